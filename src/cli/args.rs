@@ -1,0 +1,99 @@
+//! Command-line arguments as clap sees them.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// The seed used when none is given: 25 September 2020, the situation the
+/// flagship model describes.
+pub const DEFAULT_SEED: u64 = 20_200_925;
+pub const DEFAULT_SAMPLES: u64 = 1_000_000;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gaprisk",
+    version,
+    about = "Monte Carlo risk estimation from model files"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Estimate every event's probability and every output's distribution.
+    Run(RunArgs),
+    /// Validate a model file and print its nodes in evaluation order.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IntervalArg {
+    Wilson,
+    ClopperPearson,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The model file (TOML).
+    pub model: PathBuf,
+    /// Number of samples; accepts 1000000, 1_000_000 or 1e6.
+    #[arg(long, short = 'n', default_value = "1000000", value_parser = parse_count)]
+    pub samples: u64,
+    /// Seed of every random stream.
+    #[arg(long, short = 's', default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Worker threads [default: one per core]. Results do not depend on it.
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    /// Output folder [default: results/<model name>].
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+    /// Also write draws.csv: one row per sample, one column per node.
+    #[arg(long)]
+    pub draws: bool,
+    /// Confidence level of every interval, in (0, 1).
+    #[arg(long, default_value_t = 0.95)]
+    pub confidence: f64,
+    /// Interval for event probabilities.
+    #[arg(long, value_enum, default_value_t = IntervalArg::Wilson)]
+    pub interval: IntervalArg,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The model file (TOML).
+    pub model: PathBuf,
+}
+
+/// Parses a count written as an integer (underscores allowed) or in
+/// scientific notation that names a whole number (1e6).
+pub fn parse_count(s: &str) -> Result<u64, String> {
+    let cleaned = s.replace('_', "");
+    if let Ok(n) = cleaned.parse::<u64>() {
+        return Ok(n);
+    }
+    match cleaned.parse::<f64>() {
+        Ok(x) if x >= 0.0 && x.fract() == 0.0 && x <= 2f64.powi(53) => Ok(x as u64),
+        _ => Err(format!("'{s}' is not a whole number of samples")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_parse_in_every_documented_form() {
+        assert_eq!(parse_count("1000000"), Ok(1_000_000));
+        assert_eq!(parse_count("1_000_000"), Ok(1_000_000));
+        assert_eq!(parse_count("1e6"), Ok(1_000_000));
+        assert_eq!(parse_count("2.5e3"), Ok(2500));
+        assert!(parse_count("1.5").is_err());
+        assert!(parse_count("-3").is_err());
+        assert!(parse_count("lots").is_err());
+    }
+}

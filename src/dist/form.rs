@@ -1,0 +1,289 @@
+//! Which parameters a distribution entry gives, and how they become a
+//! validated `Distribution`.
+//!
+//! Resolving the form once (at compile time) lets random nodes whose
+//! parameters are expressions build their distribution per sample from a
+//! plain slice of numbers, with no string handling in the hot loop.
+
+use super::*;
+
+/// The distribution families of the model language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Constant,
+    Uniform,
+    Normal,
+    Lognormal,
+    Beta,
+    Triangular,
+    Pert,
+    Gamma,
+    Exponential,
+    Bernoulli,
+}
+
+impl Family {
+    pub const ALL: [Family; 10] = [
+        Family::Constant,
+        Family::Uniform,
+        Family::Normal,
+        Family::Lognormal,
+        Family::Beta,
+        Family::Triangular,
+        Family::Pert,
+        Family::Gamma,
+        Family::Exponential,
+        Family::Bernoulli,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Constant => "constant",
+            Family::Uniform => "uniform",
+            Family::Normal => "normal",
+            Family::Lognormal => "lognormal",
+            Family::Beta => "beta",
+            Family::Triangular => "triangular",
+            Family::Pert => "pert",
+            Family::Gamma => "gamma",
+            Family::Exponential => "exponential",
+            Family::Bernoulli => "bernoulli",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Family> {
+        Family::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// Every parameter name the family accepts, in any of its forms.
+    pub fn known_params(self) -> &'static [&'static str] {
+        match self {
+            Family::Constant => &["value"],
+            Family::Uniform => &["min", "max"],
+            Family::Normal => &["mean", "sd", "p05", "p95", "min", "max"],
+            Family::Lognormal => &["mu", "sigma", "p05", "p95", "median"],
+            Family::Beta => &["alpha", "beta", "mean", "concentration"],
+            Family::Triangular => &["min", "mode", "max"],
+            Family::Pert => &["min", "mode", "max", "lambda"],
+            Family::Gamma => &["shape", "scale"],
+            Family::Exponential => &["rate"],
+            Family::Bernoulli => &["p"],
+        }
+    }
+
+    /// The accepted parameter sets, for error messages.
+    pub fn forms_hint(self) -> &'static str {
+        match self {
+            Family::Constant => "value",
+            Family::Uniform => "min + max",
+            Family::Normal => "mean + sd, or p05 + p95; optional min/max truncate",
+            Family::Lognormal => "mu + sigma, p05 + p95, or median + p95",
+            Family::Beta => "alpha + beta, or mean + concentration",
+            Family::Triangular => "min + mode + max",
+            Family::Pert => "min + mode + max, optional lambda",
+            Family::Gamma => "shape + scale",
+            Family::Exponential => "rate",
+            Family::Bernoulli => "p",
+        }
+    }
+}
+
+/// A family together with the parameter set an entry uses. `build` takes the
+/// values in the order of `Form::params`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    Constant,
+    Uniform,
+    Normal {
+        quantiles: bool,
+        min: bool,
+        max: bool,
+    },
+    LognormalMuSigma,
+    LognormalP05P95,
+    LognormalMedianP95,
+    BetaShapes,
+    BetaMeanConcentration,
+    Triangular,
+    Pert {
+        lambda: bool,
+    },
+    Gamma,
+    Exponential,
+    Bernoulli,
+}
+
+impl Form {
+    /// Picks the form from the parameter names given (in any order). The
+    /// error names what is missing, unknown or mixed.
+    pub fn resolve(family: Family, given: &[&str]) -> Result<Form, String> {
+        let known = family.known_params();
+        if let Some(unknown) = given.iter().find(|k| !known.contains(k)) {
+            return Err(format!(
+                "unknown parameter '{unknown}' for {} (expects {})",
+                family.name(),
+                family.forms_hint()
+            ));
+        }
+        let has = |k: &str| given.contains(&k);
+        let exactly = |set: &[&str]| given.len() == set.len() && set.iter().all(|k| has(k));
+        let form = match family {
+            Family::Constant if exactly(&["value"]) => Some(Form::Constant),
+            Family::Uniform if exactly(&["min", "max"]) => Some(Form::Uniform),
+            Family::Normal => {
+                let (min, max) = (has("min"), has("max"));
+                let core: Vec<&str> = given
+                    .iter()
+                    .copied()
+                    .filter(|k| *k != "min" && *k != "max")
+                    .collect();
+                let core_is =
+                    |set: &[&str]| core.len() == set.len() && set.iter().all(|k| core.contains(k));
+                if core_is(&["mean", "sd"]) {
+                    Some(Form::Normal {
+                        quantiles: false,
+                        min,
+                        max,
+                    })
+                } else if core_is(&["p05", "p95"]) {
+                    Some(Form::Normal {
+                        quantiles: true,
+                        min,
+                        max,
+                    })
+                } else {
+                    None
+                }
+            }
+            Family::Lognormal if exactly(&["mu", "sigma"]) => Some(Form::LognormalMuSigma),
+            Family::Lognormal if exactly(&["p05", "p95"]) => Some(Form::LognormalP05P95),
+            Family::Lognormal if exactly(&["median", "p95"]) => Some(Form::LognormalMedianP95),
+            Family::Beta if exactly(&["alpha", "beta"]) => Some(Form::BetaShapes),
+            Family::Beta if exactly(&["mean", "concentration"]) => {
+                Some(Form::BetaMeanConcentration)
+            }
+            Family::Triangular if exactly(&["min", "mode", "max"]) => Some(Form::Triangular),
+            Family::Pert if exactly(&["min", "mode", "max"]) => Some(Form::Pert { lambda: false }),
+            Family::Pert if exactly(&["min", "mode", "max", "lambda"]) => {
+                Some(Form::Pert { lambda: true })
+            }
+            Family::Gamma if exactly(&["shape", "scale"]) => Some(Form::Gamma),
+            Family::Exponential if exactly(&["rate"]) => Some(Form::Exponential),
+            Family::Bernoulli if exactly(&["p"]) => Some(Form::Bernoulli),
+            _ => None,
+        };
+        form.ok_or_else(|| {
+            let mut shown: Vec<&str> = given.to_vec();
+            shown.sort_unstable();
+            format!(
+                "{} needs {}; got {}",
+                family.name(),
+                family.forms_hint(),
+                if shown.is_empty() {
+                    "no parameters".to_string()
+                } else {
+                    shown.join(", ")
+                }
+            )
+        })
+    }
+
+    /// The parameter names, in the order `build` expects their values.
+    pub fn params(self) -> Vec<&'static str> {
+        match self {
+            Form::Constant => vec!["value"],
+            Form::Uniform => vec!["min", "max"],
+            Form::Normal {
+                quantiles,
+                min,
+                max,
+            } => {
+                let mut p = if quantiles {
+                    vec!["p05", "p95"]
+                } else {
+                    vec!["mean", "sd"]
+                };
+                if min {
+                    p.push("min");
+                }
+                if max {
+                    p.push("max");
+                }
+                p
+            }
+            Form::LognormalMuSigma => vec!["mu", "sigma"],
+            Form::LognormalP05P95 => vec!["p05", "p95"],
+            Form::LognormalMedianP95 => vec!["median", "p95"],
+            Form::BetaShapes => vec!["alpha", "beta"],
+            Form::BetaMeanConcentration => vec!["mean", "concentration"],
+            Form::Triangular => vec!["min", "mode", "max"],
+            Form::Pert { lambda } => {
+                let mut p = vec!["min", "mode", "max"];
+                if lambda {
+                    p.push("lambda");
+                }
+                p
+            }
+            Form::Gamma => vec!["shape", "scale"],
+            Form::Exponential => vec!["rate"],
+            Form::Bernoulli => vec!["p"],
+        }
+    }
+
+    /// Builds the validated distribution from values in `params()` order.
+    pub fn build(self, v: &[f64]) -> Result<Distribution, ParamError> {
+        Ok(match self {
+            Form::Constant => Distribution::Constant(finite("value", v[0])?),
+            Form::Uniform => Distribution::Uniform(Uniform::new(v[0], v[1])?),
+            Form::Normal {
+                quantiles,
+                min,
+                max,
+            } => {
+                let (mean, sd) = if quantiles {
+                    Normal::from_p05_p95(v[0], v[1])?
+                } else {
+                    (v[0], v[1])
+                };
+                let mut rest = v[2..].iter().copied();
+                let lo = if min { rest.next() } else { None };
+                let hi = if max { rest.next() } else { None };
+                if let Some(lo) = lo {
+                    finite("min", lo)?;
+                }
+                if let Some(hi) = hi {
+                    finite("max", hi)?;
+                }
+                if lo.is_none() && hi.is_none() {
+                    Distribution::Normal(Normal::new(mean, sd)?)
+                } else {
+                    Distribution::TruncatedNormal(TruncatedNormal::new(
+                        mean,
+                        sd,
+                        lo.unwrap_or(f64::NEG_INFINITY),
+                        hi.unwrap_or(f64::INFINITY),
+                    )?)
+                }
+            }
+            Form::LognormalMuSigma => Distribution::Lognormal(Lognormal::new(v[0], v[1])?),
+            Form::LognormalP05P95 => Distribution::Lognormal(Lognormal::from_p05_p95(v[0], v[1])?),
+            Form::LognormalMedianP95 => {
+                Distribution::Lognormal(Lognormal::from_median_p95(v[0], v[1])?)
+            }
+            Form::BetaShapes => Distribution::Beta(Beta::new(v[0], v[1])?),
+            Form::BetaMeanConcentration => {
+                Distribution::Beta(Beta::from_mean_concentration(v[0], v[1])?)
+            }
+            Form::Triangular => Distribution::Triangular(Triangular::new(v[0], v[1], v[2])?),
+            Form::Pert { lambda } => Distribution::Pert(Pert::new(
+                v[0],
+                v[1],
+                v[2],
+                if lambda { v[3] } else { Pert::DEFAULT_LAMBDA },
+            )?),
+            Form::Gamma => Distribution::Gamma(Gamma::new(v[0], v[1])?),
+            Form::Exponential => Distribution::Exponential(Exponential::new(v[0])?),
+            Form::Bernoulli => Distribution::Bernoulli(Bernoulli::new(v[0])?),
+        })
+    }
+}

@@ -1,0 +1,116 @@
+use super::{ParamError, finite, positive, unit};
+use rand::Rng;
+use rand_distr::{Distribution as _, StandardNormal};
+use statrs::distribution::{ContinuousCDF, Normal as StatrsNormal};
+
+/// The standard normal CDF and quantile, from statrs (erfc and its inverse).
+pub(crate) fn std_normal() -> StatrsNormal {
+    StatrsNormal::standard()
+}
+
+/// Normal with mean and standard deviation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Normal {
+    mean: f64,
+    sd: f64,
+}
+
+impl Normal {
+    pub fn new(mean: f64, sd: f64) -> Result<Self, ParamError> {
+        finite("mean", mean)?;
+        positive("sd", sd)?;
+        Ok(Normal { mean, sd })
+    }
+
+    /// The normal whose 5th and 95th percentiles are `p05` and `p95`.
+    pub fn from_p05_p95(p05: f64, p95: f64) -> Result<(f64, f64), ParamError> {
+        finite("p05", p05)?;
+        finite("p95", p95)?;
+        if p05 >= p95 {
+            return Err(ParamError::new(
+                "p05",
+                format!("must be < p95, got p05 = {p05}, p95 = {p95}"),
+            ));
+        }
+        Ok(((p05 + p95) / 2.0, (p95 - p05) / (2.0 * super::Z95)))
+    }
+
+    pub fn mean(&self) -> f64 {
+        self.mean
+    }
+
+    pub fn sd(&self) -> f64 {
+        self.sd
+    }
+
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let z: f64 = StandardNormal.sample(rng);
+        self.mean + self.sd * z
+    }
+
+    pub fn quantile(&self, u: f64) -> f64 {
+        self.mean + self.sd * std_normal().inverse_cdf(u.clamp(0.0, 1.0))
+    }
+}
+
+/// Normal restricted to [min, max] (either bound may be infinite), sampled by
+/// inverse transform so that every draw costs the same whatever the bounds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TruncatedNormal {
+    mean: f64,
+    sd: f64,
+    /// Phi of the standardised bounds, on the side of the mean where they are
+    /// accurate (see `flip`).
+    cdf_low: f64,
+    cdf_high: f64,
+    /// Mirror the distribution when the window lies above the mean, because
+    /// the lower tail of Phi is represented far more precisely in f64.
+    flip: bool,
+}
+
+impl TruncatedNormal {
+    pub fn new(mean: f64, sd: f64, min: f64, max: f64) -> Result<Self, ParamError> {
+        finite("mean", mean)?;
+        positive("sd", sd)?;
+        if min.is_nan() || max.is_nan() || min >= max {
+            return Err(ParamError::new(
+                "min",
+                format!("must be < max, got min = {min}, max = {max}"),
+            ));
+        }
+        let (a, b) = ((min - mean) / sd, (max - mean) / sd);
+        let flip = a > 0.0;
+        let (lo, hi) = if flip { (-b, -a) } else { (a, b) };
+        let phi = std_normal();
+        let (cdf_low, cdf_high) = (phi.cdf(lo), phi.cdf(hi));
+        if cdf_high - cdf_low <= 0.0 {
+            return Err(ParamError::new(
+                "min",
+                format!(
+                    "truncation window [{min}, {max}] has no probability under normal({mean}, {sd})"
+                ),
+            ));
+        }
+        Ok(TruncatedNormal {
+            mean,
+            sd,
+            cdf_low,
+            cdf_high,
+            flip,
+        })
+    }
+
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        self.quantile(unit(rng))
+    }
+
+    pub fn quantile(&self, u: f64) -> f64 {
+        let u = u.clamp(0.0, 1.0);
+        let (u, sign) = if self.flip { (1.0 - u, -1.0) } else { (u, 1.0) };
+        let p = self.cdf_low + u * (self.cdf_high - self.cdf_low);
+        let z = std_normal().inverse_cdf(p.clamp(self.cdf_low, self.cdf_high));
+        self.mean + self.sd * sign * z
+    }
+}

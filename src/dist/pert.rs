@@ -1,0 +1,49 @@
+use super::{Beta, ParamError, finite, ordered, positive};
+use rand::Rng;
+
+/// PERT: a beta rescaled to [min, max] with its mode at `mode`; `lambda`
+/// (default 4) sets how strongly the mass gathers around the mode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pert {
+    min: f64,
+    range: f64,
+    shape: Beta,
+}
+
+impl Pert {
+    pub const DEFAULT_LAMBDA: f64 = 4.0;
+
+    pub fn new(min: f64, mode: f64, max: f64, lambda: f64) -> Result<Self, ParamError> {
+        ordered(min, max)?;
+        finite("mode", mode)?;
+        positive("lambda", lambda)?;
+        if !(min <= mode && mode <= max) {
+            return Err(ParamError::new(
+                "mode",
+                format!("must lie in [min, max] = [{min}, {max}], got {mode}"),
+            ));
+        }
+        let range = max - min;
+        let alpha = 1.0 + lambda * (mode - min) / range;
+        let beta = 1.0 + lambda * (max - mode) / range;
+        Ok(Pert {
+            min,
+            range,
+            shape: Beta::new(alpha, beta)?,
+        })
+    }
+
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        self.min + self.range * self.shape.sample(rng)
+    }
+
+    pub fn quantile(&self, u: f64) -> f64 {
+        self.min + self.range * self.shape.quantile(u)
+    }
+
+    /// The shapes of the underlying beta: used by goodness-of-fit tests.
+    pub fn beta_shapes(&self) -> (f64, f64) {
+        (self.shape.alpha(), self.shape.beta())
+    }
+}

@@ -1,0 +1,47 @@
+use super::{ParamError, finite, ordered, unit};
+use rand::Rng;
+
+/// Triangular on [min, max] with its peak at `mode`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Triangular {
+    min: f64,
+    mode: f64,
+    max: f64,
+    /// CDF at the mode: where the quantile function changes branch.
+    split: f64,
+}
+
+impl Triangular {
+    pub fn new(min: f64, mode: f64, max: f64) -> Result<Self, ParamError> {
+        ordered(min, max)?;
+        finite("mode", mode)?;
+        if !(min <= mode && mode <= max) {
+            return Err(ParamError::new(
+                "mode",
+                format!("must lie in [min, max] = [{min}, {max}], got {mode}"),
+            ));
+        }
+        Ok(Triangular {
+            min,
+            mode,
+            max,
+            split: (mode - min) / (max - min),
+        })
+    }
+
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        self.quantile(unit(rng))
+    }
+
+    #[inline]
+    pub fn quantile(&self, u: f64) -> f64 {
+        let u = u.clamp(0.0, 1.0);
+        let range = self.max - self.min;
+        if u < self.split {
+            self.min + (u * range * (self.mode - self.min)).sqrt()
+        } else {
+            self.max - ((1.0 - u) * range * (self.max - self.mode)).sqrt()
+        }
+    }
+}

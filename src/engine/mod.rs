@@ -1,0 +1,11 @@
+//! The sampling engine: compiled programs, random streams, block
+//! evaluation, per-chunk accumulators, and the parallel runner.
+
+pub mod accumulate;
+pub mod eval;
+pub mod program;
+pub mod rng;
+pub mod runner;
+
+pub use accumulate::{Accumulators, QuantityAccumulator};
+pub use runner::{CHUNK_SIZE, RunSettings, run};

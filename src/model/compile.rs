@@ -1,0 +1,221 @@
+//! Turns a validated model into an engine program: nodes become column
+//! slots or folded constants, expressions become straight-line code.
+
+use super::expr::Expr;
+use super::spec::{Body, Param, Section};
+use super::validate::Model;
+use crate::engine::program::{Instr, Operand, Program, Quantity, QuantityKind, Step};
+use crate::engine::rng::stream_id;
+use crate::error::ModelError;
+use std::collections::HashMap;
+
+struct Compiler {
+    steps: Vec<Step>,
+    streams: Vec<u64>,
+    /// Scratch slots, reused from one expression to the next.
+    free_temps: Vec<u32>,
+    temps_in_use: Vec<u32>,
+    next_slot: u32,
+}
+
+impl Compiler {
+    fn new_slot(&mut self) -> u32 {
+        let s = self.next_slot;
+        self.next_slot += 1;
+        s
+    }
+
+    /// A slot that holds a node's or quantity's value for the whole block.
+    fn permanent_slot(&mut self) -> u32 {
+        self.new_slot()
+    }
+
+    fn temp(&mut self) -> u32 {
+        let s = self.free_temps.pop().unwrap_or_else(|| self.new_slot());
+        self.temps_in_use.push(s);
+        s
+    }
+
+    fn release_temps(&mut self) {
+        self.free_temps.append(&mut self.temps_in_use);
+    }
+
+    /// Emits code for `expr` into `code`; folds operations on constants.
+    fn expr(
+        &mut self,
+        expr: &Expr,
+        names: &HashMap<&str, Operand>,
+        code: &mut Vec<Instr>,
+    ) -> Operand {
+        match expr {
+            Expr::Num(v) => Operand::Const(*v),
+            Expr::Name(n) => names[n.as_str()],
+            Expr::Unary(op, a) => match self.expr(a, names, code) {
+                Operand::Const(x) => Operand::Const(op.apply(x)),
+                a => {
+                    let dst = self.temp();
+                    code.push(Instr::Unary { op: *op, dst, a });
+                    Operand::Slot(dst)
+                }
+            },
+            Expr::Binary(op, a, b) => {
+                match (self.expr(a, names, code), self.expr(b, names, code)) {
+                    (Operand::Const(x), Operand::Const(y)) => Operand::Const(op.apply(x, y)),
+                    (a, b) => {
+                        let dst = self.temp();
+                        code.push(Instr::Binary { op: *op, dst, a, b });
+                        Operand::Slot(dst)
+                    }
+                }
+            }
+            Expr::Ternary(op, a, b, c) => {
+                let (a, b, c) = (
+                    self.expr(a, names, code),
+                    self.expr(b, names, code),
+                    self.expr(c, names, code),
+                );
+                match (a, b, c) {
+                    (Operand::Const(x), Operand::Const(y), Operand::Const(z)) => {
+                        Operand::Const(op.apply(x, y, z))
+                    }
+                    _ => {
+                        let dst = self.temp();
+                        code.push(Instr::Ternary {
+                            op: *op,
+                            dst,
+                            a,
+                            b,
+                            c,
+                        });
+                        Operand::Slot(dst)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Compiles an expression whose value must outlive the scratch slots:
+    /// the last instruction is redirected into a permanent slot.
+    fn value(&mut self, expr: &Expr, names: &HashMap<&str, Operand>) -> Operand {
+        let mut code = Vec::new();
+        let result = self.expr(expr, names, &mut code);
+        let result = match (result, code.last_mut()) {
+            (Operand::Slot(s), Some(last)) if last.dst() == s => {
+                let slot = self.permanent_slot();
+                *last.dst_mut() = slot;
+                Operand::Slot(slot)
+            }
+            // A constant, or another node's value unchanged.
+            (other, _) => other,
+        };
+        self.release_temps();
+        if !code.is_empty() {
+            self.steps.push(Step::Compute(code));
+        }
+        result
+    }
+}
+
+pub fn compile(model: &Model) -> Result<Program, ModelError> {
+    let mut c = Compiler {
+        steps: Vec::new(),
+        streams: Vec::new(),
+        free_temps: Vec::new(),
+        temps_in_use: Vec::new(),
+        next_slot: 0,
+    };
+    let mut names: HashMap<&str, Operand> = HashMap::new();
+    let mut node_columns = Vec::new();
+    for entry in model.nodes() {
+        let operand = match &entry.body {
+            Body::Fixed(crate::dist::Distribution::Constant(v), _) => Operand::Const(*v),
+            Body::Fixed(dist, _) => {
+                let slot = c.permanent_slot();
+                c.streams.push(stream_id(&entry.name));
+                c.steps.push(Step::Draw {
+                    slot,
+                    stream: c.streams.len() - 1,
+                    dist: dist.clone(),
+                });
+                Operand::Slot(slot)
+            }
+            Body::Random(spec) => {
+                let params: Vec<Operand> = spec
+                    .params
+                    .iter()
+                    .map(|p| match p {
+                        Param::Number(x) => Operand::Const(*x),
+                        Param::Expr { expr, .. } => c.value(expr, &names),
+                    })
+                    .collect();
+                let constants: Option<Vec<f64>> = params
+                    .iter()
+                    .map(|p| match p {
+                        Operand::Const(x) => Some(*x),
+                        Operand::Slot(_) => None,
+                    })
+                    .collect();
+                let slot = c.permanent_slot();
+                c.streams.push(stream_id(&entry.name));
+                let stream = c.streams.len() - 1;
+                let step = match constants {
+                    // Every parameter folded to a number: check it now, as for inputs.
+                    Some(values) => {
+                        let dist = spec.form.build(&values).map_err(|e| {
+                            ModelError::new(
+                                &entry.origin.file,
+                                entry.origin.line,
+                                format!("{}.{}", entry.key(), e.param),
+                                e.to_string(),
+                            )
+                        })?;
+                        Step::Draw { slot, stream, dist }
+                    }
+                    None if spec.form == crate::dist::Form::Bernoulli => Step::DrawBernoulli {
+                        slot,
+                        stream,
+                        p: params[0],
+                    },
+                    None => Step::DrawWithParams {
+                        slot,
+                        stream,
+                        form: spec.form,
+                        params,
+                    },
+                };
+                c.steps.push(step);
+                Operand::Slot(slot)
+            }
+            Body::Expr { expr, .. } => c.value(expr, &names),
+        };
+        names.insert(entry.name.as_str(), operand);
+        if let Operand::Slot(_) = operand {
+            node_columns.push((entry.name.clone(), operand));
+        }
+    }
+    let mut quantities = Vec::new();
+    for &i in &model.quantities {
+        let entry = model.entry(i);
+        let Body::Expr { expr, .. } = &entry.body else {
+            unreachable!("events and outputs are parsed as expressions")
+        };
+        let value = c.value(expr, &names);
+        let kind = if entry.section == Section::Events {
+            QuantityKind::Event
+        } else {
+            QuantityKind::Output
+        };
+        quantities.push(Quantity {
+            name: entry.name.clone(),
+            kind,
+            value,
+        });
+    }
+    Ok(Program {
+        steps: c.steps,
+        slots: c.next_slot as usize,
+        streams: c.streams,
+        node_columns,
+        quantities,
+    })
+}

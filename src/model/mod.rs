@@ -1,0 +1,18 @@
+//! The model language: parse (TOML and expressions), resolve `extends`,
+//! validate names and order, compile to an engine program.
+
+pub mod compile;
+pub mod expr;
+pub mod source;
+pub mod spec;
+pub mod validate;
+
+pub use validate::Model;
+
+use crate::error::ModelError;
+use std::path::Path;
+
+/// Reads, resolves and validates a model file.
+pub fn load(path: &Path) -> Result<Model, ModelError> {
+    validate::validate(source::load(path)?)
+}

@@ -1,0 +1,552 @@
+//! Reading model files: TOML with positions, one file at a time, then
+//! `extends` chains merged into one `ModelSpec`.
+
+use super::expr::{self, Expr};
+use super::spec::*;
+use crate::dist::{Distribution, Family, Form};
+use crate::error::ModelError;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+/// Loads a model file and everything it extends.
+pub fn load(path: &Path) -> Result<ModelSpec, ModelError> {
+    let mut chain = Vec::new();
+    load_chain(path, &mut chain)
+}
+
+fn load_chain(path: &Path, chain: &mut Vec<PathBuf>) -> Result<ModelSpec, ModelError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ModelError::new(path, 0, "", format!("cannot read model file: {e}")))?;
+    let file = parse_file(path, &text)?;
+    let Some((parent_ref, line)) = file.extends.clone() else {
+        return Ok(ModelSpec {
+            file: path.to_path_buf(),
+            info: file.info,
+            entries: file.entries,
+        });
+    };
+    let parent_path = path.parent().unwrap_or(Path::new("")).join(&parent_ref);
+    let identity = std::fs::canonicalize(&parent_path).map_err(|e| {
+        ModelError::new(
+            path,
+            line,
+            "model.extends",
+            format!("cannot open '{}': {e}", parent_path.display()),
+        )
+    })?;
+    chain.push(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()));
+    if chain.contains(&identity) {
+        return Err(ModelError::new(
+            path,
+            line,
+            "model.extends",
+            format!("'{}' extends itself through a cycle", parent_path.display()),
+        ));
+    }
+    let parent = load_chain(&parent_path, chain)?;
+    chain.pop();
+    merge(parent, file, path)
+}
+
+/// Applies a child file over its resolved parent.
+fn merge(
+    mut parent: ModelSpec,
+    child: ParsedFile,
+    child_path: &Path,
+) -> Result<ModelSpec, ModelError> {
+    for entry in child.entries {
+        let same = parent
+            .entries
+            .iter()
+            .position(|p| p.name == entry.name && p.section == entry.section);
+        match (same, entry.section) {
+            (Some(i), _) => parent.entries[i] = entry,
+            (None, Section::Inputs) => {
+                let elsewhere = parent.entries.iter().find(|p| p.name == entry.name);
+                let message = match elsewhere {
+                    Some(p) => format!(
+                        "overrides '{}', which the parent model defines in [{}], not [inputs]",
+                        entry.name,
+                        p.section.key()
+                    ),
+                    None => format!(
+                        "overrides input '{}', which the parent model ({}) does not define",
+                        entry.name,
+                        parent.file.display()
+                    ),
+                };
+                return Err(ModelError::new(
+                    child_path,
+                    entry.origin.line,
+                    entry.key(),
+                    message,
+                ));
+            }
+            (None, _) => parent.entries.push(entry),
+        }
+    }
+    let info = ModelInfo {
+        name: child.info.name,
+        title: child.info.title.or(parent.info.title),
+        description: child.info.description.or(parent.info.description),
+        horizon: child.info.horizon.or(parent.info.horizon),
+    };
+    Ok(ModelSpec {
+        file: child_path.to_path_buf(),
+        info,
+        entries: parent.entries,
+    })
+}
+
+struct ParsedFile {
+    info: ModelInfo,
+    extends: Option<(String, usize)>,
+    entries: Vec<Entry>,
+}
+
+/// Turns byte offsets into 1-based line numbers.
+struct Lines<'a> {
+    path: &'a Path,
+    file: Arc<PathBuf>,
+    text: &'a str,
+}
+
+impl Lines<'_> {
+    fn line(&self, offset: usize) -> usize {
+        let end = offset.min(self.text.len());
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    }
+
+    fn error<T>(
+        &self,
+        offset: usize,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Result<T, ModelError> {
+        Err(ModelError::new(self.path, self.line(offset), key, message))
+    }
+}
+
+const SECTIONS: &[&str] = &["model", "inputs", "derived", "events", "outputs"];
+
+fn parse_file(path: &Path, text: &str) -> Result<ParsedFile, ModelError> {
+    let lines = Lines {
+        path,
+        file: Arc::new(path.to_path_buf()),
+        text,
+    };
+    let root = DeTable::parse(text).map_err(|e| {
+        let line = e.span().map(|s| lines.line(s.start)).unwrap_or(0);
+        ModelError::new(
+            path,
+            line,
+            "",
+            format!("TOML syntax error: {}", e.message().trim()),
+        )
+    })?;
+    let root = root.get_ref();
+    for (key, _) in root.iter() {
+        if !SECTIONS.contains(&key.get_ref().as_ref()) {
+            return lines.error(
+                key.span().start,
+                key.get_ref().as_ref(),
+                format!("unknown section (expected one of: {})", SECTIONS.join(", ")),
+            );
+        }
+    }
+    let section = |name: &str| -> Result<Option<&Spanned<DeValue>>, ModelError> {
+        match root.iter().find(|(k, _)| k.get_ref() == name) {
+            None => Ok(None),
+            Some((k, v)) => match v.get_ref() {
+                DeValue::Table(_) => Ok(Some(v)),
+                other => lines.error(
+                    k.span().start,
+                    name,
+                    format!("must be a table, found {}", other.type_str()),
+                ),
+            },
+        }
+    };
+
+    let Some(model) = section("model")? else {
+        return lines.error(
+            0,
+            "model",
+            "missing [model] table (it needs at least 'name')",
+        );
+    };
+    let (info, extends) = parse_model_table(&lines, model)?;
+
+    let mut entries = Vec::new();
+    for (name, sec) in [
+        ("inputs", Section::Inputs),
+        ("derived", Section::Derived),
+        ("events", Section::Events),
+        ("outputs", Section::Outputs),
+    ] {
+        let Some(table) = section(name)? else {
+            continue;
+        };
+        let DeValue::Table(table) = table.get_ref() else {
+            unreachable!("checked above")
+        };
+        for (key, value) in table.iter() {
+            entries.push(parse_entry(&lines, sec, key, value)?);
+        }
+    }
+    Ok(ParsedFile {
+        info,
+        extends,
+        entries,
+    })
+}
+
+fn parse_model_table(
+    lines: &Lines,
+    model: &Spanned<DeValue>,
+) -> Result<(ModelInfo, Option<(String, usize)>), ModelError> {
+    let DeValue::Table(table) = model.get_ref() else {
+        unreachable!("checked by caller")
+    };
+    let mut info = ModelInfo::default();
+    let mut name = None;
+    let mut extends = None;
+    for (key, value) in table.iter() {
+        let k = key.get_ref().as_ref();
+        let full = format!("model.{k}");
+        let Some(s) = value.get_ref().as_str() else {
+            return lines.error(
+                key.span().start,
+                full,
+                format!("must be a string, found {}", value.get_ref().type_str()),
+            );
+        };
+        match k {
+            "name" => {
+                if s.is_empty()
+                    || !s
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+                    || s.starts_with('.')
+                {
+                    return lines.error(
+                        key.span().start,
+                        full,
+                        format!("'{s}' is not a usable name: use letters, digits, '-', '_' and '.' (it names the output folder)"),
+                    );
+                }
+                name = Some(s.to_string())
+            }
+            "title" => info.title = Some(s.to_string()),
+            "description" => info.description = Some(s.to_string()),
+            "horizon" => info.horizon = Some(s.to_string()),
+            "extends" => extends = Some((s.to_string(), lines.line(key.span().start))),
+            _ => {
+                return lines.error(
+                    key.span().start,
+                    full,
+                    "unknown key (expected name, title, description, horizon, extends)",
+                );
+            }
+        }
+    }
+    match name {
+        Some(n) => info.name = n,
+        None => {
+            return lines.error(
+                model.span().start,
+                "model.name",
+                "missing: every model file needs a name",
+            );
+        }
+    }
+    Ok((info, extends))
+}
+
+/// A TOML number as f64; TOML integers and floats both count.
+fn number(value: &DeValue) -> Option<f64> {
+    match value {
+        DeValue::Integer(i) => {
+            let digits = i.as_str().replace('_', "");
+            i64::from_str_radix(&digits, i.radix())
+                .ok()
+                .map(|v| v as f64)
+        }
+        DeValue::Float(f) => f.as_str().replace('_', "").parse().ok(),
+        _ => None,
+    }
+}
+
+fn parse_entry(
+    lines: &Lines,
+    section: Section,
+    key: &Spanned<toml::de::DeString>,
+    value: &Spanned<DeValue>,
+) -> Result<Entry, ModelError> {
+    let name = key.get_ref().to_string();
+    let full = format!("{}.{name}", section.key());
+    let at = key.span().start;
+    if !expr::is_identifier(&name) {
+        return lines.error(
+            at,
+            full,
+            "is not a valid name (letters, digits and '_', not starting with a digit)",
+        );
+    }
+    if expr::RESERVED.contains(&name.as_str()) {
+        return lines.error(
+            at,
+            full,
+            format!("'{name}' is reserved (an operator, constant or function)"),
+        );
+    }
+    let origin = Origin {
+        file: lines.file.clone(),
+        line: lines.line(at),
+    };
+    let mut entry = Entry {
+        name,
+        section,
+        body: Body::Expr {
+            expr: Expr::Num(0.0),
+            text: String::new(),
+        },
+        note: None,
+        source: None,
+        origin,
+    };
+    let v = value.get_ref();
+    entry.body = match (section, v) {
+        (Section::Inputs | Section::Derived, DeValue::Integer(_) | DeValue::Float(_)) => {
+            let x = number(v).unwrap_or(f64::NAN);
+            constant_body(lines, at, &full, x)?
+        }
+        (Section::Inputs, DeValue::String(_)) => {
+            return lines.error(
+                at,
+                full,
+                "inputs take a number or a distribution table; write expressions in [derived]",
+            );
+        }
+        (_, DeValue::String(s)) => expression_body(lines, at, &full, s)?,
+        (Section::Inputs | Section::Derived, DeValue::Table(t)) => distribution_body(
+            lines,
+            at,
+            &full,
+            section,
+            t,
+            &mut entry.note,
+            &mut entry.source,
+        )?,
+        (Section::Events | Section::Outputs, DeValue::Table(t)) => {
+            quantity_table(lines, at, &full, t, &mut entry.note, &mut entry.source)?
+        }
+        (_, other) => {
+            let expected = match section {
+                Section::Inputs => "a number or a distribution table",
+                Section::Derived => "an expression string, a number or a distribution table",
+                _ => "an expression string",
+            };
+            return lines.error(
+                at,
+                full,
+                format!("must be {expected}, found {}", other.type_str()),
+            );
+        }
+    };
+    Ok(entry)
+}
+
+fn constant_body(lines: &Lines, at: usize, key: &str, x: f64) -> Result<Body, ModelError> {
+    if !x.is_finite() {
+        return lines.error(at, key, format!("must be a finite number, got {x}"));
+    }
+    let spec = DistSpec {
+        family: Family::Constant,
+        form: Form::Constant,
+        params: vec![Param::Number(x)],
+    };
+    Ok(Body::Fixed(Distribution::Constant(x), spec))
+}
+
+fn expression_body(lines: &Lines, at: usize, key: &str, text: &str) -> Result<Body, ModelError> {
+    let expr = expr::parse(text).map_err(|e| {
+        ModelError::new(
+            lines.path,
+            lines.line(at),
+            key,
+            format!("in \"{text}\": {e}"),
+        )
+    })?;
+    Ok(Body::Expr {
+        expr,
+        text: text.to_string(),
+    })
+}
+
+fn string_field(
+    lines: &Lines,
+    key: &str,
+    field: &Spanned<toml::de::DeString>,
+    value: &Spanned<DeValue>,
+) -> Result<String, ModelError> {
+    match value.get_ref().as_str() {
+        Some(s) => Ok(s.to_string()),
+        None => lines.error(
+            field.span().start,
+            format!("{key}.{}", field.get_ref()),
+            format!("must be a string, found {}", value.get_ref().type_str()),
+        ),
+    }
+}
+
+fn quantity_table(
+    lines: &Lines,
+    at: usize,
+    key: &str,
+    table: &DeTable,
+    note: &mut Option<String>,
+    source: &mut Option<String>,
+) -> Result<Body, ModelError> {
+    let mut body = None;
+    for (k, v) in table.iter() {
+        match k.get_ref().as_ref() {
+            "expr" => {
+                let text = string_field(lines, key, k, v)?;
+                body = Some(expression_body(lines, k.span().start, key, &text)?);
+            }
+            "note" => *note = Some(string_field(lines, key, k, v)?),
+            "source" => *source = Some(string_field(lines, key, k, v)?),
+            other => {
+                return lines.error(
+                    k.span().start,
+                    format!("{key}.{other}"),
+                    "unknown key (expected expr, note, source)",
+                );
+            }
+        }
+    }
+    body.map_or_else(|| lines.error(at, key, "missing 'expr'"), Ok)
+}
+
+fn distribution_body(
+    lines: &Lines,
+    at: usize,
+    key: &str,
+    section: Section,
+    table: &DeTable,
+    note: &mut Option<String>,
+    source: &mut Option<String>,
+) -> Result<Body, ModelError> {
+    let mut family = None;
+    let mut given: Vec<(String, usize, Param)> = Vec::new();
+    for (k, v) in table.iter() {
+        let field = k.get_ref().as_ref();
+        let field_at = k.span().start;
+        match field {
+            "dist" => {
+                let name = string_field(lines, key, k, v)?;
+                family = Some(Family::from_name(&name).ok_or(()).or_else(|_| {
+                    let known: Vec<&str> = Family::ALL.iter().map(|f| f.name()).collect();
+                    lines.error(
+                        field_at,
+                        format!("{key}.dist"),
+                        format!(
+                            "unknown distribution '{name}' (known: {})",
+                            known.join(", ")
+                        ),
+                    )
+                })?);
+            }
+            "note" => *note = Some(string_field(lines, key, k, v)?),
+            "source" => *source = Some(string_field(lines, key, k, v)?),
+            _ => {
+                let param = match (v.get_ref(), section) {
+                    (DeValue::String(text), Section::Derived) => {
+                        let full = format!("{key}.{field}");
+                        let Body::Expr { expr, text } = expression_body(lines, field_at, &full, text)? else {
+                            unreachable!("expression_body returns Body::Expr")
+                        };
+                        Param::Expr { expr, text }
+                    }
+                    (DeValue::String(_), _) => {
+                        return lines.error(
+                            field_at,
+                            format!("{key}.{field}"),
+                            "parameters of [inputs] must be numbers; use a random node in [derived] for expression parameters",
+                        )
+                    }
+                    (other, _) => match number(other) {
+                        Some(x) => Param::Number(x),
+                        None => {
+                            return lines.error(
+                                field_at,
+                                format!("{key}.{field}"),
+                                format!("must be a number, found {}", other.type_str()),
+                            )
+                        }
+                    },
+                };
+                given.push((field.to_string(), field_at, param));
+            }
+        }
+    }
+    let Some(family) = family else {
+        return lines.error(
+            at,
+            key,
+            "distribution table needs 'dist' (e.g. dist = \"normal\")",
+        );
+    };
+    let names: Vec<&str> = given.iter().map(|(n, _, _)| n.as_str()).collect();
+    let form = Form::resolve(family, &names).or_else(|message| {
+        // Point at the offending parameter when there is one.
+        let culprit = given
+            .iter()
+            .find(|(n, _, _)| !family.known_params().contains(&n.as_str()));
+        match culprit {
+            Some((n, pos, _)) => lines.error(*pos, format!("{key}.{n}"), message),
+            None => lines.error(at, key, message),
+        }
+    })?;
+    let mut params = Vec::new();
+    for p in form.params() {
+        let (_, _, value) = given
+            .iter()
+            .find(|(n, _, _)| n == p)
+            .expect("Form::resolve checked every parameter is present");
+        params.push(value.clone());
+    }
+    let spec = DistSpec {
+        family,
+        form,
+        params,
+    };
+    let numbers: Option<Vec<f64>> = spec
+        .params
+        .iter()
+        .map(|p| match p {
+            Param::Number(x) => Some(*x),
+            Param::Expr { .. } => None,
+        })
+        .collect();
+    match numbers {
+        Some(values) => match form.build(&values) {
+            Ok(d) => Ok(Body::Fixed(d, spec)),
+            Err(e) => {
+                let pos = given
+                    .iter()
+                    .find(|(n, _, _)| n == e.param)
+                    .map_or(at, |(_, pos, _)| *pos);
+                lines.error(pos, format!("{key}.{}", e.param), e.to_string())
+            }
+        },
+        None => Ok(Body::Random(spec)),
+    }
+}

@@ -1,0 +1,158 @@
+//! A model as written, after `extends` is resolved: entries with their
+//! origin (file and line), not yet checked for names or cycles.
+
+use super::expr::Expr;
+use crate::dist::{Family, Form};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where an entry was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Origin {
+    pub file: Arc<PathBuf>,
+    pub line: usize,
+}
+
+/// A distribution parameter: a number, or (in `[derived]`) an expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param {
+    Number(f64),
+    Expr { expr: Expr, text: String },
+}
+
+/// `{ dist = "...", ... }`: the family, the resolved parameter set, and the
+/// values in `form.params()` order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DistSpec {
+    pub family: Family,
+    pub form: Form,
+    pub params: Vec<Param>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    /// A number or a distribution with numeric parameters; inputs are always this.
+    Fixed(crate::dist::Distribution, DistSpec),
+    /// A `[derived]` random node with at least one expression parameter.
+    Random(DistSpec),
+    /// A `[derived]` expression, or an event or output.
+    Expr { expr: Expr, text: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Copy, Eq)]
+pub enum Section {
+    Inputs,
+    Derived,
+    Events,
+    Outputs,
+}
+
+impl Section {
+    pub fn key(self) -> &'static str {
+        match self {
+            Section::Inputs => "inputs",
+            Section::Derived => "derived",
+            Section::Events => "events",
+            Section::Outputs => "outputs",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub name: String,
+    pub section: Section,
+    pub body: Body,
+    pub note: Option<String>,
+    pub source: Option<String>,
+    pub origin: Origin,
+}
+
+impl Entry {
+    /// The dotted key used in error messages.
+    pub fn key(&self) -> String {
+        format!("{}.{}", self.section.key(), self.name)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModelInfo {
+    pub name: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub horizon: Option<String>,
+}
+
+/// The resolved model: the root file, its metadata, and every entry in
+/// declaration order (parent entries first).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelSpec {
+    pub file: PathBuf,
+    pub info: ModelInfo,
+    pub entries: Vec<Entry>,
+}
+
+impl ModelSpec {
+    pub fn section(&self, section: Section) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(move |e| e.section == section)
+    }
+}
+
+impl Param {
+    fn canonical(&self) -> String {
+        match self {
+            Param::Number(x) => format!("{x:?}"),
+            Param::Expr { expr, .. } => expr.to_string(),
+        }
+    }
+}
+
+impl DistSpec {
+    /// `family(param = value, ...)`, numbers in shortest round-trip form.
+    pub fn canonical(&self) -> String {
+        if self.family == Family::Constant {
+            return self.params[0].canonical();
+        }
+        let params: Vec<String> = self
+            .form
+            .params()
+            .iter()
+            .zip(&self.params)
+            .map(|(name, p)| format!("{name} = {}", p.canonical()))
+            .collect();
+        format!("{}({})", self.family.name(), params.join(", "))
+    }
+}
+
+impl Body {
+    /// The definition in canonical form: what `check` prints and the model
+    /// hash covers.
+    pub fn canonical(&self) -> String {
+        match self {
+            Body::Fixed(_, spec) | Body::Random(spec) => spec.canonical(),
+            Body::Expr { expr, .. } => expr.to_string(),
+        }
+    }
+}
+
+impl ModelSpec {
+    /// Everything that determines results, one line per entry: the model
+    /// name and each entry's canonical definition. Notes, sources, titles
+    /// and formatting are left out, so they do not change the hash.
+    pub fn canonical(&self) -> String {
+        let mut out = format!("model.name = {:?}\n", self.info.name);
+        for e in &self.entries {
+            out.push_str(&format!("{} = {}\n", e.key(), e.body.canonical()));
+        }
+        out
+    }
+
+    /// SHA-256 of `canonical()`, in hex: identifies a resolved model.
+    pub fn hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(self.canonical().as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}

@@ -1,0 +1,227 @@
+//! Checks that a resolved model makes sense as a whole: unique names, known
+//! references, no cycles. Produces the evaluation order.
+
+use super::spec::*;
+use crate::error::ModelError;
+
+/// A model that passed validation, with its nodes in evaluation order.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub spec: ModelSpec,
+    /// Indices into `spec.entries` of inputs and derived nodes, each after
+    /// everything it refers to.
+    pub order: Vec<usize>,
+    /// Indices of events, then outputs, in declaration order.
+    pub quantities: Vec<usize>,
+}
+
+impl Model {
+    pub fn name(&self) -> &str {
+        &self.spec.info.name
+    }
+
+    pub fn entry(&self, i: usize) -> &Entry {
+        &self.spec.entries[i]
+    }
+
+    /// Nodes in evaluation order.
+    pub fn nodes(&self) -> impl Iterator<Item = &Entry> {
+        self.order.iter().map(|&i| &self.spec.entries[i])
+    }
+
+    pub fn events(&self) -> impl Iterator<Item = &Entry> {
+        self.spec.section(Section::Events)
+    }
+
+    pub fn outputs(&self) -> impl Iterator<Item = &Entry> {
+        self.spec.section(Section::Outputs)
+    }
+}
+
+fn error_at(entry: &Entry, key: String, message: String) -> ModelError {
+    ModelError::new(&entry.origin.file, entry.origin.line, key, message)
+}
+
+fn is_node(e: &Entry) -> bool {
+    matches!(e.section, Section::Inputs | Section::Derived)
+}
+
+/// Names an entry's expressions refer to, in order of appearance, with the
+/// key that holds each expression (for error messages).
+fn references(entry: &Entry) -> Vec<(String, &str)> {
+    let mut out = Vec::new();
+    match &entry.body {
+        Body::Fixed(..) => {}
+        Body::Expr { expr, .. } => {
+            for n in expr.names() {
+                out.push((entry.key(), n));
+            }
+        }
+        Body::Random(spec) => {
+            for (param, value) in spec.form.params().iter().zip(&spec.params) {
+                if let Param::Expr { expr, .. } = value {
+                    for n in expr.names() {
+                        out.push((format!("{}.{param}", entry.key()), n));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Levenshtein distance, for "did you mean" hints.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+pub fn validate(spec: ModelSpec) -> Result<Model, ModelError> {
+    let entries = &spec.entries;
+
+    // Names are unique among nodes, and among quantities. An event or output
+    // may share a node's name: `attempt = "attempt"` reports that node.
+    for (i, e) in entries.iter().enumerate() {
+        let clash = entries[..i]
+            .iter()
+            .find(|p| p.name == e.name && is_node(p) == is_node(e));
+        if let Some(p) = clash {
+            return Err(error_at(
+                e,
+                e.key(),
+                format!(
+                    "duplicate name '{}': already defined as {} at {}:{}",
+                    e.name,
+                    p.key(),
+                    p.origin.file.display(),
+                    p.origin.line
+                ),
+            ));
+        }
+    }
+
+    let node_names: Vec<&str> = entries
+        .iter()
+        .filter(|e| is_node(e))
+        .map(|e| e.name.as_str())
+        .collect();
+    for e in entries {
+        for (key, name) in references(e) {
+            if node_names.contains(&name) {
+                continue;
+            }
+            let is_quantity = entries.iter().any(|q| q.name == name && !is_node(q));
+            let message = if is_quantity {
+                format!(
+                    "'{name}' is an event or output; expressions can refer only to inputs and derived nodes"
+                )
+            } else {
+                let best = node_names.iter().min_by_key(|n| distance(n, name));
+                match best {
+                    Some(b) if distance(b, name) <= 2.max(name.len() / 4) => {
+                        format!("unknown name '{name}' (did you mean '{b}'?)")
+                    }
+                    _ => format!("unknown name '{name}'"),
+                }
+            };
+            return Err(error_at(e, key, message));
+        }
+    }
+
+    if !entries.iter().any(|e| !is_node(e)) {
+        return Err(ModelError::new(
+            &spec.file,
+            0,
+            "events",
+            "the model has no [events] and no [outputs]: nothing to estimate",
+        ));
+    }
+
+    let order = evaluation_order(entries)?;
+    let mut quantities: Vec<usize> = (0..entries.len())
+        .filter(|&i| entries[i].section == Section::Events)
+        .collect();
+    quantities.extend((0..entries.len()).filter(|&i| entries[i].section == Section::Outputs));
+    Ok(Model {
+        spec,
+        order,
+        quantities,
+    })
+}
+
+/// Orders nodes so that each follows what it refers to; among the nodes that
+/// are ready, declaration order decides, so the order is stable and readable.
+fn evaluation_order(entries: &[Entry]) -> Result<Vec<usize>, ModelError> {
+    let nodes: Vec<usize> = (0..entries.len())
+        .filter(|&i| is_node(&entries[i]))
+        .collect();
+    let index_of = |name: &str| nodes.iter().copied().find(|&i| entries[i].name == name);
+    let deps: Vec<Vec<usize>> = nodes
+        .iter()
+        .map(|&i| {
+            references(&entries[i])
+                .iter()
+                .filter_map(|(_, n)| index_of(n))
+                .collect()
+        })
+        .collect();
+    let mut placed = vec![false; entries.len()];
+    let mut order = Vec::with_capacity(nodes.len());
+    while order.len() < nodes.len() {
+        let ready = nodes
+            .iter()
+            .enumerate()
+            .find(|&(k, &i)| !placed[i] && deps[k].iter().all(|&d| placed[d]));
+        match ready {
+            Some((_, &i)) => {
+                placed[i] = true;
+                order.push(i);
+            }
+            None => {
+                // Every remaining node waits on another: walk dependencies from
+                // the first one until a node repeats.
+                let pos = |i: usize| nodes.iter().position(|&n| n == i).expect("a node");
+                let start = nodes
+                    .iter()
+                    .copied()
+                    .find(|&i| !placed[i])
+                    .expect("a remaining node");
+                let mut path = vec![start];
+                let mut current = start;
+                loop {
+                    let next = deps[pos(current)]
+                        .iter()
+                        .copied()
+                        .find(|&d| !placed[d])
+                        .expect("an unplaced node waits on an unplaced node");
+                    if let Some(at) = path.iter().position(|&p| p == next) {
+                        let mut cycle: Vec<&str> = path[at..]
+                            .iter()
+                            .map(|&i| entries[i].name.as_str())
+                            .collect();
+                        cycle.push(&entries[next].name);
+                        let first = &entries[path[at]];
+                        return Err(error_at(
+                            first,
+                            first.key(),
+                            format!("cycle: {}", cycle.join(" -> ")),
+                        ));
+                    }
+                    path.push(next);
+                    current = next;
+                }
+            }
+        }
+    }
+    Ok(order)
+}

@@ -1,0 +1,54 @@
+//! What a run leaves behind: files in the output folder (one `Exporter` per
+//! format, each written atomically) and the table printed to the terminal.
+
+pub mod atomic;
+pub mod draws;
+pub mod manifest;
+pub mod summary_csv;
+pub mod table;
+
+use crate::error::Result;
+use crate::summary::{QuantitySummary, SummarySettings};
+use std::path::Path;
+
+/// Everything the exporters need to describe one finished run.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub model_name: String,
+    pub model_title: Option<String>,
+    pub model_file: String,
+    pub model_hash: String,
+    pub seed: u64,
+    pub samples: u64,
+    pub threads: usize,
+    pub summary: SummarySettings,
+    pub quantities: Vec<QuantitySummary>,
+    pub elapsed_seconds: f64,
+    /// File names written to the output folder, summary first.
+    pub files: Vec<String>,
+}
+
+/// One output file format.
+pub trait Exporter {
+    fn file_name(&self) -> &'static str;
+    fn serialize(&self, report: &RunReport) -> Result<Vec<u8>>;
+}
+
+/// Writes each exporter's file into `dir`, each atomically.
+pub fn export_all(dir: &Path, report: &RunReport, exporters: &[&dyn Exporter]) -> Result<()> {
+    for exporter in exporters {
+        let bytes = exporter.serialize(report)?;
+        atomic::write(&dir.join(exporter.file_name()), &bytes)?;
+    }
+    Ok(())
+}
+
+/// Formats a number for CSV and JSON-free text: shortest round-trip form,
+/// `NaN` for undefined values (pandas, polars and R read it as missing).
+pub fn number(x: f64) -> String {
+    if x.is_nan() {
+        "NaN".to_string()
+    } else {
+        format!("{x}")
+    }
+}

@@ -1,0 +1,7 @@
+//! Estimators: streaming moments, a quantile sketch, confidence intervals.
+//! Every accumulator merges deterministically, so results do not depend on
+//! how samples were split among threads.
+
+pub mod interval;
+pub mod moments;
+pub mod sketch;
