@@ -24,6 +24,19 @@ fn fmt(x: f64) -> String {
     }
 }
 
+/// 1000000 -> "1,000,000".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn render(r: &RunReport) -> String {
     let mut s = String::new();
     let pct = r.summary.confidence * 100.0;
@@ -39,7 +52,7 @@ pub fn render(r: &RunReport) -> String {
     let _ = writeln!(
         s,
         "{} samples, seed {}, {pct}% intervals ({} for events, t for outputs), {:.2} s\n",
-        r.samples,
+        thousands(r.samples),
         r.seed,
         r.summary.proportion_interval.name(),
         r.elapsed_seconds
@@ -125,4 +138,20 @@ pub fn render(r: &RunReport) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(thousands(1_000_000), "1,000,000");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(fmt(0.002672), "0.002672");
+        assert_eq!(fmt(14767.2), "14767");
+        assert_eq!(fmt(1.4031), "1.403");
+        assert_eq!(fmt(0.0), "0");
+        assert_eq!(fmt(3.2e-7), "3.200e-7");
+    }
 }

@@ -1,0 +1,58 @@
+//! Helpers shared by the integration tests: run the real binary, read its CSV.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub fn gaprisk() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_gaprisk"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+pub fn repo_path(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// Writes `text` as `name` in `dir` and returns its path.
+pub fn write_model(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// One summary.csv row, by column name.
+pub type Row = HashMap<String, String>;
+
+pub fn read_summary(path: &Path) -> Vec<Row> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    reader
+        .records()
+        .map(|r| header.iter().cloned().zip(r.unwrap().iter().map(String::from)).collect())
+        .collect()
+}
+
+pub fn row<'a>(rows: &'a [Row], quantity: &str) -> &'a Row {
+    rows.iter()
+        .find(|r| r["quantity"] == quantity)
+        .unwrap_or_else(|| panic!("no row for {quantity}"))
+}
+
+pub fn num(row: &Row, column: &str) -> f64 {
+    row[column].parse().unwrap_or_else(|_| panic!("{column} = {:?} is not a number", row[column]))
+}
+
+/// Runs `gaprisk run` with `args` into a fresh folder and returns the
+/// summary rows and the folder (kept alive by the TempDir).
+pub fn run_model(model: &Path, args: &[&str]) -> (Vec<Row>, tempfile::TempDir) {
+    let out = tempfile::tempdir().unwrap();
+    gaprisk()
+        .arg("run")
+        .arg(model)
+        .args(["--out", out.path().to_str().unwrap(), "--quiet"])
+        .args(args)
+        .assert()
+        .success();
+    (read_summary(&out.path().join("summary.csv")), out)
+}
