@@ -24,7 +24,17 @@ below = "u < 0.3"
 "#,
     );
     for interval in ["wilson", "clopper-pearson"] {
-        let (rows, _out) = run_model(&model, &["--samples", "200000", "--seed", "11", "--interval", interval]);
+        let (rows, _out) = run_model(
+            &model,
+            &[
+                "--samples",
+                "200000",
+                "--seed",
+                "11",
+                "--interval",
+                interval,
+            ],
+        );
         let r = row(&rows, "below");
         let (p, n): (f64, f64) = (0.3, 200_000.0);
         let se = (p * (1.0 - p) / n).sqrt();
@@ -86,7 +96,10 @@ x = "x"
     // of the sample median, whose own standard error is about 0.0004.
     use statrs::distribution::{Beta, ContinuousCDF};
     let median = Beta::new(a, b).unwrap().inverse_cdf(0.5);
-    assert!((num(r, "p50") - median).abs() < 0.004 * median + SE_TOLERANCE * 0.0004, "{r:?}");
+    assert!(
+        (num(r, "p50") - median).abs() < 0.004 * median + SE_TOLERANCE * 0.0004,
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -111,6 +124,9 @@ y = "y"
     let (rows, _out) = run_model(&model, &["--samples", "200000", "--seed", "3"]);
     let r = row(&rows, "y");
     let sd = (100.0f64 / 12.0 + 1.0).sqrt();
-    assert!((num(r, "mean") - 5.0).abs() < SE_TOLERANCE * sd / (200_000.0f64).sqrt(), "{r:?}");
+    assert!(
+        (num(r, "mean") - 5.0).abs() < SE_TOLERANCE * sd / (200_000.0f64).sqrt(),
+        "{r:?}"
+    );
     assert!((num(r, "sd") / sd - 1.0).abs() < 0.01, "{r:?}");
 }

@@ -1,7 +1,7 @@
 //! The columnar evaluator against the scalar reference (`Expr::eval`) on the
 //! corridor model: every derived node, every sample of a block, bit for bit.
 
-use gaprisk::engine::eval::{Workspace, BLOCK};
+use gaprisk::engine::eval::{BLOCK, Workspace};
 use gaprisk::engine::program::Operand;
 use gaprisk::engine::rng;
 use gaprisk::model::{self, compile::compile, spec::Body};
@@ -13,11 +13,19 @@ fn columnar_evaluation_matches_the_scalar_reference() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/baseline.toml");
     let model = model::load(&path).unwrap();
     let program = compile(&model).unwrap();
-    let mut rngs: Vec<_> = program.streams.iter().map(|&id| rng::stream(1, 0, id)).collect();
+    let mut rngs: Vec<_> = program
+        .streams
+        .iter()
+        .map(|&id| rng::stream(1, 0, id))
+        .collect();
     let mut ws = Workspace::new(&program);
     ws.run(&program, &mut rngs, BLOCK);
 
-    let columns: HashMap<&str, Operand> = program.node_columns.iter().map(|(n, op)| (n.as_str(), *op)).collect();
+    let columns: HashMap<&str, Operand> = program
+        .node_columns
+        .iter()
+        .map(|(n, op)| (n.as_str(), *op))
+        .collect();
     let constants: HashMap<&str, f64> = model
         .nodes()
         .filter_map(|e| match &e.body {
@@ -44,7 +52,11 @@ fn columnar_evaluation_matches_the_scalar_reference() {
             }
         }
     }
-    assert_eq!(checked, 15 * BLOCK, "every expression node of the baseline was checked");
+    assert_eq!(
+        checked,
+        15 * BLOCK,
+        "every expression node of the baseline was checked"
+    );
 }
 
 #[test]
@@ -60,12 +72,25 @@ fn a_variant_keeps_every_other_input_draw() {
         ws.run(&p, &mut rngs, BLOCK);
         p.node_columns
             .iter()
-            .map(|(n, op)| (n.clone(), (0..BLOCK).map(|i| ws.read(*op, BLOCK).get(i)).collect::<Vec<f64>>()))
+            .map(|(n, op)| {
+                (
+                    n.clone(),
+                    (0..BLOCK)
+                        .map(|i| ws.read(*op, BLOCK).get(i))
+                        .collect::<Vec<f64>>(),
+                )
+            })
             .collect::<HashMap<String, Vec<f64>>>()
     };
     let base = draw("models/baseline.toml");
     let weak = draw("models/weak_us_commitment.toml");
-    for input in ["withdrawn_share", "garrison_troops", "nato_cohesion", "belarus_consents", "russian_resolve"] {
+    for input in [
+        "withdrawn_share",
+        "garrison_troops",
+        "nato_cohesion",
+        "belarus_consents",
+        "russian_resolve",
+    ] {
         assert_eq!(base[input], weak[input], "{input} changed");
     }
     assert_ne!(base["us_commitment"], weak["us_commitment"]);

@@ -8,9 +8,21 @@ const HEADER: &str = "[model]\nname = \"broken\"\n";
 
 /// (case, model text, expected "line: key: message" fragment after the file name)
 const CASES: &[(&str, &str, &str)] = &[
-    ("syntax", "[model]\nname = \"broken\"\n[inputs]\nx = { dist = \"normal\", mean = 1\n", ":4: TOML syntax error"),
-    ("unknown section", "[model]\nname = \"broken\"\n[input]\nx = 1\n", ":3: input: unknown section"),
-    ("unknown model key", "[model]\nname = \"broken\"\nauthor = \"me\"\n", ":3: model.author: unknown key"),
+    (
+        "syntax",
+        "[model]\nname = \"broken\"\n[inputs]\nx = { dist = \"normal\", mean = 1\n",
+        ":4: TOML syntax error",
+    ),
+    (
+        "unknown section",
+        "[model]\nname = \"broken\"\n[input]\nx = 1\n",
+        ":3: input: unknown section",
+    ),
+    (
+        "unknown model key",
+        "[model]\nname = \"broken\"\nauthor = \"me\"\n",
+        ":3: model.author: unknown key",
+    ),
     (
         "unknown parameter",
         "[model]\nname = \"broken\"\n[inputs]\nx = { dist = \"beta\", alpha = 2, betta = 3 }\n[outputs]\nx = \"x\"\n",
@@ -118,7 +130,11 @@ fn assert_model_error(dir: &std::path::Path, model: &std::path::Path, expected: 
 fn each_error_class_names_file_line_and_key() {
     for (case, text, expected) in CASES {
         let dir = tempfile::tempdir().unwrap();
-        let model = write_model(dir.path(), &format!("{}.toml", case.replace(' ', "_")), text);
+        let model = write_model(
+            dir.path(),
+            &format!("{}.toml", case.replace(' ', "_")),
+            text,
+        );
         assert_model_error(dir.path(), &model, expected);
     }
 }
@@ -126,10 +142,16 @@ fn each_error_class_names_file_line_and_key() {
 #[test]
 fn bad_extends_is_reported_at_the_child() {
     let dir = tempfile::tempdir().unwrap();
-    let parent = format!("{HEADER}[inputs]\nx = {{ dist = \"uniform\", min = 0, max = 1 }}\n[outputs]\nx = \"x\"\n");
+    let parent = format!(
+        "{HEADER}[inputs]\nx = {{ dist = \"uniform\", min = 0, max = 1 }}\n[outputs]\nx = \"x\"\n"
+    );
     write_model(dir.path(), "parent.toml", &parent);
 
-    let missing = write_model(dir.path(), "missing.toml", "[model]\nname = \"child\"\nextends = \"nowhere.toml\"\n");
+    let missing = write_model(
+        dir.path(),
+        "missing.toml",
+        "[model]\nname = \"child\"\nextends = \"nowhere.toml\"\n",
+    );
     assert_model_error(dir.path(), &missing, ":3: model.extends: cannot open");
 
     let typo = write_model(
@@ -137,15 +159,33 @@ fn bad_extends_is_reported_at_the_child() {
         "typo.toml",
         "[model]\nname = \"child\"\nextends = \"parent.toml\"\n[inputs]\ny = 2\n",
     );
-    assert_model_error(dir.path(), &typo, ":5: inputs.y: overrides input 'y', which the parent model");
+    assert_model_error(
+        dir.path(),
+        &typo,
+        ":5: inputs.y: overrides input 'y', which the parent model",
+    );
 
     // The cycle is reported where it closes: loop_b -> loop_a -> loop_b.
-    let loop_a = write_model(dir.path(), "loop_a.toml", "[model]\nname = \"a\"\nextends = \"loop_b.toml\"\n");
-    let looped = write_model(dir.path(), "loop_b.toml", "[model]\nname = \"b\"\nextends = \"loop_a.toml\"\n");
+    let loop_a = write_model(
+        dir.path(),
+        "loop_a.toml",
+        "[model]\nname = \"a\"\nextends = \"loop_b.toml\"\n",
+    );
+    let looped = write_model(
+        dir.path(),
+        "loop_b.toml",
+        "[model]\nname = \"b\"\nextends = \"loop_a.toml\"\n",
+    );
     let assert = gaprisk().arg("check").arg(&looped).assert().code(2);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
-    assert!(stderr.contains(&format!("{}:3: model.extends: ", loop_a.display())), "{stderr}");
-    assert!(stderr.contains("extends itself through a cycle"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:3: model.extends: ", loop_a.display())),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("extends itself through a cycle"),
+        "{stderr}"
+    );
 
     // An error inside the parent names the parent file.
     let bad_parent = write_model(
@@ -153,17 +193,30 @@ fn bad_extends_is_reported_at_the_child() {
         "bad_parent.toml",
         "[model]\nname = \"p\"\n[inputs]\nx = { dist = \"gamma\", shape = 0, scale = 1 }\n[outputs]\nx = \"x\"\n",
     );
-    let child = write_model(dir.path(), "child.toml", "[model]\nname = \"c\"\nextends = \"bad_parent.toml\"\n");
+    let child = write_model(
+        dir.path(),
+        "child.toml",
+        "[model]\nname = \"c\"\nextends = \"bad_parent.toml\"\n",
+    );
     let assert = gaprisk().arg("check").arg(&child).assert().code(2);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
-    assert!(stderr.contains(&format!("{}:4: inputs.x.shape", bad_parent.display())), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:4: inputs.x.shape", bad_parent.display())),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn unreadable_model_file_is_a_clear_error() {
-    let assert = gaprisk().args(["run", "no/such/model.toml"]).assert().code(2);
+    let assert = gaprisk()
+        .args(["run", "no/such/model.toml"])
+        .assert()
+        .code(2);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
-    assert!(stderr.contains("no/such/model.toml: cannot read model file"), "{stderr}");
+    assert!(
+        stderr.contains("no/such/model.toml: cannot read model file"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -172,7 +225,9 @@ fn extends_overrides_inputs_and_adds_entries() {
     write_model(
         dir.path(),
         "parent.toml",
-        &format!("{HEADER}[inputs]\nx = {{ dist = \"uniform\", min = 0, max = 1 }}\nk = 2\n[derived]\ny = \"k * x\"\n[outputs]\ny = \"y\"\n"),
+        &format!(
+            "{HEADER}[inputs]\nx = {{ dist = \"uniform\", min = 0, max = 1 }}\nk = 2\n[derived]\ny = \"k * x\"\n[outputs]\ny = \"y\"\n"
+        ),
     );
     let child = write_model(
         dir.path(),

@@ -6,10 +6,31 @@ use common::*;
 #[test]
 fn baseline_writes_summary_and_manifest_with_closure_first() {
     let (rows, out) = run_model(&repo_path("models/baseline.toml"), &["--samples", "50000"]);
-    let header = csv::Reader::from_path(out.path().join("summary.csv")).unwrap().headers().unwrap().clone();
+    let header = csv::Reader::from_path(out.path().join("summary.csv"))
+        .unwrap()
+        .headers()
+        .unwrap()
+        .clone();
     let expected = [
-        "model", "quantity", "kind", "samples", "mean", "std_error", "ci_low", "ci_high", "confidence", "interval", "sd",
-        "min", "p05", "p25", "p50", "p75", "p95", "max", "non_finite",
+        "model",
+        "quantity",
+        "kind",
+        "samples",
+        "mean",
+        "std_error",
+        "ci_low",
+        "ci_high",
+        "confidence",
+        "interval",
+        "sd",
+        "min",
+        "p05",
+        "p25",
+        "p50",
+        "p75",
+        "p95",
+        "max",
+        "non_finite",
     ];
     assert_eq!(header.iter().collect::<Vec<_>>(), expected);
     assert_eq!(rows[0]["quantity"], "closure");
@@ -18,13 +39,25 @@ fn baseline_writes_summary_and_manifest_with_closure_first() {
     assert_eq!(
         quantities,
         [
-            "closure", "attempt", "military_success", "breakthrough", "belarus_consents", "closure_risk", "p_attempt",
-            "force_ratio", "closure_hours", "arrival_hours", "attack_force"
+            "closure",
+            "attempt",
+            "military_success",
+            "breakthrough",
+            "belarus_consents",
+            "closure_risk",
+            "p_attempt",
+            "force_ratio",
+            "closure_hours",
+            "arrival_hours",
+            "attack_force"
         ]
     );
     for r in &rows {
         assert_eq!(r["samples"], "50000");
-        assert!(num(r, "ci_low") <= num(r, "mean") && num(r, "mean") <= num(r, "ci_high"), "{r:?}");
+        assert!(
+            num(r, "ci_low") <= num(r, "mean") && num(r, "mean") <= num(r, "ci_high"),
+            "{r:?}"
+        );
         assert_eq!(r["non_finite"], "0", "{r:?}");
     }
     // closure_risk's mean estimates P(closure); both within their joint noise.
@@ -43,8 +76,10 @@ fn baseline_writes_summary_and_manifest_with_closure_first() {
     assert_eq!(manifest["model"]["hash"].as_str().unwrap().len(), 64);
     assert_eq!(manifest["gaprisk_version"], env!("CARGO_PKG_VERSION"));
     // No temporary files are left behind.
-    let mut names: Vec<String> =
-        std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
     names.sort();
     assert_eq!(names, ["manifest.json", "summary.csv"]);
 }
@@ -62,7 +97,14 @@ fn summary_is_byte_identical_at_any_thread_count() {
                 .arg("run")
                 .arg(&model)
                 .args(args)
-                .args(["--threads", t, "--quiet", "--draws", "--out", out.path().to_str().unwrap()])
+                .args([
+                    "--threads",
+                    t,
+                    "--quiet",
+                    "--draws",
+                    "--out",
+                    out.path().to_str().unwrap(),
+                ])
                 .assert()
                 .success();
             let mut bytes = std::fs::read(out.path().join("summary.csv")).unwrap();
@@ -79,16 +121,30 @@ fn a_different_seed_gives_different_numbers() {
     let model = repo_path("models/baseline.toml");
     let (a, _o1) = run_model(&model, &["--samples", "20000", "--seed", "1"]);
     let (b, _o2) = run_model(&model, &["--samples", "20000", "--seed", "2"]);
-    assert_ne!(row(&a, "attack_force")["mean"], row(&b, "attack_force")["mean"]);
+    assert_ne!(
+        row(&a, "attack_force")["mean"],
+        row(&b, "attack_force")["mean"]
+    );
 }
 
 #[test]
 fn draws_have_one_row_per_sample_and_a_column_per_node() {
-    let (_rows, out) = run_model(&repo_path("models/baseline.toml"), &["--samples", "20000", "--draws"]);
+    let (_rows, out) = run_model(
+        &repo_path("models/baseline.toml"),
+        &["--samples", "20000", "--draws"],
+    );
     let mut reader = csv::Reader::from_path(out.path().join("draws.csv")).unwrap();
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(header[0], "sample");
-    for name in ["withdrawn_share", "belarus_consents", "attack_force", "p_attempt", "attempt", "closure", "closure_risk"] {
+    for name in [
+        "withdrawn_share",
+        "belarus_consents",
+        "attack_force",
+        "p_attempt",
+        "attempt",
+        "closure",
+        "closure_risk",
+    ] {
         assert!(header.iter().any(|h| h == name), "no column {name}");
     }
     // Constants are not columns (they are the same in every row).
@@ -112,9 +168,18 @@ fn draws_have_one_row_per_sample_and_a_column_per_node() {
 
 #[test]
 fn check_prints_nodes_in_evaluation_order() {
-    let out = gaprisk().args(["check", "models/baseline.toml"]).assert().success().get_output().stdout.clone();
+    let out = gaprisk()
+        .args(["check", "models/baseline.toml"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let text = String::from_utf8(out).unwrap();
-    let pos = |name: &str| text.find(&format!(" {name} ")).unwrap_or_else(|| panic!("{name} missing"));
+    let pos = |name: &str| {
+        text.find(&format!(" {name} "))
+            .unwrap_or_else(|| panic!("{name} missing"))
+    };
     assert!(pos("withdrawn_share") < pos("russians_in_belarus"));
     assert!(pos("russians_in_belarus") < pos("attack_force"));
     assert!(pos("p_attempt") < pos("attempt"));
@@ -132,7 +197,11 @@ fn usage_errors_exit_2_before_any_work() {
     ] {
         let out = tempfile::tempdir().unwrap();
         let dir = out.path().join("never");
-        gaprisk().args(&args).args(["--out", dir.to_str().unwrap()]).assert().code(2);
+        gaprisk()
+            .args(&args)
+            .args(["--out", dir.to_str().unwrap()])
+            .assert()
+            .code(2);
         assert!(!dir.exists(), "{args:?} created the output folder");
     }
 }

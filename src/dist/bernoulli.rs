@@ -1,5 +1,4 @@
-use super::{ParamError, unit};
-use rand::Rng;
+use super::ParamError;
 
 /// Bernoulli: 1.0 with probability `p`, else 0.0.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,14 +19,9 @@ impl Bernoulli {
         self.p
     }
 
-    #[inline]
-    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        self.quantile(unit(rng))
-    }
-
     /// The (monotone) quantile: 1 on the top `p` of [0, 1). Sampling uses it
     /// too, so plain Monte Carlo and the uniform-driven designs agree.
-    #[inline]
+    #[inline(always)]
     pub fn quantile(&self, u: f64) -> f64 {
         quantile_with_p(self.p, u)
     }

@@ -1,27 +1,50 @@
+use super::table::QuantileTable;
 use super::{ParamError, positive};
-use rand::Rng;
-use rand_distr::Distribution as _;
-use statrs::distribution::ContinuousCDF;
+use statrs::distribution::{Continuous, ContinuousCDF};
+use std::sync::Arc;
 
 /// Beta on [0, 1] with shapes `alpha` and `beta`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Beta {
     alpha: f64,
     beta: f64,
-    sampler: rand_distr::Beta<f64>,
+    /// Built by `with_table`; without it the quantile is computed exactly.
+    table: Option<Arc<QuantileTable>>,
+}
+
+fn statrs_beta(alpha: f64, beta: f64) -> Result<statrs::distribution::Beta, ParamError> {
+    statrs::distribution::Beta::new(alpha, beta)
+        .map_err(|e| ParamError::new("alpha", format!("rejected: {e}")))
 }
 
 impl Beta {
     pub fn new(alpha: f64, beta: f64) -> Result<Self, ParamError> {
         positive("alpha", alpha)?;
         positive("beta", beta)?;
-        let sampler = rand_distr::Beta::new(alpha, beta)
-            .map_err(|e| ParamError::new("alpha", format!("rejected: {e}")))?;
+        statrs_beta(alpha, beta)?;
         Ok(Beta {
             alpha,
             beta,
-            sampler,
+            table: None,
         })
+    }
+
+    /// Tabulates the quantile (about 1 ms): worth it for a fixed input drawn
+    /// millions of times, not for a distribution built per sample.
+    pub fn with_table(mut self) -> Self {
+        if let (Ok(d), Ok(mirrored)) = (
+            statrs_beta(self.alpha, self.beta),
+            statrs_beta(self.beta, self.alpha),
+        ) {
+            // The upper tail through the mirrored beta keeps precision near 1.
+            let table = QuantileTable::build(
+                |s| d.inverse_cdf(s),
+                |s| 1.0 - mirrored.inverse_cdf(s),
+                |x| d.pdf(x),
+            );
+            self.table = Some(Arc::new(table));
+        }
+        self
     }
 
     /// The beta with the given mean and concentration (alpha + beta).
@@ -44,14 +67,16 @@ impl Beta {
         self.beta
     }
 
-    #[inline]
-    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        self.sampler.sample(rng)
+    #[inline(always)]
+    pub fn quantile(&self, u: f64) -> f64 {
+        match &self.table {
+            Some(t) => t.quantile(u, |u| self.quantile_exact(u)).clamp(0.0, 1.0),
+            None => self.quantile_exact(u),
+        }
     }
 
-    pub fn quantile(&self, u: f64) -> f64 {
-        // Parameters were validated, so construction cannot fail.
-        match statrs::distribution::Beta::new(self.alpha, self.beta) {
+    pub fn quantile_exact(&self, u: f64) -> f64 {
+        match statrs_beta(self.alpha, self.beta) {
             Ok(d) => d.inverse_cdf(u.clamp(0.0, 1.0)),
             Err(_) => f64::NAN,
         }

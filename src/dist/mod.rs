@@ -14,6 +14,7 @@ mod gamma;
 mod lognormal;
 mod normal;
 mod pert;
+pub mod table;
 mod triangular;
 mod uniform;
 
@@ -113,32 +114,32 @@ impl Distribution {
     /// One draw.
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        match self {
-            Distribution::Constant(v) => *v,
-            Distribution::Uniform(d) => d.sample(rng),
-            Distribution::Normal(d) => d.sample(rng),
-            Distribution::TruncatedNormal(d) => d.sample(rng),
-            Distribution::Lognormal(d) => d.sample(rng),
-            Distribution::Beta(d) => d.sample(rng),
-            Distribution::Triangular(d) => d.sample(rng),
-            Distribution::Pert(d) => d.sample(rng),
-            Distribution::Gamma(d) => d.sample(rng),
-            Distribution::Exponential(d) => d.sample(rng),
-            Distribution::Bernoulli(d) => d.sample(rng),
-        }
+        self.quantile(unit(rng))
     }
 
-    /// Fills `out` with independent draws; the family is matched once, not per draw.
+    /// Fills `out` with independent draws; the family is matched once, not
+    /// per draw. Uniforms are drawn first and transformed in a second pass,
+    /// so the transform's iterations are independent and overlap in the CPU.
+    #[inline(always)]
     pub fn fill<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [f64]) {
+        for x in out.iter_mut() {
+            *x = unit(rng);
+        }
+        self.transform(out);
+    }
+
+    /// Replaces each uniform in `values` by its quantile.
+    #[inline(always)]
+    pub fn transform(&self, values: &mut [f64]) {
         macro_rules! fill_with {
             ($d:expr) => {
-                for x in out.iter_mut() {
-                    *x = $d.sample(rng);
+                for x in values.iter_mut() {
+                    *x = $d.quantile(*x);
                 }
             };
         }
         match self {
-            Distribution::Constant(v) => out.fill(*v),
+            Distribution::Constant(v) => values.fill(*v),
             Distribution::Uniform(d) => fill_with!(d),
             Distribution::Normal(d) => fill_with!(d),
             Distribution::TruncatedNormal(d) => fill_with!(d),
@@ -152,7 +153,9 @@ impl Distribution {
         }
     }
 
-    /// The quantile function (inverse CDF) at `u` in [0, 1].
+    /// The quantile function (inverse CDF) at `u` in (0, 1), through the
+    /// family's table where it has one.
+    #[inline(always)]
     pub fn quantile(&self, u: f64) -> f64 {
         match self {
             Distribution::Constant(v) => *v,
@@ -169,17 +172,44 @@ impl Distribution {
         }
     }
 
+    /// The quantile function computed without tables: the reference that
+    /// tables are built from and tested against. Slow for beta and gamma.
+    pub fn quantile_exact(&self, u: f64) -> f64 {
+        match self {
+            Distribution::Normal(d) => d.quantile_exact(u),
+            Distribution::TruncatedNormal(d) => d.quantile_exact(u),
+            Distribution::Lognormal(d) => d.quantile_exact(u),
+            Distribution::Beta(d) => d.quantile_exact(u),
+            Distribution::Pert(d) => d.quantile_exact(u),
+            Distribution::Gamma(d) => d.quantile_exact(u),
+            other => other.quantile(u),
+        }
+    }
+
+    /// Tabulates the quantile function where the family has a table (see
+    /// `table`): for distributions drawn from many times.
+    pub fn with_tables(self) -> Self {
+        match self {
+            Distribution::Lognormal(d) => Distribution::Lognormal(d.with_table()),
+            Distribution::Beta(d) => Distribution::Beta(d.with_table()),
+            Distribution::Pert(d) => Distribution::Pert(d.with_table()),
+            Distribution::Gamma(d) => Distribution::Gamma(d.with_table()),
+            other => other,
+        }
+    }
+
     /// True for a point mass: such an input is a constant, not a factor.
     pub fn is_constant(&self) -> bool {
         matches!(self, Distribution::Constant(_))
     }
 }
 
-/// A uniform draw in [0, 1) with 53 random bits; the one used by every
-/// inverse-transform sampler so that value stability depends on nothing else.
-#[inline]
-pub(crate) fn unit<R: Rng + ?Sized>(rng: &mut R) -> f64 {
-    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+/// A uniform draw in the open interval (0, 1): the midpoint of one of 2^53
+/// equal cells, so neither 0 nor 1 (where many quantiles are infinite) can
+/// occur, and 1 - u is exact for u >= 1/2. Every sampler uses it.
+#[inline(always)]
+pub fn unit<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
 }
 
 #[cfg(test)]

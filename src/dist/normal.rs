@@ -1,11 +1,22 @@
-use super::{ParamError, finite, positive, unit};
-use rand::Rng;
-use rand_distr::{Distribution as _, StandardNormal};
-use statrs::distribution::{ContinuousCDF, Normal as StatrsNormal};
+use super::table::QuantileTable;
+use super::{ParamError, finite, positive};
+use statrs::distribution::{Continuous, ContinuousCDF, Normal as StatrsNormal};
+use std::sync::OnceLock;
 
-/// The standard normal CDF and quantile, from statrs (erfc and its inverse).
+/// The standard normal CDF and exact quantile, from statrs (erfc and its inverse).
 pub(crate) fn std_normal() -> StatrsNormal {
     StatrsNormal::standard()
+}
+
+/// Phi^-1(u) through a table shared by every normal.
+#[inline(always)]
+pub(crate) fn std_normal_quantile(u: f64) -> f64 {
+    static TABLE: OnceLock<QuantileTable> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let n = std_normal();
+        QuantileTable::build(|s| n.inverse_cdf(s), |s| -n.inverse_cdf(s), |x| n.pdf(x))
+    });
+    table.quantile(u, |u| std_normal().inverse_cdf(u))
 }
 
 /// Normal with mean and standard deviation.
@@ -22,7 +33,7 @@ impl Normal {
         Ok(Normal { mean, sd })
     }
 
-    /// The normal whose 5th and 95th percentiles are `p05` and `p95`.
+    /// The mean and sd of the normal whose 5th and 95th percentiles are `p05` and `p95`.
     pub fn from_p05_p95(p05: f64, p95: f64) -> Result<(f64, f64), ParamError> {
         finite("p05", p05)?;
         finite("p95", p95)?;
@@ -43,19 +54,18 @@ impl Normal {
         self.sd
     }
 
-    #[inline]
-    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        let z: f64 = StandardNormal.sample(rng);
-        self.mean + self.sd * z
+    #[inline(always)]
+    pub fn quantile(&self, u: f64) -> f64 {
+        self.mean + self.sd * std_normal_quantile(u)
     }
 
-    pub fn quantile(&self, u: f64) -> f64 {
+    pub fn quantile_exact(&self, u: f64) -> f64 {
         self.mean + self.sd * std_normal().inverse_cdf(u.clamp(0.0, 1.0))
     }
 }
 
-/// Normal restricted to [min, max] (either bound may be infinite), sampled by
-/// inverse transform so that every draw costs the same whatever the bounds.
+/// Normal restricted to [min, max] (either bound may be infinite), by
+/// inverse transform, so every draw costs the same whatever the bounds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TruncatedNormal {
     mean: f64,
@@ -101,16 +111,37 @@ impl TruncatedNormal {
         })
     }
 
-    #[inline]
-    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        self.quantile(unit(rng))
-    }
-
-    pub fn quantile(&self, u: f64) -> f64 {
+    fn window(&self, u: f64) -> (f64, f64) {
         let u = u.clamp(0.0, 1.0);
         let (u, sign) = if self.flip { (1.0 - u, -1.0) } else { (u, 1.0) };
         let p = self.cdf_low + u * (self.cdf_high - self.cdf_low);
-        let z = std_normal().inverse_cdf(p.clamp(self.cdf_low, self.cdf_high));
-        self.mean + self.sd * sign * z
+        (p.clamp(self.cdf_low, self.cdf_high), sign)
+    }
+
+    #[inline]
+    pub fn quantile(&self, u: f64) -> f64 {
+        let (p, sign) = self.window(u);
+        let z = std_normal_quantile(p);
+        // The table may step a hair outside the window at its very edge.
+        let (lo, hi) = (
+            std_normal_bound(self.cdf_low),
+            std_normal_bound(self.cdf_high),
+        );
+        self.mean + self.sd * sign * z.clamp(lo, hi)
+    }
+
+    pub fn quantile_exact(&self, u: f64) -> f64 {
+        let (p, sign) = self.window(u);
+        self.mean + self.sd * sign * std_normal().inverse_cdf(p)
+    }
+}
+
+fn std_normal_bound(p: f64) -> f64 {
+    if p <= 0.0 {
+        f64::NEG_INFINITY
+    } else if p >= 1.0 {
+        f64::INFINITY
+    } else {
+        std_normal().inverse_cdf(p)
     }
 }

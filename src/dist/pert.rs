@@ -1,5 +1,4 @@
 use super::{Beta, ParamError, finite, ordered, positive};
-use rand::Rng;
 
 /// PERT: a beta rescaled to [min, max] with its mode at `mode`; `lambda`
 /// (default 4) sets how strongly the mass gathers around the mode.
@@ -33,13 +32,19 @@ impl Pert {
         })
     }
 
-    #[inline]
-    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        self.min + self.range * self.shape.sample(rng)
+    /// Tabulates the underlying beta's quantile.
+    pub fn with_table(mut self) -> Self {
+        self.shape = self.shape.with_table();
+        self
     }
 
+    #[inline(always)]
     pub fn quantile(&self, u: f64) -> f64 {
         self.min + self.range * self.shape.quantile(u)
+    }
+
+    pub fn quantile_exact(&self, u: f64) -> f64 {
+        self.min + self.range * self.shape.quantile_exact(u)
     }
 
     /// The shapes of the underlying beta: used by goodness-of-fit tests.

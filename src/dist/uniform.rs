@@ -1,5 +1,4 @@
-use super::{ParamError, ordered, unit};
-use rand::Rng;
+use super::{ParamError, ordered};
 
 /// Uniform on [min, max).
 #[derive(Debug, Clone, PartialEq)]
@@ -17,12 +16,7 @@ impl Uniform {
         })
     }
 
-    #[inline]
-    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        self.quantile(unit(rng))
-    }
-
-    #[inline]
+    #[inline(always)]
     pub fn quantile(&self, u: f64) -> f64 {
         self.min + self.width * u
     }

@@ -105,10 +105,9 @@ impl Accumulators {
                             scratch
                         }
                     };
-                    moments.merge(&Moments::of(finite));
-                    for &x in finite {
-                        sketch.add(x);
-                    }
+                    let block = Moments::of(finite);
+                    sketch.add_finite(finite, block.min, block.max);
+                    moments.merge(&block);
                 }
             }
         }

@@ -2,7 +2,7 @@
 //! step runs a tight loop over the block, with no per-sample dispatch,
 //! allocation or name lookup.
 
-use super::program::{Instr, Operand, Program, Step};
+use super::program::{FixedDraw, Instr, Operand, Program, Step};
 use super::rng::StreamRng;
 use crate::dist::bernoulli::quantile_with_p;
 use crate::dist::unit;
@@ -49,11 +49,14 @@ impl Workspace {
     /// Runs every step for the first `len` samples of a block; `rngs[k]`
     /// is the stream of random step `k`.
     pub fn run(&mut self, program: &Program, rngs: &mut [StreamRng], len: usize) {
+        crate::engine::simd::dispatch!(self.run_inline(program, rngs, len))
+    }
+
+    #[inline(always)]
+    fn run_inline(&mut self, program: &Program, rngs: &mut [StreamRng], len: usize) {
         for step in &program.steps {
             match step {
-                Step::Draw { slot, stream, dist } => {
-                    dist.fill(&mut rngs[*stream], &mut self.columns[*slot as usize][..len]);
-                }
+                Step::DrawFixed(draws) => self.draw_fixed(draws, rngs, len),
                 Step::DrawBernoulli { slot, stream, p } => {
                     let mut out = std::mem::take(&mut self.columns[*slot as usize]);
                     let rng = &mut rngs[*stream];
@@ -105,6 +108,44 @@ impl Workspace {
         }
     }
 
+    /// Draws uniforms for four streams at a time, so that four independent
+    /// generator state chains overlap in the CPU (each stream's sequence is
+    /// unchanged), then maps each column through its quantile function.
+    #[inline(always)]
+    fn draw_fixed(&mut self, draws: &[FixedDraw], rngs: &mut [StreamRng], len: usize) {
+        for group in draws.chunks(4) {
+            if let [a, b, c, d] = group {
+                let mut cols = [a.slot, b.slot, c.slot, d.slot]
+                    .map(|s| std::mem::take(&mut self.columns[s as usize]));
+                let [ra, rb, rc, rd] = rngs
+                    .get_disjoint_mut([a.stream, b.stream, c.stream, d.stream])
+                    .expect("random steps have distinct streams");
+                let [ca, cb, cc, cd] = &mut cols;
+                for i in 0..len {
+                    ca[i] = unit(ra);
+                    cb[i] = unit(rb);
+                    cc[i] = unit(rc);
+                    cd[i] = unit(rd);
+                }
+                for (draw, col) in group.iter().zip(cols) {
+                    self.columns[draw.slot as usize] = col;
+                }
+            } else {
+                for draw in group {
+                    let rng = &mut rngs[draw.stream];
+                    for x in &mut self.columns[draw.slot as usize][..len] {
+                        *x = unit(rng);
+                    }
+                }
+            }
+            for draw in group {
+                draw.dist
+                    .transform(&mut self.columns[draw.slot as usize][..len]);
+            }
+        }
+    }
+
+    #[inline(always)]
     fn exec(&mut self, instr: &Instr, len: usize) {
         let dst = instr.dst() as usize;
         let mut out = std::mem::take(&mut self.columns[dst]);

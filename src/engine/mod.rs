@@ -6,6 +6,7 @@ pub mod eval;
 pub mod program;
 pub mod rng;
 pub mod runner;
+pub(crate) mod simd;
 
 pub use accumulate::{Accumulators, QuantityAccumulator};
 pub use runner::{CHUNK_SIZE, RunSettings, run};

@@ -54,12 +54,9 @@ impl Instr {
 /// indexes `Program::streams`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
-    /// Draws from a fixed distribution.
-    Draw {
-        slot: u32,
-        stream: usize,
-        dist: Distribution,
-    },
+    /// Draws every node with a fixed distribution (they depend on nothing,
+    /// so they all come first): one entry per node.
+    DrawFixed(Vec<FixedDraw>),
     /// A Bernoulli node whose probability is an expression.
     DrawBernoulli {
         slot: u32,
@@ -76,6 +73,13 @@ pub enum Step {
     },
     /// Evaluates expression code.
     Compute(Vec<Instr>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixedDraw {
+    pub slot: u32,
+    pub stream: usize,
+    pub dist: Distribution,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 use super::expr::Expr;
 use super::spec::{Body, Param, Section};
 use super::validate::Model;
-use crate::engine::program::{Instr, Operand, Program, Quantity, QuantityKind, Step};
+use crate::engine::program::{FixedDraw, Instr, Operand, Program, Quantity, QuantityKind, Step};
 use crate::engine::rng::stream_id;
 use crate::error::ModelError;
 use std::collections::HashMap;
@@ -126,16 +126,18 @@ pub fn compile(model: &Model) -> Result<Program, ModelError> {
     };
     let mut names: HashMap<&str, Operand> = HashMap::new();
     let mut node_columns = Vec::new();
+    // Fixed distributions depend on nothing: drawn together, first.
+    let mut fixed = Vec::new();
     for entry in model.nodes() {
         let operand = match &entry.body {
             Body::Fixed(crate::dist::Distribution::Constant(v), _) => Operand::Const(*v),
             Body::Fixed(dist, _) => {
                 let slot = c.permanent_slot();
                 c.streams.push(stream_id(&entry.name));
-                c.steps.push(Step::Draw {
+                fixed.push(FixedDraw {
                     slot,
                     stream: c.streams.len() - 1,
-                    dist: dist.clone(),
+                    dist: dist.clone().with_tables(),
                 });
                 Operand::Slot(slot)
             }
@@ -169,21 +171,28 @@ pub fn compile(model: &Model) -> Result<Program, ModelError> {
                                 e.to_string(),
                             )
                         })?;
-                        Step::Draw { slot, stream, dist }
+                        fixed.push(FixedDraw {
+                            slot,
+                            stream,
+                            dist: dist.with_tables(),
+                        });
+                        None
                     }
-                    None if spec.form == crate::dist::Form::Bernoulli => Step::DrawBernoulli {
-                        slot,
-                        stream,
-                        p: params[0],
-                    },
-                    None => Step::DrawWithParams {
+                    None if spec.form == crate::dist::Form::Bernoulli => {
+                        Some(Step::DrawBernoulli {
+                            slot,
+                            stream,
+                            p: params[0],
+                        })
+                    }
+                    None => Some(Step::DrawWithParams {
                         slot,
                         stream,
                         form: spec.form,
                         params,
-                    },
+                    }),
                 };
-                c.steps.push(step);
+                c.steps.extend(step);
                 Operand::Slot(slot)
             }
             Body::Expr { expr, .. } => c.value(expr, &names),
@@ -210,6 +219,9 @@ pub fn compile(model: &Model) -> Result<Program, ModelError> {
             kind,
             value,
         });
+    }
+    if !fixed.is_empty() {
+        c.steps.insert(0, Step::DrawFixed(fixed));
     }
     Ok(Program {
         steps: c.steps,

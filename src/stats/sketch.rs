@@ -26,8 +26,18 @@ struct Store {
 }
 
 impl Store {
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, key: i64, n: u64) {
+        let i = key.wrapping_sub(self.offset) as usize;
+        if let Some(c) = self.counts.get_mut(i) {
+            *c += n;
+            return;
+        }
+        self.grow_and_add(key, n);
+    }
+
+    #[cold]
+    fn grow_and_add(&mut self, key: i64, n: u64) {
         if self.counts.is_empty() {
             self.offset = key;
             self.counts.push(0);
@@ -100,7 +110,7 @@ fn representative(key: i64) -> f64 {
 
 impl QuantileSketch {
     /// Adds one finite value (callers filter non-finite values out).
-    #[inline]
+    #[inline(always)]
     pub fn add(&mut self, x: f64) {
         debug_assert!(x.is_finite());
         self.count += 1;
@@ -113,6 +123,33 @@ impl QuantileSketch {
             self.positive.add(key(m), 1);
         } else {
             self.negative.add(key(m), 1);
+        }
+    }
+
+    /// Adds a slice of finite values whose minimum and maximum are known
+    /// (the block's moments have them): the per-value work is only the
+    /// bucket increment.
+    #[inline(always)]
+    pub fn add_finite(&mut self, values: &[f64], min: f64, max: f64) {
+        self.count += values.len() as u64;
+        self.min = self.min.min(min);
+        self.max = self.max.max(max);
+        if min >= f64::MIN_POSITIVE {
+            // The common case of a positive quantity: no sign or zero tests.
+            for &x in values {
+                self.positive.add(key(x), 1);
+            }
+            return;
+        }
+        for &x in values {
+            let m = x.abs();
+            if m < f64::MIN_POSITIVE {
+                self.zeros += 1;
+            } else if x > 0.0 {
+                self.positive.add(key(m), 1);
+            } else {
+                self.negative.add(key(m), 1);
+            }
         }
     }
 

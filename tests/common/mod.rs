@@ -29,7 +29,13 @@ pub fn read_summary(path: &Path) -> Vec<Row> {
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     reader
         .records()
-        .map(|r| header.iter().cloned().zip(r.unwrap().iter().map(String::from)).collect())
+        .map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(String::from))
+                .collect()
+        })
         .collect()
 }
 
@@ -40,7 +46,9 @@ pub fn row<'a>(rows: &'a [Row], quantity: &str) -> &'a Row {
 }
 
 pub fn num(row: &Row, column: &str) -> f64 {
-    row[column].parse().unwrap_or_else(|_| panic!("{column} = {:?} is not a number", row[column]))
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column} = {:?} is not a number", row[column]))
 }
 
 /// Runs `gaprisk run` with `args` into a fresh folder and returns the

@@ -1,0 +1,110 @@
+//! Fast quantile functions: a cubic Hermite table of the exact quantile.
+//!
+//! Cells are laid out on the distance `s` of `u` from the nearer end of
+//! (0, 1): `s = u` below one half, `s = 1 - u` above (exact in f64 for a
+//! 53-bit u). Each power of two of `s` down to 2^-40 is split into
+//! `2^CELL_BITS` equal cells, so cells shrink geometrically toward the tails,
+//! where quantile functions bend most. A cell is found by shifting the bits
+//! of `s`, and the position within it is the remaining mantissa bits: no
+//! search, no division. Each cell holds the Hermite cubic through the exact
+//! quantile and its exact slope (1 / density) at both ends. Beyond 2^-40
+//! (probability 1.8e-12 per draw) the exact quantile is computed.
+//!
+//! Accuracy is measured, not assumed: `tests` bounds the error against the
+//! exact quantile for every family on a dense grid and in the tails.
+
+/// Cells per power of two of `s`.
+const CELL_BITS: u32 = 5;
+const SHIFT: u32 = 52 - CELL_BITS;
+/// The smallest tabulated `s` is 2^-MIN_OCTAVE.
+const MIN_OCTAVE: i32 = 40;
+/// Mask of the mantissa bits that give the position within a cell.
+const FRACTION_MASK: u64 = (1 << SHIFT) - 1;
+const FRACTION_SCALE: f64 = 1.0 / (1u64 << SHIFT) as f64;
+
+fn smallest() -> f64 {
+    2f64.powi(-MIN_OCTAVE)
+}
+
+fn key(s: f64) -> u64 {
+    s.to_bits() >> SHIFT
+}
+
+/// A tabulated quantile function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuantileTable {
+    base: u64,
+    /// Cells per side.
+    side_len: usize,
+    /// Cubic coefficients (in the position t within the cell): `side_len`
+    /// cells for s = u, then `side_len` for s = 1 - u. One array, so the
+    /// side is chosen by arithmetic rather than by an unpredictable branch.
+    cells: Vec<[f64; 4]>,
+}
+
+impl QuantileTable {
+    /// Tabulates a quantile function given by `lower(s)` = Q(s),
+    /// `upper(s)` = Q(1 - s) (each accurate for small s) and the density.
+    pub fn build(
+        lower: impl Fn(f64) -> f64,
+        upper: impl Fn(f64) -> f64,
+        density: impl Fn(f64) -> f64,
+    ) -> Self {
+        let base = key(smallest());
+        // One cell past 0.5 holds s = 0.5 exactly.
+        let cells = (key(0.5) - base + 1) as usize;
+        let knot = |i: usize| f64::from_bits((base + i as u64) << SHIFT);
+        let side = |q: &dyn Fn(f64) -> f64, sign: f64| -> Vec<[f64; 4]> {
+            let xs: Vec<f64> = (0..=cells).map(|i| q(knot(i))).collect();
+            let slopes: Vec<f64> = xs.iter().map(|&x| sign / density(x)).collect();
+            (0..cells)
+                .map(|i| {
+                    let width = knot(i + 1) - knot(i);
+                    let (x0, x1) = (xs[i], xs[i + 1]);
+                    let (m0, m1) = (slopes[i] * width, slopes[i + 1] * width);
+                    let cubic = [
+                        x0,
+                        m0,
+                        3.0 * (x1 - x0) - 2.0 * m0 - m1,
+                        2.0 * (x0 - x1) + m0 + m1,
+                    ];
+                    if cubic.iter().all(|c| c.is_finite()) {
+                        cubic
+                    } else {
+                        // Infinite slope at a knot (zero density): linear is safe.
+                        [x0, x1 - x0, 0.0, 0.0]
+                    }
+                })
+                .collect()
+        };
+        let mut all = side(&lower, 1.0);
+        all.extend(side(&upper, -1.0));
+        QuantileTable {
+            base,
+            side_len: cells,
+            cells: all,
+        }
+    }
+
+    /// Q(u) for u in (0, 1); `exact` is called only in the far tails.
+    #[inline(always)]
+    pub fn quantile(&self, u: f64, exact: impl Fn(f64) -> f64) -> f64 {
+        let upper = u > 0.5;
+        let s = if upper { 1.0 - u } else { u };
+        let bits = s.to_bits();
+        let offset = (bits >> SHIFT).wrapping_sub(self.base) as usize;
+        // Out of range (the far tails, or NaN) falls through to `exact`.
+        let index = if offset < self.side_len {
+            offset + usize::from(upper) * self.side_len
+        } else {
+            usize::MAX
+        };
+        match self.cells.get(index) {
+            Some(c) => {
+                let t = (bits & FRACTION_MASK) as f64 * FRACTION_SCALE;
+                c[0] + t * (c[1] + t * (c[2] + t * c[3]))
+            }
+            None => exact(u),
+        }
+    }
+}
