@@ -75,6 +75,20 @@ impl Beta {
         }
     }
 
+    #[inline(always)]
+    pub fn map(&self, us: &[f64], out: &mut [f64]) {
+        match &self.table {
+            Some(t) => {
+                t.map(us, out, |u| self.quantile_exact(u));
+                out.iter_mut().for_each(|x| *x = x.clamp(0.0, 1.0));
+            }
+            None => out
+                .iter_mut()
+                .zip(us)
+                .for_each(|(o, &u)| *o = self.quantile_exact(u)),
+        }
+    }
+
     pub fn quantile_exact(&self, u: f64) -> f64 {
         match statrs_beta(self.alpha, self.beta) {
             Ok(d) => d.inverse_cdf(u.clamp(0.0, 1.0)),

@@ -91,6 +91,20 @@ impl Gamma {
         }
     }
 
+    #[inline(always)]
+    pub fn map(&self, us: &[f64], out: &mut [f64]) {
+        match &self.table {
+            Some(t) => {
+                t.map(us, out, |u| self.quantile_exact(u));
+                out.iter_mut().for_each(|x| *x = x.max(0.0));
+            }
+            None => out
+                .iter_mut()
+                .zip(us)
+                .for_each(|(o, &u)| *o = self.quantile_exact(u)),
+        }
+    }
+
     pub fn quantile_exact(&self, u: f64) -> f64 {
         match statrs_gamma(self.shape, self.scale) {
             Some(d) if u > 0.5 => exact_upper_quantile(&d, 1.0 - u),

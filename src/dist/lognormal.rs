@@ -84,6 +84,17 @@ impl Lognormal {
         }
     }
 
+    #[inline(always)]
+    pub fn map(&self, us: &[f64], out: &mut [f64]) {
+        match &self.table {
+            Some(t) => t.map(us, out, |u| self.quantile_exact(u)),
+            None => out
+                .iter_mut()
+                .zip(us)
+                .for_each(|(o, &u)| *o = self.quantile(u)),
+        }
+    }
+
     pub fn quantile_exact(&self, u: f64) -> f64 {
         (self.mu + self.sigma * std_normal().inverse_cdf(u.clamp(0.0, 1.0))).exp()
     }

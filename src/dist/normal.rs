@@ -8,15 +8,23 @@ pub(crate) fn std_normal() -> StatrsNormal {
     StatrsNormal::standard()
 }
 
-/// Phi^-1(u) through a table shared by every normal.
-#[inline(always)]
-pub(crate) fn std_normal_quantile(u: f64) -> f64 {
+/// The table of Phi^-1 shared by every normal.
+fn std_normal_table() -> &'static QuantileTable {
     static TABLE: OnceLock<QuantileTable> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
+    TABLE.get_or_init(|| {
         let n = std_normal();
         QuantileTable::build(|s| n.inverse_cdf(s), |s| -n.inverse_cdf(s), |x| n.pdf(x))
-    });
-    table.quantile(u, |u| std_normal().inverse_cdf(u))
+    })
+}
+
+fn std_normal_exact(u: f64) -> f64 {
+    std_normal().inverse_cdf(u.clamp(0.0, 1.0))
+}
+
+/// Phi^-1(u) through the shared table.
+#[inline(always)]
+pub(crate) fn std_normal_quantile(u: f64) -> f64 {
+    std_normal_table().quantile(u, std_normal_exact)
 }
 
 /// Normal with mean and standard deviation.
@@ -57,6 +65,14 @@ impl Normal {
     #[inline(always)]
     pub fn quantile(&self, u: f64) -> f64 {
         self.mean + self.sd * std_normal_quantile(u)
+    }
+
+    #[inline(always)]
+    pub fn map(&self, us: &[f64], out: &mut [f64]) {
+        std_normal_table().map(us, out, std_normal_exact);
+        for x in out.iter_mut() {
+            *x = self.mean + self.sd * *x;
+        }
     }
 
     pub fn quantile_exact(&self, u: f64) -> f64 {

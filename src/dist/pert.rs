@@ -43,6 +43,14 @@ impl Pert {
         self.min + self.range * self.shape.quantile(u)
     }
 
+    #[inline(always)]
+    pub fn map(&self, us: &[f64], out: &mut [f64]) {
+        self.shape.map(us, out);
+        for x in out.iter_mut() {
+            *x = self.min + self.range * *x;
+        }
+    }
+
     pub fn quantile_exact(&self, u: f64) -> f64 {
         self.min + self.range * self.shape.quantile_exact(u)
     }

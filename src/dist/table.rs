@@ -30,8 +30,12 @@ fn key(s: f64) -> u64 {
     s.to_bits() >> SHIFT
 }
 
+/// A cell whose values must come from the exact quantile: NaN coefficients
+/// evaluate to NaN, which the second pass of `map` recognises.
+const EXACT: [f64; 4] = [f64::NAN; 4];
+
 /// A tabulated quantile function.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 pub struct QuantileTable {
     base: u64,
     /// Cells per side.
@@ -42,9 +46,31 @@ pub struct QuantileTable {
     cells: Vec<[f64; 4]>,
 }
 
+/// Tables are equal when their cells are bit for bit (NaN cells included).
+impl PartialEq for QuantileTable {
+    fn eq(&self, other: &Self) -> bool {
+        self.base == other.base
+            && self.side_len == other.side_len
+            && self.cells.len() == other.cells.len()
+            && self
+                .cells
+                .iter()
+                .zip(&other.cells)
+                .all(|(a, b)| a.map(f64::to_bits) == b.map(f64::to_bits))
+    }
+}
+
+/// A summary: thousands of coefficients help nobody in an assertion message.
+impl std::fmt::Debug for QuantileTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "QuantileTable({} cells)", self.cells.len())
+    }
+}
+
 impl QuantileTable {
     /// Tabulates a quantile function given by `lower(s)` = Q(s),
     /// `upper(s)` = Q(1 - s) (each accurate for small s) and the density.
+    /// The density must be smooth: no cubic follows a kink in the quantile.
     pub fn build(
         lower: impl Fn(f64) -> f64,
         upper: impl Fn(f64) -> f64,
@@ -70,15 +96,19 @@ impl QuantileTable {
                     ];
                     if cubic.iter().all(|c| c.is_finite()) {
                         cubic
-                    } else {
+                    } else if x0.is_finite() && x1.is_finite() {
                         // Infinite slope at a knot (zero density): linear is safe.
                         [x0, x1 - x0, 0.0, 0.0]
+                    } else {
+                        EXACT
                     }
                 })
                 .collect()
         };
         let mut all = side(&lower, 1.0);
         all.extend(side(&upper, -1.0));
+        // Past the last cell: where out-of-range u lands.
+        all.push(EXACT);
         QuantileTable {
             base,
             side_len: cells,
@@ -86,25 +116,56 @@ impl QuantileTable {
         }
     }
 
-    /// Q(u) for u in (0, 1); `exact` is called only in the far tails.
+    /// The cell index for u: branch-free, always in bounds (out-of-range u,
+    /// including NaN, gets the trailing `EXACT` cell), and the position t in
+    /// [0, 1) within the cell.
     #[inline(always)]
-    pub fn quantile(&self, u: f64, exact: impl Fn(f64) -> f64) -> f64 {
-        let upper = u > 0.5;
-        let s = if upper { 1.0 - u } else { u };
+    fn locate(&self, u: f64) -> (usize, f64) {
+        // min and arithmetic rather than `if`: the compiler turned the
+        // obvious form into a branch that random u mispredicts half the time.
+        let s = u.min(1.0 - u);
+        let side = usize::from(u > 0.5) * self.side_len;
         let bits = s.to_bits();
         let offset = (bits >> SHIFT).wrapping_sub(self.base) as usize;
-        // Out of range (the far tails, or NaN) falls through to `exact`.
-        let index = if offset < self.side_len {
-            offset + usize::from(upper) * self.side_len
-        } else {
-            usize::MAX
-        };
-        match self.cells.get(index) {
-            Some(c) => {
-                let t = (bits & FRACTION_MASK) as f64 * FRACTION_SCALE;
-                c[0] + t * (c[1] + t * (c[2] + t * c[3]))
+        let in_range = usize::from(offset < self.side_len);
+        let index = in_range * (offset + side) + (1 - in_range) * 2 * self.side_len;
+        (index, (bits & FRACTION_MASK) as f64 * FRACTION_SCALE)
+    }
+
+    #[inline(always)]
+    fn cubic(&self, index: usize, t: f64) -> f64 {
+        // `index` is at most 2 * side_len, the last cell; `min` lets the
+        // compiler see that and drop the bounds check.
+        let c = &self.cells[index.min(self.cells.len() - 1)];
+        c[0] + t * (c[1] + t * (c[2] + t * c[3]))
+    }
+
+    /// Q(u) for one u in (0, 1).
+    #[inline(always)]
+    pub fn quantile(&self, u: f64, exact: impl Fn(f64) -> f64) -> f64 {
+        let (index, t) = self.locate(u);
+        let x = self.cubic(index, t);
+        if x.is_nan() { exact(u) } else { x }
+    }
+
+    /// `out[i] = Q(us[i])`. The first pass has no branches, so it pipelines
+    /// (and can vectorise); the rare values that need `exact` are fixed in a
+    /// second pass.
+    #[inline(always)]
+    pub fn map(&self, us: &[f64], out: &mut [f64], exact: impl Fn(f64) -> f64) {
+        let mut any_exact = false;
+        for (o, &u) in out.iter_mut().zip(us) {
+            let (index, t) = self.locate(u);
+            let x = self.cubic(index, t);
+            any_exact |= x.is_nan();
+            *o = x;
+        }
+        if any_exact {
+            for (o, &u) in out.iter_mut().zip(us) {
+                if o.is_nan() {
+                    *o = exact(u);
+                }
             }
-            None => exact(u),
         }
     }
 }

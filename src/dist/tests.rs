@@ -179,7 +179,8 @@ fn alternative_parameterisations_hit_their_percentiles() {
 /// The first draws at seed 42. These pin the sampling algorithms: a change of
 /// sampler or table changes results at a fixed seed and must be made
 /// deliberately, updating these values and saying so. (Updated when every
-/// family moved to inverse transform through quantile tables.)
+/// family moved to inverse transform through quantile tables, and again
+/// when uniforms moved to the 52-bit float-bits construction.)
 #[test]
 fn draws_are_stable_at_a_fixed_seed() {
     let cases: Vec<(Distribution, [f64; 3])> = vec![
@@ -215,11 +216,11 @@ fn draws_are_stable_at_a_fixed_seed() {
     }
 }
 
-const STABLE_UNIFORM: [f64; 3] = [0.81430514512291, 0.3188210400616612, 0.9838941681774889];
-const STABLE_NORMAL: [f64; 3] = [0.8938732522493453, -0.47099811532425173, 2.1417741113187674];
-const STABLE_BETA: [f64; 3] = [0.8943292926567875, 0.6599674447570837, 0.9813931428058549];
-const STABLE_GAMMA: [f64; 3] = [9.278716992325151, 3.446623130805935, 18.26042705672662];
-const STABLE_TRIANGULAR: [f64; 3] = [2.2536190217916388, 1.5704766949031517, 2.7801875902785893];
+const STABLE_UNIFORM: [f64; 3] = [0.8143051451229099, 0.31882104006166123, 0.9838941681774888];
+const STABLE_NORMAL: [f64; 3] = [0.8938732522493449, -0.47099811532425157, 2.1417741113187643];
+const STABLE_BETA: [f64; 3] = [0.8943292926567874, 0.6599674447570838, 0.9813931428058548];
+const STABLE_GAMMA: [f64; 3] = [9.27871699232515, 3.4466231308059356, 18.260427056726595];
+const STABLE_TRIANGULAR: [f64; 3] = [2.2536190217916388, 1.570476694903152, 2.7801875902785884];
 
 // ---- tier 3: goodness of fit ----
 

@@ -5,7 +5,6 @@
 use super::program::{FixedDraw, Instr, Operand, Program, Step};
 use super::rng::StreamRng;
 use crate::dist::bernoulli::quantile_with_p;
-use crate::dist::unit;
 
 /// Samples evaluated together: columns of this length stay in cache.
 pub const BLOCK: usize = 1024;
@@ -13,7 +12,7 @@ pub const BLOCK: usize = 1024;
 /// Column storage for one block: one column per slot.
 pub struct Workspace {
     columns: Vec<Vec<f64>>,
-    /// Per-sample parameter values for `DrawWithParams`.
+    /// Scratch: uniforms for `DrawFixed`, parameter values for `DrawWithParams`.
     params: Vec<f64>,
 }
 
@@ -49,7 +48,19 @@ impl Workspace {
     /// Runs every step for the first `len` samples of a block; `rngs[k]`
     /// is the stream of random step `k`.
     pub fn run(&mut self, program: &Program, rngs: &mut [StreamRng], len: usize) {
-        crate::engine::simd::dispatch!(self.run_inline(program, rngs, len))
+        #[cfg(target_arch = "x86_64")]
+        if super::simd::wide_available() {
+            // SAFETY: the CPU has AVX2 and FMA, checked just above.
+            unsafe { self.run_wide(program, rngs, len) };
+            return;
+        }
+        self.run_inline(program, rngs, len)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    fn run_wide(&mut self, program: &Program, rngs: &mut [StreamRng], len: usize) {
+        self.run_inline(program, rngs, len)
     }
 
     #[inline(always)]
@@ -59,16 +70,16 @@ impl Workspace {
                 Step::DrawFixed(draws) => self.draw_fixed(draws, rngs, len),
                 Step::DrawBernoulli { slot, stream, p } => {
                     let mut out = std::mem::take(&mut self.columns[*slot as usize]);
-                    let rng = &mut rngs[*stream];
+                    rngs[*stream].fill_unit(&mut out[..len]);
                     match self.view(*p, len) {
                         View::Column(p) => {
                             for (o, &p) in out[..len].iter_mut().zip(p) {
-                                *o = quantile_with_p(p, unit(rng));
+                                *o = quantile_with_p(p, *o);
                             }
                         }
                         View::Scalar(p) => {
                             for o in &mut out[..len] {
-                                *o = quantile_with_p(p, unit(rng));
+                                *o = quantile_with_p(p, *o);
                             }
                         }
                     }
@@ -83,7 +94,7 @@ impl Workspace {
                     let mut out = std::mem::take(&mut self.columns[*slot as usize]);
                     let mut values = std::mem::take(&mut self.params);
                     values.resize(params.len(), 0.0);
-                    let rng = &mut rngs[*stream];
+                    rngs[*stream].fill_unit(&mut out[..len]);
                     for (i, o) in out[..len].iter_mut().enumerate() {
                         for (v, p) in values.iter_mut().zip(params) {
                             *v = match *p {
@@ -91,8 +102,10 @@ impl Workspace {
                                 Operand::Const(c) => c,
                             };
                         }
+                        // The distribution is built per sample, so no table:
+                        // its exact quantile of this sample's uniform.
                         *o = match form.build(&values) {
-                            Ok(d) => d.sample(rng),
+                            Ok(d) => d.quantile_exact(*o),
                             Err(_) => f64::NAN,
                         };
                     }
@@ -108,40 +121,16 @@ impl Workspace {
         }
     }
 
-    /// Draws uniforms for four streams at a time, so that four independent
-    /// generator state chains overlap in the CPU (each stream's sequence is
-    /// unchanged), then maps each column through its quantile function.
+    /// Draws the uniforms of each fixed node, then maps them through its
+    /// quantile function into the node's column.
     #[inline(always)]
     fn draw_fixed(&mut self, draws: &[FixedDraw], rngs: &mut [StreamRng], len: usize) {
-        for group in draws.chunks(4) {
-            if let [a, b, c, d] = group {
-                let mut cols = [a.slot, b.slot, c.slot, d.slot]
-                    .map(|s| std::mem::take(&mut self.columns[s as usize]));
-                let [ra, rb, rc, rd] = rngs
-                    .get_disjoint_mut([a.stream, b.stream, c.stream, d.stream])
-                    .expect("random steps have distinct streams");
-                let [ca, cb, cc, cd] = &mut cols;
-                for i in 0..len {
-                    ca[i] = unit(ra);
-                    cb[i] = unit(rb);
-                    cc[i] = unit(rc);
-                    cd[i] = unit(rd);
-                }
-                for (draw, col) in group.iter().zip(cols) {
-                    self.columns[draw.slot as usize] = col;
-                }
-            } else {
-                for draw in group {
-                    let rng = &mut rngs[draw.stream];
-                    for x in &mut self.columns[draw.slot as usize][..len] {
-                        *x = unit(rng);
-                    }
-                }
-            }
-            for draw in group {
-                draw.dist
-                    .transform(&mut self.columns[draw.slot as usize][..len]);
-            }
+        let scratch = &mut self.params;
+        scratch.resize(len, 0.0);
+        for draw in draws {
+            rngs[draw.stream].fill_unit(scratch);
+            draw.dist
+                .map(scratch, &mut self.columns[draw.slot as usize][..len]);
         }
     }
 
@@ -150,33 +139,37 @@ impl Workspace {
         let dst = instr.dst() as usize;
         let mut out = std::mem::take(&mut self.columns[dst]);
         let o = &mut out[..len];
+        use crate::model::expr::{BinaryOp as B, TernaryOp as T, UnaryOp as U};
+        // Each operator gets its own loop, so the operator is matched once per
+        // block, not per sample, and simple loops vectorise.
         match *instr {
-            Instr::Unary { op, a, .. } => match self.view(a, len) {
-                View::Column(a) => o.iter_mut().zip(a).for_each(|(o, &a)| *o = op.apply(a)),
-                View::Scalar(a) => o.fill(op.apply(a)),
-            },
-            Instr::Binary { op, a, b, .. } => {
-                let (a, b) = (self.view(a, len), self.view(b, len));
-                // Dispatch on the operator once, so each loop is monomorphic
-                // and the compiler can vectorise it.
-                macro_rules! kernel {
-                    ($f:expr) => {
-                        binary(o, a, b, $f)
+            Instr::Unary { op, a, .. } => {
+                let a = self.view(a, len);
+                macro_rules! each {
+                    ($($v:ident),*) => {
+                        match op { $(U::$v => unary(o, a, |x| U::$v.apply(x)),)* }
                     };
                 }
-                use crate::model::expr::BinaryOp as B;
-                match op {
-                    B::Add => kernel!(|x, y| x + y),
-                    B::Sub => kernel!(|x, y| x - y),
-                    B::Mul => kernel!(|x, y| x * y),
-                    B::Div => kernel!(|x, y| x / y),
-                    _ => kernel!(|x, y| op.apply(x, y)),
+                each!(
+                    Neg, Not, Abs, Sqrt, Exp, Ln, Log10, Sin, Cos, Floor, Ceil, Logistic
+                )
+            }
+            Instr::Binary { op, a, b, .. } => {
+                let (a, b) = (self.view(a, len), self.view(b, len));
+                macro_rules! each {
+                    ($($v:ident),*) => {
+                        match op { $(B::$v => binary(o, a, b, |x, y| B::$v.apply(x, y)),)* }
+                    };
                 }
+                each!(
+                    Pow, Mul, Div, Add, Sub, Lt, Le, Gt, Ge, Eq, Ne, And, Or, Min, Max
+                )
             }
             Instr::Ternary { op, a, b, c, .. } => {
                 let (a, b, c) = (self.view(a, len), self.view(b, len), self.view(c, len));
-                for (i, o) in o.iter_mut().enumerate() {
-                    *o = op.apply(a.at(i), b.at(i), c.at(i));
+                match op {
+                    T::Clamp => ternary(o, a, b, c, |x, y, z| T::Clamp.apply(x, y, z)),
+                    T::If => ternary(o, a, b, c, |x, y, z| T::If.apply(x, y, z)),
                 }
             }
         }
@@ -191,6 +184,25 @@ impl View<'_> {
             View::Column(c) => c[i],
             View::Scalar(v) => *v,
         }
+    }
+}
+
+#[inline(always)]
+fn unary(out: &mut [f64], a: View, f: impl Fn(f64) -> f64) {
+    match a {
+        View::Column(a) => {
+            for (o, &x) in out.iter_mut().zip(a) {
+                *o = f(x);
+            }
+        }
+        View::Scalar(x) => out.fill(f(x)),
+    }
+}
+
+#[inline(always)]
+fn ternary(out: &mut [f64], a: View, b: View, c: View, f: impl Fn(f64, f64, f64) -> f64) {
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = f(a.at(i), b.at(i), c.at(i));
     }
 }
 

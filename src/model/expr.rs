@@ -67,12 +67,11 @@ fn truth(b: bool) -> f64 {
 /// 1 / (1 + e^-x) without overflow for any x.
 #[inline(always)]
 pub fn logistic(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let ex = x.exp();
-        ex / (1.0 + ex)
-    }
+    // exp(-|x|) never overflows; 1 / (1 + e) for x >= 0, e / (1 + e) below.
+    // The side is a select, not a branch: its sign is often unpredictable.
+    let e = (-x.abs()).exp();
+    let numerator = if x >= 0.0 { 1.0 } else { e };
+    numerator / (1.0 + e)
 }
 
 impl UnaryOp {
