@@ -1,1 +1,298 @@
-fn main() {}
+//! The engine on the corridor model, beside two floors:
+//! (a) the baseline's inputs alone, drawn by the same engine, no logic;
+//! (b) the corridor model written by hand in plain Rust: the same
+//!     distributions, streams, chunks and accumulators, with the logic as
+//!     one fused loop per block.
+//! Also the expression evaluator alone (ns per expression node per sample)
+//! and the whole engine at 1 and 2 threads.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use gaprisk::dist::Distribution;
+use gaprisk::engine::eval::{BLOCK, Workspace};
+use gaprisk::engine::program::{Program, Step};
+use gaprisk::engine::rng::{self, StreamRng};
+use gaprisk::engine::{CHUNK_SIZE, RunSettings};
+use gaprisk::model::{self, compile::compile, spec::Body};
+use gaprisk::stats::moments::Moments;
+use gaprisk::stats::sketch::QuantileSketch;
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::path::Path;
+
+const SAMPLES: u64 = 1 << 20;
+
+fn baseline_path() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("models/baseline.toml")
+}
+
+fn baseline() -> (model::Model, Program) {
+    let m = model::load(&baseline_path()).unwrap();
+    let p = compile(&m).unwrap();
+    (m, p)
+}
+
+/// Floor (a): the baseline's [model] and [inputs] with one output.
+fn inputs_only() -> Program {
+    let text = std::fs::read_to_string(baseline_path()).unwrap();
+    let inputs = &text[..text.find("[derived]").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("inputs_only.toml");
+    std::fs::write(
+        &path,
+        format!("{inputs}\n[outputs]\nwithdrawn_share = \"withdrawn_share\"\n"),
+    )
+    .unwrap();
+    compile(&model::load(&path).unwrap()).unwrap()
+}
+
+/// Floor (b): the corridor model by hand. Inputs come from the baseline's own
+/// compiled distributions and streams, so the draws are the engine's.
+struct HandWritten {
+    inputs: Vec<(String, Distribution, u64)>,
+}
+
+impl HandWritten {
+    fn new(m: &model::Model) -> Self {
+        let inputs = m
+            .nodes()
+            .filter_map(|e| match &e.body {
+                Body::Fixed(d, _) if !d.is_constant() => Some((
+                    e.name.clone(),
+                    d.clone().with_tables(),
+                    rng::stream_id(&e.name),
+                )),
+                _ => None,
+            })
+            .collect();
+        HandWritten { inputs }
+    }
+
+    /// Compiled for AVX2 + FMA where the CPU has them, as the engine's loops are.
+    fn run(&self, samples: u64, seed: u64) -> (u64, Moments, QuantileSketch) {
+        #[cfg(target_arch = "x86_64")]
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU has AVX2 and FMA.
+            return unsafe { self.run_wide(samples, seed) };
+        }
+        self.run_inline(samples, seed)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    fn run_wide(&self, samples: u64, seed: u64) -> (u64, Moments, QuantileSketch) {
+        self.run_inline(samples, seed)
+    }
+
+    #[inline(always)]
+    fn run_inline(&self, samples: u64, seed: u64) -> (u64, Moments, QuantileSketch) {
+        let (mut closures, mut risk_m, mut risk_q) =
+            (0u64, Moments::default(), QuantileSketch::default());
+        let index: HashMap<&str, usize> = self
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(i, (n, _, _))| (n.as_str(), i))
+            .collect();
+        let mut cols = vec![vec![0.0; BLOCK]; self.inputs.len()];
+        let mut u = vec![0.0; BLOCK];
+        let (mut consent_u, mut attempt_u) = (vec![0.0; BLOCK], vec![0.0; BLOCK]);
+        let mut out = [
+            vec![0.0; BLOCK],
+            vec![0.0; BLOCK],
+            vec![0.0; BLOCK],
+            vec![0.0; BLOCK],
+            vec![0.0; BLOCK],
+            vec![0.0; BLOCK],
+        ];
+        for chunk in 0..samples.div_ceil(CHUNK_SIZE) {
+            let len = CHUNK_SIZE.min(samples - chunk * CHUNK_SIZE) as usize;
+            let mut rngs: Vec<StreamRng> = self
+                .inputs
+                .iter()
+                .map(|(_, _, id)| rng::stream(seed, chunk, *id))
+                .collect();
+            let mut consent_rng = rng::stream(seed, chunk, rng::stream_id("belarus_consents"));
+            let mut attempt_rng = rng::stream(seed, chunk, rng::stream_id("attempt"));
+            let mut done = 0;
+            while done < len {
+                let n = BLOCK.min(len - done);
+                for (k, (_, d, _)) in self.inputs.iter().enumerate() {
+                    rngs[k].fill_unit(&mut u[..n]);
+                    d.map(&u[..n], &mut cols[k][..n]);
+                }
+                consent_rng.fill_unit(&mut consent_u[..n]);
+                attempt_rng.fill_unit(&mut attempt_u[..n]);
+                let c = |name: &str| &cols[index[name]][..n];
+                let (ex, wd, pp, gt) = (
+                    c("exercise_troops"),
+                    c("withdrawn_share"),
+                    c("permanent_presence"),
+                    c("garrison_troops"),
+                );
+                let (spd, kt, kcs, ba) = (
+                    c("surge_troops_per_day"),
+                    c("kaliningrad_troops"),
+                    c("kaliningrad_committed_share"),
+                    c("belarus_alignment"),
+                );
+                let (bat, bcs, efl, efp) = (
+                    c("belarus_army_troops"),
+                    c("belarus_committed_share"),
+                    c("efp_lithuania_troops"),
+                    c("efp_poland_troops"),
+                );
+                let (nat, wdays, dd, md) = (
+                    c("national_troops_near_gap"),
+                    c("warning_days"),
+                    c("decision_days"),
+                    c("movement_days"),
+                );
+                let (coh, usc, bch, br, rr) = (
+                    c("nato_cohesion"),
+                    c("us_commitment"),
+                    c("base_closure_hours"),
+                    c("breakthrough_ratio"),
+                    c("russian_resolve"),
+                );
+                let [o_risk, o_p, o_ratio, o_hours, o_arrival, o_force] = &mut out;
+                for i in 0..n {
+                    let rib = ex[i] * (1.0 - wd[i]) + pp[i] * gt[i];
+                    let consents = if consent_u[i] >= 1.0 - ba[i] {
+                        1.0
+                    } else {
+                        0.0
+                    };
+                    let surge = consents * spd[i] * wdays[i];
+                    let joining = consents * ba[i] * bcs[i] * bat[i];
+                    let attack = kcs[i] * kt[i] + consents * (rib + surge) + joining;
+                    let defence = 500.0 + efl[i] + efp[i] + nat[i];
+                    let ratio = attack / defence;
+                    let breakthrough = ratio >= br[i];
+                    let hours = bch[i] * (3.0 / ratio).powf(1.5);
+                    let response =
+                        dd[i] * (1.0 + 2.0 * (1.0 - coh[i])) + md[i] * (1.0 + (1.0 - usc[i]));
+                    let arrival = 24.0 * (response - wdays[i]).max(0.0);
+                    let success = breakthrough && hours < arrival;
+                    let tripwire = 1.0 - (-(500.0 + efl[i] + efp[i]) / 2000.0).exp();
+                    let deterrence = 0.35 * coh[i] + 0.45 * usc[i] + 0.2 * tripwire;
+                    let opportunity = if breakthrough {
+                        logistic((arrival - hours) / 24.0)
+                    } else {
+                        0.0
+                    };
+                    let p = logistic(-4.0 + 4.0 * rr[i] + 2.0 * opportunity - 5.0 * deterrence);
+                    let attempt = attempt_u[i] >= 1.0 - p;
+                    closures += u64::from(attempt && success);
+                    o_risk[i] = if success { p } else { 0.0 };
+                    (o_p[i], o_ratio[i], o_hours[i], o_arrival[i], o_force[i]) =
+                        (p, ratio, hours, arrival, attack);
+                }
+                // The same summaries the engine keeps for each output.
+                for o in &out {
+                    let m = Moments::of(&o[..n]);
+                    risk_q.add_finite(&o[..n], m.min, m.max);
+                    risk_m.merge(&m);
+                }
+                done += n;
+            }
+        }
+        (closures, risk_m, risk_q)
+    }
+}
+
+#[inline(always)]
+fn logistic(x: f64) -> f64 {
+    let e = (-x.abs()).exp();
+    (if x >= 0.0 { 1.0 } else { e }) / (1.0 + e)
+}
+
+fn engine(c: &mut Criterion) {
+    let (m, program) = baseline();
+    let floor_a = inputs_only();
+    let floor_b = HandWritten::new(&m);
+    // The floor must be the same model: same closure count at the same seed.
+    let check = RunSettings {
+        samples: 200_000,
+        seed: 7,
+        threads: 1,
+    };
+    let acc = gaprisk::engine::run(&program, &check, None, &mut |_| {}).unwrap();
+    let gaprisk::engine::QuantityAccumulator::Event { hits, .. } = acc.quantities[0] else {
+        unreachable!()
+    };
+    let (closures, _, _) = floor_b.run(check.samples, check.seed);
+    assert_eq!(
+        hits, closures,
+        "the hand-written floor disagrees with the model file"
+    );
+    eprintln!(
+        "floor b agrees with the engine: {closures} closures in {} samples",
+        check.samples
+    );
+    let mut group = c.benchmark_group("engine");
+    group.throughput(Throughput::Elements(SAMPLES));
+    for threads in [1, 2] {
+        let settings = RunSettings {
+            samples: SAMPLES,
+            seed: 1,
+            threads,
+        };
+        group.bench_with_input(
+            BenchmarkId::new("baseline", format!("{threads} threads")),
+            &settings,
+            |b, s| {
+                b.iter(|| black_box(gaprisk::engine::run(&program, s, None, &mut |_| {}).unwrap()))
+            },
+        );
+    }
+    let one = RunSettings {
+        samples: SAMPLES,
+        seed: 1,
+        threads: 1,
+    };
+    group.bench_function("floor a: inputs only/1 thread", |b| {
+        b.iter(|| black_box(gaprisk::engine::run(&floor_a, &one, None, &mut |_| {}).unwrap()))
+    });
+    group.bench_function("floor b: hand-written/1 thread", |b| {
+        b.iter(|| black_box(floor_b.run(SAMPLES, 1)))
+    });
+    group.finish();
+
+    // The evaluator alone: the Compute steps of the baseline over one block,
+    // after its random inputs were drawn once.
+    let computes: Vec<Step> = program
+        .steps
+        .iter()
+        .filter(|s| matches!(s, Step::Compute(_)))
+        .cloned()
+        .collect();
+    let instructions: usize = computes
+        .iter()
+        .map(|s| if let Step::Compute(c) = s { c.len() } else { 0 })
+        .sum();
+    let logic = Program {
+        steps: computes,
+        ..program.clone()
+    };
+    let mut ws = Workspace::new(&program);
+    let mut rngs: Vec<StreamRng> = program
+        .streams
+        .iter()
+        .map(|&id| rng::stream(1, 0, id))
+        .collect();
+    ws.run(&program, &mut rngs, BLOCK);
+    let mut group = c.benchmark_group("evaluator");
+    group.throughput(Throughput::Elements((BLOCK * instructions) as u64));
+    group.bench_function(
+        format!("baseline logic ({instructions} instructions x {BLOCK} samples)"),
+        |b| b.iter(|| ws.run(&logic, &mut rngs, BLOCK)),
+    );
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(10).warm_up_time(std::time::Duration::from_millis(500)).measurement_time(std::time::Duration::from_secs(3));
+    targets = engine
+}
+criterion_main!(benches);

@@ -141,6 +141,25 @@ impl QuantileSketch {
             }
             return;
         }
+        if min >= 0.0 {
+            // Non-negative with zeros (an indicator times something, or a
+            // clamp at 0): count zeros and compact the other keys without a
+            // branch, since zero versus non-zero is unpredictable.
+            let mut keys = [0i64; 256];
+            for part in values.chunks(keys.len()) {
+                let mut n = 0;
+                for &x in part {
+                    let nonzero = x >= f64::MIN_POSITIVE;
+                    keys[n] = key(x);
+                    n += usize::from(nonzero);
+                }
+                self.zeros += (part.len() - n) as u64;
+                for &k in &keys[..n] {
+                    self.positive.add(k, 1);
+                }
+            }
+            return;
+        }
         for &x in values {
             let m = x.abs();
             if m < f64::MIN_POSITIVE {
@@ -274,6 +293,29 @@ mod tests {
         for q in [0.05, 0.25, 0.5, 0.75, 0.95] {
             assert_eq!(forward.quantile(q), whole.quantile(q));
             assert_eq!(backward.quantile(q), whole.quantile(q));
+        }
+    }
+
+    #[test]
+    fn block_insertion_equals_one_at_a_time() {
+        // Each path of add_finite: positive, non-negative with zeros, mixed signs.
+        let datasets: [Vec<f64>; 3] = [
+            (1..1000).map(|i| i as f64 * 0.37).collect(),
+            (0..1000)
+                .map(|i| if i % 3 == 0 { 0.0 } else { i as f64 })
+                .collect(),
+            (0..1000).map(|i| (i as f64 - 500.0) / 7.0).collect(),
+        ];
+        for data in datasets {
+            let (mut one, mut block) = (QuantileSketch::default(), QuantileSketch::default());
+            data.iter().for_each(|&x| one.add(x));
+            let (lo, hi) = data
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                    (a.min(x), b.max(x))
+                });
+            block.add_finite(&data, lo, hi);
+            assert_eq!(one, block);
         }
     }
 

@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Side by side: `gaprisk run models/baseline.toml` and the NumPy version of
+the same model (numpy_baseline.py), whole processes, same sample count,
+alternating, several times. Prints each run and the median throughput ratio.
+
+Usage: python3 benches/compare_numpy.py [--samples 1e7] [--runs 7] [--threads T]
+Needs NumPy (pip install numpy) and builds gaprisk with cargo first.
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def timed(cmd):
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--samples", default="1e7")
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--threads", default=None, help="gaprisk --threads (default: all cores)")
+    args = ap.parse_args()
+    n = int(float(args.samples))
+    subprocess.run(["cargo", "build", "--release", "--quiet"], check=True, cwd=ROOT)
+    out = tempfile.mkdtemp(prefix="gaprisk-bench-")
+    gaprisk = [os.path.join(ROOT, "target", "release", "gaprisk"), "run", "models/baseline.toml",
+               "--samples", str(n), "--quiet", "--out", out]
+    if args.threads:
+        gaprisk += ["--threads", args.threads]
+    numpy = [sys.executable, os.path.join(ROOT, "benches", "numpy_baseline.py"), "--samples", str(n)]
+    g_times, n_times = [], []
+    for run in range(args.runs):
+        g_times.append(timed(gaprisk))
+        n_times.append(timed(numpy))
+        print(f"run {run + 1}: gaprisk {g_times[-1]:.3f} s, numpy {n_times[-1]:.3f} s", flush=True)
+    g, p = statistics.median(g_times), statistics.median(n_times)
+    print(f"samples {n}: gaprisk median {g:.3f} s ({n / g / 1e6:.2f} M samples/s), "
+          f"numpy median {p:.3f} s ({n / p / 1e6:.2f} M samples/s)")
+    print(f"median throughput ratio gaprisk / numpy: {p / g:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
