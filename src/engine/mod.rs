@@ -9,4 +9,4 @@ pub mod runner;
 pub(crate) mod simd;
 
 pub use accumulate::{Accumulators, QuantityAccumulator};
-pub use runner::{CHUNK_SIZE, RunSettings, run};
+pub use runner::{CHUNK_SIZE, ManyResult, PairedAccumulator, Pairing, RunSettings, run, run_many};

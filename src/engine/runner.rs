@@ -6,6 +6,7 @@ use super::eval::{BLOCK, Workspace};
 use super::program::Program;
 use super::rng;
 use crate::error::{Error, Result};
+use crate::stats::paired::PairedMoments;
 use rayon::prelude::*;
 use std::io::Write;
 
@@ -102,6 +103,34 @@ fn write_draw_rows(program: &Program, ws: &Workspace, first: u64, n: usize, out:
     }
 }
 
+/// Evaluates every chunk with `eval`, in parallel waves, and hands the
+/// results to `absorb` in chunk order: whatever `absorb` merges is then
+/// independent of the number of threads and of scheduling.
+fn for_each_chunk<T: Send>(
+    settings: &RunSettings,
+    eval: impl Fn(u64) -> T + Sync,
+    mut absorb: impl FnMut(T) -> Result<()>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<()> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", settings.threads)))?;
+    let wave = (pool.current_num_threads() * 4) as u64;
+    let chunks = settings.chunks();
+    let mut next = 0;
+    while next < chunks {
+        let end = (next + wave).min(chunks);
+        let results: Vec<T> = pool.install(|| (next..end).into_par_iter().map(&eval).collect());
+        for r in results {
+            absorb(r)?;
+        }
+        progress((end * CHUNK_SIZE).min(settings.samples));
+        next = end;
+    }
+    Ok(())
+}
+
 /// Runs `program` and returns the merged accumulators. `progress` is told
 /// how many samples are done after each wave of chunks.
 pub fn run(
@@ -110,35 +139,138 @@ pub fn run(
     mut draws: Option<DrawsSink>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Accumulators> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.threads)
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", settings.threads)))?;
-    let wave = (pool.current_num_threads() * 4) as u64;
-    let chunks = settings.chunks();
     let want_draws = draws.is_some();
     let mut total = Accumulators::new(program);
-    let mut next = 0;
-    while next < chunks {
-        let end = (next + wave).min(chunks);
-        // Chunks of a wave run in parallel; `collect` keeps chunk order, and
-        // merging in that order makes the result independent of scheduling.
-        let results: Vec<ChunkResult> = pool.install(|| {
-            (next..end)
-                .into_par_iter()
-                .map(|c| run_chunk(program, settings, c, want_draws))
-                .collect()
-        });
-        for r in results {
+    for_each_chunk(
+        settings,
+        |c| run_chunk(program, settings, c, want_draws),
+        |r: ChunkResult| {
             total.merge(&r.acc);
             if let Some(sink) = draws.as_mut() {
                 sink.out
                     .write_all(&r.draws)
                     .map_err(|e| Error::io("cannot write draws", e))?;
             }
+            Ok(())
+        },
+        progress,
+    )?;
+    Ok(total)
+}
+
+/// Quantities compared between two programs run side by side: for each
+/// pair of quantity indices (in `base` and in `other`), the per-sample
+/// values are accumulated as pairs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pairing {
+    pub base: usize,
+    pub other: usize,
+    pub quantities: Vec<(usize, usize)>,
+}
+
+/// Paired moments of one compared quantity, and how many pairs were left
+/// out because a side was not finite.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct PairedAccumulator {
+    pub moments: PairedMoments,
+    pub dropped: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManyResult {
+    pub each: Vec<Accumulators>,
+    /// `paired[k][q]`: pairing k, its quantity pair q.
+    pub paired: Vec<Vec<PairedAccumulator>>,
+}
+
+impl ManyResult {
+    fn new(programs: &[Program], pairings: &[Pairing]) -> Self {
+        ManyResult {
+            each: programs.iter().map(Accumulators::new).collect(),
+            paired: pairings.iter().map(|p| vec![PairedAccumulator::default(); p.quantities.len()]).collect(),
         }
-        progress(total.samples);
-        next = end;
     }
+
+    fn merge(&mut self, other: &ManyResult) {
+        for (a, b) in self.each.iter_mut().zip(&other.each) {
+            a.merge(b);
+        }
+        for (a, b) in self.paired.iter_mut().zip(&other.paired) {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.moments.merge(&y.moments);
+                x.dropped += y.dropped;
+            }
+        }
+    }
+}
+
+/// One chunk of several programs. Every program draws from streams keyed
+/// by (seed, chunk, node name), so nodes that share a name share their
+/// draws: common random numbers across the programs.
+fn run_chunk_many(programs: &[Program], pairings: &[Pairing], settings: &RunSettings, chunk: u64) -> ManyResult {
+    let mut result = ManyResult::new(programs, pairings);
+    if pairings.is_empty() {
+        // Nothing is compared sample by sample: one program at a time.
+        for (acc, program) in result.each.iter_mut().zip(programs) {
+            *acc = run_chunk(program, settings, chunk, false).acc;
+        }
+        return result;
+    }
+    let start = chunk * CHUNK_SIZE;
+    let len = CHUNK_SIZE.min(settings.samples - start) as usize;
+    let mut rngs: Vec<Vec<rng::StreamRng>> = programs
+        .iter()
+        .map(|p| p.streams.iter().map(|&id| rng::stream(settings.seed, chunk, id)).collect())
+        .collect();
+    let mut workspaces: Vec<Workspace> = programs.iter().map(Workspace::new).collect();
+    let (mut scratch, mut xs, mut ys) = (Vec::new(), Vec::new(), Vec::new());
+    let mut done = 0;
+    while done < len {
+        let n = BLOCK.min(len - done);
+        for (k, program) in programs.iter().enumerate() {
+            workspaces[k].run(program, &mut rngs[k], n);
+            result.each[k].add_block(program, &workspaces[k], n, &mut scratch);
+        }
+        for (pairing, accs) in pairings.iter().zip(result.paired.iter_mut()) {
+            let (pb, po) = (&programs[pairing.base], &programs[pairing.other]);
+            let (wb, wo) = (&workspaces[pairing.base], &workspaces[pairing.other]);
+            for (&(qb, qo), acc) in pairing.quantities.iter().zip(accs.iter_mut()) {
+                let (x, y) = (wb.read(pb.quantities[qb].value, n), wo.read(po.quantities[qo].value, n));
+                xs.clear();
+                ys.clear();
+                for i in 0..n {
+                    let (a, b) = (x.get(i), y.get(i));
+                    if a.is_finite() && b.is_finite() {
+                        xs.push(a);
+                        ys.push(b);
+                    }
+                }
+                acc.dropped += (n - xs.len()) as u64;
+                acc.moments.merge(&PairedMoments::of(&xs, &ys));
+            }
+        }
+        done += n;
+    }
+    result
+}
+
+/// Runs several programs over the same chunks in one pass, on common random
+/// numbers, accumulating each program and each pairing.
+pub fn run_many(
+    programs: &[Program],
+    pairings: &[Pairing],
+    settings: &RunSettings,
+    progress: &mut dyn FnMut(u64),
+) -> Result<ManyResult> {
+    let mut total = ManyResult::new(programs, pairings);
+    for_each_chunk(
+        settings,
+        |c| run_chunk_many(programs, pairings, settings, c),
+        |r: ManyResult| {
+            total.merge(&r);
+            Ok(())
+        },
+        progress,
+    )?;
     Ok(total)
 }

@@ -4,4 +4,5 @@
 
 pub mod interval;
 pub mod moments;
+pub mod paired;
 pub mod sketch;
