@@ -6,6 +6,7 @@
 //! intervals), `report` (from accumulators to summaries), `output` (files
 //! and tables) and `cli`.
 
+pub mod analysis;
 pub mod cli;
 pub mod dist;
 pub mod engine;

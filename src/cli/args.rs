@@ -23,8 +23,65 @@ pub struct Cli {
 pub enum Command {
     /// Estimate every event's probability and every output's distribution.
     Run(RunArgs),
+    /// Compare model variants against a base on common random numbers.
+    Compare(CompareArgs),
+    /// Run a model over a line or grid of values of one or two inputs.
+    Sweep(SweepArgs),
     /// Validate a model file and print its nodes in evaluation order.
     Check(CheckArgs),
+}
+
+/// Options shared by every command that samples.
+#[derive(Debug, Args)]
+pub struct SamplingArgs {
+    /// Number of samples; accepts 1000000, 1_000_000 or 1e6.
+    #[arg(long, short = 'n', default_value = "1000000", value_parser = parse_count)]
+    pub samples: u64,
+    /// Seed of every random stream.
+    #[arg(long, short = 's', default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Worker threads [default: one per core]. Results do not depend on it.
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    /// Confidence level of every interval, in (0, 1).
+    #[arg(long, default_value_t = 0.95)]
+    pub confidence: f64,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The base model; every other model is compared with it.
+    pub base: PathBuf,
+    /// The variants (a variant that is the base file itself is skipped).
+    #[arg(required = true)]
+    pub variants: Vec<PathBuf>,
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
+    /// Fix an input of every model to a constant: NAME=VALUE (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// Output folder [default: results/compare-<base model name>].
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The model file (TOML).
+    pub model: PathBuf,
+    /// An input and its values: NAME=START:STOP:POINTS (evenly spaced,
+    /// both ends included), NAME=V1,V2,... or NAME=VALUE. Repeatable; at
+    /// most two inputs may take several values (a line or a grid).
+    #[arg(long = "set", value_name = "NAME=VALUES", required = true)]
+    pub set: Vec<String>,
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
+    /// Output folder [default: results/sweep-<model name>].
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -37,30 +94,20 @@ pub enum IntervalArg {
 pub struct RunArgs {
     /// The model file (TOML).
     pub model: PathBuf,
-    /// Number of samples; accepts 1000000, 1_000_000 or 1e6.
-    #[arg(long, short = 'n', default_value = "1000000", value_parser = parse_count)]
-    pub samples: u64,
-    /// Seed of every random stream.
-    #[arg(long, short = 's', default_value_t = DEFAULT_SEED)]
-    pub seed: u64,
-    /// Worker threads [default: one per core]. Results do not depend on it.
-    #[arg(long, short = 'j')]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
     /// Output folder [default: results/<model name>].
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
     /// Also write draws.csv: one row per sample, one column per node.
     #[arg(long)]
     pub draws: bool,
-    /// Confidence level of every interval, in (0, 1).
-    #[arg(long, default_value_t = 0.95)]
-    pub confidence: f64,
     /// Interval for event probabilities.
     #[arg(long, value_enum, default_value_t = IntervalArg::Wilson)]
     pub interval: IntervalArg,
-    /// Print nothing but errors.
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
+    /// Fix an input to a constant: NAME=VALUE (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -1,16 +1,116 @@
 //! The command line: arguments are parsed and validated into typed options
-//! before any work starts.
+//! before any work starts; one module per command.
 
 pub mod args;
 pub mod check;
+pub mod compare;
 pub mod run;
+pub mod sweep;
 
-use crate::error::Result;
-use args::{Cli, Command};
+use crate::engine::RunSettings;
+use crate::engine::program::Program;
+use crate::error::{Error, Result};
+use crate::model::{self, Model, compile::compile, overrides::Override};
+use crate::stats::interval::ProportionInterval;
+use crate::summary::SummarySettings;
+use args::{Cli, Command, SamplingArgs};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::Path;
 
 pub fn main(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(a) => run::execute(run::RunOptions::try_from(a)?),
+        Command::Compare(a) => compare::execute(compare::CompareOptions::try_from(a)?),
+        Command::Sweep(a) => sweep::execute(sweep::SweepOptions::try_from(a)?),
         Command::Check(a) => check::execute(&a.model),
     }
+}
+
+/// The validated form of `SamplingArgs`.
+#[derive(Debug, Clone, Copy)]
+pub struct Sampling {
+    pub settings: RunSettings,
+    pub summary: SummarySettings,
+    pub quiet: bool,
+}
+
+impl Sampling {
+    pub fn from_args(a: &SamplingArgs, interval: ProportionInterval) -> Result<Self> {
+        if a.samples < 2 {
+            return Err(Error::Usage(format!(
+                "--samples must be at least 2, got {}",
+                a.samples
+            )));
+        }
+        if !(a.confidence > 0.0 && a.confidence < 1.0) {
+            return Err(Error::Usage(format!(
+                "--confidence must be in (0, 1), got {}",
+                a.confidence
+            )));
+        }
+        if a.threads == Some(0) {
+            return Err(Error::Usage("--threads must be at least 1".into()));
+        }
+        Ok(Sampling {
+            settings: RunSettings {
+                samples: a.samples,
+                seed: a.seed,
+                threads: a.threads.unwrap_or(0),
+            },
+            summary: SummarySettings {
+                confidence: a.confidence,
+                proportion_interval: interval,
+            },
+            quiet: a.quiet,
+        })
+    }
+
+    /// Worker threads actually used.
+    pub fn threads(&self) -> usize {
+        match self.settings.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
+}
+
+/// Parses `--set NAME=VALUE` options.
+pub fn parse_overrides(texts: &[String]) -> Result<Vec<Override>> {
+    texts
+        .iter()
+        .map(|t| model::overrides::parse(t).map_err(|e| Error::Usage(format!("--set {e}"))))
+        .collect()
+}
+
+/// Loads a model, applies `--set` overrides, validates and compiles it.
+pub fn load(path: &Path, overrides: &[Override]) -> Result<(Model, Program)> {
+    let spec = model::source::load(path)?;
+    let spec = model::overrides::apply(spec, overrides)?;
+    let model = model::validate::validate(spec)?;
+    let program = compile(&model)?;
+    Ok((model, program))
+}
+
+/// A progress bar on stderr when it is a terminal, hidden otherwise.
+pub fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+    let target = if quiet || !std::io::stderr().is_terminal() {
+        ProgressDrawTarget::hidden()
+    } else {
+        ProgressDrawTarget::stderr()
+    };
+    let bar = ProgressBar::with_draw_target(Some(total), target);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} samples, eta {eta}",
+        )
+        .expect("a valid template"),
+    );
+    bar
+}
+
+/// Creates the output folder (only after every input was validated).
+pub fn create_out_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))
 }

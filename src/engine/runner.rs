@@ -187,7 +187,10 @@ impl ManyResult {
     fn new(programs: &[Program], pairings: &[Pairing]) -> Self {
         ManyResult {
             each: programs.iter().map(Accumulators::new).collect(),
-            paired: pairings.iter().map(|p| vec![PairedAccumulator::default(); p.quantities.len()]).collect(),
+            paired: pairings
+                .iter()
+                .map(|p| vec![PairedAccumulator::default(); p.quantities.len()])
+                .collect(),
         }
     }
 
@@ -207,7 +210,12 @@ impl ManyResult {
 /// One chunk of several programs. Every program draws from streams keyed
 /// by (seed, chunk, node name), so nodes that share a name share their
 /// draws: common random numbers across the programs.
-fn run_chunk_many(programs: &[Program], pairings: &[Pairing], settings: &RunSettings, chunk: u64) -> ManyResult {
+fn run_chunk_many(
+    programs: &[Program],
+    pairings: &[Pairing],
+    settings: &RunSettings,
+    chunk: u64,
+) -> ManyResult {
     let mut result = ManyResult::new(programs, pairings);
     if pairings.is_empty() {
         // Nothing is compared sample by sample: one program at a time.
@@ -220,7 +228,12 @@ fn run_chunk_many(programs: &[Program], pairings: &[Pairing], settings: &RunSett
     let len = CHUNK_SIZE.min(settings.samples - start) as usize;
     let mut rngs: Vec<Vec<rng::StreamRng>> = programs
         .iter()
-        .map(|p| p.streams.iter().map(|&id| rng::stream(settings.seed, chunk, id)).collect())
+        .map(|p| {
+            p.streams
+                .iter()
+                .map(|&id| rng::stream(settings.seed, chunk, id))
+                .collect()
+        })
         .collect();
     let mut workspaces: Vec<Workspace> = programs.iter().map(Workspace::new).collect();
     let (mut scratch, mut xs, mut ys) = (Vec::new(), Vec::new(), Vec::new());
@@ -235,7 +248,10 @@ fn run_chunk_many(programs: &[Program], pairings: &[Pairing], settings: &RunSett
             let (pb, po) = (&programs[pairing.base], &programs[pairing.other]);
             let (wb, wo) = (&workspaces[pairing.base], &workspaces[pairing.other]);
             for (&(qb, qo), acc) in pairing.quantities.iter().zip(accs.iter_mut()) {
-                let (x, y) = (wb.read(pb.quantities[qb].value, n), wo.read(po.quantities[qo].value, n));
+                let (x, y) = (
+                    wb.read(pb.quantities[qb].value, n),
+                    wo.read(po.quantities[qo].value, n),
+                );
                 xs.clear();
                 ys.clear();
                 for i in 0..n {

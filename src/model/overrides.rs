@@ -39,11 +39,23 @@ pub fn apply(mut spec: ModelSpec, overrides: &[Override]) -> Result<ModelSpec, E
             .find(|e| e.section == Section::Inputs && e.name == o.name)
         else {
             let what = match spec.entries.iter().find(|e| e.name == o.name) {
-                Some(e) => format!("'{}' is in [{}] of {}, not an input", o.name, e.section.key(), spec.file.display()),
+                Some(e) => format!(
+                    "'{}' is in [{}] of {}, not an input",
+                    o.name,
+                    e.section.key(),
+                    spec.file.display()
+                ),
                 None => format!("{} has no input '{}'", spec.file.display(), o.name),
             };
-            let inputs: Vec<&str> = spec.section(Section::Inputs).map(|e| e.name.as_str()).collect();
-            return Err(Error::Usage(format!("--set {}: {what} (inputs: {})", o.name, inputs.join(", "))));
+            let inputs: Vec<&str> = spec
+                .section(Section::Inputs)
+                .map(|e| e.name.as_str())
+                .collect();
+            return Err(Error::Usage(format!(
+                "--set {}: {what} (inputs: {})",
+                o.name,
+                inputs.join(", ")
+            )));
         };
         let spec = DistSpec {
             family: Family::Constant,
@@ -62,7 +74,13 @@ mod tests {
 
     #[test]
     fn assignments_parse_and_reject_nonsense() {
-        assert_eq!(parse("a=1.5"), Ok(Override { name: "a".into(), value: 1.5 }));
+        assert_eq!(
+            parse("a=1.5"),
+            Ok(Override {
+                name: "a".into(),
+                value: 1.5
+            })
+        );
         assert_eq!(parse(" b = -2 ").unwrap().value, -2.0);
         assert!(parse("a").is_err());
         assert!(parse("a=x").is_err());

@@ -63,3 +63,51 @@ impl Exporter for Manifest {
         Ok(bytes)
     }
 }
+
+/// One model of an analysis, for its manifest.
+pub struct ModelRef<'a> {
+    pub name: &'a str,
+    pub file: &'a str,
+    pub hash: &'a str,
+}
+
+/// `manifest.json` of `compare` and `sweep`: the same fields as `run`'s,
+/// with every model involved and what was compared or swept.
+pub struct AnalysisManifest<'a> {
+    pub command: &'a str,
+    pub models: Vec<ModelRef<'a>>,
+    pub settings: &'a crate::engine::RunSettings,
+    pub threads: usize,
+    pub confidence: f64,
+    pub elapsed_seconds: f64,
+    pub files: &'a [String],
+    pub details: serde_json::Value,
+}
+
+impl AnalysisManifest<'_> {
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let models: Vec<serde_json::Value> = self
+            .models
+            .iter()
+            .map(|m| serde_json::json!({ "name": m.name, "file": m.file, "hash": m.hash }))
+            .collect();
+        let json = serde_json::json!({
+            "gaprisk_version": env!("CARGO_PKG_VERSION"),
+            "command": self.command,
+            "models": models,
+            "seed": self.settings.seed,
+            "samples": self.settings.samples,
+            "chunk_size": CHUNK_SIZE,
+            "confidence": self.confidence,
+            "threads": self.threads,
+            "created": humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+            "elapsed_seconds": (self.elapsed_seconds * 1000.0).round() / 1000.0,
+            "files": self.files,
+            "details": self.details,
+        });
+        let mut bytes = serde_json::to_vec_pretty(&json)
+            .map_err(|e| Error::io("cannot format manifest.json", std::io::Error::other(e)))?;
+        bytes.push(b'\n');
+        Ok(bytes)
+    }
+}

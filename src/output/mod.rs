@@ -2,9 +2,11 @@
 //! format, each written atomically) and the table printed to the terminal.
 
 pub mod atomic;
+pub mod compare_csv;
 pub mod draws;
 pub mod manifest;
 pub mod summary_csv;
+pub mod sweep_csv;
 pub mod table;
 
 use crate::error::Result;

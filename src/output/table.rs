@@ -5,7 +5,7 @@ use crate::engine::program::QuantityKind;
 use std::fmt::Write;
 
 /// Four significant digits, without switching notation mid-column.
-fn fmt(x: f64) -> String {
+pub fn fmt(x: f64) -> String {
     if x.is_nan() {
         return "NaN".into();
     }
@@ -136,6 +136,155 @@ pub fn render(r: &RunReport) -> String {
             }
             s.push('\n');
         }
+    }
+    s
+}
+
+/// A signed number: differences read better with their sign.
+fn signed(x: f64) -> String {
+    if x > 0.0 {
+        format!("+{}", fmt(x))
+    } else {
+        fmt(x)
+    }
+}
+
+/// The comparison, ranked by the base's headline quantity.
+pub fn render_comparison(
+    c: &crate::analysis::compare::Comparison,
+    samples: u64,
+    seed: u64,
+    confidence: f64,
+) -> String {
+    let mut s = String::new();
+    let Some(headline) = c.headline() else {
+        return s;
+    };
+    let pct = confidence * 100.0;
+    let base = &c.models[0].name;
+    let _ = writeln!(
+        s,
+        "{} models on common random numbers, {} samples, seed {seed}, {pct}% intervals\n",
+        c.models.len(),
+        thousands(samples)
+    );
+    let mut rows: Vec<(&str, &crate::analysis::compare::ComparedQuantity)> = c
+        .models
+        .iter()
+        .filter_map(|m| {
+            m.quantities
+                .iter()
+                .find(|q| q.summary.name == headline)
+                .map(|q| (m.name.as_str(), q))
+        })
+        .collect();
+    rows.sort_by(|a, b| b.1.summary.mean.total_cmp(&a.1.summary.mean));
+    let kind = rows.first().map_or("event", |r| r.1.summary.kind.as_str());
+    let label = if kind == "event" {
+        format!("P({headline})")
+    } else {
+        format!("mean {headline}")
+    };
+    let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(5).max(5) + 7;
+    let _ = writeln!(
+        s,
+        "{:<width$}  {:>10}  {:>22}  {:>34}  {:>24}  {:>9}",
+        "model",
+        label,
+        format!("{pct}% interval"),
+        format!("difference from base [{pct}%]"),
+        format!("ratio [{pct}%]"),
+        "se gain"
+    );
+    for (name, q) in rows {
+        let shown = if name == base {
+            format!("{name} (base)")
+        } else {
+            name.to_string()
+        };
+        let sm = &q.summary;
+        let _ = write!(
+            s,
+            "{shown:<width$}  {:>10}  {:>22}",
+            fmt(sm.mean),
+            format!("[{}, {}]", fmt(sm.ci_low), fmt(sm.ci_high))
+        );
+        if let Some(p) = q.versus_base {
+            let d = p.difference;
+            let _ = write!(
+                s,
+                "  {:>34}  {:>24}  {:>9}",
+                format!(
+                    "{} [{}, {}]",
+                    signed(d.value),
+                    signed(d.ci_low),
+                    signed(d.ci_high)
+                ),
+                format!(
+                    "{} [{}, {}]",
+                    fmt(p.ratio.value),
+                    fmt(p.ratio.ci_low),
+                    fmt(p.ratio.ci_high)
+                ),
+                format!("{:.1}x", p.independent_std_error / d.std_error)
+            );
+        }
+        s.push('\n');
+    }
+    let _ = writeln!(
+        s,
+        "\nse gain: the standard error two independent runs would give for the difference, over the paired one."
+    );
+    for note in &c.notes {
+        let _ = writeln!(s, "note: {note}");
+    }
+    s
+}
+
+/// The sweep: the headline quantity at every point.
+pub fn render_sweep(
+    model: &str,
+    axes: &[crate::analysis::sweep::Axis],
+    points: &[crate::analysis::sweep::SweepPoint],
+    confidence: f64,
+) -> String {
+    let mut s = String::new();
+    let Some(first) = points.first() else {
+        return s;
+    };
+    let head = first
+        .quantities
+        .iter()
+        .position(|q| q.kind == QuantityKind::Event)
+        .unwrap_or(0);
+    let q0 = &first.quantities[head];
+    let label = if q0.kind == QuantityKind::Event {
+        format!("P({})", q0.name)
+    } else {
+        format!("mean {}", q0.name)
+    };
+    let pct = confidence * 100.0;
+    let _ = writeln!(
+        s,
+        "{model}: {} points on common random numbers, {} samples each\n",
+        points.len(),
+        thousands(q0.samples)
+    );
+    for a in axes {
+        let _ = write!(s, "{:>14}  ", a.name);
+    }
+    let _ = writeln!(s, "{label:>12}  {:>24}", format!("{pct}% interval"));
+    for p in points {
+        for v in &p.values {
+            let _ = write!(s, "{:>14}  ", fmt(*v));
+        }
+        let q = &p.quantities[head];
+        let _ = writeln!(
+            s,
+            "{:>12}  {:>24}",
+            fmt(q.mean),
+            format!("[{}, {}]", fmt(q.ci_low), fmt(q.ci_high))
+        );
     }
     s
 }

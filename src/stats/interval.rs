@@ -151,7 +151,10 @@ mod tests {
     fn t_expansion_matches_reference_values_where_it_takes_over() {
         for (confidence, df, reference) in SCIPY_T {
             let approx = t_value(confidence, df);
-            assert!((approx - reference).abs() < 1e-10, "{confidence} {df}: {approx} vs {reference}");
+            assert!(
+                (approx - reference).abs() < 1e-10,
+                "{confidence} {df}: {approx} vs {reference}"
+            );
         }
         // It is fast at the sample counts users run, and tends to z.
         let start = std::time::Instant::now();

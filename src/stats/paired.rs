@@ -137,8 +137,14 @@ mod tests {
 
     #[test]
     fn merged_co_moments_equal_those_of_the_union() {
-        let x: Vec<f64> = (0..1000).map(|i| ((i * 7919) % 1000) as f64 / 10.0).collect();
-        let y: Vec<f64> = x.iter().enumerate().map(|(i, v)| 2.0 * v + (i % 7) as f64).collect();
+        let x: Vec<f64> = (0..1000)
+            .map(|i| ((i * 7919) % 1000) as f64 / 10.0)
+            .collect();
+        let y: Vec<f64> = x
+            .iter()
+            .enumerate()
+            .map(|(i, v)| 2.0 * v + (i % 7) as f64)
+            .collect();
         let whole = PairedMoments::of(&x, &y);
         let mut merged = PairedMoments::default();
         for (a, b) in x.chunks(37).zip(y.chunks(37)) {
@@ -148,7 +154,10 @@ mod tests {
         assert!((merged.cxy / whole.cxy - 1.0).abs() < 1e-12);
         assert!((merged.m2y / whole.m2y - 1.0).abs() < 1e-12);
         // Against the textbook covariance.
-        let (mx, my) = (x.iter().sum::<f64>() / 1000.0, y.iter().sum::<f64>() / 1000.0);
+        let (mx, my) = (
+            x.iter().sum::<f64>() / 1000.0,
+            y.iter().sum::<f64>() / 1000.0,
+        );
         let c: f64 = x.iter().zip(&y).map(|(a, b)| (a - mx) * (b - my)).sum();
         assert!((whole.cxy / c - 1.0).abs() < 1e-12);
     }
@@ -164,6 +173,10 @@ mod tests {
         assert!(p.difference(0.95).std_error < 1e-12);
         assert!(p.independent_std_error() > 0.1);
         let r = p.ratio(0.95);
-        assert!((r.value - p.mean_y / p.mean_x).abs() < 1e-15 && r.ci_low < r.value && r.value < r.ci_high);
+        assert!(
+            (r.value - p.mean_y / p.mean_x).abs() < 1e-15
+                && r.ci_low < r.value
+                && r.value < r.ci_high
+        );
     }
 }

@@ -1,0 +1,4 @@
+//! Analyses built on the engine: comparing variants and sweeping inputs.
+
+pub mod compare;
+pub mod sweep;

@@ -1,0 +1,194 @@
+//! A model over a line or grid of input values. Every point fixes the swept
+//! inputs to constants; all points run in one pass on common random
+//! numbers, so the curve is smooth and differences between points are
+//! sharper than independent runs would give.
+
+use crate::engine::program::Program;
+use crate::engine::{self, RunSettings};
+use crate::error::{Error, Result};
+use crate::model::overrides::{self, Override};
+use crate::model::spec::ModelSpec;
+use crate::model::{compile::compile, validate};
+use crate::summary::{QuantitySummary, SummarySettings, summarise};
+
+/// Points at most: a grid larger than this is almost always a typo.
+pub const MAX_POINTS: usize = 10_000;
+
+/// One swept input and its values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    pub name: String,
+    pub values: Vec<f64>,
+}
+
+/// Parses NAME=START:STOP:POINTS, NAME=V1,V2,... or NAME=VALUE.
+pub fn parse_axis(text: &str) -> std::result::Result<Axis, String> {
+    let (name, spec) = text
+        .split_once('=')
+        .ok_or_else(|| format!("'{text}' is not NAME=VALUES"))?;
+    let number = |s: &str| -> std::result::Result<f64, String> {
+        match s.trim().parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(v),
+            _ => Err(format!("'{s}' in '{text}' is not a finite number")),
+        }
+    };
+    let values = if spec.contains(':') {
+        let parts: Vec<&str> = spec.split(':').collect();
+        let [start, stop, points] = parts[..] else {
+            return Err(format!("'{text}': a range is START:STOP:POINTS"));
+        };
+        let (start, stop) = (number(start)?, number(stop)?);
+        let points: usize = points
+            .trim()
+            .parse()
+            .map_err(|_| format!("'{points}' in '{text}' is not a whole number of points"))?;
+        match points {
+            0 => return Err(format!("'{text}': a range needs at least 1 point")),
+            1 => vec![start],
+            n if n > MAX_POINTS => return Err(format!("'{text}': more than {MAX_POINTS} points")),
+            n => (0..n)
+                .map(|i| start + (stop - start) * i as f64 / (n - 1) as f64)
+                .collect(),
+        }
+    } else {
+        spec.split(',')
+            .map(number)
+            .collect::<std::result::Result<Vec<f64>, String>>()?
+    };
+    Ok(Axis {
+        name: name.trim().to_string(),
+        values,
+    })
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepPoint {
+    /// One value per axis, in axis order.
+    pub values: Vec<f64>,
+    pub quantities: Vec<QuantitySummary>,
+}
+
+/// Every combination of axis values, the first axis varying slowest.
+pub fn grid(axes: &[Axis]) -> Vec<Vec<f64>> {
+    axes.iter().fold(vec![Vec::new()], |points, axis| {
+        points
+            .iter()
+            .flat_map(|p| {
+                axis.values.iter().map(move |&v| {
+                    let mut q = p.clone();
+                    q.push(v);
+                    q
+                })
+            })
+            .collect()
+    })
+}
+
+/// Checks the axes against the rules: distinct names, at most two that vary.
+pub fn check_axes(axes: &[Axis]) -> Result<()> {
+    for (i, a) in axes.iter().enumerate() {
+        if axes[..i].iter().any(|b| b.name == a.name) {
+            return Err(Error::Usage(format!("--set {}: given twice", a.name)));
+        }
+    }
+    let varying = axes.iter().filter(|a| a.values.len() > 1).count();
+    if varying > 2 {
+        return Err(Error::Usage(format!(
+            "--set: {varying} inputs take several values; a sweep is a line or a grid (at most two)"
+        )));
+    }
+    let points: usize = axes.iter().map(|a| a.values.len()).product();
+    if points > MAX_POINTS {
+        return Err(Error::Usage(format!(
+            "--set: {points} points is more than {MAX_POINTS}"
+        )));
+    }
+    Ok(())
+}
+
+/// Compiles the model at every point (an error names the point).
+pub fn programs(spec: &ModelSpec, axes: &[Axis]) -> Result<Vec<(Vec<f64>, Program)>> {
+    grid(axes)
+        .into_iter()
+        .map(|point| {
+            let assignments: Vec<Override> = axes
+                .iter()
+                .zip(&point)
+                .map(|(a, &value)| Override {
+                    name: a.name.clone(),
+                    value,
+                })
+                .collect();
+            let model = validate::validate(overrides::apply(spec.clone(), &assignments)?)?;
+            Ok((point, compile(&model)?))
+        })
+        .collect()
+}
+
+/// Runs every point in one pass over the chunks.
+pub fn sweep(
+    points: &[(Vec<f64>, Program)],
+    settings: &RunSettings,
+    summary: &SummarySettings,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Vec<SweepPoint>> {
+    let programs: Vec<Program> = points.iter().map(|(_, p)| p.clone()).collect();
+    let result = engine::run_many(&programs, &[], settings, progress)?;
+    Ok(points
+        .iter()
+        .zip(&result.each)
+        .map(|((values, program), acc)| SweepPoint {
+            values: values.clone(),
+            quantities: summarise(program, acc, summary),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axes_parse_in_every_form() {
+        let a = parse_axis("us_commitment=0:1:11").unwrap();
+        assert_eq!(a.values.len(), 11);
+        assert_eq!((a.values[0], a.values[10]), (0.0, 1.0));
+        assert!((a.values[3] - 0.3).abs() < 1e-15);
+        assert_eq!(parse_axis("x=1,2.5,4").unwrap().values, vec![1.0, 2.5, 4.0]);
+        assert_eq!(parse_axis("x=7").unwrap().values, vec![7.0]);
+        assert_eq!(parse_axis("x=3:5:1").unwrap().values, vec![3.0]);
+        for bad in ["x", "x=1:2", "x=a,b", "x=0:1:0", "x=0:1:2.5", "x=1,nan"] {
+            assert!(parse_axis(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn grid_is_the_product_first_axis_slowest() {
+        let axes = [
+            Axis {
+                name: "a".into(),
+                values: vec![1.0, 2.0],
+            },
+            Axis {
+                name: "b".into(),
+                values: vec![10.0, 20.0, 30.0],
+            },
+        ];
+        let g = grid(&axes);
+        assert_eq!(g.len(), 6);
+        assert_eq!(g[0], vec![1.0, 10.0]);
+        assert_eq!(g[2], vec![1.0, 30.0]);
+        assert_eq!(g[3], vec![2.0, 10.0]);
+        assert!(check_axes(&axes).is_ok());
+        let three = [
+            axes[0].clone(),
+            axes[1].clone(),
+            Axis {
+                name: "c".into(),
+                values: vec![0.0, 1.0],
+            },
+        ];
+        assert!(check_axes(&three).is_err());
+        assert!(check_axes(&[axes[0].clone(), axes[0].clone()]).is_err());
+    }
+}

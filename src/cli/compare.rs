@@ -1,0 +1,146 @@
+//! `gaprisk compare BASE VARIANT...`: variants against a base on common
+//! random numbers; writes compare.csv and manifest.json.
+
+use super::args::CompareArgs;
+use super::{Sampling, create_out_dir, load, parse_overrides, progress_bar};
+use crate::analysis::compare::{Contender, compare};
+use crate::error::{Error, Result};
+use crate::model::overrides::Override;
+use crate::output::{atomic, compare_csv, manifest};
+use crate::stats::interval::ProportionInterval;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Debug, Clone)]
+pub struct CompareOptions {
+    pub base: PathBuf,
+    pub variants: Vec<PathBuf>,
+    pub sampling: Sampling,
+    pub overrides: Vec<Override>,
+    pub out: Option<PathBuf>,
+}
+
+impl TryFrom<CompareArgs> for CompareOptions {
+    type Error = Error;
+
+    fn try_from(a: CompareArgs) -> Result<Self> {
+        Ok(CompareOptions {
+            sampling: Sampling::from_args(&a.sampling, ProportionInterval::Wilson)?,
+            overrides: parse_overrides(&a.set)?,
+            base: a.base,
+            variants: a.variants,
+            out: a.out,
+        })
+    }
+}
+
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+pub fn execute(opts: CompareOptions) -> Result<()> {
+    let started = Instant::now();
+    let mut contenders = Vec::new();
+    let mut skipped = Vec::new();
+    for (i, path) in std::iter::once(&opts.base)
+        .chain(&opts.variants)
+        .enumerate()
+    {
+        if i > 0
+            && (same_file(path, &opts.base)
+                || opts.variants[..i - 1].iter().any(|p| same_file(p, path)))
+        {
+            skipped.push(path.display().to_string());
+            continue;
+        }
+        let (model, program) = load(path, &opts.overrides)?;
+        if let Some(clash) = contenders
+            .iter()
+            .find(|c: &&Contender| c.name == model.name())
+        {
+            return Err(Error::Usage(format!(
+                "{} and {} are both named '{}': compare.csv could not tell them apart",
+                clash.file,
+                path.display(),
+                model.name()
+            )));
+        }
+        contenders.push(Contender {
+            name: model.name().to_string(),
+            file: path.display().to_string(),
+            hash: model.spec.hash(),
+            program,
+        });
+    }
+    if contenders.len() < 2 {
+        return Err(Error::Usage(
+            "nothing to compare: every variant is the base file itself".into(),
+        ));
+    }
+    let dir = opts.out.clone().unwrap_or_else(|| {
+        PathBuf::from("results").join(format!("compare-{}", contenders[0].name))
+    });
+    create_out_dir(&dir)?;
+
+    let settings = &opts.sampling.settings;
+    let bar = progress_bar(settings.samples, opts.sampling.quiet);
+    let mut comparison = compare(&contenders, settings, &opts.sampling.summary, &mut |done| {
+        bar.set_position(done)
+    })?;
+    bar.finish_and_clear();
+    for s in skipped {
+        comparison
+            .notes
+            .push(format!("{s} is the base file or listed twice: skipped"));
+    }
+
+    let confidence = opts.sampling.summary.confidence;
+    atomic::write(
+        &dir.join(compare_csv::FILE_NAME),
+        &compare_csv::serialize(&comparison, confidence)?,
+    )?;
+    let files = vec![
+        compare_csv::FILE_NAME.to_string(),
+        manifest::FILE_NAME.to_string(),
+    ];
+    let overrides: Vec<String> = opts
+        .overrides
+        .iter()
+        .map(|o| format!("{}={}", o.name, o.value))
+        .collect();
+    let bytes = manifest::AnalysisManifest {
+        command: "compare",
+        models: contenders
+            .iter()
+            .map(|c| manifest::ModelRef { name: &c.name, file: &c.file, hash: &c.hash })
+            .collect(),
+        settings,
+        threads: opts.sampling.threads(),
+        confidence,
+        elapsed_seconds: started.elapsed().as_secs_f64(),
+        files: &files,
+        details: serde_json::json!({ "base": contenders[0].name, "set": overrides, "notes": comparison.notes }),
+    }
+    .to_bytes()?;
+    atomic::write(&dir.join(manifest::FILE_NAME), &bytes)?;
+    if !opts.sampling.quiet {
+        print!(
+            "{}",
+            crate::output::table::render_comparison(
+                &comparison,
+                settings.samples,
+                settings.seed,
+                confidence
+            )
+        );
+        let written: Vec<String> = files
+            .iter()
+            .map(|f| dir.join(f).display().to_string())
+            .collect();
+        println!("\nwrote {}", written.join(", "));
+    }
+    Ok(())
+}
