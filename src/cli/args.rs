@@ -27,8 +27,52 @@ pub enum Command {
     Compare(CompareArgs),
     /// Run a model over a line or grid of values of one or two inputs.
     Sweep(SweepArgs),
+    /// Which assumption drives a quantity: Sobol indices, tornado or ranks.
+    Sensitivity(SensitivityArgs),
     /// Validate a model file and print its nodes in evaluation order.
     Check(CheckArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    Sobol,
+    Tornado,
+    Rank,
+}
+
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// The model file (TOML).
+    pub model: PathBuf,
+    /// The event or output to explain [default: the first event, else the first output].
+    #[arg(long)]
+    pub quantity: Option<String>,
+    /// sobol: first-order and total indices; tornado: swings from the 10th to
+    /// the 90th percentile of each input; rank: Spearman correlations.
+    #[arg(long, value_enum, default_value_t = MethodArg::Sobol)]
+    pub method: MethodArg,
+    /// Number of samples; accepts 131072, 131_072 or 1.31072e5. For sobol
+    /// it is N, and the model is evaluated N (d + 2) times.
+    #[arg(long, short = 'n', default_value = "131072", value_parser = parse_count)]
+    pub samples: u64,
+    /// Seed of every random stream.
+    #[arg(long, short = 's', default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Worker threads [default: one per core]. Results do not depend on it.
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    /// Confidence level of every interval, in (0, 1).
+    #[arg(long, default_value_t = 0.95)]
+    pub confidence: f64,
+    /// Bootstrap resamples for the Sobol intervals.
+    #[arg(long, default_value_t = 200)]
+    pub bootstrap: usize,
+    /// Output folder [default: results/sensitivity-<model name>].
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Options shared by every command that samples.

@@ -5,6 +5,7 @@ pub mod args;
 pub mod check;
 pub mod compare;
 pub mod run;
+pub mod sensitivity;
 pub mod sweep;
 
 use crate::engine::RunSettings;
@@ -23,6 +24,9 @@ pub fn main(cli: Cli) -> Result<()> {
         Command::Run(a) => run::execute(run::RunOptions::try_from(a)?),
         Command::Compare(a) => compare::execute(compare::CompareOptions::try_from(a)?),
         Command::Sweep(a) => sweep::execute(sweep::SweepOptions::try_from(a)?),
+        Command::Sensitivity(a) => {
+            sensitivity::execute(sensitivity::SensitivityOptions::try_from(a)?)
+        }
         Command::Check(a) => check::execute(&a.model),
     }
 }

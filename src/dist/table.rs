@@ -129,7 +129,8 @@ impl QuantileTable {
         let offset = (bits >> SHIFT).wrapping_sub(self.base) as usize;
         let in_range = usize::from(offset < self.side_len);
         // Out of range, `offset + side` may wrap; it is then multiplied by 0.
-        let index = in_range.wrapping_mul(offset.wrapping_add(side)) + (1 - in_range) * 2 * self.side_len;
+        let index =
+            in_range.wrapping_mul(offset.wrapping_add(side)) + (1 - in_range) * 2 * self.side_len;
         (index, (bits & FRACTION_MASK) as f64 * FRACTION_SCALE)
     }
 

@@ -110,6 +110,8 @@ pub struct Program {
     pub slots: usize,
     /// Stream identity of each random node (a hash of its name).
     pub streams: Vec<u64>,
+    /// The random node behind each stream: the factors of a sensitivity analysis.
+    pub stream_nodes: Vec<String>,
     /// Every non-constant node, in evaluation order, as columns for `--draws`.
     pub node_columns: Vec<(String, Operand)>,
     pub quantities: Vec<Quantity>,

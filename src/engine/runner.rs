@@ -106,7 +106,7 @@ fn write_draw_rows(program: &Program, ws: &Workspace, first: u64, n: usize, out:
 /// Evaluates every chunk with `eval`, in parallel waves, and hands the
 /// results to `absorb` in chunk order: whatever `absorb` merges is then
 /// independent of the number of threads and of scheduling.
-fn for_each_chunk<T: Send>(
+pub(crate) fn for_each_chunk<T: Send>(
     settings: &RunSettings,
     eval: impl Fn(u64) -> T + Sync,
     mut absorb: impl FnMut(T) -> Result<()>,
@@ -289,4 +289,38 @@ pub fn run_many(
         progress,
     )?;
     Ok(total)
+}
+
+/// The values of `operands` over one chunk, with random stream `k` drawn
+/// from seed `stream_seeds[k]`: a Sobol design mixes two seeds this way
+/// (matrix A, matrix B, and A with one column from B) without storing any
+/// design matrix. Returns one column per operand.
+pub fn chunk_columns(
+    program: &Program,
+    stream_seeds: &[u64],
+    chunk: u64,
+    samples: u64,
+    operands: &[super::program::Operand],
+) -> Vec<Vec<f64>> {
+    let start = chunk * CHUNK_SIZE;
+    let len = CHUNK_SIZE.min(samples - start) as usize;
+    let mut rngs: Vec<rng::StreamRng> = program
+        .streams
+        .iter()
+        .zip(stream_seeds)
+        .map(|(&id, &seed)| rng::stream(seed, chunk, id))
+        .collect();
+    let mut ws = Workspace::new(program);
+    let mut columns = vec![Vec::with_capacity(len); operands.len()];
+    let mut done = 0;
+    while done < len {
+        let n = BLOCK.min(len - done);
+        ws.run(program, &mut rngs, n);
+        for (column, &op) in columns.iter_mut().zip(operands) {
+            let values = ws.read(op, n);
+            column.extend((0..n).map(|i| values.get(i)));
+        }
+        done += n;
+    }
+    columns
 }

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 struct Compiler {
     steps: Vec<Step>,
     streams: Vec<u64>,
+    stream_nodes: Vec<String>,
     /// Scratch slots, reused from one expression to the next.
     free_temps: Vec<u32>,
     temps_in_use: Vec<u32>,
@@ -120,6 +121,7 @@ pub fn compile(model: &Model) -> Result<Program, ModelError> {
     let mut c = Compiler {
         steps: Vec::new(),
         streams: Vec::new(),
+        stream_nodes: Vec::new(),
         free_temps: Vec::new(),
         temps_in_use: Vec::new(),
         next_slot: 0,
@@ -134,6 +136,7 @@ pub fn compile(model: &Model) -> Result<Program, ModelError> {
             Body::Fixed(dist, _) => {
                 let slot = c.permanent_slot();
                 c.streams.push(stream_id(&entry.name));
+                c.stream_nodes.push(entry.name.clone());
                 fixed.push(FixedDraw {
                     slot,
                     stream: c.streams.len() - 1,
@@ -159,6 +162,7 @@ pub fn compile(model: &Model) -> Result<Program, ModelError> {
                     .collect();
                 let slot = c.permanent_slot();
                 c.streams.push(stream_id(&entry.name));
+                c.stream_nodes.push(entry.name.clone());
                 let stream = c.streams.len() - 1;
                 let step = match constants {
                     // Every parameter folded to a number: check it now, as for inputs.
@@ -227,6 +231,7 @@ pub fn compile(model: &Model) -> Result<Program, ModelError> {
         steps: c.steps,
         slots: c.next_slot as usize,
         streams: c.streams,
+        stream_nodes: c.stream_nodes,
         node_columns,
         quantities,
     })

@@ -1,0 +1,157 @@
+//! `gaprisk sensitivity MODEL`: which assumption drives a quantity; writes
+//! sensitivity.csv and manifest.json.
+
+use super::args::{MethodArg, SamplingArgs, SensitivityArgs};
+use super::{Sampling, create_out_dir, progress_bar};
+use crate::analysis::sensitivity::{self, Sensitivity};
+use crate::engine::program::QuantityKind;
+use crate::error::{Error, Result};
+use crate::model::{self, compile::compile, validate};
+use crate::output::{atomic, manifest, sensitivity_csv};
+use crate::stats::interval::ProportionInterval;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Debug, Clone)]
+pub struct SensitivityOptions {
+    pub model: PathBuf,
+    pub quantity: Option<String>,
+    pub method: MethodArg,
+    pub sampling: Sampling,
+    pub bootstrap: usize,
+    pub out: Option<PathBuf>,
+}
+
+impl TryFrom<SensitivityArgs> for SensitivityOptions {
+    type Error = Error;
+
+    fn try_from(a: SensitivityArgs) -> Result<Self> {
+        let sampling = SamplingArgs {
+            samples: a.samples,
+            seed: a.seed,
+            threads: a.threads,
+            confidence: a.confidence,
+            quiet: a.quiet,
+        };
+        if a.method == MethodArg::Sobol && a.bootstrap < 20 {
+            return Err(Error::Usage(format!(
+                "--bootstrap must be at least 20, got {}",
+                a.bootstrap
+            )));
+        }
+        Ok(SensitivityOptions {
+            sampling: Sampling::from_args(&sampling, ProportionInterval::Wilson)?,
+            model: a.model,
+            quantity: a.quantity,
+            method: a.method,
+            bootstrap: a.bootstrap,
+            out: a.out,
+        })
+    }
+}
+
+pub fn execute(opts: SensitivityOptions) -> Result<()> {
+    let started = Instant::now();
+    let spec = model::source::load(&opts.model)?;
+    let model = validate::validate(spec.clone())?;
+    let program = compile(&model)?;
+    let quantity = match &opts.quantity {
+        Some(q) => program
+            .quantities
+            .iter()
+            .position(|x| &x.name == q)
+            .ok_or_else(|| {
+                let names: Vec<&str> = program.quantities.iter().map(|x| x.name.as_str()).collect();
+                Error::Usage(format!(
+                    "--quantity {q}: the model has no such event or output (it has: {})",
+                    names.join(", ")
+                ))
+            })?,
+        None => program
+            .quantities
+            .iter()
+            .position(|x| x.kind == QuantityKind::Event)
+            .unwrap_or(0),
+    };
+    let name = model.name().to_string();
+    let quantity_name = program.quantities[quantity].name.clone();
+    let dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(format!("sensitivity-{name}")));
+    create_out_dir(&dir)?;
+
+    let settings = &opts.sampling.settings;
+    let confidence = opts.sampling.summary.confidence;
+    let evaluations = match opts.method {
+        MethodArg::Sobol => settings.samples,
+        MethodArg::Tornado | MethodArg::Rank => settings.samples,
+    };
+    let bar = progress_bar(evaluations, opts.sampling.quiet);
+    let mut progress = |done| bar.set_position(done);
+    let result: Sensitivity = match opts.method {
+        MethodArg::Sobol => sensitivity::sobol(
+            &program,
+            quantity,
+            settings,
+            confidence,
+            opts.bootstrap,
+            &mut progress,
+        )?,
+        MethodArg::Tornado => sensitivity::tornado(
+            &model.spec,
+            &quantity_name,
+            settings,
+            confidence,
+            &mut progress,
+        )?,
+        MethodArg::Rank => {
+            sensitivity::rank(&program, quantity, settings, confidence, &mut progress)?
+        }
+    };
+    bar.finish_and_clear();
+
+    atomic::write(
+        &dir.join(sensitivity_csv::FILE_NAME),
+        &sensitivity_csv::serialize(&name, &quantity_name, &result, confidence)?,
+    )?;
+    let files = vec![
+        sensitivity_csv::FILE_NAME.to_string(),
+        manifest::FILE_NAME.to_string(),
+    ];
+    let (file, hash) = (opts.model.display().to_string(), model.spec.hash());
+    let bytes = manifest::AnalysisManifest {
+        command: "sensitivity",
+        models: vec![manifest::ModelRef {
+            name: &name,
+            file: &file,
+            hash: &hash,
+        }],
+        settings,
+        threads: opts.sampling.threads(),
+        confidence,
+        elapsed_seconds: started.elapsed().as_secs_f64(),
+        files: &files,
+        details: serde_json::json!({
+            "method": result.method,
+            "quantity": quantity_name,
+            "evaluations": result.evaluations,
+            "bootstrap": if result.method == "sobol" { Some(opts.bootstrap) } else { None },
+            "notes": result.notes,
+        }),
+    }
+    .to_bytes()?;
+    atomic::write(&dir.join(manifest::FILE_NAME), &bytes)?;
+    if !opts.sampling.quiet {
+        print!(
+            "{}",
+            crate::output::table::render_sensitivity(&name, &quantity_name, &result, confidence)
+        );
+        let written: Vec<String> = files
+            .iter()
+            .map(|f| dir.join(f).display().to_string())
+            .collect();
+        println!("\nwrote {}", written.join(", "));
+    }
+    Ok(())
+}
