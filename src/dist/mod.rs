@@ -24,7 +24,7 @@ pub use exponential::Exponential;
 pub use form::{Family, Form};
 pub use gamma::Gamma;
 pub use lognormal::Lognormal;
-pub use normal::{Normal, TruncatedNormal};
+pub use normal::{Normal, TruncatedNormal, std_normal_cdf, std_normal_quantile};
 pub use pert::Pert;
 pub use triangular::Triangular;
 pub use uniform::Uniform;

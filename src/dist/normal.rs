@@ -21,9 +21,15 @@ fn std_normal_exact(u: f64) -> f64 {
     std_normal().inverse_cdf(u.clamp(0.0, 1.0))
 }
 
+/// Phi(z), the standard normal CDF.
+#[inline]
+pub fn std_normal_cdf(z: f64) -> f64 {
+    std_normal().cdf(z)
+}
+
 /// Phi^-1(u) through the shared table.
 #[inline(always)]
-pub(crate) fn std_normal_quantile(u: f64) -> f64 {
+pub fn std_normal_quantile(u: f64) -> f64 {
     std_normal_table().quantile(u, std_normal_exact)
 }
 

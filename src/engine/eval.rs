@@ -2,9 +2,10 @@
 //! step runs a tight loop over the block, with no per-sample dispatch,
 //! allocation or name lookup.
 
-use super::program::{FixedDraw, Instr, Operand, Program, Step};
+use super::program::{CorrelatedDraws, FixedDraw, Instr, Operand, Program, Step};
 use super::rng::StreamRng;
 use crate::dist::bernoulli::quantile_with_p;
+use crate::dist::{std_normal_cdf, std_normal_quantile};
 
 /// Samples evaluated together: columns of this length stay in cache.
 pub const BLOCK: usize = 1024;
@@ -67,7 +68,9 @@ impl Workspace {
     fn run_inline(&mut self, program: &Program, rngs: &mut [StreamRng], len: usize) {
         for step in &program.steps {
             match step {
-                Step::DrawFixed(draws) => self.draw_fixed(draws, rngs, len),
+                Step::DrawFixed(draws, correlated) => {
+                    self.draw_fixed(draws, correlated.as_ref(), rngs, len)
+                }
                 Step::DrawBernoulli { slot, stream, p } => {
                     let mut out = std::mem::take(&mut self.columns[*slot as usize]);
                     rngs[*stream].fill_unit(&mut out[..len]);
@@ -124,13 +127,47 @@ impl Workspace {
     /// Draws the uniforms of each fixed node, then maps them through its
     /// quantile function into the node's column.
     #[inline(always)]
-    fn draw_fixed(&mut self, draws: &[FixedDraw], rngs: &mut [StreamRng], len: usize) {
+    fn draw_fixed(
+        &mut self,
+        draws: &[FixedDraw],
+        correlated: Option<&CorrelatedDraws>,
+        rngs: &mut [StreamRng],
+        len: usize,
+    ) {
         let scratch = &mut self.params;
         scratch.resize(len, 0.0);
-        for draw in draws {
+        let members: &[usize] = correlated.map_or(&[], |c| &c.members);
+        for (k, draw) in draws.iter().enumerate() {
+            if members.contains(&k) {
+                continue;
+            }
             rngs[draw.stream].fill_unit(scratch);
             draw.dist
                 .map(scratch, &mut self.columns[draw.slot as usize][..len]);
+        }
+        if let Some(c) = correlated {
+            // Each member's own uniforms, to normals, correlated, back to
+            // uniforms, through its own quantile.
+            let mut z: Vec<Vec<f64>> = c
+                .members
+                .iter()
+                .map(|&k| {
+                    let mut u = vec![0.0; len];
+                    rngs[draws[k].stream].fill_unit(&mut u);
+                    u.iter_mut().for_each(|x| *x = std_normal_quantile(*x));
+                    u
+                })
+                .collect();
+            c.copula.correlate(&mut z, len);
+            for (column, &k) in z.iter_mut().zip(&c.members) {
+                // Keep u inside (0, 1), where every quantile is finite.
+                column.iter_mut().for_each(|x| {
+                    *x = std_normal_cdf(*x).clamp(f64::EPSILON / 2.0, 1.0 - f64::EPSILON / 2.0)
+                });
+                draws[k]
+                    .dist
+                    .map(column, &mut self.columns[draws[k].slot as usize][..len]);
+            }
         }
     }
 

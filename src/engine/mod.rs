@@ -2,6 +2,7 @@
 //! evaluation, per-chunk accumulators, and the parallel runner.
 
 pub mod accumulate;
+pub mod copula;
 pub mod eval;
 pub mod program;
 pub mod rng;

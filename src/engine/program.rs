@@ -55,8 +55,9 @@ impl Instr {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
     /// Draws every node with a fixed distribution (they depend on nothing,
-    /// so they all come first): one entry per node.
-    DrawFixed(Vec<FixedDraw>),
+    /// so they all come first): one entry per node. Entries listed in the
+    /// copula (by position) are drawn jointly, correlated.
+    DrawFixed(Vec<FixedDraw>, Option<CorrelatedDraws>),
     /// A Bernoulli node whose probability is an expression.
     DrawBernoulli {
         slot: u32,
@@ -73,6 +74,14 @@ pub enum Step {
     },
     /// Evaluates expression code.
     Compute(Vec<Instr>),
+}
+
+/// Inputs drawn through a Gaussian copula.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CorrelatedDraws {
+    /// Positions in the `DrawFixed` list.
+    pub members: Vec<usize>,
+    pub copula: super::copula::Copula,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -4,7 +4,9 @@
 use super::expr::Expr;
 use super::spec::{Body, Param, Section};
 use super::validate::Model;
-use crate::engine::program::{FixedDraw, Instr, Operand, Program, Quantity, QuantityKind, Step};
+use crate::engine::program::{
+    CorrelatedDraws, FixedDraw, Instr, Operand, Program, Quantity, QuantityKind, Step,
+};
 use crate::engine::rng::stream_id;
 use crate::error::ModelError;
 use std::collections::HashMap;
@@ -225,7 +227,8 @@ pub fn compile(model: &Model) -> Result<Program, ModelError> {
         });
     }
     if !fixed.is_empty() {
-        c.steps.insert(0, Step::DrawFixed(fixed));
+        let correlated = correlated_draws(model, &fixed, &c.stream_nodes)?;
+        c.steps.insert(0, Step::DrawFixed(fixed, correlated));
     }
     Ok(Program {
         steps: c.steps,
@@ -235,4 +238,63 @@ pub fn compile(model: &Model) -> Result<Program, ModelError> {
         node_columns,
         quantities,
     })
+}
+
+/// The Gaussian copula of `[correlations]`, over the fixed draws it names.
+fn correlated_draws(
+    model: &Model,
+    fixed: &[FixedDraw],
+    stream_nodes: &[String],
+) -> Result<Option<CorrelatedDraws>, ModelError> {
+    let pairs = &model.spec.correlations;
+    if pairs.is_empty() {
+        return Ok(None);
+    }
+    // Members in order of first mention.
+    let mut names: Vec<&str> = Vec::new();
+    for c in pairs {
+        for n in [c.a.as_str(), c.b.as_str()] {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+    }
+    let position = |name: &str| fixed.iter().position(|d| stream_nodes[d.stream] == name);
+    let members: Vec<usize> = names
+        .iter()
+        .map(|n| {
+            position(n).expect("validation checked that correlated names are uncertain inputs")
+        })
+        .collect();
+    let k = names.len();
+    let mut matrix = vec![vec![0.0; k]; k];
+    for (i, row) in matrix.iter_mut().enumerate() {
+        row[i] = 1.0;
+    }
+    for c in pairs {
+        let (i, j) = (
+            names.iter().position(|n| *n == c.a).expect("a member"),
+            names.iter().position(|n| *n == c.b).expect("a member"),
+        );
+        let r = crate::engine::copula::pearson_from_spearman(c.rho);
+        matrix[i][j] = r;
+        matrix[j][i] = r;
+    }
+    let copula = crate::engine::copula::Copula::new(&matrix).map_err(|(i, j)| {
+        let culprit = pairs
+            .iter()
+            .find(|c| (c.a == names[i] && c.b == names[j]) || (c.a == names[j] && c.b == names[i]))
+            .unwrap_or(&pairs[0]);
+        ModelError::new(
+            &culprit.origin.file,
+            culprit.origin.line,
+            culprit.key(),
+            format!(
+                "the correlations are impossible together (the matrix is not positive definite); \
+                 check this pair, {} and {}, against the others",
+                names[i], names[j]
+            ),
+        )
+    })?;
+    Ok(Some(CorrelatedDraws { members, copula }))
 }

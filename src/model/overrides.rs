@@ -57,13 +57,15 @@ pub fn apply(mut spec: ModelSpec, overrides: &[Override]) -> Result<ModelSpec, E
                 inputs.join(", ")
             )));
         };
-        let spec = DistSpec {
+        let constant = DistSpec {
             family: Family::Constant,
             form: Form::Constant,
             params: vec![Param::Number(o.value)],
         };
-        entry.body = Body::Fixed(Distribution::Constant(o.value), spec);
+        entry.body = Body::Fixed(Distribution::Constant(o.value), constant);
         entry.note = Some(format!("set to {} on the command line", o.value));
+        // A constant has no correlation with anything.
+        spec.correlations.retain(|c| c.a != o.name && c.b != o.name);
     }
     Ok(spec)
 }

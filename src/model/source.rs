@@ -2,6 +2,7 @@
 //! `extends` chains merged into one `ModelSpec`.
 
 use super::expr::{self, Expr};
+use super::spec::Correlation;
 use super::spec::*;
 use crate::dist::{Distribution, Family, Form};
 use crate::error::ModelError;
@@ -25,6 +26,7 @@ fn load_chain(path: &Path, chain: &mut Vec<PathBuf>) -> Result<ModelSpec, ModelE
             file: path.to_path_buf(),
             info: file.info,
             entries: file.entries,
+            correlations: file.correlations,
         });
     };
     let parent_path = path.parent().unwrap_or(Path::new("")).join(&parent_ref);
@@ -87,6 +89,13 @@ fn merge(
             (None, _) => parent.entries.push(entry),
         }
     }
+    // A child's correlation replaces the parent's for the same pair.
+    for c in child.correlations {
+        match parent.correlations.iter().position(|p| p.same_pair(&c)) {
+            Some(i) => parent.correlations[i] = c,
+            None => parent.correlations.push(c),
+        }
+    }
     let info = ModelInfo {
         name: child.info.name,
         title: child.info.title.or(parent.info.title),
@@ -97,6 +106,7 @@ fn merge(
         file: child_path.to_path_buf(),
         info,
         entries: parent.entries,
+        correlations: parent.correlations,
     })
 }
 
@@ -104,6 +114,7 @@ struct ParsedFile {
     info: ModelInfo,
     extends: Option<(String, usize)>,
     entries: Vec<Entry>,
+    correlations: Vec<Correlation>,
 }
 
 /// Turns byte offsets into 1-based line numbers.
@@ -133,7 +144,14 @@ impl Lines<'_> {
     }
 }
 
-const SECTIONS: &[&str] = &["model", "inputs", "derived", "events", "outputs"];
+const SECTIONS: &[&str] = &[
+    "model",
+    "inputs",
+    "derived",
+    "events",
+    "outputs",
+    "correlations",
+];
 
 fn parse_file(path: &Path, text: &str) -> Result<ParsedFile, ModelError> {
     let lines = Lines {
@@ -200,10 +218,15 @@ fn parse_file(path: &Path, text: &str) -> Result<ParsedFile, ModelError> {
             entries.push(parse_entry(&lines, sec, key, value)?);
         }
     }
+    let correlations = match section("correlations")? {
+        Some(table) => parse_correlations(&lines, table)?,
+        None => Vec::new(),
+    };
     Ok(ParsedFile {
         info,
         extends,
         entries,
+        correlations,
     })
 }
 
@@ -549,4 +572,69 @@ fn distribution_body(
         },
         None => Ok(Body::Random(spec)),
     }
+}
+
+/// `[correlations]` as nested tables: `a.b = rho` (dotted keys) or
+/// `[correlations.a]` with `b = rho`.
+fn parse_correlations(
+    lines: &Lines,
+    table: &Spanned<DeValue>,
+) -> Result<Vec<Correlation>, ModelError> {
+    let DeValue::Table(table) = table.get_ref() else {
+        unreachable!("checked by caller")
+    };
+    let mut out: Vec<Correlation> = Vec::new();
+    for (a, inner) in table.iter() {
+        let a_name = a.get_ref().to_string();
+        let DeValue::Table(inner) = inner.get_ref() else {
+            return lines.error(
+                a.span().start,
+                format!("correlations.{a_name}"),
+                "write a correlation as `first.second = rho` (a Spearman rank correlation)",
+            );
+        };
+        for (b, value) in inner.iter() {
+            let b_name = b.get_ref().to_string();
+            let key = format!("correlations.{a_name}.{b_name}");
+            let at = b.span().start;
+            let Some(rho) = number(value.get_ref()) else {
+                return lines.error(
+                    at,
+                    key,
+                    format!("must be a number, found {}", value.get_ref().type_str()),
+                );
+            };
+            if !(-1.0..=1.0).contains(&rho) {
+                return lines.error(
+                    at,
+                    key,
+                    format!("a rank correlation must be in [-1, 1], got {rho}"),
+                );
+            }
+            if a_name == b_name {
+                return lines.error(at, key, "an input's correlation with itself is always 1");
+            }
+            let c = Correlation {
+                a: a_name.clone(),
+                b: b_name,
+                rho,
+                origin: Origin {
+                    file: lines.file.clone(),
+                    line: lines.line(at),
+                },
+            };
+            if let Some(p) = out.iter().find(|p| p.same_pair(&c)) {
+                return lines.error(
+                    at,
+                    key,
+                    format!(
+                        "duplicate: this pair is already set at line {}",
+                        p.origin.line
+                    ),
+                );
+            }
+            out.push(c);
+        }
+    }
+    Ok(out)
 }

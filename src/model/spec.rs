@@ -90,6 +90,29 @@ pub struct ModelSpec {
     pub file: PathBuf,
     pub info: ModelInfo,
     pub entries: Vec<Entry>,
+    /// `[correlations]`: Spearman rank correlations between inputs.
+    pub correlations: Vec<Correlation>,
+}
+
+/// One `[correlations]` entry: `a.b = rho` asks inputs a and b to have
+/// Spearman rank correlation rho.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correlation {
+    pub a: String,
+    pub b: String,
+    pub rho: f64,
+    pub origin: Origin,
+}
+
+impl Correlation {
+    pub fn key(&self) -> String {
+        format!("correlations.{}.{}", self.a, self.b)
+    }
+
+    /// True when this entry and `other` are about the same two inputs.
+    pub fn same_pair(&self, other: &Correlation) -> bool {
+        (self.a == other.a && self.b == other.b) || (self.a == other.b && self.b == other.a)
+    }
 }
 
 impl ModelSpec {
@@ -143,6 +166,9 @@ impl ModelSpec {
         let mut out = format!("model.name = {:?}\n", self.info.name);
         for e in &self.entries {
             out.push_str(&format!("{} = {}\n", e.key(), e.body.canonical()));
+        }
+        for c in &self.correlations {
+            out.push_str(&format!("{} = {:?}\n", c.key(), c.rho));
         }
         out
     }

@@ -147,6 +147,33 @@ pub fn validate(spec: ModelSpec) -> Result<Model, ModelError> {
         ));
     }
 
+    for c in &spec.correlations {
+        for name in [&c.a, &c.b] {
+            let entry = entries.iter().find(|e| &e.name == name);
+            let problem = match entry {
+                Some(e) if e.section == Section::Inputs => match &e.body {
+                    Body::Fixed(d, _) if d.is_constant() => Some(format!(
+                        "'{name}' is a constant; only uncertain inputs can be correlated"
+                    )),
+                    _ => None,
+                },
+                Some(e) => Some(format!(
+                    "'{name}' is in [{}]; only inputs can be correlated",
+                    e.section.key()
+                )),
+                None => Some(format!("unknown input '{name}'")),
+            };
+            if let Some(message) = problem {
+                return Err(ModelError::new(
+                    &c.origin.file,
+                    c.origin.line,
+                    c.key(),
+                    message,
+                ));
+            }
+        }
+    }
+
     let order = evaluation_order(entries)?;
     let mut quantities: Vec<usize> = (0..entries.len())
         .filter(|&i| entries[i].section == Section::Events)
