@@ -46,11 +46,21 @@ pub fn summarise(
     acc: &Accumulators,
     settings: &SummarySettings,
 ) -> Vec<QuantitySummary> {
-    program
-        .quantities
-        .iter()
-        .zip(&acc.quantities)
-        .map(|(q, a)| match a {
+    (0..program.quantities.len())
+        .map(|i| summarise_one(program, acc, i, settings))
+        .collect()
+}
+
+/// The summary of quantity `index` alone (what a stopping rule watches).
+pub fn summarise_one(
+    program: &Program,
+    acc: &Accumulators,
+    index: usize,
+    settings: &SummarySettings,
+) -> QuantitySummary {
+    let (q, a) = (&program.quantities[index], &acc.quantities[index]);
+    {
+        match a {
             QuantityAccumulator::Event {
                 hits,
                 misses,
@@ -126,6 +136,6 @@ pub fn summarise(
                     max: if n > 0 { moments.max } else { f64::NAN },
                 }
             }
-        })
-        .collect()
+        }
+    }
 }

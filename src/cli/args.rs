@@ -152,6 +152,20 @@ pub struct RunArgs {
     /// Fix an input to a constant: NAME=VALUE (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
+    /// Stop at the first chunk where the target's interval half-width is at
+    /// most H (--samples is then ignored; see --max-samples).
+    #[arg(long, value_name = "H", conflicts_with = "relative_precision")]
+    pub precision: Option<f64>,
+    /// Stop at the first chunk where the half-width is at most R times the
+    /// target's estimate.
+    #[arg(long, value_name = "R")]
+    pub relative_precision: Option<f64>,
+    /// The event or output a stopping rule watches [default: the first event].
+    #[arg(long, value_name = "QUANTITY")]
+    pub target: Option<String>,
+    /// The most samples a stopping rule may draw.
+    #[arg(long, default_value = "100000000", value_parser = parse_count)]
+    pub max_samples: u64,
 }
 
 #[derive(Debug, Args)]

@@ -2,16 +2,46 @@
 
 use super::args::{IntervalArg, RunArgs};
 use super::{Sampling, create_out_dir, load, parse_overrides, progress_bar};
+use crate::engine::program::QuantityKind;
 use crate::engine::{self, runner::DrawsSink, runner::draw_columns};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::overrides::Override;
 use crate::output::{
-    self, RunReport, draws::DrawsFile, manifest::Manifest, summary_csv::SummaryCsv,
+    self, RunReport, StopReport, draws::DrawsFile, manifest::Manifest, summary_csv::SummaryCsv,
 };
 use crate::stats::interval::ProportionInterval;
-use crate::summary::summarise;
+use crate::summary::{summarise, summarise_one};
 use std::path::PathBuf;
 use std::time::Instant;
+
+/// A stopping rule: stop when the target's interval is narrow enough.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoppingRule {
+    pub target: Option<String>,
+    pub limit: Precision,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Precision {
+    Absolute(f64),
+    Relative(f64),
+}
+
+impl Precision {
+    fn met(self, half_width: f64, estimate: f64) -> bool {
+        match self {
+            Precision::Absolute(h) => half_width <= h,
+            Precision::Relative(r) => half_width <= r * estimate.abs(),
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Precision::Absolute(h) => format!("half-width <= {h}"),
+            Precision::Relative(r) => format!("half-width <= {r} x estimate"),
+        }
+    }
+}
 
 /// Validated options of `run`.
 #[derive(Debug, Clone)]
@@ -21,22 +51,57 @@ pub struct RunOptions {
     pub out: Option<PathBuf>,
     pub draws: bool,
     pub overrides: Vec<Override>,
+    pub stopping: Option<StoppingRule>,
 }
 
 impl TryFrom<RunArgs> for RunOptions {
-    type Error = crate::error::Error;
+    type Error = Error;
 
     fn try_from(a: RunArgs) -> Result<Self> {
         let interval = match a.interval {
             IntervalArg::Wilson => ProportionInterval::Wilson,
             IntervalArg::ClopperPearson => ProportionInterval::ClopperPearson,
         };
+        let limit = match (a.precision, a.relative_precision) {
+            (Some(h), _) if !(h > 0.0 && h.is_finite()) => {
+                return Err(Error::Usage(format!(
+                    "--precision must be a positive number, got {h}"
+                )));
+            }
+            (_, Some(r)) if !(r > 0.0 && r.is_finite()) => {
+                return Err(Error::Usage(format!(
+                    "--relative-precision must be a positive number, got {r}"
+                )));
+            }
+            (Some(h), _) => Some(Precision::Absolute(h)),
+            (_, Some(r)) => Some(Precision::Relative(r)),
+            (None, None) => None,
+        };
+        if limit.is_none() && a.target.is_some() {
+            return Err(Error::Usage(
+                "--target needs --precision or --relative-precision".into(),
+            ));
+        }
+        let mut sampling = Sampling::from_args(&a.sampling, interval)?;
+        if limit.is_some() {
+            if a.max_samples < 2 {
+                return Err(Error::Usage(format!(
+                    "--max-samples must be at least 2, got {}",
+                    a.max_samples
+                )));
+            }
+            sampling.settings.samples = a.max_samples;
+        }
         Ok(RunOptions {
-            sampling: Sampling::from_args(&a.sampling, interval)?,
+            sampling,
             overrides: parse_overrides(&a.set)?,
             model: a.model,
             out: a.out,
             draws: a.draws,
+            stopping: limit.map(|limit| StoppingRule {
+                target: a.target,
+                limit,
+            }),
         })
     }
 }
@@ -57,13 +122,52 @@ pub fn execute(opts: RunOptions) -> Result<()> {
     };
     let settings = &opts.sampling.settings;
     let bar = progress_bar(settings.samples, opts.sampling.quiet);
-    let acc = engine::run(
+    let target = match &opts.stopping {
+        None => None,
+        Some(rule) => Some(match &rule.target {
+            Some(name) => program
+                .quantities
+                .iter()
+                .position(|q| &q.name == name)
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--target {name}: the model has no such event or output"
+                    ))
+                })?,
+            None => program
+                .quantities
+                .iter()
+                .position(|q| q.kind == QuantityKind::Event)
+                .unwrap_or(0),
+        }),
+    };
+    let summary_settings = opts.sampling.summary;
+    let mut reached = false;
+    let mut done = |acc: &engine::Accumulators| match (&opts.stopping, target) {
+        (Some(rule), Some(t)) => {
+            let s = summarise_one(&program, acc, t, &summary_settings);
+            reached = rule.limit.met((s.ci_high - s.ci_low) / 2.0, s.mean);
+            reached
+        }
+        _ => false,
+    };
+    let acc = engine::run_until(
         &program,
         settings,
         draws.as_mut().map(|d| DrawsSink { out: d.writer() }),
+        &mut done,
         &mut |done| bar.set_position(done),
     )?;
     bar.finish_and_clear();
+    let stopping = match (&opts.stopping, target) {
+        (Some(rule), Some(t)) => Some(StopReport {
+            rule: rule.limit.describe(),
+            target: program.quantities[t].name.clone(),
+            reached,
+            samples: acc.samples,
+        }),
+        _ => None,
+    };
 
     let mut files = vec![
         output::summary_csv::FILE_NAME.to_string(),
@@ -79,12 +183,13 @@ pub fn execute(opts: RunOptions) -> Result<()> {
         model_file: opts.model.display().to_string(),
         model_hash: model.spec.hash(),
         seed: settings.seed,
-        samples: settings.samples,
+        samples: acc.samples,
         threads: opts.sampling.threads(),
         summary: opts.sampling.summary,
         quantities: summarise(&program, &acc, &opts.sampling.summary),
         elapsed_seconds: started.elapsed().as_secs_f64(),
         files,
+        stopping,
     };
     output::export_all(&dir, &report, &[&SummaryCsv, &Manifest])?;
     if !opts.sampling.quiet {

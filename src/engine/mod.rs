@@ -10,4 +10,6 @@ pub mod runner;
 pub(crate) mod simd;
 
 pub use accumulate::{Accumulators, QuantityAccumulator};
-pub use runner::{CHUNK_SIZE, ManyResult, PairedAccumulator, Pairing, RunSettings, run, run_many};
+pub use runner::{
+    CHUNK_SIZE, ManyResult, PairedAccumulator, Pairing, RunSettings, run, run_many, run_until,
+};

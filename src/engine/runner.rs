@@ -103,6 +103,13 @@ fn write_draw_rows(program: &Program, ws: &Workspace, first: u64, n: usize, out:
     }
 }
 
+/// Whether to go on after a chunk was absorbed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Stop,
+}
+
 /// Evaluates every chunk with `eval`, in parallel waves, and hands the
 /// results to `absorb` in chunk order: whatever `absorb` merges is then
 /// independent of the number of threads and of scheduling.
@@ -112,6 +119,27 @@ pub(crate) fn for_each_chunk<T: Send>(
     mut absorb: impl FnMut(T) -> Result<()>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<()> {
+    for_each_chunk_until(
+        settings,
+        eval,
+        |t| {
+            absorb(t)?;
+            Ok(Flow::Continue)
+        },
+        progress,
+    )
+    .map(|_| ())
+}
+
+/// As `for_each_chunk`, but `absorb` may stop the run after any chunk; the
+/// chunks evaluated after it in the same wave are discarded, so where a run
+/// stops depends on the chunks' results only. Returns the chunks absorbed.
+pub(crate) fn for_each_chunk_until<T: Send>(
+    settings: &RunSettings,
+    eval: impl Fn(u64) -> T + Sync,
+    mut absorb: impl FnMut(T) -> Result<Flow>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads)
         .build()
@@ -122,13 +150,17 @@ pub(crate) fn for_each_chunk<T: Send>(
     while next < chunks {
         let end = (next + wave).min(chunks);
         let results: Vec<T> = pool.install(|| (next..end).into_par_iter().map(&eval).collect());
-        for r in results {
-            absorb(r)?;
+        for (k, r) in results.into_iter().enumerate() {
+            if absorb(r)? == Flow::Stop {
+                let absorbed = next + k as u64 + 1;
+                progress((absorbed * CHUNK_SIZE).min(settings.samples));
+                return Ok(absorbed);
+            }
         }
         progress((end * CHUNK_SIZE).min(settings.samples));
         next = end;
     }
-    Ok(())
+    Ok(chunks)
 }
 
 /// Runs `program` and returns the merged accumulators. `progress` is told
@@ -136,12 +168,24 @@ pub(crate) fn for_each_chunk<T: Send>(
 pub fn run(
     program: &Program,
     settings: &RunSettings,
+    draws: Option<DrawsSink>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Accumulators> {
+    run_until(program, settings, draws, &mut |_| false, progress)
+}
+
+/// As `run`, but stops at the first chunk boundary where `done` says the
+/// accumulators are good enough (checked after every chunk, in order).
+pub fn run_until(
+    program: &Program,
+    settings: &RunSettings,
     mut draws: Option<DrawsSink>,
+    done: &mut dyn FnMut(&Accumulators) -> bool,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Accumulators> {
     let want_draws = draws.is_some();
     let mut total = Accumulators::new(program);
-    for_each_chunk(
+    for_each_chunk_until(
         settings,
         |c| run_chunk(program, settings, c, want_draws),
         |r: ChunkResult| {
@@ -151,7 +195,11 @@ pub fn run(
                     .write_all(&r.draws)
                     .map_err(|e| Error::io("cannot write draws", e))?;
             }
-            Ok(())
+            Ok(if done(&total) {
+                Flow::Stop
+            } else {
+                Flow::Continue
+            })
         },
         progress,
     )?;

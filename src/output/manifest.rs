@@ -22,6 +22,8 @@ struct ManifestJson<'a> {
     created: String,
     elapsed_seconds: f64,
     files: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stopping: Option<&'a super::StopReport>,
 }
 
 #[derive(Serialize)]
@@ -56,6 +58,7 @@ impl Exporter for Manifest {
             created: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
             elapsed_seconds: (r.elapsed_seconds * 1000.0).round() / 1000.0,
             files: &r.files,
+            stopping: r.stopping.as_ref(),
         };
         let mut bytes = serde_json::to_vec_pretty(&json)
             .map_err(|e| Error::io("cannot format manifest.json", std::io::Error::other(e)))?;

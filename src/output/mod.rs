@@ -29,6 +29,19 @@ pub struct RunReport {
     pub elapsed_seconds: f64,
     /// File names written to the output folder, summary first.
     pub files: Vec<String>,
+    /// How a stopping rule ended the run, if one was given.
+    pub stopping: Option<StopReport>,
+}
+
+/// What a stopping rule did.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StopReport {
+    /// The rule, in words.
+    pub rule: String,
+    pub target: String,
+    /// True if the rule was met; false if --max-samples came first.
+    pub reached: bool,
+    pub samples: u64,
 }
 
 /// One output file format.

@@ -57,6 +57,24 @@ pub fn render(r: &RunReport) -> String {
         r.summary.proportion_interval.name(),
         r.elapsed_seconds
     );
+    if let Some(stop) = &r.stopping {
+        let why = if stop.reached {
+            format!(
+                "stopped after {} samples: {} reached for {}",
+                thousands(stop.samples),
+                stop.rule,
+                stop.target
+            )
+        } else {
+            format!(
+                "stopped at --max-samples ({}) before {} was reached for {}",
+                thousands(stop.samples),
+                stop.rule,
+                stop.target
+            )
+        };
+        let _ = writeln!(s, "{why}\n");
+    }
     if let Some(head) = r.quantities.iter().find(|q| q.kind == QuantityKind::Event) {
         let _ = writeln!(
             s,
