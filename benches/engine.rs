@@ -8,6 +8,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use gaprisk::dist::Distribution;
+use gaprisk::engine::design::{Design, chunk_streams};
 use gaprisk::engine::eval::{BLOCK, Workspace};
 use gaprisk::engine::program::{Program, Step};
 use gaprisk::engine::rng::{self, StreamRng};
@@ -215,6 +216,7 @@ fn engine(c: &mut Criterion) {
         samples: 200_000,
         seed: 7,
         threads: 1,
+        design: Design::Mc,
     };
     let acc = gaprisk::engine::run(&program, &check, None, &mut |_| {}).unwrap();
     let gaprisk::engine::QuantityAccumulator::Event { hits, .. } = acc.quantities[0] else {
@@ -236,6 +238,7 @@ fn engine(c: &mut Criterion) {
             samples: SAMPLES,
             seed: 1,
             threads,
+            design: Design::Mc,
         };
         group.bench_with_input(
             BenchmarkId::new("baseline", format!("{threads} threads")),
@@ -249,6 +252,7 @@ fn engine(c: &mut Criterion) {
         samples: SAMPLES,
         seed: 1,
         threads: 1,
+        design: Design::Mc,
     };
     group.bench_function("floor a: inputs only/1 thread", |b| {
         b.iter(|| black_box(gaprisk::engine::run(&floor_a, &one, None, &mut |_| {}).unwrap()))
@@ -275,11 +279,13 @@ fn engine(c: &mut Criterion) {
         ..program.clone()
     };
     let mut ws = Workspace::new(&program);
-    let mut rngs: Vec<StreamRng> = program
-        .streams
-        .iter()
-        .map(|&id| rng::stream(1, 0, id))
-        .collect();
+    let mut rngs = chunk_streams(
+        &program,
+        Design::Mc,
+        &vec![1; program.streams.len()],
+        0,
+        CHUNK_SIZE,
+    );
     ws.run(&program, &mut rngs, BLOCK);
     let mut group = c.benchmark_group("evaluator");
     group.throughput(Throughput::Elements((BLOCK * instructions) as u64));

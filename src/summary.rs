@@ -1,8 +1,10 @@
 //! From accumulators to the numbers we report for each event and output.
 
+use crate::engine::accumulate::Units;
 use crate::engine::program::{Program, QuantityKind};
 use crate::engine::{Accumulators, QuantityAccumulator};
 use crate::stats::interval::{ProportionInterval, mean_interval};
+use crate::stats::moments::Moments;
 
 /// The quantiles reported for every quantity, with their column names.
 pub const QUANTILES: [(f64, &str); 5] = [
@@ -26,7 +28,8 @@ pub struct QuantitySummary {
     pub std_error: f64,
     pub ci_low: f64,
     pub ci_high: f64,
-    /// `wilson`, `clopper-pearson` (events) or `t` (outputs).
+    /// `wilson`, `clopper-pearson` (events) or `t` (outputs); `pairs-t` or
+    /// `replicates-t` under the antithetic and qmc designs.
     pub interval: &'static str,
     pub sd: f64,
     pub min: f64,
@@ -53,6 +56,35 @@ pub fn summarise(
 
 /// The summary of quantity `index` alone (what a stopping rule watches).
 pub fn summarise_one(
+    program: &Program,
+    acc: &Accumulators,
+    index: usize,
+    settings: &SummarySettings,
+) -> QuantitySummary {
+    let mut s = summarise_samples(program, acc, index, settings);
+    // Designs whose samples are not independent: the standard error and
+    // interval come from the independent units (antithetic pairs, QMC
+    // replicates), around the same estimate.
+    let (units, name) = match &acc.units {
+        Units::Samples => return s,
+        Units::Pairs(m) => (m[index], "pairs-t"),
+        Units::Replicates { sums, .. } => {
+            let means: Vec<f64> = sums[index]
+                .iter()
+                .filter(|(_, c)| *c > 0)
+                .map(|(sum, c)| sum / *c as f64)
+                .collect();
+            (Moments::of(&means), "replicates-t")
+        }
+    };
+    s.std_error = units.std_error();
+    let (lo, hi) = mean_interval(s.mean, s.std_error, units.count, settings.confidence);
+    (s.ci_low, s.ci_high, s.interval) = (lo, hi, name);
+    s
+}
+
+/// The summary with the per-sample formulas (independent samples).
+fn summarise_samples(
     program: &Program,
     acc: &Accumulators,
     index: usize,

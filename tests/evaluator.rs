@@ -1,9 +1,10 @@
 //! The columnar evaluator against the scalar reference (`Expr::eval`) on the
 //! corridor model: every derived node, every sample of a block, bit for bit.
 
+use gaprisk::engine::CHUNK_SIZE;
+use gaprisk::engine::design::{Design, chunk_streams};
 use gaprisk::engine::eval::{BLOCK, Workspace};
 use gaprisk::engine::program::Operand;
-use gaprisk::engine::rng;
 use gaprisk::model::{self, compile::compile, spec::Body};
 use std::collections::HashMap;
 use std::path::Path;
@@ -13,11 +14,13 @@ fn columnar_evaluation_matches_the_scalar_reference() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/baseline.toml");
     let model = model::load(&path).unwrap();
     let program = compile(&model).unwrap();
-    let mut rngs: Vec<_> = program
-        .streams
-        .iter()
-        .map(|&id| rng::stream(1, 0, id))
-        .collect();
+    let mut rngs = chunk_streams(
+        &program,
+        Design::Mc,
+        &vec![1; program.streams.len()],
+        0,
+        BLOCK as u64,
+    );
     let mut ws = Workspace::new(&program);
     ws.run(&program, &mut rngs, BLOCK);
 
@@ -67,7 +70,7 @@ fn a_variant_keeps_every_other_input_draw() {
     let draw = |file: &str| {
         let m = model::load(&dir.join(file)).unwrap();
         let p = compile(&m).unwrap();
-        let mut rngs: Vec<_> = p.streams.iter().map(|&id| rng::stream(9, 3, id)).collect();
+        let mut rngs = chunk_streams(&p, Design::Mc, &vec![9; p.streams.len()], 3, 4 * CHUNK_SIZE);
         let mut ws = Workspace::new(&p);
         ws.run(&p, &mut rngs, BLOCK);
         p.node_columns

@@ -93,6 +93,31 @@ pub struct SamplingArgs {
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Sampling design: mc (independent draws), lhs (Latin hypercube within
+    /// each chunk), qmc (Owen-scrambled Sobol points, 8 replicates) or
+    /// antithetic (pairs u, 1 - u).
+    #[arg(long, value_enum, default_value_t = DesignArg::Mc)]
+    pub design: DesignArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DesignArg {
+    Mc,
+    Lhs,
+    Qmc,
+    Antithetic,
+}
+
+impl From<DesignArg> for crate::engine::design::Design {
+    fn from(d: DesignArg) -> Self {
+        use crate::engine::design::Design;
+        match d {
+            DesignArg::Mc => Design::Mc,
+            DesignArg::Lhs => Design::Lhs,
+            DesignArg::Qmc => Design::Qmc,
+            DesignArg::Antithetic => Design::Antithetic,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

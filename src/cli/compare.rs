@@ -24,6 +24,14 @@ impl TryFrom<CompareArgs> for CompareOptions {
     type Error = Error;
 
     fn try_from(a: CompareArgs) -> Result<Self> {
+        use super::args::DesignArg;
+        if matches!(a.sampling.design, DesignArg::Qmc | DesignArg::Antithetic) {
+            return Err(Error::Usage(
+                "compare supports --design mc or lhs: its paired intervals are per-sample, which \
+                 qmc replicates and antithetic pairs would make too narrow or too wide"
+                    .into(),
+            ));
+        }
         Ok(CompareOptions {
             sampling: Sampling::from_args(&a.sampling, ProportionInterval::Wilson)?,
             overrides: parse_overrides(&a.set)?,

@@ -61,6 +61,7 @@ impl Sampling {
                 samples: a.samples,
                 seed: a.seed,
                 threads: a.threads.unwrap_or(0),
+                design: a.design.into(),
             },
             summary: SummarySettings {
                 confidence: a.confidence,

@@ -32,6 +32,7 @@ impl TryFrom<SensitivityArgs> for SensitivityOptions {
             threads: a.threads,
             confidence: a.confidence,
             quiet: a.quiet,
+            design: super::args::DesignArg::Mc,
         };
         if a.method == MethodArg::Sobol && a.bootstrap < 20 {
             return Err(Error::Usage(format!(

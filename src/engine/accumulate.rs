@@ -1,6 +1,7 @@
 //! What a run keeps of its samples: per event a count, per output moments
 //! and a quantile sketch. Constant memory whatever the sample count.
 
+use super::design::{Design, qmc_points};
 use super::eval::{Values, Workspace};
 use super::program::{Program, QuantityKind};
 use crate::stats::moments::Moments;
@@ -32,14 +33,30 @@ impl QuantityAccumulator {
     }
 }
 
+/// Independent units of a design whose samples are not independent: their
+/// means give the interval.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Units {
+    /// Plain samples (mc, lhs): the per-sample formula applies.
+    Samples,
+    /// Antithetic pairs: the moments of the pair means, per quantity.
+    Pairs(Vec<Moments>),
+    /// QMC replicates: per quantity, (sum, count) of finite values per replicate.
+    Replicates {
+        points: u64,
+        sums: Vec<Vec<(f64, u64)>>,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Accumulators {
     pub samples: u64,
     pub quantities: Vec<QuantityAccumulator>,
+    pub units: Units,
 }
 
 impl Accumulators {
-    pub fn new(program: &Program) -> Self {
+    pub fn new(program: &Program, settings: &super::RunSettings) -> Self {
         let quantities = program
             .quantities
             .iter()
@@ -56,15 +73,111 @@ impl Accumulators {
                 },
             })
             .collect();
+        let n = program.quantities.len();
+        let units = match settings.design {
+            Design::Mc | Design::Lhs => Units::Samples,
+            Design::Antithetic => Units::Pairs(vec![Moments::default(); n]),
+            Design::Qmc => Units::Replicates {
+                points: qmc_points(settings.samples),
+                sums: vec![Vec::new(); n],
+            },
+        };
         Accumulators {
             samples: 0,
             quantities,
+            units,
         }
     }
 
-    /// Adds the first `len` samples of an evaluated block. `scratch` holds
-    /// the finite values of an output that had some non-finite ones.
+    /// Adds the first `len` samples of an evaluated block whose first sample
+    /// has global index `start`. `scratch` holds the finite values of an
+    /// output that had some non-finite ones.
     pub fn add_block(
+        &mut self,
+        program: &Program,
+        ws: &Workspace,
+        start: u64,
+        len: usize,
+        scratch: &mut Vec<f64>,
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if super::simd::wide_available() {
+            // SAFETY: the CPU has AVX2 and FMA, checked just above.
+            unsafe { self.add_block_wide(program, ws, len, scratch) };
+            self.add_units(program, ws, start, len);
+            return;
+        }
+        self.add_block_inline(program, ws, len, scratch);
+        self.add_units(program, ws, start, len);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    fn add_block_wide(
+        &mut self,
+        program: &Program,
+        ws: &Workspace,
+        len: usize,
+        scratch: &mut Vec<f64>,
+    ) {
+        self.add_block_inline(program, ws, len, scratch)
+    }
+
+    /// The value a quantity contributes to unit means: the indicator for an
+    /// event, the value for an output; None when not finite.
+    fn unit_value(kind: QuantityKind, x: f64) -> Option<f64> {
+        if !x.is_finite() {
+            None
+        } else if kind == QuantityKind::Event {
+            Some(if x != 0.0 { 1.0 } else { 0.0 })
+        } else {
+            Some(x)
+        }
+    }
+
+    fn add_units(&mut self, program: &Program, ws: &Workspace, start: u64, len: usize) {
+        match &mut self.units {
+            Units::Samples => {}
+            Units::Pairs(moments) => {
+                // Blocks have even length except the very last, and pairs
+                // never straddle blocks; a lone last sample is left out.
+                for (m, q) in moments.iter_mut().zip(&program.quantities) {
+                    let values = ws.read(q.value, len);
+                    let means: Vec<f64> = (0..len / 2)
+                        .filter_map(|k| {
+                            let a = Self::unit_value(q.kind, values.get(2 * k))?;
+                            let b = Self::unit_value(q.kind, values.get(2 * k + 1))?;
+                            Some((a + b) / 2.0)
+                        })
+                        .collect();
+                    m.merge(&Moments::of(&means));
+                }
+            }
+            Units::Replicates { points, sums } => {
+                // Blocks never straddle replicates (`qmc_points` is a whole
+                // number of blocks).
+                let replicate = (start / *points) as usize;
+                for (per, q) in sums.iter_mut().zip(&program.quantities) {
+                    let values = ws.read(q.value, len);
+                    let (mut sum, mut count) = (0.0, 0u64);
+                    for i in 0..len {
+                        if let Some(v) = Self::unit_value(q.kind, values.get(i)) {
+                            sum += v;
+                            count += 1;
+                        }
+                    }
+                    if per.len() <= replicate {
+                        per.resize(replicate + 1, (0.0, 0));
+                    }
+                    per[replicate].0 += sum;
+                    per[replicate].1 += count;
+                }
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn add_block_inline(
         &mut self,
         program: &Program,
         ws: &Workspace,
@@ -117,6 +230,21 @@ impl Accumulators {
     /// caller (chunk order), which makes results independent of threads.
     pub fn merge(&mut self, other: &Accumulators) {
         self.samples += other.samples;
+        match (&mut self.units, &other.units) {
+            (Units::Pairs(a), Units::Pairs(b)) => a.iter_mut().zip(b).for_each(|(x, y)| x.merge(y)),
+            (Units::Replicates { sums: a, .. }, Units::Replicates { sums: b, .. }) => {
+                for (x, y) in a.iter_mut().zip(b) {
+                    if x.len() < y.len() {
+                        x.resize(y.len(), (0.0, 0));
+                    }
+                    for (p, q) in x.iter_mut().zip(y) {
+                        p.0 += q.0;
+                        p.1 += q.1;
+                    }
+                }
+            }
+            _ => {}
+        }
         for (a, b) in self.quantities.iter_mut().zip(&other.quantities) {
             match (a, b) {
                 (

@@ -2,8 +2,8 @@
 //! step runs a tight loop over the block, with no per-sample dispatch,
 //! allocation or name lookup.
 
+use super::design::Uniforms;
 use super::program::{CorrelatedDraws, FixedDraw, Instr, Operand, Program, Step};
-use super::rng::StreamRng;
 use crate::dist::bernoulli::quantile_with_p;
 use crate::dist::{std_normal_cdf, std_normal_quantile};
 
@@ -48,7 +48,7 @@ impl Workspace {
 
     /// Runs every step for the first `len` samples of a block; `rngs[k]`
     /// is the stream of random step `k`.
-    pub fn run(&mut self, program: &Program, rngs: &mut [StreamRng], len: usize) {
+    pub fn run(&mut self, program: &Program, rngs: &mut [Uniforms], len: usize) {
         #[cfg(target_arch = "x86_64")]
         if super::simd::wide_available() {
             // SAFETY: the CPU has AVX2 and FMA, checked just above.
@@ -60,12 +60,12 @@ impl Workspace {
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    fn run_wide(&mut self, program: &Program, rngs: &mut [StreamRng], len: usize) {
+    fn run_wide(&mut self, program: &Program, rngs: &mut [Uniforms], len: usize) {
         self.run_inline(program, rngs, len)
     }
 
     #[inline(always)]
-    fn run_inline(&mut self, program: &Program, rngs: &mut [StreamRng], len: usize) {
+    fn run_inline(&mut self, program: &Program, rngs: &mut [Uniforms], len: usize) {
         for step in &program.steps {
             match step {
                 Step::DrawFixed(draws, correlated) => {
@@ -131,7 +131,7 @@ impl Workspace {
         &mut self,
         draws: &[FixedDraw],
         correlated: Option<&CorrelatedDraws>,
-        rngs: &mut [StreamRng],
+        rngs: &mut [Uniforms],
         len: usize,
     ) {
         let scratch = &mut self.params;

@@ -3,6 +3,7 @@
 
 pub mod accumulate;
 pub mod copula;
+pub mod design;
 pub mod eval;
 pub mod program;
 pub mod rng;

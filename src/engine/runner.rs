@@ -2,9 +2,9 @@
 //! random streams, evaluated in parallel and merged in chunk order.
 
 use super::accumulate::Accumulators;
+use super::design::{Design, Uniforms, chunk_streams};
 use super::eval::{BLOCK, Workspace};
 use super::program::Program;
-use super::rng;
 use crate::error::{Error, Result};
 use crate::stats::paired::PairedMoments;
 use rayon::prelude::*;
@@ -20,6 +20,8 @@ pub struct RunSettings {
     pub seed: u64,
     /// Worker threads; 0 means one per core.
     pub threads: usize,
+    /// Where the uniforms come from; part of what results depend on.
+    pub design: Design,
 }
 
 impl RunSettings {
@@ -47,20 +49,17 @@ fn run_chunk(
 ) -> ChunkResult {
     let start = chunk * CHUNK_SIZE;
     let len = CHUNK_SIZE.min(settings.samples - start) as usize;
-    let mut rngs: Vec<rng::StreamRng> = program
-        .streams
-        .iter()
-        .map(|&id| rng::stream(settings.seed, chunk, id))
-        .collect();
+    let seeds = vec![settings.seed; program.streams.len()];
+    let mut rngs = chunk_streams(program, settings.design, &seeds, chunk, settings.samples);
     let mut ws = Workspace::new(program);
-    let mut acc = Accumulators::new(program);
+    let mut acc = Accumulators::new(program, settings);
     let mut scratch = Vec::new();
     let mut draws = Vec::new();
     let mut done = 0;
     while done < len {
         let n = BLOCK.min(len - done);
         ws.run(program, &mut rngs, n);
-        acc.add_block(program, &ws, n, &mut scratch);
+        acc.add_block(program, &ws, start + done as u64, n, &mut scratch);
         if want_draws {
             write_draw_rows(program, &ws, start + done as u64, n, &mut draws);
         }
@@ -184,7 +183,7 @@ pub fn run_until(
     progress: &mut dyn FnMut(u64),
 ) -> Result<Accumulators> {
     let want_draws = draws.is_some();
-    let mut total = Accumulators::new(program);
+    let mut total = Accumulators::new(program, settings);
     for_each_chunk_until(
         settings,
         |c| run_chunk(program, settings, c, want_draws),
@@ -232,9 +231,12 @@ pub struct ManyResult {
 }
 
 impl ManyResult {
-    fn new(programs: &[Program], pairings: &[Pairing]) -> Self {
+    fn new(programs: &[Program], pairings: &[Pairing], settings: &RunSettings) -> Self {
         ManyResult {
-            each: programs.iter().map(Accumulators::new).collect(),
+            each: programs
+                .iter()
+                .map(|p| Accumulators::new(p, settings))
+                .collect(),
             paired: pairings
                 .iter()
                 .map(|p| vec![PairedAccumulator::default(); p.quantities.len()])
@@ -264,7 +266,7 @@ fn run_chunk_many(
     settings: &RunSettings,
     chunk: u64,
 ) -> ManyResult {
-    let mut result = ManyResult::new(programs, pairings);
+    let mut result = ManyResult::new(programs, pairings, settings);
     if pairings.is_empty() {
         // Nothing is compared sample by sample: one program at a time.
         for (acc, program) in result.each.iter_mut().zip(programs) {
@@ -274,13 +276,16 @@ fn run_chunk_many(
     }
     let start = chunk * CHUNK_SIZE;
     let len = CHUNK_SIZE.min(settings.samples - start) as usize;
-    let mut rngs: Vec<Vec<rng::StreamRng>> = programs
+    let mut rngs: Vec<Vec<Uniforms>> = programs
         .iter()
         .map(|p| {
-            p.streams
-                .iter()
-                .map(|&id| rng::stream(settings.seed, chunk, id))
-                .collect()
+            chunk_streams(
+                p,
+                settings.design,
+                &vec![settings.seed; p.streams.len()],
+                chunk,
+                settings.samples,
+            )
         })
         .collect();
     let mut workspaces: Vec<Workspace> = programs.iter().map(Workspace::new).collect();
@@ -290,7 +295,13 @@ fn run_chunk_many(
         let n = BLOCK.min(len - done);
         for (k, program) in programs.iter().enumerate() {
             workspaces[k].run(program, &mut rngs[k], n);
-            result.each[k].add_block(program, &workspaces[k], n, &mut scratch);
+            result.each[k].add_block(
+                program,
+                &workspaces[k],
+                start + done as u64,
+                n,
+                &mut scratch,
+            );
         }
         for (pairing, accs) in pairings.iter().zip(result.paired.iter_mut()) {
             let (pb, po) = (&programs[pairing.base], &programs[pairing.other]);
@@ -326,7 +337,7 @@ pub fn run_many(
     settings: &RunSettings,
     progress: &mut dyn FnMut(u64),
 ) -> Result<ManyResult> {
-    let mut total = ManyResult::new(programs, pairings);
+    let mut total = ManyResult::new(programs, pairings, settings);
     for_each_chunk(
         settings,
         |c| run_chunk_many(programs, pairings, settings, c),
@@ -352,12 +363,7 @@ pub fn chunk_columns(
 ) -> Vec<Vec<f64>> {
     let start = chunk * CHUNK_SIZE;
     let len = CHUNK_SIZE.min(samples - start) as usize;
-    let mut rngs: Vec<rng::StreamRng> = program
-        .streams
-        .iter()
-        .zip(stream_seeds)
-        .map(|(&id, &seed)| rng::stream(seed, chunk, id))
-        .collect();
+    let mut rngs = chunk_streams(program, Design::Mc, stream_seeds, chunk, samples);
     let mut ws = Workspace::new(program);
     let mut columns = vec![Vec::with_capacity(len); operands.len()];
     let mut done = 0;
