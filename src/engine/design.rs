@@ -58,6 +58,17 @@ pub fn qmc_points(samples: u64) -> u64 {
         .min(QMC_MAX_POINTS)
 }
 
+/// Where a chunk lies in the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkSpan {
+    pub chunk: u64,
+    /// Global index of its first sample.
+    pub start: u64,
+    pub len: usize,
+    /// Samples in the whole run.
+    pub samples: u64,
+}
+
 /// The source of one random node's uniforms within one chunk.
 pub enum Uniforms {
     Mc(StreamRng),
@@ -83,18 +94,15 @@ fn mix(mut z: u64) -> u64 {
 }
 
 impl Uniforms {
-    /// The uniforms of stream `id` (the node's `dimension`-th stream) for
-    /// `chunk`, which starts at global sample `start` and holds `len` samples.
-    pub fn new(
-        design: Design,
-        seed: u64,
-        chunk: u64,
-        id: u64,
-        dimension: usize,
-        start: u64,
-        len: usize,
-        samples: u64,
-    ) -> Self {
+    /// The uniforms of stream `id`, the `dimension`-th random node, over
+    /// the chunk `span`.
+    pub fn new(design: Design, seed: u64, id: u64, dimension: usize, span: &ChunkSpan) -> Self {
+        let ChunkSpan {
+            chunk,
+            start,
+            len,
+            samples,
+        } = *span;
         let mut rng = stream(seed, chunk, id);
         match design {
             Design::Mc => Uniforms::Mc(rng),
@@ -185,14 +193,18 @@ pub fn chunk_streams(
     chunk: u64,
     samples: u64,
 ) -> Vec<Uniforms> {
-    let chunk_size = super::CHUNK_SIZE;
-    let start = chunk * chunk_size;
-    let len = chunk_size.min(samples - start) as usize;
+    let start = chunk * super::CHUNK_SIZE;
+    let span = ChunkSpan {
+        chunk,
+        start,
+        len: super::CHUNK_SIZE.min(samples - start) as usize,
+        samples,
+    };
     program
         .streams
         .iter()
         .zip(seeds)
         .enumerate()
-        .map(|(d, (&id, &seed))| Uniforms::new(design, seed, chunk, id, d, start, len, samples))
+        .map(|(d, (&id, &seed))| Uniforms::new(design, seed, id, d, &span))
         .collect()
 }
