@@ -135,20 +135,16 @@ pub fn execute(opts: CompareOptions) -> Result<()> {
     .to_bytes()?;
     atomic::write(&dir.join(manifest::FILE_NAME), &bytes)?;
     if !opts.sampling.quiet {
-        print!(
-            "{}",
-            crate::output::table::render_comparison(
+        super::print_result(
+            &crate::output::table::render_comparison(
                 &comparison,
                 settings.samples,
                 settings.seed,
-                confidence
-            )
+                confidence,
+            ),
+            &dir,
+            &files,
         );
-        let written: Vec<String> = files
-            .iter()
-            .map(|f| dir.join(f).display().to_string())
-            .collect();
-        println!("\nwrote {}", written.join(", "));
     }
     Ok(())
 }

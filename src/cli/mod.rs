@@ -119,3 +119,13 @@ pub fn create_out_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))
 }
+
+/// Prints a command's table, then where its files went.
+pub fn print_result(table: &str, dir: &Path, files: &[String]) {
+    print!("{table}");
+    let written: Vec<String> = files
+        .iter()
+        .map(|f| dir.join(f).display().to_string())
+        .collect();
+    println!("\nwrote {}", written.join(", "));
+}

@@ -193,13 +193,7 @@ pub fn execute(opts: RunOptions) -> Result<()> {
     };
     output::export_all(&dir, &report, &[&SummaryCsv, &Manifest])?;
     if !opts.sampling.quiet {
-        print!("{}", output::table::render(&report));
-        let written: Vec<String> = report
-            .files
-            .iter()
-            .map(|f| dir.join(f).display().to_string())
-            .collect();
-        println!("\nwrote {}", written.join(", "));
+        super::print_result(&output::table::render(&report), &dir, &report.files);
     }
     Ok(())
 }

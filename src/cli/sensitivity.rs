@@ -144,15 +144,11 @@ pub fn execute(opts: SensitivityOptions) -> Result<()> {
     .to_bytes()?;
     atomic::write(&dir.join(manifest::FILE_NAME), &bytes)?;
     if !opts.sampling.quiet {
-        print!(
-            "{}",
-            crate::output::table::render_sensitivity(&name, &quantity_name, &result, confidence)
+        super::print_result(
+            &crate::output::table::render_sensitivity(&name, &quantity_name, &result, confidence),
+            &dir,
+            &files,
         );
-        let written: Vec<String> = files
-            .iter()
-            .map(|f| dir.join(f).display().to_string())
-            .collect();
-        println!("\nwrote {}", written.join(", "));
     }
     Ok(())
 }

@@ -100,15 +100,11 @@ pub fn execute(opts: SweepOptions) -> Result<()> {
     .to_bytes()?;
     atomic::write(&dir.join(manifest::FILE_NAME), &bytes)?;
     if !opts.sampling.quiet {
-        print!(
-            "{}",
-            crate::output::table::render_sweep(&name, &opts.axes, &results, confidence)
+        super::print_result(
+            &crate::output::table::render_sweep(&name, &opts.axes, &results, confidence),
+            &dir,
+            &files,
         );
-        let written: Vec<String> = files
-            .iter()
-            .map(|f| dir.join(f).display().to_string())
-            .collect();
-        println!("\nwrote {}", written.join(", "));
     }
     Ok(())
 }

@@ -1,30 +1,15 @@
 //! `sweep.csv`: one row per point and quantity, the swept inputs as columns.
 
 use super::number;
+use super::summary_csv::{quantity_columns, quantity_fields};
 use crate::analysis::sweep::{Axis, SweepPoint};
 use crate::error::{Error, Result};
-use crate::summary::QUANTILES;
 
 pub const FILE_NAME: &str = "sweep.csv";
 
-/// The columns after the swept inputs' columns.
+/// The columns after the swept inputs' columns: those of summary.csv.
 pub fn summary_columns() -> Vec<&'static str> {
-    let mut h = vec![
-        "quantity",
-        "kind",
-        "samples",
-        "mean",
-        "std_error",
-        "ci_low",
-        "ci_high",
-        "confidence",
-        "interval",
-        "sd",
-        "min",
-    ];
-    h.extend(QUANTILES.iter().map(|(_, n)| *n));
-    h.extend(["max", "non_finite"]);
-    h
+    quantity_columns()
 }
 
 pub fn serialize(
@@ -43,22 +28,7 @@ pub fn serialize(
         for q in &p.quantities {
             let mut row = vec![model.to_string()];
             row.extend(p.values.iter().map(|&v| number(v)));
-            row.extend([
-                q.name.clone(),
-                q.kind.as_str().to_string(),
-                q.samples.to_string(),
-                number(q.mean),
-                number(q.std_error),
-                number(q.ci_low),
-                number(q.ci_high),
-                number(confidence),
-                q.interval.to_string(),
-                number(q.sd),
-                number(q.min),
-            ]);
-            row.extend(q.quantiles.iter().map(|&x| number(x)));
-            row.push(number(q.max));
-            row.push(q.non_finite.to_string());
+            row.extend(quantity_fields(q, confidence));
             w.write_record(&row).map_err(fail)?;
         }
     }
