@@ -105,6 +105,10 @@ pub fn execute(opts: CompareOptions) -> Result<()> {
             .push(format!("{s} is the base file or listed twice: skipped"));
     }
 
+    for m in &comparison.models {
+        let summaries: Vec<_> = m.quantities.iter().map(|q| q.summary.clone()).collect();
+        super::warn_non_finite(&m.name, &summaries);
+    }
     let confidence = opts.sampling.summary.confidence;
     atomic::write(
         &dir.join(compare_csv::FILE_NAME),

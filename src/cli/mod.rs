@@ -129,3 +129,14 @@ pub fn print_result(table: &str, dir: &Path, files: &[String]) {
         .collect();
     println!("\nwrote {}", written.join(", "));
 }
+
+/// Warns about quantities with NaN or infinite samples: they are excluded
+/// from every estimate (and counted in `non_finite`), never mixed into a mean.
+pub fn warn_non_finite(model: &str, quantities: &[crate::summary::QuantitySummary]) {
+    for q in quantities.iter().filter(|q| q.non_finite > 0) {
+        eprintln!(
+            "gaprisk: warning: {model}: {} of {} samples of {} were NaN or infinite; they are excluded from its estimates",
+            q.non_finite, q.samples, q.name
+        );
+    }
+}

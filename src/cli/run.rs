@@ -192,6 +192,7 @@ pub fn execute(opts: RunOptions) -> Result<()> {
         stopping,
     };
     output::export_all(&dir, &report, &[&SummaryCsv, &Manifest])?;
+    super::warn_non_finite(&report.model_name, &report.quantities);
     if !opts.sampling.quiet {
         super::print_result(&output::table::render(&report), &dir, &report.files);
     }
