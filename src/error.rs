@@ -59,8 +59,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("interrupted")]
-    Interrupted,
+    /// Stopped by Ctrl-C or SIGTERM; `samples` were completed (and written,
+    /// marked partial, by `run`).
+    #[error("interrupted{}", if *samples > 0 { format!(" after {samples} samples: partial results written") } else { ": nothing written".to_string() })]
+    Interrupted { samples: u64 },
 }
 
 impl Error {
@@ -76,7 +78,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Model(_) | Error::Usage(_) => 2,
-            Error::Io { .. } | Error::Interrupted => 1,
+            Error::Io { .. } | Error::Interrupted { .. } => 1,
         }
     }
 }

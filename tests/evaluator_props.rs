@@ -21,16 +21,24 @@ fn expression() -> impl Strategy<Value = String> {
         (1u32..5).prop_map(|v| v.to_string()),
     ];
     leaf.prop_recursive(5, 48, 3, |inner| {
-        let binary = ["+", "-", "*", "/", "^", "<", "<=", ">", ">=", "==", "!=", "and", "or"];
-        let unary = ["abs", "sqrt", "exp", "ln", "log10", "sin", "cos", "floor", "ceil", "logistic"];
+        let binary = [
+            "+", "-", "*", "/", "^", "<", "<=", ">", ">=", "==", "!=", "and", "or",
+        ];
+        let unary = [
+            "abs", "sqrt", "exp", "ln", "log10", "sin", "cos", "floor", "ceil", "logistic",
+        ];
         prop_oneof![
-            (inner.clone(), 0..binary.len(), inner.clone()).prop_map(move |(a, op, b)| format!("({a} {} {b})", binary[op])),
+            (inner.clone(), 0..binary.len(), inner.clone())
+                .prop_map(move |(a, op, b)| format!("({a} {} {b})", binary[op])),
             (0..unary.len(), inner.clone()).prop_map(move |(f, a)| format!("{}({a})", unary[f])),
             inner.clone().prop_map(|a| format!("-{a}")),
             inner.clone().prop_map(|a| format!("not {a}")),
-            (inner.clone(), inner.clone(), inner.clone()).prop_map(|(a, b, c)| format!("if({a}, {b}, {c})")),
-            (inner.clone(), inner.clone(), inner.clone()).prop_map(|(a, b, c)| format!("clamp({a}, {b}, {c})")),
-            (inner.clone(), inner.clone(), inner.clone()).prop_map(|(a, b, c)| format!("min({a}, {b}, {c})")),
+            (inner.clone(), inner.clone(), inner.clone())
+                .prop_map(|(a, b, c)| format!("if({a}, {b}, {c})")),
+            (inner.clone(), inner.clone(), inner.clone())
+                .prop_map(|(a, b, c)| format!("clamp({a}, {b}, {c})")),
+            (inner.clone(), inner.clone(), inner.clone())
+                .prop_map(|(a, b, c)| format!("min({a}, {b}, {c})")),
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("max({a}, {b})")),
         ]
     })

@@ -39,7 +39,11 @@ fn each_file_of_the_malformed_corpus_names_file_line_and_key() {
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     files.sort();
-    assert!(files.len() >= 25, "the corpus shrank to {} files", files.len());
+    assert!(
+        files.len() >= 25,
+        "the corpus shrank to {} files",
+        files.len()
+    );
     for model in files {
         let expected = std::fs::read_to_string(model.with_extension("expected")).unwrap();
         // A copy in a scratch folder, so the check that nothing is written

@@ -99,6 +99,9 @@ pub fn execute(opts: CompareOptions) -> Result<()> {
         bar.set_position(done)
     })?;
     bar.finish_and_clear();
+    if crate::engine::stop_requested() {
+        return Err(Error::Interrupted { samples: 0 });
+    }
     for s in skipped {
         comparison
             .notes

@@ -20,6 +20,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 pub fn main(cli: Cli) -> Result<()> {
+    install_stop_handler();
     match cli.command {
         Command::Run(a) => run::execute(run::RunOptions::try_from(a)?),
         Command::Compare(a) => compare::execute(compare::CompareOptions::try_from(a)?),
@@ -114,10 +115,25 @@ pub fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
     bar
 }
 
-/// Creates the output folder (only after every input was validated).
+/// Creates the output folder (only after every input was validated) and
+/// clears temporary files that killed runs left in it.
 pub fn create_out_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)
-        .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))
+        .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    crate::output::atomic::remove_stale(dir);
+    Ok(())
+}
+
+/// The first Ctrl-C or SIGTERM asks runs to stop at the next chunk boundary
+/// and keep what is done; a second one exits at once.
+pub fn install_stop_handler() {
+    let _ = ctrlc::set_handler(|| {
+        if crate::engine::stop_requested() {
+            std::process::exit(130);
+        }
+        eprintln!("\ngaprisk: stopping at the next chunk boundary (again to quit at once)");
+        crate::engine::request_stop();
+    });
 }
 
 /// Prints a command's table, then where its files went.

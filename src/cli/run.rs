@@ -190,11 +190,17 @@ pub fn execute(opts: RunOptions) -> Result<()> {
         elapsed_seconds: started.elapsed().as_secs_f64(),
         files,
         stopping,
+        partial: engine::stop_requested(),
     };
     output::export_all(&dir, &report, &[&SummaryCsv, &Manifest])?;
     super::warn_non_finite(&report.model_name, &report.quantities);
     if !opts.sampling.quiet {
         super::print_result(&output::table::render(&report), &dir, &report.files);
+    }
+    if report.partial {
+        return Err(Error::Interrupted {
+            samples: report.samples,
+        });
     }
     Ok(())
 }

@@ -111,6 +111,9 @@ pub fn execute(opts: SensitivityOptions) -> Result<()> {
         }
     };
     bar.finish_and_clear();
+    if crate::engine::stop_requested() {
+        return Err(Error::Interrupted { samples: 0 });
+    }
 
     atomic::write(
         &dir.join(sensitivity_csv::FILE_NAME),

@@ -66,6 +66,9 @@ pub fn execute(opts: SweepOptions) -> Result<()> {
         bar.set_position(done)
     })?;
     bar.finish_and_clear();
+    if crate::engine::stop_requested() {
+        return Err(Error::Interrupted { samples: 0 });
+    }
 
     let confidence = opts.sampling.summary.confidence;
     atomic::write(

@@ -12,5 +12,6 @@ pub(crate) mod simd;
 
 pub use accumulate::{Accumulators, QuantityAccumulator};
 pub use runner::{
-    CHUNK_SIZE, ManyResult, PairedAccumulator, Pairing, RunSettings, run, run_many, run_until,
+    CHUNK_SIZE, ManyResult, PairedAccumulator, Pairing, RunSettings, request_stop, run, run_many,
+    run_until, stop_requested,
 };

@@ -102,6 +102,20 @@ fn write_draw_rows(program: &Program, ws: &Workspace, first: u64, n: usize, out:
     }
 }
 
+/// Set by a signal handler (Ctrl-C, SIGTERM): runs stop at the next chunk
+/// boundary, keeping every chunk finished so far.
+static STOP_REQUESTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Asks every run in this process to stop at its next chunk boundary.
+pub fn request_stop() {
+    STOP_REQUESTED.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// True once a stop was requested.
+pub fn stop_requested() -> bool {
+    STOP_REQUESTED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// Whether to go on after a chunk was absorbed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
@@ -150,7 +164,7 @@ pub(crate) fn for_each_chunk_until<T: Send>(
         let end = (next + wave).min(chunks);
         let results: Vec<T> = pool.install(|| (next..end).into_par_iter().map(&eval).collect());
         for (k, r) in results.into_iter().enumerate() {
-            if absorb(r)? == Flow::Stop {
+            if absorb(r)? == Flow::Stop || stop_requested() {
                 let absorbed = next + k as u64 + 1;
                 progress((absorbed * CHUNK_SIZE).min(settings.samples));
                 return Ok(absorbed);

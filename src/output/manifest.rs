@@ -24,6 +24,8 @@ struct ManifestJson<'a> {
     files: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     stopping: Option<&'a super::StopReport>,
+    /// Interrupted: the results cover the completed chunks only.
+    partial: bool,
 }
 
 #[derive(Serialize)]
@@ -59,6 +61,7 @@ impl Exporter for Manifest {
             elapsed_seconds: (r.elapsed_seconds * 1000.0).round() / 1000.0,
             files: &r.files,
             stopping: r.stopping.as_ref(),
+            partial: r.partial,
         };
         let mut bytes = serde_json::to_vec_pretty(&json)
             .map_err(|e| Error::io("cannot format manifest.json", std::io::Error::other(e)))?;

@@ -31,6 +31,9 @@ pub struct RunReport {
     pub files: Vec<String>,
     /// How a stopping rule ended the run, if one was given.
     pub stopping: Option<StopReport>,
+    /// True when the run was interrupted (Ctrl-C, SIGTERM): the results are
+    /// those of the chunks completed, `samples` of them.
+    pub partial: bool,
 }
 
 /// What a stopping rule did.

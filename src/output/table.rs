@@ -57,6 +57,13 @@ pub fn render(r: &RunReport) -> String {
         r.summary.proportion_interval.name(),
         r.elapsed_seconds
     );
+    if r.partial {
+        let _ = writeln!(
+            s,
+            "INTERRUPTED: partial results from the {} samples completed\n",
+            thousands(r.samples)
+        );
+    }
     if let Some(stop) = &r.stopping {
         let why = if stop.reached {
             format!(
