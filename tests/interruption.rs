@@ -60,7 +60,7 @@ fn sigterm_writes_partial_results_of_whole_chunks_and_exits_non_zero() {
     let rows = read_summary(&out.join("summary.csv"));
     let samples: u64 = row(&rows, "closure")["samples"].parse().unwrap();
     assert!(
-        samples > 0 && samples < 10_000_000_000 && samples % 16_384 == 0,
+        samples > 0 && samples < 10_000_000_000 && samples.is_multiple_of(16_384),
         "{samples}"
     );
     let manifest: serde_json::Value =

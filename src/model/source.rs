@@ -11,6 +11,26 @@ use std::sync::Arc;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+/// Parses model text as if it were the file `path` (used by the fuzzer: no
+/// file is read unless the text `extends` one).
+pub fn load_text(path: &Path, text: &str) -> Result<ModelSpec, ModelError> {
+    let file = parse_file(path, text)?;
+    match file.extends.clone() {
+        None => Ok(ModelSpec {
+            file: path.to_path_buf(),
+            info: file.info,
+            entries: file.entries,
+            correlations: file.correlations,
+        }),
+        Some((parent, line)) => Err(ModelError::new(
+            path,
+            line,
+            "model.extends",
+            format!("'{parent}': extends needs a model file, not text"),
+        )),
+    }
+}
+
 /// Loads a model file and everything it extends.
 pub fn load(path: &Path) -> Result<ModelSpec, ModelError> {
     let mut chain = Vec::new();
