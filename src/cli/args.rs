@@ -29,6 +29,8 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Which assumption drives a quantity: Sobol indices, tornado or ranks.
     Sensitivity(SensitivityArgs),
+    /// Combine the part files of a sharded run into summary.csv.
+    Merge(MergeArgs),
     /// Validate a model file and print its nodes in evaluation order.
     Check(CheckArgs),
 }
@@ -191,6 +193,42 @@ pub struct RunArgs {
     /// The most samples a stopping rule may draw.
     #[arg(long, default_value = "100000000", value_parser = parse_count)]
     pub max_samples: u64,
+    /// Compute only shard K of N (1 <= K <= N) and write its part file,
+    /// part-K-of-N.json; `gaprisk merge` combines the N parts.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
+}
+
+/// Parses `K/N` with 1 <= K <= N.
+pub fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("'{s}' is not K/N"))?;
+    let (k, n): (u64, u64) = (
+        k.trim()
+            .parse()
+            .map_err(|_| format!("'{k}' in '{s}' is not a whole number"))?,
+        n.trim()
+            .parse()
+            .map_err(|_| format!("'{n}' in '{s}' is not a whole number"))?,
+    );
+    if k == 0 || k > n {
+        return Err(format!("'{s}': K must be between 1 and N"));
+    }
+    Ok((k, n))
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The part files of a sharded run (part-K-of-N.json), all N of them.
+    #[arg(required = true)]
+    pub parts: Vec<PathBuf>,
+    /// Output folder [default: results/<model name>].
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 pub mod args;
 pub mod check;
 pub mod compare;
+pub mod merge;
 pub mod run;
 pub mod sensitivity;
 pub mod sweep;
@@ -28,6 +29,7 @@ pub fn main(cli: Cli) -> Result<()> {
         Command::Sensitivity(a) => {
             sensitivity::execute(sensitivity::SensitivityOptions::try_from(a)?)
         }
+        Command::Merge(a) => merge::execute(a),
         Command::Check(a) => check::execute(&a.model),
     }
 }

@@ -52,6 +52,7 @@ pub struct RunOptions {
     pub draws: bool,
     pub overrides: Vec<Override>,
     pub stopping: Option<StoppingRule>,
+    pub shard: Option<(u64, u64)>,
 }
 
 impl TryFrom<RunArgs> for RunOptions {
@@ -77,6 +78,11 @@ impl TryFrom<RunArgs> for RunOptions {
             (_, Some(r)) => Some(Precision::Relative(r)),
             (None, None) => None,
         };
+        if a.shard.is_some() && (limit.is_some() || a.draws) {
+            return Err(Error::Usage(
+                "--shard cannot be combined with --draws or a stopping rule".into(),
+            ));
+        }
         if limit.is_none() && a.target.is_some() {
             return Err(Error::Usage(
                 "--target needs --precision or --relative-precision".into(),
@@ -102,6 +108,7 @@ impl TryFrom<RunArgs> for RunOptions {
                 target: a.target,
                 limit,
             }),
+            shard: a.shard,
         })
     }
 }
@@ -114,6 +121,9 @@ pub fn execute(opts: RunOptions) -> Result<()> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(model.name()));
     create_out_dir(&dir)?;
+    if let Some((k, n)) = opts.shard {
+        return run_shard(&opts, &model, &program, &dir, k, n);
+    }
 
     let mut draws = if opts.draws {
         Some(DrawsFile::create(&dir, &draw_columns(&program))?)
@@ -201,6 +211,79 @@ pub fn execute(opts: RunOptions) -> Result<()> {
         return Err(Error::Interrupted {
             samples: report.samples,
         });
+    }
+    Ok(())
+}
+
+/// `run --shard K/N`: the shard's chunks, written as a part file.
+fn run_shard(
+    opts: &RunOptions,
+    model: &crate::model::Model,
+    program: &crate::engine::program::Program,
+    dir: &std::path::Path,
+    k: u64,
+    n: u64,
+) -> Result<()> {
+    use crate::output::part::{FORMAT, PartFile, VERSION, shard_range};
+    let settings = &opts.sampling.settings;
+    let range = shard_range(k, n, settings.chunks());
+    let bar = progress_bar(
+        (range.end - range.start) * engine::CHUNK_SIZE,
+        opts.sampling.quiet,
+    );
+    let mut shard_total = engine::Accumulators::new(program, settings);
+    let mut ordered = Vec::new();
+    engine::runner::run_chunks(
+        program,
+        settings,
+        range.clone(),
+        &mut |acc| {
+            ordered.push(engine::parts::encode_ordered(&acc));
+            shard_total.merge(&acc);
+        },
+        &mut |done| bar.set_position(done),
+    )?;
+    bar.finish_and_clear();
+    if engine::stop_requested() {
+        return Err(Error::Interrupted { samples: 0 });
+    }
+    let part = PartFile {
+        format: FORMAT.into(),
+        version: VERSION,
+        gaprisk_version: env!("CARGO_PKG_VERSION").into(),
+        model_name: model.name().into(),
+        model_title: model.spec.info.title.clone(),
+        model_file: opts.model.display().to_string(),
+        model_hash: model.spec.hash(),
+        quantities: program
+            .quantities
+            .iter()
+            .map(|q| (q.name.clone(), q.kind.as_str().into()))
+            .collect(),
+        seed: settings.seed,
+        samples: settings.samples,
+        design: settings.design.name().into(),
+        chunk_size: engine::CHUNK_SIZE,
+        confidence_bits: opts.sampling.summary.confidence.to_bits(),
+        interval: opts.sampling.summary.proportion_interval.name().into(),
+        shard: (k, n),
+        chunks: (range.start, range.end),
+        exact: engine::parts::encode_exact(&shard_total),
+        ordered,
+    };
+    let file = dir.join(format!("part-{k}-of-{n}.json"));
+    let bytes = serde_json::to_vec(&part)
+        .map_err(|e| Error::io("cannot format the part file", std::io::Error::other(e)))?;
+    crate::output::atomic::write(&file, &bytes)?;
+    if !opts.sampling.quiet {
+        println!(
+            "{}: shard {k} of {n}, chunks {}..{} of {}; wrote {}",
+            model.name(),
+            range.start,
+            range.end,
+            settings.chunks(),
+            file.display()
+        );
     }
     Ok(())
 }

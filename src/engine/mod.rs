@@ -5,6 +5,7 @@ pub mod accumulate;
 pub mod copula;
 pub mod design;
 pub mod eval;
+pub mod parts;
 pub mod program;
 pub mod rng;
 pub mod runner;

@@ -150,6 +150,17 @@ pub(crate) fn for_each_chunk<T: Send>(
 pub(crate) fn for_each_chunk_until<T: Send>(
     settings: &RunSettings,
     eval: impl Fn(u64) -> T + Sync,
+    absorb: impl FnMut(T) -> Result<Flow>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64> {
+    for_chunks_in(settings, 0..settings.chunks(), eval, absorb, progress)
+}
+
+/// As `for_each_chunk_until`, over the chunks in `range` only (a shard).
+pub(crate) fn for_chunks_in<T: Send>(
+    settings: &RunSettings,
+    range: std::ops::Range<u64>,
+    eval: impl Fn(u64) -> T + Sync,
     mut absorb: impl FnMut(T) -> Result<Flow>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64> {
@@ -158,22 +169,43 @@ pub(crate) fn for_each_chunk_until<T: Send>(
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", settings.threads)))?;
     let wave = (pool.current_num_threads() * 4) as u64;
-    let chunks = settings.chunks();
-    let mut next = 0;
+    let chunks = range.end;
+    let mut next = range.start;
     while next < chunks {
         let end = (next + wave).min(chunks);
         let results: Vec<T> = pool.install(|| (next..end).into_par_iter().map(&eval).collect());
         for (k, r) in results.into_iter().enumerate() {
             if absorb(r)? == Flow::Stop || stop_requested() {
                 let absorbed = next + k as u64 + 1;
-                progress((absorbed * CHUNK_SIZE).min(settings.samples));
-                return Ok(absorbed);
+                progress(((absorbed - range.start) * CHUNK_SIZE).min(settings.samples));
+                return Ok(absorbed - range.start);
             }
         }
-        progress((end * CHUNK_SIZE).min(settings.samples));
+        progress(((end - range.start) * CHUNK_SIZE).min(settings.samples));
         next = end;
     }
-    Ok(chunks)
+    Ok(chunks - range.start)
+}
+
+/// Runs the chunks of `range` and hands each chunk's accumulators to
+/// `absorb` in chunk order (for shard part files).
+pub fn run_chunks(
+    program: &Program,
+    settings: &RunSettings,
+    range: std::ops::Range<u64>,
+    absorb: &mut dyn FnMut(Accumulators),
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64> {
+    for_chunks_in(
+        settings,
+        range,
+        |c| run_chunk(program, settings, c, false),
+        |r: ChunkResult| {
+            absorb(r.acc);
+            Ok(Flow::Continue)
+        },
+        progress,
+    )
 }
 
 /// Runs `program` and returns the merged accumulators. `progress` is told

@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod compare_csv;
 pub mod draws;
 pub mod manifest;
+pub mod part;
 pub mod sensitivity_csv;
 pub mod summary_csv;
 pub mod sweep_csv;

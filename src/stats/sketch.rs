@@ -185,6 +185,46 @@ impl QuantileSketch {
         self.count
     }
 
+    /// Appends an exact encoding (for shard part files).
+    pub fn encode(&self, out: &mut Vec<u64>) {
+        out.extend([
+            self.zeros,
+            self.count,
+            self.min.to_bits(),
+            self.max.to_bits(),
+        ]);
+        for store in [&self.positive, &self.negative] {
+            out.extend([store.offset as u64, store.counts.len() as u64]);
+            out.extend(&store.counts);
+        }
+    }
+
+    /// Reads what `encode` wrote, word by word from `next`.
+    pub fn decode(next: &mut dyn FnMut() -> Result<u64, String>) -> Result<QuantileSketch, String> {
+        let (zeros, count) = (next()?, next()?);
+        let (min, max) = (f64::from_bits(next()?), f64::from_bits(next()?));
+        let mut stores = [Store::default(), Store::default()];
+        for store in &mut stores {
+            store.offset = next()? as i64;
+            let len = next()? as usize;
+            if len > 1 << 24 {
+                return Err("a sketch in the part file is implausibly large".into());
+            }
+            store.counts = (0..len)
+                .map(|_| next())
+                .collect::<Result<Vec<u64>, String>>()?;
+        }
+        let [positive, negative] = stores;
+        Ok(QuantileSketch {
+            positive,
+            negative,
+            zeros,
+            count,
+            min,
+            max,
+        })
+    }
+
     /// The value of rank `ceil(q n) - 1` (0-based) in sorted order, i.e. the
     /// inverse of the empirical CDF, to within `RELATIVE_ACCURACY`. NaN when
     /// empty.

@@ -1,0 +1,57 @@
+//! `gaprisk merge PARTS...`: the part files of a sharded run, checked and
+//! combined into the summary.csv and manifest.json a single run would write.
+
+use super::args::MergeArgs;
+use super::create_out_dir;
+use crate::error::{Error, Result};
+use crate::output::part::{PartFile, check_parts, merge};
+use crate::output::{self, RunReport, manifest::Manifest, summary_csv::SummaryCsv};
+use crate::summary::summarise;
+use std::path::PathBuf;
+use std::time::Instant;
+
+pub fn execute(a: MergeArgs) -> Result<()> {
+    let started = Instant::now();
+    let parts = a
+        .parts
+        .iter()
+        .map(|p| Ok((p.display().to_string(), PartFile::read(p)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let parts = check_parts(parts)?;
+    let total = merge(&parts)?;
+    let first = &parts[0].1;
+    let (settings, summary) = first.settings()?;
+    if total.samples != settings.samples {
+        return Err(Error::Usage(format!(
+            "the parts hold {} samples, not the {} of the run",
+            total.samples, settings.samples
+        )));
+    }
+    let dir = a
+        .out
+        .unwrap_or_else(|| PathBuf::from("results").join(&first.model_name));
+    create_out_dir(&dir)?;
+    let report = RunReport {
+        model_name: first.model_name.clone(),
+        model_title: first.model_title.clone(),
+        model_file: first.model_file.clone(),
+        model_hash: first.model_hash.clone(),
+        seed: settings.seed,
+        samples: total.samples,
+        threads: 0,
+        summary,
+        quantities: summarise(&first.program(), &total, &summary),
+        elapsed_seconds: started.elapsed().as_secs_f64(),
+        files: vec![
+            output::summary_csv::FILE_NAME.into(),
+            output::manifest::FILE_NAME.into(),
+        ],
+        stopping: None,
+        partial: false,
+    };
+    output::export_all(&dir, &report, &[&SummaryCsv, &Manifest])?;
+    if !a.quiet {
+        super::print_result(&output::table::render(&report), &dir, &report.files);
+    }
+    Ok(())
+}
