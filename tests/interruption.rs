@@ -114,3 +114,81 @@ fn read_summary_after_run(out: &std::path::Path) -> Vec<Row> {
         .success();
     read_summary(&out.join("summary.csv"))
 }
+
+#[test]
+fn a_sigtermed_checkpointed_run_resumes_to_the_uninterrupted_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, ckpt) = (dir.path().join("run"), dir.path().join("run.ckpt"));
+    let args = [
+        "run",
+        "models/baseline.toml",
+        "--samples",
+        "3000000",
+        "--seed",
+        "6",
+        "--quiet",
+        "--threads",
+        "2",
+    ];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gaprisk"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .arg("--checkpoint")
+        .arg(&ckpt)
+        .arg("--out")
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let_it_run(&out);
+    signal(&child, "TERM");
+    assert_eq!(
+        child.wait().unwrap().code(),
+        Some(1),
+        "the run should have been interrupted, not finished"
+    );
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&ckpt).unwrap()).unwrap();
+    let done = saved["chunks"][1].as_u64().unwrap();
+    assert!(
+        done > 0 && done < 184,
+        "checkpoint after {done} of 184 chunks"
+    );
+    // Resume, checkpointing on.
+    gaprisk()
+        .args(args)
+        .arg("--resume")
+        .arg(&ckpt)
+        .arg("--checkpoint")
+        .arg(&ckpt)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let (_rows, whole) = run_model(
+        &repo_path("models/baseline.toml"),
+        &["--samples", "3000000", "--seed", "6"],
+    );
+    assert_eq!(
+        std::fs::read(out.join("summary.csv")).unwrap(),
+        std::fs::read(whole.path().join("summary.csv")).unwrap()
+    );
+    // A checkpoint of another run is refused.
+    let assert = gaprisk()
+        .args([
+            "run",
+            "models/baseline.toml",
+            "--samples",
+            "3000000",
+            "--seed",
+            "7",
+            "--resume",
+        ])
+        .arg(&ckpt)
+        .assert()
+        .code(2);
+    assert!(
+        String::from_utf8_lossy(&assert.get_output().stderr)
+            .contains("a checkpoint of another run")
+    );
+}

@@ -104,7 +104,7 @@ fn merge_refuses_parts_that_do_not_belong_together() {
     }
     // Not a part file at all.
     let junk = write_model(dir.path(), "junk.json", "{\"format\": \"something\"}");
-    let assert = merge(&[junk.clone()], &dir.path().join("never")).code(2);
+    let assert = merge(std::slice::from_ref(&junk), &dir.path().join("never")).code(2);
     assert!(
         String::from_utf8_lossy(&assert.get_output().stderr).contains("not a gaprisk part file")
     );

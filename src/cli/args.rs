@@ -197,6 +197,14 @@ pub struct RunArgs {
     /// part-K-of-N.json; `gaprisk merge` combines the N parts.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<(u64, u64)>,
+    /// Save the run's progress to FILE every few seconds and when
+    /// interrupted (a part file covering the chunks done).
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+    /// Continue the run saved in FILE by --checkpoint, to the same result as
+    /// an uninterrupted run. Give the same model and options.
+    #[arg(long, value_name = "FILE")]
+    pub resume: Option<PathBuf>,
 }
 
 /// Parses `K/N` with 1 <= K <= N.

@@ -53,6 +53,8 @@ pub struct RunOptions {
     pub overrides: Vec<Override>,
     pub stopping: Option<StoppingRule>,
     pub shard: Option<(u64, u64)>,
+    pub checkpoint: Option<PathBuf>,
+    pub resume: Option<PathBuf>,
 }
 
 impl TryFrom<RunArgs> for RunOptions {
@@ -78,6 +80,13 @@ impl TryFrom<RunArgs> for RunOptions {
             (_, Some(r)) => Some(Precision::Relative(r)),
             (None, None) => None,
         };
+        if (a.checkpoint.is_some() || a.resume.is_some())
+            && (a.shard.is_some() || limit.is_some() || a.draws)
+        {
+            return Err(Error::Usage(
+                "--checkpoint and --resume cannot be combined with --shard, --draws or a stopping rule".into(),
+            ));
+        }
         if a.shard.is_some() && (limit.is_some() || a.draws) {
             return Err(Error::Usage(
                 "--shard cannot be combined with --draws or a stopping rule".into(),
@@ -109,6 +118,8 @@ impl TryFrom<RunArgs> for RunOptions {
                 limit,
             }),
             shard: a.shard,
+            checkpoint: a.checkpoint,
+            resume: a.resume,
         })
     }
 }
@@ -161,13 +172,17 @@ pub fn execute(opts: RunOptions) -> Result<()> {
         }
         _ => false,
     };
-    let acc = engine::run_until(
-        &program,
-        settings,
-        draws.as_mut().map(|d| DrawsSink { out: d.writer() }),
-        &mut done,
-        &mut |done| bar.set_position(done),
-    )?;
+    let acc = if opts.checkpoint.is_some() || opts.resume.is_some() {
+        run_checkpointed(&opts, &model, &program, &mut |done| bar.set_position(done))?
+    } else {
+        engine::run_until(
+            &program,
+            settings,
+            draws.as_mut().map(|d| DrawsSink { out: d.writer() }),
+            &mut done,
+            &mut |done| bar.set_position(done),
+        )?
+    };
     bar.finish_and_clear();
     let stopping = match (&opts.stopping, target) {
         (Some(rule), Some(t)) => Some(StopReport {
@@ -215,6 +230,135 @@ pub fn execute(opts: RunOptions) -> Result<()> {
     Ok(())
 }
 
+/// How often `--checkpoint` saves.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A run that saves its progress (`--checkpoint`) or continues a saved one
+/// (`--resume`). A checkpoint is a part file of the chunks done so far, so
+/// resuming replays their merges in order and the result is bit for bit
+/// that of an uninterrupted run.
+fn run_checkpointed(
+    opts: &RunOptions,
+    model: &crate::model::Model,
+    program: &crate::engine::program::Program,
+    progress: &mut dyn FnMut(u64),
+) -> Result<engine::Accumulators> {
+    use crate::output::part::PartFile;
+    let settings = &opts.sampling.settings;
+    let mut total = engine::Accumulators::new(program, settings);
+    let mut ordered: Vec<Vec<u64>> = Vec::new();
+    let mut first = 0;
+    if let Some(path) = &opts.resume {
+        let saved = PartFile::read(path)?;
+        let here = part_file(opts, model, program, (0, 0), Vec::new(), Vec::new());
+        let what = format!("{}: a checkpoint of another run", path.display());
+        if (
+            &saved.model_hash,
+            saved.seed,
+            saved.samples,
+            &saved.design,
+            saved.confidence_bits,
+            &saved.interval,
+        ) != (
+            &here.model_hash,
+            here.seed,
+            here.samples,
+            &here.design,
+            here.confidence_bits,
+            &here.interval,
+        ) || saved.shard != (1, 1)
+            || saved.chunks.0 != 0
+        {
+            return Err(Error::Usage(format!(
+                "{what} (model, seed, samples, design, confidence and interval must all match)"
+            )));
+        }
+        let bad = |e: String| Error::Usage(format!("{}: {e}", path.display()));
+        for chunk in &saved.ordered {
+            engine::parts::merge_ordered(&mut total, chunk).map_err(bad)?;
+        }
+        engine::parts::merge_exact(&mut total, &saved.exact).map_err(bad)?;
+        ordered = saved.ordered;
+        first = saved.chunks.1;
+    }
+    let save = |total: &engine::Accumulators, ordered: &[Vec<u64>], done: u64| -> Result<()> {
+        let Some(path) = &opts.checkpoint else {
+            return Ok(());
+        };
+        let part = part_file(
+            opts,
+            model,
+            program,
+            (0, done),
+            engine::parts::encode_exact(total),
+            ordered.to_vec(),
+        );
+        let bytes = serde_json::to_vec(&part)
+            .map_err(|e| Error::io("cannot format the checkpoint", std::io::Error::other(e)))?;
+        crate::output::atomic::write(path, &bytes)
+    };
+    let mut last_save = Instant::now();
+    let mut done = first;
+    let mut failure = None;
+    engine::runner::run_chunks(
+        program,
+        settings,
+        first..settings.chunks(),
+        &mut |acc| {
+            ordered.push(engine::parts::encode_ordered(&acc));
+            total.merge(&acc);
+            done += 1;
+            if last_save.elapsed() >= CHECKPOINT_EVERY && failure.is_none() {
+                failure = save(&total, &ordered, done).err();
+                last_save = Instant::now();
+            }
+        },
+        &mut |n| progress(first * engine::CHUNK_SIZE + n),
+    )?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    save(&total, &ordered, done)?;
+    Ok(total)
+}
+
+/// A part file of this run's settings.
+fn part_file(
+    opts: &RunOptions,
+    model: &crate::model::Model,
+    program: &crate::engine::program::Program,
+    chunks: (u64, u64),
+    exact: Vec<u64>,
+    ordered: Vec<Vec<u64>>,
+) -> crate::output::part::PartFile {
+    use crate::output::part::{FORMAT, VERSION};
+    let settings = &opts.sampling.settings;
+    crate::output::part::PartFile {
+        format: FORMAT.into(),
+        version: VERSION,
+        gaprisk_version: env!("CARGO_PKG_VERSION").into(),
+        model_name: model.name().into(),
+        model_title: model.spec.info.title.clone(),
+        model_file: opts.model.display().to_string(),
+        model_hash: model.spec.hash(),
+        quantities: program
+            .quantities
+            .iter()
+            .map(|q| (q.name.clone(), q.kind.as_str().into()))
+            .collect(),
+        seed: settings.seed,
+        samples: settings.samples,
+        design: settings.design.name().into(),
+        chunk_size: engine::CHUNK_SIZE,
+        confidence_bits: opts.sampling.summary.confidence.to_bits(),
+        interval: opts.sampling.summary.proportion_interval.name().into(),
+        shard: opts.shard.unwrap_or((1, 1)),
+        chunks,
+        exact,
+        ordered,
+    }
+}
+
 /// `run --shard K/N`: the shard's chunks, written as a part file.
 fn run_shard(
     opts: &RunOptions,
@@ -224,7 +368,7 @@ fn run_shard(
     k: u64,
     n: u64,
 ) -> Result<()> {
-    use crate::output::part::{FORMAT, PartFile, VERSION, shard_range};
+    use crate::output::part::shard_range;
     let settings = &opts.sampling.settings;
     let range = shard_range(k, n, settings.chunks());
     let bar = progress_bar(
@@ -247,30 +391,14 @@ fn run_shard(
     if engine::stop_requested() {
         return Err(Error::Interrupted { samples: 0 });
     }
-    let part = PartFile {
-        format: FORMAT.into(),
-        version: VERSION,
-        gaprisk_version: env!("CARGO_PKG_VERSION").into(),
-        model_name: model.name().into(),
-        model_title: model.spec.info.title.clone(),
-        model_file: opts.model.display().to_string(),
-        model_hash: model.spec.hash(),
-        quantities: program
-            .quantities
-            .iter()
-            .map(|q| (q.name.clone(), q.kind.as_str().into()))
-            .collect(),
-        seed: settings.seed,
-        samples: settings.samples,
-        design: settings.design.name().into(),
-        chunk_size: engine::CHUNK_SIZE,
-        confidence_bits: opts.sampling.summary.confidence.to_bits(),
-        interval: opts.sampling.summary.proportion_interval.name().into(),
-        shard: (k, n),
-        chunks: (range.start, range.end),
-        exact: engine::parts::encode_exact(&shard_total),
+    let part = part_file(
+        opts,
+        model,
+        program,
+        (range.start, range.end),
+        engine::parts::encode_exact(&shard_total),
         ordered,
-    };
+    );
     let file = dir.join(format!("part-{k}-of-{n}.json"));
     let bytes = serde_json::to_vec(&part)
         .map_err(|e| Error::io("cannot format the part file", std::io::Error::other(e)))?;
