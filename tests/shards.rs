@@ -130,3 +130,58 @@ fn shard_options_are_checked() {
         assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn four_sensitivity_shards_merge_into_the_single_analysis_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "--samples",
+        "16384",
+        "--bootstrap",
+        "40",
+        "--seed",
+        "3",
+        "--quiet",
+    ];
+    let parts: Vec<PathBuf> = (1..=4)
+        .map(|k| {
+            gaprisk()
+                .args([
+                    "sensitivity",
+                    "models/examples/ishigami.toml",
+                    "--shard",
+                    &format!("{k}/4"),
+                    "--out",
+                ])
+                .arg(dir.path().join("parts"))
+                .args(args)
+                .assert()
+                .success();
+            dir.path().join(format!("parts/part-{k}-of-4.json"))
+        })
+        .collect();
+    merge(&parts, &dir.path().join("merged")).success();
+    gaprisk()
+        .args(["sensitivity", "models/examples/ishigami.toml", "--out"])
+        .arg(dir.path().join("single"))
+        .args(args)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(dir.path().join("merged/sensitivity.csv")).unwrap(),
+        std::fs::read(dir.path().join("single/sensitivity.csv")).unwrap()
+    );
+    // Only Sobol analyses shard.
+    let assert = gaprisk()
+        .args([
+            "sensitivity",
+            "models/baseline.toml",
+            "--method",
+            "tornado",
+            "--shard",
+            "1/2",
+        ])
+        .assert()
+        .code(2);
+    assert!(String::from_utf8_lossy(&assert.get_output().stderr).contains("--method sobol only"));
+}

@@ -109,6 +109,33 @@ pub fn sobol(
     bootstrap: usize,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Sensitivity> {
+    let mut f: Vec<Vec<f64>> =
+        vec![Vec::with_capacity(settings.samples as usize); program.streams.len() + 2];
+    sobol_evaluations(
+        program,
+        quantity,
+        settings,
+        0..settings.chunks(),
+        &mut |columns| {
+            for (all, part) in f.iter_mut().zip(columns) {
+                all.extend(part);
+            }
+        },
+        progress,
+    )?;
+    sobol_indices_from(program, f, settings, confidence, bootstrap)
+}
+
+/// The model's values for the Sobol design (A, B, then A with node i from
+/// B) over the chunks of `range`, one chunk at a time, in chunk order.
+pub fn sobol_evaluations(
+    program: &Program,
+    quantity: usize,
+    settings: &RunSettings,
+    range: std::ops::Range<u64>,
+    absorb: &mut dyn FnMut(Vec<Vec<f64>>),
+    progress: &mut dyn FnMut(u64),
+) -> Result<()> {
     let d = program.streams.len();
     if d == 0 {
         return Err(Error::Usage(
@@ -117,7 +144,6 @@ pub fn sobol(
     }
     let seed_a = settings.seed;
     let seed_b = settings.seed ^ B_STREAMS;
-    // Configurations: A, B, then A with stream i from B.
     let mut configs = vec![vec![seed_a; d], vec![seed_b; d]];
     for i in 0..d {
         let mut c = vec![seed_a; d];
@@ -125,9 +151,9 @@ pub fn sobol(
         configs.push(c);
     }
     let op = [quantity_operand(program, quantity)];
-    let mut f: Vec<Vec<f64>> = vec![Vec::with_capacity(settings.samples as usize); d + 2];
-    for_each_chunk(
+    crate::engine::runner::for_chunks_in(
         settings,
+        range,
         |chunk| {
             configs
                 .iter()
@@ -139,13 +165,24 @@ pub fn sobol(
                 .collect::<Vec<Vec<f64>>>()
         },
         |columns: Vec<Vec<f64>>| {
-            for (all, part) in f.iter_mut().zip(columns) {
-                all.extend(part);
-            }
-            Ok(())
+            absorb(columns);
+            Ok(crate::engine::runner::Flow::Continue)
         },
         progress,
     )?;
+    Ok(())
+}
+
+/// Sobol indices and bootstrap intervals from the design's values `f`
+/// (A, B, then the d mixed matrices), all N rows in sample order.
+pub fn sobol_indices_from(
+    program: &Program,
+    mut f: Vec<Vec<f64>>,
+    settings: &RunSettings,
+    confidence: f64,
+    bootstrap: usize,
+) -> Result<Sensitivity> {
+    let d = program.streams.len();
     // Rows with a non-finite value in any evaluation are left out everywhere.
     let n = settings.samples as usize;
     let keep: Vec<usize> = (0..n)

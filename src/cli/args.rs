@@ -72,6 +72,10 @@ pub struct SensitivityArgs {
     /// Output folder [default: results/sensitivity-<model name>].
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
+    /// Sobol only: compute shard K of N of the evaluations and write
+    /// part-K-of-N.json; `gaprisk merge` combines the N parts.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,

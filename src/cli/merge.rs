@@ -18,6 +18,9 @@ pub fn execute(a: MergeArgs) -> Result<()> {
         .map(|p| Ok((p.display().to_string(), PartFile::read(p)?)))
         .collect::<Result<Vec<_>>>()?;
     let parts = check_parts(parts)?;
+    if parts[0].1.command == "sensitivity" {
+        return merge_sensitivity(&parts, a.out, a.quiet, started);
+    }
     let total = merge(&parts)?;
     let first = &parts[0].1;
     let (settings, summary) = first.settings()?;
@@ -54,4 +57,45 @@ pub fn execute(a: MergeArgs) -> Result<()> {
         super::print_result(&output::table::render(&report), &dir, &report.files);
     }
     Ok(())
+}
+
+/// Sensitivity parts: the Sobol design's values, concatenated in chunk
+/// order, give exactly the indices and intervals of a single run.
+fn merge_sensitivity(
+    parts: &[(String, PartFile)],
+    out: Option<PathBuf>,
+    quiet: bool,
+    started: Instant,
+) -> Result<()> {
+    let first = &parts[0].1;
+    let (settings, summary) = first.settings()?;
+    let f = crate::output::part::sobol_columns(parts)?;
+    if f[0].len() as u64 != settings.samples {
+        return Err(Error::Usage(format!(
+            "the parts hold {} rows, not the {} of the run",
+            f[0].len(),
+            settings.samples
+        )));
+    }
+    let result = crate::analysis::sensitivity::sobol_indices_from(
+        &first.program(),
+        f,
+        &settings,
+        summary.confidence,
+        first.bootstrap,
+    )?;
+    let dir = out.unwrap_or_else(|| {
+        PathBuf::from("results").join(format!("sensitivity-{}", first.model_name))
+    });
+    create_out_dir(&dir)?;
+    let output = super::sensitivity::Output {
+        name: &first.model_name,
+        file: &first.model_file,
+        hash: &first.model_hash,
+        quantity: &first.quantity,
+        dir: &dir,
+        bootstrap: first.bootstrap,
+        quiet,
+    };
+    super::sensitivity::write_outputs(&output, &result, &settings, 0, summary.confidence, started)
 }

@@ -356,6 +356,10 @@ fn part_file(
         chunks,
         exact,
         ordered,
+        command: "run".into(),
+        quantity: String::new(),
+        bootstrap: 0,
+        factors: Vec::new(),
     }
 }
 

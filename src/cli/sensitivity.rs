@@ -20,6 +20,7 @@ pub struct SensitivityOptions {
     pub sampling: Sampling,
     pub bootstrap: usize,
     pub out: Option<PathBuf>,
+    pub shard: Option<(u64, u64)>,
 }
 
 impl TryFrom<SensitivityArgs> for SensitivityOptions {
@@ -34,6 +35,11 @@ impl TryFrom<SensitivityArgs> for SensitivityOptions {
             quiet: a.quiet,
             design: super::args::DesignArg::Mc,
         };
+        if a.shard.is_some() && a.method != MethodArg::Sobol {
+            return Err(Error::Usage(
+                "--shard works with --method sobol only".into(),
+            ));
+        }
         if a.method == MethodArg::Sobol && a.bootstrap < 20 {
             return Err(Error::Usage(format!(
                 "--bootstrap must be at least 20, got {}",
@@ -47,6 +53,7 @@ impl TryFrom<SensitivityArgs> for SensitivityOptions {
             method: a.method,
             bootstrap: a.bootstrap,
             out: a.out,
+            shard: a.shard,
         })
     }
 }
@@ -84,6 +91,9 @@ pub fn execute(opts: SensitivityOptions) -> Result<()> {
 
     let settings = &opts.sampling.settings;
     let confidence = opts.sampling.summary.confidence;
+    if let Some((k, n)) = opts.shard {
+        return sobol_shard(&opts, &model, &program, quantity, &dir, k, n);
+    }
     let evaluations = match opts.method {
         MethodArg::Sobol => settings.samples,
         MethodArg::Tornado | MethodArg::Rank => settings.samples,
@@ -115,42 +125,158 @@ pub fn execute(opts: SensitivityOptions) -> Result<()> {
         return Err(Error::Interrupted { samples: 0 });
     }
 
+    let (file, hash) = (opts.model.display().to_string(), model.spec.hash());
+    let output = Output {
+        name: &name,
+        file: &file,
+        hash: &hash,
+        quantity: &quantity_name,
+        dir: &dir,
+        bootstrap: opts.bootstrap,
+        quiet: opts.sampling.quiet,
+    };
+    write_outputs(
+        &output,
+        &result,
+        settings,
+        opts.sampling.threads(),
+        confidence,
+        started,
+    )
+}
+
+/// Where and for what the results of a sensitivity analysis are written.
+pub struct Output<'a> {
+    pub name: &'a str,
+    pub file: &'a str,
+    pub hash: &'a str,
+    pub quantity: &'a str,
+    pub dir: &'a std::path::Path,
+    pub bootstrap: usize,
+    pub quiet: bool,
+}
+
+/// Writes sensitivity.csv and manifest.json, and prints the table.
+pub fn write_outputs(
+    o: &Output,
+    result: &Sensitivity,
+    settings: &crate::engine::RunSettings,
+    threads: usize,
+    confidence: f64,
+    started: Instant,
+) -> Result<()> {
     atomic::write(
-        &dir.join(sensitivity_csv::FILE_NAME),
-        &sensitivity_csv::serialize(&name, &quantity_name, &result, confidence)?,
+        &o.dir.join(sensitivity_csv::FILE_NAME),
+        &sensitivity_csv::serialize(o.name, o.quantity, result, confidence)?,
     )?;
     let files = vec![
         sensitivity_csv::FILE_NAME.to_string(),
         manifest::FILE_NAME.to_string(),
     ];
-    let (file, hash) = (opts.model.display().to_string(), model.spec.hash());
     let bytes = manifest::AnalysisManifest {
         command: "sensitivity",
         models: vec![manifest::ModelRef {
-            name: &name,
-            file: &file,
-            hash: &hash,
+            name: o.name,
+            file: o.file,
+            hash: o.hash,
         }],
         settings,
-        threads: opts.sampling.threads(),
+        threads,
         confidence,
         elapsed_seconds: started.elapsed().as_secs_f64(),
         files: &files,
         details: serde_json::json!({
             "method": result.method,
-            "quantity": quantity_name,
+            "quantity": o.quantity,
             "evaluations": result.evaluations,
-            "bootstrap": if result.method == "sobol" { Some(opts.bootstrap) } else { None },
+            "bootstrap": if result.method == "sobol" { Some(o.bootstrap) } else { None },
             "notes": result.notes,
         }),
     }
     .to_bytes()?;
-    atomic::write(&dir.join(manifest::FILE_NAME), &bytes)?;
-    if !opts.sampling.quiet {
+    atomic::write(&o.dir.join(manifest::FILE_NAME), &bytes)?;
+    if !o.quiet {
         super::print_result(
-            &crate::output::table::render_sensitivity(&name, &quantity_name, &result, confidence),
-            &dir,
+            &crate::output::table::render_sensitivity(o.name, o.quantity, result, confidence),
+            o.dir,
             &files,
+        );
+    }
+    Ok(())
+}
+
+/// `sensitivity --shard K/N`: the Sobol evaluations of the shard's chunks,
+/// written as a part file.
+fn sobol_shard(
+    opts: &SensitivityOptions,
+    model: &crate::model::Model,
+    program: &crate::engine::program::Program,
+    quantity: usize,
+    dir: &std::path::Path,
+    k: u64,
+    n: u64,
+) -> Result<()> {
+    use crate::output::part::{FORMAT, PartFile, VERSION, shard_range};
+    let settings = &opts.sampling.settings;
+    let range = shard_range(k, n, settings.chunks());
+    let mut ordered = Vec::new();
+    sensitivity::sobol_evaluations(
+        program,
+        quantity,
+        settings,
+        range.clone(),
+        &mut |columns| {
+            let len = columns[0].len() as u64;
+            let mut words = vec![len];
+            for c in &columns {
+                words.extend(c.iter().map(|x| x.to_bits()));
+            }
+            ordered.push(words);
+        },
+        &mut |_| {},
+    )?;
+    if crate::engine::stop_requested() {
+        return Err(Error::Interrupted { samples: 0 });
+    }
+    let part = PartFile {
+        format: FORMAT.into(),
+        version: VERSION,
+        gaprisk_version: env!("CARGO_PKG_VERSION").into(),
+        model_name: model.name().into(),
+        model_title: model.spec.info.title.clone(),
+        model_file: opts.model.display().to_string(),
+        model_hash: model.spec.hash(),
+        quantities: program
+            .quantities
+            .iter()
+            .map(|q| (q.name.clone(), q.kind.as_str().into()))
+            .collect(),
+        seed: settings.seed,
+        samples: settings.samples,
+        design: settings.design.name().into(),
+        chunk_size: crate::engine::CHUNK_SIZE,
+        confidence_bits: opts.sampling.summary.confidence.to_bits(),
+        interval: opts.sampling.summary.proportion_interval.name().into(),
+        shard: (k, n),
+        chunks: (range.start, range.end),
+        exact: Vec::new(),
+        ordered,
+        command: "sensitivity".into(),
+        quantity: program.quantities[quantity].name.clone(),
+        bootstrap: opts.bootstrap,
+        factors: program.stream_nodes.clone(),
+    };
+    let file = dir.join(format!("part-{k}-of-{n}.json"));
+    let bytes = serde_json::to_vec(&part)
+        .map_err(|e| Error::io("cannot format the part file", std::io::Error::other(e)))?;
+    atomic::write(&file, &bytes)?;
+    if !opts.sampling.quiet {
+        println!(
+            "{}: sobol shard {k} of {n}, chunks {}..{}; wrote {}",
+            model.name(),
+            range.start,
+            range.end,
+            file.display()
         );
     }
     Ok(())

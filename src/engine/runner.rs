@@ -157,7 +157,7 @@ pub(crate) fn for_each_chunk_until<T: Send>(
 }
 
 /// As `for_each_chunk_until`, over the chunks in `range` only (a shard).
-pub(crate) fn for_chunks_in<T: Send>(
+pub fn for_chunks_in<T: Send>(
     settings: &RunSettings,
     range: std::ops::Range<u64>,
     eval: impl Fn(u64) -> T + Sync,

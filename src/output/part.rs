@@ -38,8 +38,24 @@ pub struct PartFile {
     pub chunks: (u64, u64),
     /// Counts and sketches of the whole shard.
     pub exact: Vec<u64>,
-    /// Per chunk, in order: moments and design units.
+    /// Per chunk, in order: moments and design units (run), or the model's
+    /// values for the Sobol design (sensitivity).
     pub ordered: Vec<Vec<u64>>,
+    /// `run` or `sensitivity`.
+    #[serde(default = "run_command")]
+    pub command: String,
+    /// For sensitivity: the quantity analysed, the bootstrap count and the
+    /// factors (random nodes) in stream order.
+    #[serde(default)]
+    pub quantity: String,
+    #[serde(default)]
+    pub bootstrap: usize,
+    #[serde(default)]
+    pub factors: Vec<String>,
+}
+
+fn run_command() -> String {
+    "run".into()
 }
 
 /// The chunks of shard k (1-based) of n: contiguous, as even as possible.
@@ -88,6 +104,7 @@ impl PartFile {
             self.confidence_bits,
             &self.interval,
             self.shard.1,
+            (&self.command, &self.quantity, self.bootstrap, &self.factors),
         )
     }
 
@@ -119,8 +136,8 @@ impl PartFile {
         Program {
             steps: Vec::new(),
             slots: 0,
-            streams: Vec::new(),
-            stream_nodes: Vec::new(),
+            streams: (0..self.factors.len() as u64).collect(),
+            stream_nodes: self.factors.clone(),
             node_columns: Vec::new(),
             quantities: self
                 .quantities
@@ -192,6 +209,29 @@ pub fn check_parts(mut parts: Vec<(String, PartFile)>) -> Result<Vec<(String, Pa
         )));
     }
     Ok(parts)
+}
+
+/// The Sobol design's values of sensitivity parts, all rows in order: one
+/// column per evaluation matrix (A, B, then the d mixed ones).
+pub fn sobol_columns(parts: &[(String, PartFile)]) -> Result<Vec<Vec<f64>>> {
+    let matrices = parts[0].1.factors.len() + 2;
+    let mut f = vec![Vec::new(); matrices];
+    for (path, p) in parts {
+        for chunk in &p.ordered {
+            let Some((&len, values)) = chunk.split_first() else {
+                return Err(Error::Usage(format!("{path}: an empty chunk record")));
+            };
+            if values.len() as u64 != len * matrices as u64 {
+                return Err(Error::Usage(format!(
+                    "{path}: a chunk record of the wrong size"
+                )));
+            }
+            for (column, part) in f.iter_mut().zip(values.chunks(len as usize)) {
+                column.extend(part.iter().map(|&w| f64::from_bits(w)));
+            }
+        }
+    }
+    Ok(f)
 }
 
 /// Merges checked parts into the accumulators a single run would have had.
