@@ -185,3 +185,40 @@ fn four_sensitivity_shards_merge_into_the_single_analysis_byte_for_byte() {
         .code(2);
     assert!(String::from_utf8_lossy(&assert.get_output().stderr).contains("--method sobol only"));
 }
+
+#[test]
+fn compare_shards_merge_into_the_single_comparison_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = [
+        "models/baseline.toml",
+        "models/weak_us_commitment.toml",
+        "models/rapid_reinforcement.toml",
+    ];
+    let args = ["--samples", "100000", "--seed", "9", "--quiet"];
+    let parts: Vec<PathBuf> = (1..=3)
+        .map(|k| {
+            gaprisk()
+                .arg("compare")
+                .args(models)
+                .args(["--shard", &format!("{k}/3"), "--out"])
+                .arg(dir.path().join("parts"))
+                .args(args)
+                .assert()
+                .success();
+            dir.path().join(format!("parts/part-{k}-of-3.json"))
+        })
+        .collect();
+    merge(&parts, &dir.path().join("merged")).success();
+    gaprisk()
+        .arg("compare")
+        .args(models)
+        .arg("--out")
+        .arg(dir.path().join("single"))
+        .args(args)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(dir.path().join("merged/compare.csv")).unwrap(),
+        std::fs::read(dir.path().join("single/compare.csv")).unwrap()
+    );
+}

@@ -101,10 +101,27 @@ pub fn compare(
     summary: &SummarySettings,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Comparison> {
-    let mut notes = Vec::new();
-    let pairings = pairings(contenders, &mut notes);
+    let (pairings, notes) = prepare(contenders);
     let programs: Vec<Program> = contenders.iter().map(|c| c.program.clone()).collect();
     let result = engine::run_many(&programs, &pairings, settings, progress)?;
+    Ok(assemble(contenders, &pairings, notes, &result, summary))
+}
+
+/// What a comparison pairs, and the notes about what it cannot.
+pub fn prepare(contenders: &[Contender]) -> (Vec<Pairing>, Vec<String>) {
+    let mut notes = Vec::new();
+    let pairings = pairings(contenders, &mut notes);
+    (pairings, notes)
+}
+
+/// The comparison from the accumulated results of all contenders.
+pub fn assemble(
+    contenders: &[Contender],
+    pairings: &[Pairing],
+    notes: Vec<String>,
+    result: &engine::ManyResult,
+    summary: &SummarySettings,
+) -> Comparison {
     let confidence = summary.confidence;
     let models = contenders
         .iter()
@@ -142,7 +159,7 @@ pub fn compare(
             }
         })
         .collect();
-    Ok(Comparison { models, notes })
+    Comparison { models, notes }
 }
 
 impl Comparison {

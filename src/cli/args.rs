@@ -141,6 +141,10 @@ pub struct CompareArgs {
     /// Output folder [default: results/compare-<base model name>].
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
+    /// Compute only shard K of N and write part-K-of-N.json; `gaprisk
+    /// merge` combines the N parts.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
 }
 
 #[derive(Debug, Args)]

@@ -18,6 +18,7 @@ pub struct CompareOptions {
     pub sampling: Sampling,
     pub overrides: Vec<Override>,
     pub out: Option<PathBuf>,
+    pub shard: Option<(u64, u64)>,
 }
 
 impl TryFrom<CompareArgs> for CompareOptions {
@@ -38,6 +39,7 @@ impl TryFrom<CompareArgs> for CompareOptions {
             base: a.base,
             variants: a.variants,
             out: a.out,
+            shard: a.shard,
         })
     }
 }
@@ -94,6 +96,9 @@ pub fn execute(opts: CompareOptions) -> Result<()> {
     create_out_dir(&dir)?;
 
     let settings = &opts.sampling.settings;
+    if let Some((k, n)) = opts.shard {
+        return compare_shard(&opts, &contenders, &dir, k, n);
+    }
     let bar = progress_bar(settings.samples, opts.sampling.quiet);
     let mut comparison = compare(&contenders, settings, &opts.sampling.summary, &mut |done| {
         bar.set_position(done)
@@ -112,20 +117,45 @@ pub fn execute(opts: CompareOptions) -> Result<()> {
         let summaries: Vec<_> = m.quantities.iter().map(|q| q.summary.clone()).collect();
         super::warn_non_finite(&m.name, &summaries);
     }
-    let confidence = opts.sampling.summary.confidence;
-    atomic::write(
-        &dir.join(compare_csv::FILE_NAME),
-        &compare_csv::serialize(&comparison, confidence)?,
-    )?;
-    let files = vec![
-        compare_csv::FILE_NAME.to_string(),
-        manifest::FILE_NAME.to_string(),
-    ];
     let overrides: Vec<String> = opts
         .overrides
         .iter()
         .map(|o| format!("{}={}", o.name, o.value))
         .collect();
+    write_outputs(
+        &comparison,
+        &contenders,
+        settings,
+        opts.sampling.threads(),
+        opts.sampling.summary.confidence,
+        &overrides,
+        &dir,
+        opts.sampling.quiet,
+        started,
+    )
+}
+
+/// Writes compare.csv and manifest.json, and prints the table.
+#[allow(clippy::too_many_arguments)]
+pub fn write_outputs(
+    comparison: &crate::analysis::compare::Comparison,
+    contenders: &[Contender],
+    settings: &crate::engine::RunSettings,
+    threads: usize,
+    confidence: f64,
+    overrides: &[String],
+    dir: &std::path::Path,
+    quiet: bool,
+    started: Instant,
+) -> Result<()> {
+    atomic::write(
+        &dir.join(compare_csv::FILE_NAME),
+        &compare_csv::serialize(comparison, confidence)?,
+    )?;
+    let files = vec![
+        compare_csv::FILE_NAME.to_string(),
+        manifest::FILE_NAME.to_string(),
+    ];
     let bytes = manifest::AnalysisManifest {
         command: "compare",
         models: contenders
@@ -133,7 +163,7 @@ pub fn execute(opts: CompareOptions) -> Result<()> {
             .map(|c| manifest::ModelRef { name: &c.name, file: &c.file, hash: &c.hash })
             .collect(),
         settings,
-        threads: opts.sampling.threads(),
+        threads,
         confidence,
         elapsed_seconds: started.elapsed().as_secs_f64(),
         files: &files,
@@ -141,16 +171,106 @@ pub fn execute(opts: CompareOptions) -> Result<()> {
     }
     .to_bytes()?;
     atomic::write(&dir.join(manifest::FILE_NAME), &bytes)?;
-    if !opts.sampling.quiet {
+    if !quiet {
         super::print_result(
             &crate::output::table::render_comparison(
-                &comparison,
+                comparison,
                 settings.samples,
                 settings.seed,
                 confidence,
             ),
-            &dir,
+            dir,
             &files,
+        );
+    }
+    Ok(())
+}
+
+/// `compare --shard K/N`: every model's and pairing's accumulators over the
+/// shard's chunks, written as a part file.
+fn compare_shard(
+    opts: &CompareOptions,
+    contenders: &[Contender],
+    dir: &std::path::Path,
+    k: u64,
+    n: u64,
+) -> Result<()> {
+    use crate::engine::{ManyResult, parts};
+    use crate::output::part::{FORMAT, PartFile, VERSION, shard_range};
+    let settings = &opts.sampling.settings;
+    let range = shard_range(k, n, settings.chunks());
+    let (pairings, notes) = crate::analysis::compare::prepare(contenders);
+    let programs: Vec<_> = contenders.iter().map(|c| c.program.clone()).collect();
+    let mut shard_total = ManyResult::new(&programs, &pairings, settings);
+    let mut ordered = Vec::new();
+    crate::engine::runner::run_many_chunks(
+        &programs,
+        &pairings,
+        settings,
+        range.clone(),
+        &mut |r| {
+            ordered.push(parts::encode_many_ordered(&r));
+            shard_total.merge(&r);
+        },
+    )?;
+    if crate::engine::stop_requested() {
+        return Err(Error::Interrupted { samples: 0 });
+    }
+    let models: Vec<serde_json::Value> = contenders
+        .iter()
+        .map(|c| {
+            let quantities: Vec<(String, String)> =
+                c.program.quantities.iter().map(|q| (q.name.clone(), q.kind.as_str().to_string())).collect();
+            serde_json::json!({ "name": c.name, "file": c.file, "hash": c.hash, "quantities": quantities })
+        })
+        .collect();
+    let pairs: Vec<serde_json::Value> = pairings
+        .iter()
+        .map(
+            |p| serde_json::json!({ "base": p.base, "other": p.other, "quantities": p.quantities }),
+        )
+        .collect();
+    let overrides: Vec<String> = opts
+        .overrides
+        .iter()
+        .map(|o| format!("{}={}", o.name, o.value))
+        .collect();
+    let base = &contenders[0];
+    let part = PartFile {
+        format: FORMAT.into(),
+        version: VERSION,
+        gaprisk_version: env!("CARGO_PKG_VERSION").into(),
+        model_name: base.name.clone(),
+        model_title: None,
+        model_file: base.file.clone(),
+        model_hash: base.hash.clone(),
+        quantities: Vec::new(),
+        seed: settings.seed,
+        samples: settings.samples,
+        design: settings.design.name().into(),
+        chunk_size: crate::engine::CHUNK_SIZE,
+        confidence_bits: opts.sampling.summary.confidence.to_bits(),
+        interval: opts.sampling.summary.proportion_interval.name().into(),
+        shard: (k, n),
+        chunks: (range.start, range.end),
+        exact: parts::encode_many_exact(&shard_total),
+        ordered,
+        command: "compare".into(),
+        quantity: String::new(),
+        bootstrap: 0,
+        factors: Vec::new(),
+        extra: serde_json::json!({ "models": models, "pairings": pairs, "notes": notes, "set": overrides }),
+    };
+    let file = dir.join(format!("part-{k}-of-{n}.json"));
+    let bytes = serde_json::to_vec(&part)
+        .map_err(|e| Error::io("cannot format the part file", std::io::Error::other(e)))?;
+    atomic::write(&file, &bytes)?;
+    if !opts.sampling.quiet {
+        println!(
+            "compare: shard {k} of {n}, chunks {}..{}; wrote {}",
+            range.start,
+            range.end,
+            file.display()
         );
     }
     Ok(())

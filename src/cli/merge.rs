@@ -21,6 +21,9 @@ pub fn execute(a: MergeArgs) -> Result<()> {
     if parts[0].1.command == "sensitivity" {
         return merge_sensitivity(&parts, a.out, a.quiet, started);
     }
+    if parts[0].1.command == "compare" {
+        return merge_compare(&parts, a.out, a.quiet, started);
+    }
     let total = merge(&parts)?;
     let first = &parts[0].1;
     let (settings, summary) = first.settings()?;
@@ -98,4 +101,83 @@ fn merge_sensitivity(
         quiet,
     };
     super::sensitivity::write_outputs(&output, &result, &settings, 0, summary.confidence, started)
+}
+
+/// Compare parts: every model's and pairing's chunks replayed in order.
+fn merge_compare(
+    parts: &[(String, PartFile)],
+    out: Option<PathBuf>,
+    quiet: bool,
+    started: Instant,
+) -> Result<()> {
+    use crate::analysis::compare::{Contender, assemble};
+    use crate::engine::{ManyResult, Pairing, parts as words};
+    let first = &parts[0].1;
+    let (settings, summary) = first.settings()?;
+    let bad = |what: &str| Error::Usage(format!("{}: malformed compare part ({what})", parts[0].0));
+    let extra = &first.extra;
+    let contenders: Vec<Contender> = extra["models"]
+        .as_array()
+        .ok_or_else(|| bad("models"))?
+        .iter()
+        .map(|m| {
+            let quantities: Vec<(String, String)> =
+                serde_json::from_value(m["quantities"].clone()).map_err(|_| bad("quantities"))?;
+            Ok(Contender {
+                name: m["name"].as_str().ok_or_else(|| bad("name"))?.to_string(),
+                file: m["file"].as_str().ok_or_else(|| bad("file"))?.to_string(),
+                hash: m["hash"].as_str().ok_or_else(|| bad("hash"))?.to_string(),
+                program: crate::output::part::program_of(&quantities),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let pairings: Vec<Pairing> = extra["pairings"]
+        .as_array()
+        .ok_or_else(|| bad("pairings"))?
+        .iter()
+        .map(|p| {
+            Ok(Pairing {
+                base: p["base"].as_u64().ok_or_else(|| bad("pairing"))? as usize,
+                other: p["other"].as_u64().ok_or_else(|| bad("pairing"))? as usize,
+                quantities: serde_json::from_value(p["quantities"].clone())
+                    .map_err(|_| bad("pairing"))?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let notes: Vec<String> = serde_json::from_value(extra["notes"].clone()).unwrap_or_default();
+    let overrides: Vec<String> = serde_json::from_value(extra["set"].clone()).unwrap_or_default();
+    let programs: Vec<_> = contenders.iter().map(|c| c.program.clone()).collect();
+    let mut total = ManyResult::new(&programs, &pairings, &settings);
+    for (path, p) in parts {
+        for chunk in &p.ordered {
+            words::merge_many_ordered(&mut total, chunk)
+                .map_err(|e| Error::Usage(format!("{path}: {e}")))?;
+        }
+    }
+    for (path, p) in parts {
+        words::merge_many_exact(&mut total, &p.exact)
+            .map_err(|e| Error::Usage(format!("{path}: {e}")))?;
+    }
+    if total.each[0].samples != settings.samples {
+        return Err(Error::Usage(format!(
+            "the parts hold {} samples, not the {} of the run",
+            total.each[0].samples, settings.samples
+        )));
+    }
+    let comparison = assemble(&contenders, &pairings, notes, &total, &summary);
+    let dir = out.unwrap_or_else(|| {
+        PathBuf::from("results").join(format!("compare-{}", contenders[0].name))
+    });
+    create_out_dir(&dir)?;
+    super::compare::write_outputs(
+        &comparison,
+        &contenders,
+        &settings,
+        0,
+        summary.confidence,
+        &overrides,
+        &dir,
+        quiet,
+        started,
+    )
 }

@@ -360,6 +360,7 @@ fn part_file(
         quantity: String::new(),
         bootstrap: 0,
         factors: Vec::new(),
+        extra: serde_json::Value::Null,
     }
 }
 

@@ -265,6 +265,7 @@ fn sobol_shard(
         quantity: program.quantities[quantity].name.clone(),
         bootstrap: opts.bootstrap,
         factors: program.stream_nodes.clone(),
+        extra: serde_json::Value::Null,
     };
     let file = dir.join(format!("part-{k}-of-{n}.json"));
     let bytes = serde_json::to_vec(&part)

@@ -172,3 +172,92 @@ pub fn merge_exact(total: &mut Accumulators, words: &[u64]) -> Result<(), String
         Err("the shard record has extra data".into())
     }
 }
+
+/// A chunk of several programs and their pairings: each program's ordered
+/// words, then each paired accumulator, each section prefixed by its length.
+pub fn encode_many_ordered(r: &super::ManyResult) -> Vec<u64> {
+    let mut out = Vec::new();
+    for acc in &r.each {
+        let words = encode_ordered(acc);
+        out.push(words.len() as u64);
+        out.extend(words);
+    }
+    for pairing in &r.paired {
+        for p in pairing {
+            let m = &p.moments;
+            out.extend([
+                m.count,
+                m.mean_x.to_bits(),
+                m.mean_y.to_bits(),
+                m.m2x.to_bits(),
+                m.m2y.to_bits(),
+                m.cxy.to_bits(),
+                p.dropped,
+            ]);
+        }
+    }
+    out
+}
+
+/// Merges a chunk written by `encode_many_ordered` into `total`, as
+/// `ManyResult::merge` would have.
+pub fn merge_many_ordered(total: &mut super::ManyResult, words: &[u64]) -> Result<(), String> {
+    let mut w = Words::new(words);
+    for acc in &mut total.each {
+        let len = w.next()? as usize;
+        let start = w.at;
+        let section = w
+            .words
+            .get(start..start + len)
+            .ok_or("a chunk record ends early")?;
+        merge_ordered(acc, section)?;
+        w.at += len;
+    }
+    for pairing in &mut total.paired {
+        for p in pairing {
+            let m = crate::stats::paired::PairedMoments {
+                count: w.next()?,
+                mean_x: w.f64()?,
+                mean_y: w.f64()?,
+                m2x: w.f64()?,
+                m2y: w.f64()?,
+                cxy: w.f64()?,
+            };
+            p.moments.merge(&m);
+            p.dropped += w.next()?;
+        }
+    }
+    if w.done() {
+        Ok(())
+    } else {
+        Err("a chunk record has extra data".into())
+    }
+}
+
+/// The exact words of several programs, each section prefixed by its length.
+pub fn encode_many_exact(r: &super::ManyResult) -> Vec<u64> {
+    let mut out = Vec::new();
+    for acc in &r.each {
+        let words = encode_exact(acc);
+        out.push(words.len() as u64);
+        out.extend(words);
+    }
+    out
+}
+
+pub fn merge_many_exact(total: &mut super::ManyResult, words: &[u64]) -> Result<(), String> {
+    let mut at = 0;
+    for acc in &mut total.each {
+        let len = *words.get(at).ok_or("the shard record ends early")? as usize;
+        let section = words
+            .get(at + 1..at + 1 + len)
+            .ok_or("the shard record ends early")?;
+        merge_exact(acc, section)?;
+        at += 1 + len;
+    }
+    if at == words.len() {
+        Ok(())
+    } else {
+        Err("the shard record has extra data".into())
+    }
+}

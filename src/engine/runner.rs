@@ -277,7 +277,7 @@ pub struct ManyResult {
 }
 
 impl ManyResult {
-    fn new(programs: &[Program], pairings: &[Pairing], settings: &RunSettings) -> Self {
+    pub fn new(programs: &[Program], pairings: &[Pairing], settings: &RunSettings) -> Self {
         ManyResult {
             each: programs
                 .iter()
@@ -290,7 +290,7 @@ impl ManyResult {
         }
     }
 
-    fn merge(&mut self, other: &ManyResult) {
+    pub fn merge(&mut self, other: &ManyResult) {
         for (a, b) in self.each.iter_mut().zip(&other.each) {
             a.merge(b);
         }
@@ -423,4 +423,25 @@ pub fn chunk_columns(
         done += n;
     }
     columns
+}
+
+/// As `run_many`, over the chunks of `range`, handing each chunk's results
+/// to `absorb` in chunk order (for shard part files).
+pub fn run_many_chunks(
+    programs: &[Program],
+    pairings: &[Pairing],
+    settings: &RunSettings,
+    range: std::ops::Range<u64>,
+    absorb: &mut dyn FnMut(ManyResult),
+) -> Result<u64> {
+    for_chunks_in(
+        settings,
+        range,
+        |c| run_chunk_many(programs, pairings, settings, c),
+        |r: ManyResult| {
+            absorb(r);
+            Ok(Flow::Continue)
+        },
+        &mut |_| {},
+    )
 }

@@ -52,6 +52,10 @@ pub struct PartFile {
     pub bootstrap: usize,
     #[serde(default)]
     pub factors: Vec<String>,
+    /// For compare: the models (name, file, hash, quantities), the pairings
+    /// and the notes.
+    #[serde(default)]
+    pub extra: serde_json::Value,
 }
 
 fn run_command() -> String {
@@ -104,7 +108,13 @@ impl PartFile {
             self.confidence_bits,
             &self.interval,
             self.shard.1,
-            (&self.command, &self.quantity, self.bootstrap, &self.factors),
+            (
+                &self.command,
+                &self.quantity,
+                self.bootstrap,
+                &self.factors,
+                &self.extra,
+            ),
         )
     }
 
@@ -133,14 +143,23 @@ impl PartFile {
     /// A program that knows only the quantities: enough to accumulate and
     /// summarise.
     pub fn program(&self) -> Program {
+        let mut p = program_of(&self.quantities);
+        p.streams = (0..self.factors.len() as u64).collect();
+        p.stream_nodes = self.factors.clone();
+        p
+    }
+}
+
+/// A program that knows only its quantities (name, "event"/"output").
+pub fn program_of(quantities: &[(String, String)]) -> Program {
+    {
         Program {
             steps: Vec::new(),
             slots: 0,
-            streams: (0..self.factors.len() as u64).collect(),
-            stream_nodes: self.factors.clone(),
+            streams: Vec::new(),
+            stream_nodes: Vec::new(),
             node_columns: Vec::new(),
-            quantities: self
-                .quantities
+            quantities: quantities
                 .iter()
                 .map(|(name, kind)| Quantity {
                     name: name.clone(),
