@@ -196,7 +196,7 @@ fn compare_shard(
     n: u64,
 ) -> Result<()> {
     use crate::engine::{ManyResult, parts};
-    use crate::output::part::{FORMAT, PartFile, VERSION, shard_range};
+    use crate::output::part::{PartFile, PartModel, shard_range};
     let settings = &opts.sampling.settings;
     let range = shard_range(k, n, settings.chunks());
     let (pairings, notes) = crate::analysis::compare::prepare(contenders);
@@ -236,35 +236,28 @@ fn compare_shard(
         .map(|o| format!("{}={}", o.name, o.value))
         .collect();
     let base = &contenders[0];
-    let part = PartFile {
-        format: FORMAT.into(),
-        version: VERSION,
-        gaprisk_version: env!("CARGO_PKG_VERSION").into(),
-        model_name: base.name.clone(),
-        model_title: None,
-        model_file: base.file.clone(),
-        model_hash: base.hash.clone(),
+    let header = PartModel {
+        name: &base.name,
+        title: None,
+        file: &base.file,
+        hash: &base.hash,
         quantities: Vec::new(),
-        seed: settings.seed,
-        samples: settings.samples,
-        design: settings.design.name().into(),
-        chunk_size: crate::engine::CHUNK_SIZE,
-        confidence_bits: opts.sampling.summary.confidence.to_bits(),
-        interval: opts.sampling.summary.proportion_interval.name().into(),
-        shard: (k, n),
-        chunks: (range.start, range.end),
+    };
+    let part = PartFile {
         exact: parts::encode_many_exact(&shard_total),
         ordered,
         command: "compare".into(),
-        quantity: String::new(),
-        bootstrap: 0,
-        factors: Vec::new(),
         extra: serde_json::json!({ "models": models, "pairings": pairs, "notes": notes, "set": overrides }),
+        ..PartFile::new(
+            header,
+            settings,
+            &opts.sampling.summary,
+            (k, n),
+            (range.start, range.end),
+        )
     };
     let file = dir.join(format!("part-{k}-of-{n}.json"));
-    let bytes = serde_json::to_vec(&part)
-        .map_err(|e| Error::io("cannot format the part file", std::io::Error::other(e)))?;
-    atomic::write(&file, &bytes)?;
+    part.write(&file)?;
     if !opts.sampling.quiet {
         println!(
             "compare: shard {k} of {n}, chunks {}..{}; wrote {}",

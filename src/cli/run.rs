@@ -293,9 +293,7 @@ fn run_checkpointed(
             engine::parts::encode_exact(total),
             ordered.to_vec(),
         );
-        let bytes = serde_json::to_vec(&part)
-            .map_err(|e| Error::io("cannot format the checkpoint", std::io::Error::other(e)))?;
-        crate::output::atomic::write(path, &bytes)
+        part.write(path)
     };
     let mut last_save = Instant::now();
     let mut done = first;
@@ -331,36 +329,32 @@ fn part_file(
     exact: Vec<u64>,
     ordered: Vec<Vec<u64>>,
 ) -> crate::output::part::PartFile {
-    use crate::output::part::{FORMAT, VERSION};
-    let settings = &opts.sampling.settings;
-    crate::output::part::PartFile {
-        format: FORMAT.into(),
-        version: VERSION,
-        gaprisk_version: env!("CARGO_PKG_VERSION").into(),
-        model_name: model.name().into(),
-        model_title: model.spec.info.title.clone(),
-        model_file: opts.model.display().to_string(),
-        model_hash: model.spec.hash(),
-        quantities: program
-            .quantities
-            .iter()
-            .map(|q| (q.name.clone(), q.kind.as_str().into()))
-            .collect(),
-        seed: settings.seed,
-        samples: settings.samples,
-        design: settings.design.name().into(),
-        chunk_size: engine::CHUNK_SIZE,
-        confidence_bits: opts.sampling.summary.confidence.to_bits(),
-        interval: opts.sampling.summary.proportion_interval.name().into(),
-        shard: opts.shard.unwrap_or((1, 1)),
-        chunks,
+    use crate::output::part::{PartFile, PartModel};
+    let title = model.spec.info.title.as_deref();
+    let (file, hash) = (opts.model.display().to_string(), model.spec.hash());
+    let quantities = program
+        .quantities
+        .iter()
+        .map(|q| (q.name.clone(), q.kind.as_str().into()))
+        .collect();
+    let model = PartModel {
+        name: model.name(),
+        title,
+        file: &file,
+        hash: &hash,
+        quantities,
+    };
+    let shard = opts.shard.unwrap_or((1, 1));
+    PartFile {
         exact,
         ordered,
-        command: "run".into(),
-        quantity: String::new(),
-        bootstrap: 0,
-        factors: Vec::new(),
-        extra: serde_json::Value::Null,
+        ..PartFile::new(
+            model,
+            &opts.sampling.settings,
+            &opts.sampling.summary,
+            shard,
+            chunks,
+        )
     }
 }
 
@@ -405,9 +399,7 @@ fn run_shard(
         ordered,
     );
     let file = dir.join(format!("part-{k}-of-{n}.json"));
-    let bytes = serde_json::to_vec(&part)
-        .map_err(|e| Error::io("cannot format the part file", std::io::Error::other(e)))?;
-    crate::output::atomic::write(&file, &bytes)?;
+    part.write(&file)?;
     if !opts.sampling.quiet {
         println!(
             "{}: shard {k} of {n}, chunks {}..{} of {}; wrote {}",

@@ -216,7 +216,7 @@ fn sobol_shard(
     k: u64,
     n: u64,
 ) -> Result<()> {
-    use crate::output::part::{FORMAT, PartFile, VERSION, shard_range};
+    use crate::output::part::{PartFile, PartModel, shard_range};
     let settings = &opts.sampling.settings;
     let range = shard_range(k, n, settings.chunks());
     let mut ordered = Vec::new();
@@ -238,39 +238,35 @@ fn sobol_shard(
     if crate::engine::stop_requested() {
         return Err(Error::Interrupted { samples: 0 });
     }
+    let (file, hash) = (opts.model.display().to_string(), model.spec.hash());
+    let quantities = program
+        .quantities
+        .iter()
+        .map(|q| (q.name.clone(), q.kind.as_str().into()))
+        .collect();
+    let header = PartModel {
+        name: model.name(),
+        title: model.spec.info.title.as_deref(),
+        file: &file,
+        hash: &hash,
+        quantities,
+    };
     let part = PartFile {
-        format: FORMAT.into(),
-        version: VERSION,
-        gaprisk_version: env!("CARGO_PKG_VERSION").into(),
-        model_name: model.name().into(),
-        model_title: model.spec.info.title.clone(),
-        model_file: opts.model.display().to_string(),
-        model_hash: model.spec.hash(),
-        quantities: program
-            .quantities
-            .iter()
-            .map(|q| (q.name.clone(), q.kind.as_str().into()))
-            .collect(),
-        seed: settings.seed,
-        samples: settings.samples,
-        design: settings.design.name().into(),
-        chunk_size: crate::engine::CHUNK_SIZE,
-        confidence_bits: opts.sampling.summary.confidence.to_bits(),
-        interval: opts.sampling.summary.proportion_interval.name().into(),
-        shard: (k, n),
-        chunks: (range.start, range.end),
-        exact: Vec::new(),
         ordered,
         command: "sensitivity".into(),
         quantity: program.quantities[quantity].name.clone(),
         bootstrap: opts.bootstrap,
         factors: program.stream_nodes.clone(),
-        extra: serde_json::Value::Null,
+        ..PartFile::new(
+            header,
+            settings,
+            &opts.sampling.summary,
+            (k, n),
+            (range.start, range.end),
+        )
     };
     let file = dir.join(format!("part-{k}-of-{n}.json"));
-    let bytes = serde_json::to_vec(&part)
-        .map_err(|e| Error::io("cannot format the part file", std::io::Error::other(e)))?;
-    atomic::write(&file, &bytes)?;
+    part.write(&file)?;
     if !opts.sampling.quiet {
         println!(
             "{}: sobol shard {k} of {n}, chunks {}..{}; wrote {}",

@@ -67,17 +67,65 @@ pub fn shard_range(k: u64, n: u64, chunks: u64) -> std::ops::Range<u64> {
     (k - 1) * chunks / n..k * chunks / n
 }
 
-pub fn design_name(d: Design) -> &'static str {
-    d.name()
-}
-
 fn design_from(name: &str) -> Option<Design> {
     [Design::Mc, Design::Lhs, Design::Qmc, Design::Antithetic]
         .into_iter()
         .find(|d| d.name() == name)
 }
 
+/// The model a part file describes.
+pub struct PartModel<'a> {
+    pub name: &'a str,
+    pub title: Option<&'a str>,
+    pub file: &'a str,
+    pub hash: &'a str,
+    pub quantities: Vec<(String, String)>,
+}
+
 impl PartFile {
+    /// A part of a `run` with the header filled in and no data yet; the
+    /// other commands set `command` and their own fields on top.
+    pub fn new(
+        model: PartModel,
+        settings: &RunSettings,
+        summary: &SummarySettings,
+        shard: (u64, u64),
+        chunks: (u64, u64),
+    ) -> PartFile {
+        PartFile {
+            format: FORMAT.into(),
+            version: VERSION,
+            gaprisk_version: env!("CARGO_PKG_VERSION").into(),
+            model_name: model.name.into(),
+            model_title: model.title.map(String::from),
+            model_file: model.file.into(),
+            model_hash: model.hash.into(),
+            quantities: model.quantities,
+            seed: settings.seed,
+            samples: settings.samples,
+            design: settings.design.name().into(),
+            chunk_size: crate::engine::CHUNK_SIZE,
+            confidence_bits: summary.confidence.to_bits(),
+            interval: summary.proportion_interval.name().into(),
+            shard,
+            chunks,
+            exact: Vec::new(),
+            ordered: Vec::new(),
+            command: "run".into(),
+            quantity: String::new(),
+            bootstrap: 0,
+            factors: Vec::new(),
+            extra: serde_json::Value::Null,
+        }
+    }
+
+    /// Writes the part atomically as JSON.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let bytes = serde_json::to_vec(self)
+            .map_err(|e| Error::io("cannot format the part file", std::io::Error::other(e)))?;
+        super::atomic::write(path, &bytes)
+    }
+
     pub fn read(path: &Path) -> Result<PartFile> {
         let bytes = std::fs::read(path)
             .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
