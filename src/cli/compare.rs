@@ -237,10 +237,10 @@ fn compare_shard(
         .collect();
     let base = &contenders[0];
     let header = PartModel {
-        name: &base.name,
+        name: base.name.clone(),
         title: None,
-        file: &base.file,
-        hash: &base.hash,
+        file: base.file.clone(),
+        hash: base.hash.clone(),
         quantities: Vec::new(),
     };
     let part = PartFile {
@@ -256,15 +256,6 @@ fn compare_shard(
             (range.start, range.end),
         )
     };
-    let file = dir.join(format!("part-{k}-of-{n}.json"));
-    part.write(&file)?;
-    if !opts.sampling.quiet {
-        println!(
-            "compare: shard {k} of {n}, chunks {}..{}; wrote {}",
-            range.start,
-            range.end,
-            file.display()
-        );
-    }
+    part.write_shard(dir, "compare", opts.sampling.quiet)?;
     Ok(())
 }

@@ -330,20 +330,7 @@ fn part_file(
     ordered: Vec<Vec<u64>>,
 ) -> crate::output::part::PartFile {
     use crate::output::part::{PartFile, PartModel};
-    let title = model.spec.info.title.as_deref();
-    let (file, hash) = (opts.model.display().to_string(), model.spec.hash());
-    let quantities = program
-        .quantities
-        .iter()
-        .map(|q| (q.name.clone(), q.kind.as_str().into()))
-        .collect();
-    let model = PartModel {
-        name: model.name(),
-        title,
-        file: &file,
-        hash: &hash,
-        quantities,
-    };
+    let model = PartModel::of(model, program, &opts.model);
     let shard = opts.shard.unwrap_or((1, 1));
     PartFile {
         exact,
@@ -398,17 +385,6 @@ fn run_shard(
         engine::parts::encode_exact(&shard_total),
         ordered,
     );
-    let file = dir.join(format!("part-{k}-of-{n}.json"));
-    part.write(&file)?;
-    if !opts.sampling.quiet {
-        println!(
-            "{}: shard {k} of {n}, chunks {}..{} of {}; wrote {}",
-            model.name(),
-            range.start,
-            range.end,
-            settings.chunks(),
-            file.display()
-        );
-    }
+    part.write_shard(dir, model.name(), opts.sampling.quiet)?;
     Ok(())
 }

@@ -238,19 +238,7 @@ fn sobol_shard(
     if crate::engine::stop_requested() {
         return Err(Error::Interrupted { samples: 0 });
     }
-    let (file, hash) = (opts.model.display().to_string(), model.spec.hash());
-    let quantities = program
-        .quantities
-        .iter()
-        .map(|q| (q.name.clone(), q.kind.as_str().into()))
-        .collect();
-    let header = PartModel {
-        name: model.name(),
-        title: model.spec.info.title.as_deref(),
-        file: &file,
-        hash: &hash,
-        quantities,
-    };
+    let header = PartModel::of(model, program, &opts.model);
     let part = PartFile {
         ordered,
         command: "sensitivity".into(),
@@ -265,16 +253,6 @@ fn sobol_shard(
             (range.start, range.end),
         )
     };
-    let file = dir.join(format!("part-{k}-of-{n}.json"));
-    part.write(&file)?;
-    if !opts.sampling.quiet {
-        println!(
-            "{}: sobol shard {k} of {n}, chunks {}..{}; wrote {}",
-            model.name(),
-            range.start,
-            range.end,
-            file.display()
-        );
-    }
+    part.write_shard(dir, &format!("{} sobol", model.name()), opts.sampling.quiet)?;
     Ok(())
 }

@@ -74,12 +74,29 @@ fn design_from(name: &str) -> Option<Design> {
 }
 
 /// The model a part file describes.
-pub struct PartModel<'a> {
-    pub name: &'a str,
-    pub title: Option<&'a str>,
-    pub file: &'a str,
-    pub hash: &'a str,
+pub struct PartModel {
+    pub name: String,
+    pub title: Option<String>,
+    pub file: String,
+    pub hash: String,
     pub quantities: Vec<(String, String)>,
+}
+
+impl PartModel {
+    /// The header of a compiled model read from `file`.
+    pub fn of(model: &crate::model::Model, program: &Program, file: &Path) -> PartModel {
+        PartModel {
+            name: model.name().to_string(),
+            title: model.spec.info.title.clone(),
+            file: file.display().to_string(),
+            hash: model.spec.hash(),
+            quantities: program
+                .quantities
+                .iter()
+                .map(|q| (q.name.clone(), q.kind.as_str().to_string()))
+                .collect(),
+        }
+    }
 }
 
 impl PartFile {
@@ -96,10 +113,10 @@ impl PartFile {
             format: FORMAT.into(),
             version: VERSION,
             gaprisk_version: env!("CARGO_PKG_VERSION").into(),
-            model_name: model.name.into(),
-            model_title: model.title.map(String::from),
-            model_file: model.file.into(),
-            model_hash: model.hash.into(),
+            model_name: model.name,
+            model_title: model.title,
+            model_file: model.file,
+            model_hash: model.hash,
             quantities: model.quantities,
             seed: settings.seed,
             samples: settings.samples,
@@ -117,6 +134,21 @@ impl PartFile {
             factors: Vec::new(),
             extra: serde_json::Value::Null,
         }
+    }
+
+    /// Writes the part as `part-K-of-N.json` in `dir` and says so unless
+    /// `quiet`; `what` names the run in that line.
+    pub fn write_shard(&self, dir: &Path, what: &str, quiet: bool) -> Result<()> {
+        let ((k, n), (start, end)) = (self.shard, self.chunks);
+        let file = dir.join(format!("part-{k}-of-{n}.json"));
+        self.write(&file)?;
+        if !quiet {
+            println!(
+                "{what}: shard {k} of {n}, chunks {start}..{end}; wrote {}",
+                file.display()
+            );
+        }
+        Ok(())
     }
 
     /// Writes the part atomically as JSON.
