@@ -107,10 +107,15 @@ fn paired_difference_matches_closed_forms() {
     let r = rows.iter().find(|r| r["model"] == "b").unwrap();
     let n = 100_000.0_f64;
     let se = (0.16 / n).sqrt();
-    assert!((num(r, "diff") - 0.2).abs() < 4.0 * se, "{r:?}");
-    assert!((num(r, "diff_std_error") / se - 1.0).abs() < 0.02, "{r:?}");
+    assert_within_se("diff", num(r, "diff"), 0.2, se);
+    assert_relative(
+        "diff_std_error",
+        num(r, "diff_std_error"),
+        se,
+        SPREAD_RELATIVE,
+    );
     // Relative risk 0.5 / 0.3.
-    assert!((num(r, "ratio") - 5.0 / 3.0).abs() < 0.02, "{r:?}");
+    assert_within("ratio", num(r, "ratio"), 5.0 / 3.0, PAIRED_RATIO);
 }
 
 #[test]

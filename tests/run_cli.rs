@@ -63,10 +63,20 @@ fn baseline_writes_summary_and_manifest_with_closure_first() {
     // closure_risk's mean estimates P(closure); both within their joint noise.
     let (closure, risk) = (row(&rows, "closure"), row(&rows, "closure_risk"));
     let se = (num(closure, "std_error").powi(2) + num(risk, "std_error").powi(2)).sqrt();
-    assert!((num(closure, "mean") - num(risk, "mean")).abs() < 4.0 * se);
+    assert_within_se(
+        "closure_risk against closure",
+        num(risk, "mean"),
+        num(closure, "mean"),
+        se,
+    );
     // Belarus consents with probability E[beta(6, 3)] = 2/3.
     let consent = row(&rows, "belarus_consents");
-    assert!((num(consent, "mean") - 2.0 / 3.0).abs() < 4.0 * num(consent, "std_error"));
+    assert_within_se(
+        "belarus_consents",
+        num(consent, "mean"),
+        2.0 / 3.0,
+        num(consent, "std_error"),
+    );
 
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.path().join("manifest.json")).unwrap()).unwrap();

@@ -1,8 +1,13 @@
-//! Helpers shared by the integration tests: run the real binary, read its CSV.
+//! Helpers shared by the integration tests: run the real binary, read its
+//! CSV; and, in `tolerance`, the statistical tests' named tolerances.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+pub mod tolerance;
+#[allow(unused_imports)] // not every test file is statistical
+pub use tolerance::*;
 
 pub fn gaprisk() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_gaprisk"));
