@@ -7,12 +7,13 @@
 //! and the whole engine at 1 and 2 threads.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use gaprisk::dist::Distribution;
+use gaprisk::distributions::Distribution;
+use gaprisk::engine::chunk::BLOCK;
 use gaprisk::engine::design::{Design, chunk_streams};
-use gaprisk::engine::eval::{BLOCK, Workspace};
+use gaprisk::engine::eval::Workspace;
 use gaprisk::engine::program::{Program, Step};
 use gaprisk::engine::rng::{self, StreamRng};
-use gaprisk::engine::{CHUNK_SIZE, RunSettings};
+use gaprisk::engine::{CHUNK_SIZE, RunSettings, Workers};
 use gaprisk::model::{self, compile::compile, spec::Body};
 use gaprisk::stats::moments::Moments;
 use gaprisk::stats::sketch::QuantileSketch;
@@ -215,10 +216,13 @@ fn engine(c: &mut Criterion) {
     let check = RunSettings {
         samples: 200_000,
         seed: 7,
-        threads: 1,
         design: Design::Mc,
     };
-    let acc = gaprisk::engine::run(&program, &check, None, &mut |_| {}).unwrap();
+    let one_thread = Workers::new(1).unwrap();
+    let acc = gaprisk::engine::run(&program, &check, &one_thread, &mut |_| {})
+        .unwrap()
+        .completed()
+        .unwrap();
     let gaprisk::engine::QuantityAccumulator::Event { hits, .. } = acc.quantities[0] else {
         unreachable!()
     };
@@ -233,29 +237,28 @@ fn engine(c: &mut Criterion) {
     );
     let mut group = c.benchmark_group("engine");
     group.throughput(Throughput::Elements(SAMPLES));
+    let settings = RunSettings {
+        samples: SAMPLES,
+        seed: 1,
+        design: Design::Mc,
+    };
     for threads in [1, 2] {
-        let settings = RunSettings {
-            samples: SAMPLES,
-            seed: 1,
-            threads,
-            design: Design::Mc,
-        };
+        // The pool is built once, as a server or a CLI run builds it.
+        let workers = Workers::new(threads).unwrap();
         group.bench_with_input(
             BenchmarkId::new("baseline", format!("{threads} threads")),
             &settings,
             |b, s| {
-                b.iter(|| black_box(gaprisk::engine::run(&program, s, None, &mut |_| {}).unwrap()))
+                b.iter(|| {
+                    black_box(gaprisk::engine::run(&program, s, &workers, &mut |_| {}).unwrap())
+                })
             },
         );
     }
-    let one = RunSettings {
-        samples: SAMPLES,
-        seed: 1,
-        threads: 1,
-        design: Design::Mc,
-    };
     group.bench_function("floor a: inputs only/1 thread", |b| {
-        b.iter(|| black_box(gaprisk::engine::run(&floor_a, &one, None, &mut |_| {}).unwrap()))
+        b.iter(|| {
+            black_box(gaprisk::engine::run(&floor_a, &settings, &one_thread, &mut |_| {}).unwrap())
+        })
     });
     group.bench_function("floor b: hand-written/1 thread", |b| {
         b.iter(|| black_box(floor_b.run(SAMPLES, 1)))

@@ -3,7 +3,7 @@
 //! rand_distr's samplers driven by the same xoshiro256++ algorithm.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use gaprisk::dist::{Distribution, Family, Form};
+use gaprisk::distributions::{Distribution, Family, Form};
 use gaprisk::engine::rng;
 use rand_distr::Distribution as _;
 use std::hint::black_box;

@@ -45,25 +45,111 @@ impl fmt::Display for ModelError {
 
 impl std::error::Error for ModelError {}
 
-/// Everything that can stop a command.
-#[derive(Debug, thiserror::Error)]
+/// Everything that can stop a job. Shells map the variants: the CLI to
+/// exit codes and flag names, the server to HTTP statuses, Python to
+/// exception classes.
+#[derive(Debug)]
 pub enum Error {
-    #[error("{0}")]
-    Model(#[from] ModelError),
-    /// Options that are wrong in themselves or for this model.
-    #[error("{0}")]
-    Usage(String),
-    #[error("{context}: {source}")]
+    Model(ModelError),
+    /// An option's value is wrong in itself or for this model. `message`
+    /// names options as `{name}` (`{relative_precision}`); `render` writes
+    /// them the way a shell spells them.
+    InvalidOption {
+        option: &'static str,
+        message: String,
+    },
+    /// `set` names something that is not an input of the model.
+    UnknownInput {
+        name: String,
+        /// What `name` is instead, in words.
+        detail: String,
+        inputs: Vec<String>,
+    },
+    /// An option names no event or output of the model.
+    UnknownQuantity {
+        option: &'static str,
+        name: String,
+        /// The model's quantities, when the message lists them.
+        available: Option<Vec<String>>,
+    },
+    /// Part files that do not belong together or do not cover the run.
+    PartMismatch(String),
+    /// A part file that cannot be read as one.
+    CorruptPart {
+        file: String,
+        reason: String,
+    },
+    ThreadPool {
+        threads: usize,
+        reason: String,
+    },
     Io {
         context: String,
-        #[source]
         source: std::io::Error,
     },
-    /// Stopped by Ctrl-C or SIGTERM; `samples` were completed (and written,
-    /// marked partial, by `run`).
-    #[error("interrupted{}", if *samples > 0 { format!(" after {samples} samples: partial results written") } else { ": nothing written".to_string() })]
-    Interrupted { samples: u64 },
 }
+
+/// An option written as the library and the HTTP API name it.
+fn plain(option: &str) -> String {
+    option.to_string()
+}
+
+/// Replaces every `{name}` of a known option in `message` by `spell(name)`.
+fn render_options(message: &str, spell: &dyn Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        if let Some(escaped) = after.strip_prefix('{') {
+            out.push('{');
+            rest = escaped;
+            continue;
+        }
+        match after.find('}') {
+            Some(close) if OPTIONS.contains(&&after[..close]) => {
+                out.push_str(&spell(&after[..close]));
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// User text for an `InvalidOption` message: its braces are kept as they
+/// are, never read as option names.
+pub fn literal(text: &str) -> String {
+    text.replace('{', "{{")
+}
+
+/// Every option a job takes, by its API name: what `{name}` may refer to
+/// in an `InvalidOption` message.
+pub const OPTIONS: &[&str] = &[
+    "samples",
+    "seed",
+    "threads",
+    "confidence",
+    "design",
+    "interval",
+    "set",
+    "precision",
+    "relative_precision",
+    "target",
+    "max_samples",
+    "shard",
+    "checkpoint",
+    "resume",
+    "draws",
+    "quantity",
+    "method",
+    "bootstrap",
+    "parts",
+];
 
 impl Error {
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
@@ -73,14 +159,107 @@ impl Error {
         }
     }
 
-    /// Exit status: 2 for anything the user must fix in the input or the
-    /// command line (as ripgrep and clap do), 1 for failures while working.
-    pub fn exit_code(&self) -> i32 {
+    /// An `InvalidOption` whose message names options as `{name}`.
+    pub fn option(option: &'static str, message: impl Into<String>) -> Self {
+        Error::InvalidOption {
+            option,
+            message: message.into(),
+        }
+    }
+
+    /// True for errors in what was asked (the model, the options, the part
+    /// files given), false for failures while working.
+    pub fn is_input_error(&self) -> bool {
+        !matches!(self, Error::ThreadPool { .. } | Error::Io { .. })
+    }
+
+    /// The message with option names spelled by `spell` (the CLI gives
+    /// `--relative-precision` for `relative_precision`).
+    pub fn render(&self, spell: &dyn Fn(&str) -> String) -> String {
         match self {
-            Error::Model(_) | Error::Usage(_) => 2,
-            Error::Io { .. } | Error::Interrupted { .. } => 1,
+            Error::InvalidOption { message, .. } => render_options(message, spell),
+            Error::UnknownInput {
+                name,
+                detail,
+                inputs,
+            } => format!(
+                "{} {name}: {detail} (inputs: {})",
+                spell("set"),
+                inputs.join(", ")
+            ),
+            Error::UnknownQuantity {
+                option,
+                name,
+                available,
+            } => {
+                let mut m = format!(
+                    "{} {name}: the model has no such event or output",
+                    spell(option)
+                );
+                if let Some(names) = available {
+                    m.push_str(&format!(" (it has: {})", names.join(", ")));
+                }
+                m
+            }
+            Error::Model(e) => e.to_string(),
+            Error::PartMismatch(m) => m.clone(),
+            Error::CorruptPart { file, reason } => format!("{file}: {reason}"),
+            Error::ThreadPool { threads, reason } => {
+                format!("cannot start {threads} threads: {reason}")
+            }
+            Error::Io { context, source } => format!("{context}: {source}"),
         }
     }
 }
 
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(&plain))
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Model(e) => Some(e),
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<ModelError> for Error {
+    fn from(e: ModelError) -> Self {
+        Error::Model(e)
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_are_spelled_by_the_shell() {
+        let e = Error::option(
+            "target",
+            "{target} needs {precision} or {relative_precision}",
+        );
+        assert_eq!(
+            e.to_string(),
+            "target needs precision or relative_precision"
+        );
+        let flag = |o: &str| format!("--{}", o.replace('_', "-"));
+        assert_eq!(
+            e.render(&flag),
+            "--target needs --precision or --relative-precision"
+        );
+        // Braces that do not name an option are left alone, and user text
+        // is never read as an option name.
+        let e = Error::option("set", "{set} {x}: odd {");
+        assert_eq!(e.render(&flag), "--set {x}: odd {");
+        let e = Error::option("set", format!("{{set}} {}", literal("{samples}=1")));
+        assert_eq!(e.render(&flag), "--set {samples}=1");
+    }
+}

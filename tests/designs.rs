@@ -2,7 +2,7 @@
 //! over 30 seeds at 2^14 samples (the protocol), through the library.
 
 use gaprisk::engine::design::Design;
-use gaprisk::engine::{RunSettings, run};
+use gaprisk::engine::{RunSettings, Workers, run};
 use gaprisk::model::{self, compile::compile};
 use gaprisk::stats::interval::ProportionInterval;
 use gaprisk::summary::{SummarySettings, summarise};
@@ -30,10 +30,12 @@ fn spread(design: Design, quantities: &[&str]) -> Vec<(f64, f64)> {
         let settings = RunSettings {
             samples: SAMPLES,
             seed,
-            threads: 1,
             design,
         };
-        let acc = run(&program, &settings, None, &mut |_| {}).unwrap();
+        let acc = run(&program, &settings, &Workers::new(1).unwrap(), &mut |_| {})
+            .unwrap()
+            .completed()
+            .unwrap();
         let s = summarise(&program, &acc, &summary);
         for (k, q) in quantities.iter().enumerate() {
             let row = s.iter().find(|r| r.name == *q).unwrap();
@@ -116,10 +118,10 @@ fn designs_are_byte_identical_at_any_thread_count() {
                 let settings = RunSettings {
                     samples: 70_000,
                     seed: 4,
-                    threads,
                     design,
                 };
-                run(&program, &settings, None, &mut |_| {}).unwrap()
+                let workers = Workers::new(threads).unwrap();
+                run(&program, &settings, &workers, &mut |_| {}).unwrap()
             })
             .collect();
         assert!(runs[0] == runs[1] && runs[0] == runs[2], "{design:?}");

@@ -2,8 +2,9 @@
 //! corridor model: every derived node, every sample of a block, bit for bit.
 
 use gaprisk::engine::CHUNK_SIZE;
+use gaprisk::engine::chunk::BLOCK;
 use gaprisk::engine::design::{Design, chunk_streams};
-use gaprisk::engine::eval::{BLOCK, Workspace};
+use gaprisk::engine::eval::Workspace;
 use gaprisk::engine::program::Operand;
 use gaprisk::model::{self, compile::compile, spec::Body};
 use std::collections::HashMap;
@@ -32,7 +33,9 @@ fn columnar_evaluation_matches_the_scalar_reference() {
     let constants: HashMap<&str, f64> = model
         .nodes()
         .filter_map(|e| match &e.body {
-            Body::Fixed(gaprisk::dist::Distribution::Constant(v), _) => Some((e.name.as_str(), *v)),
+            Body::Fixed(gaprisk::distributions::Distribution::Constant(v), _) => {
+                Some((e.name.as_str(), *v))
+            }
             _ => None,
         })
         .collect();

@@ -3,8 +3,9 @@
 //! inputs. Every operator and function of the language can appear; the two
 //! must agree bit for bit (NaN agreeing with NaN).
 
+use gaprisk::engine::chunk::BLOCK;
 use gaprisk::engine::design::{Design, chunk_streams};
-use gaprisk::engine::eval::{BLOCK, Workspace};
+use gaprisk::engine::eval::Workspace;
 use gaprisk::engine::program::Operand;
 use gaprisk::model::{self, compile::compile, expr};
 use proptest::prelude::*;

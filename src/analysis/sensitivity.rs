@@ -10,10 +10,11 @@
 //! `attempt ~ bernoulli(p_attempt)`) it is the randomness the node adds
 //! beyond its parents. Constants are not factors.
 
+use crate::engine::many::{chunk_columns, run_many};
 use crate::engine::program::{Operand, Program};
 use crate::engine::rng::{StreamRng, stream_id};
-use crate::engine::runner::{chunk_columns, for_each_chunk};
-use crate::engine::{self, RunSettings};
+use crate::engine::schedule::{Flow, for_chunks_in};
+use crate::engine::{ManyResult, Outcome, RunSettings, Workers};
 use crate::error::{Error, Result};
 use crate::model::overrides::{self, Override};
 use crate::model::spec::{Body, ModelSpec, Section};
@@ -101,20 +102,23 @@ fn percentile_interval(mut values: Vec<f64>, confidence: f64) -> (f64, f64) {
 
 /// Sobol indices of quantity `quantity` over every random node, from
 /// N (d + 2) evaluations, with `bootstrap` resamples for the intervals.
+/// Cancelled, it returns no indices: they need every row of the design.
 pub fn sobol(
     program: &Program,
     quantity: usize,
     settings: &RunSettings,
     confidence: f64,
     bootstrap: usize,
+    workers: &Workers,
     progress: &mut dyn FnMut(u64),
-) -> Result<Sensitivity> {
+) -> Result<Outcome<Sensitivity>> {
     let mut f: Vec<Vec<f64>> =
         vec![Vec::with_capacity(settings.samples as usize); program.streams.len() + 2];
-    sobol_evaluations(
+    let pass = sobol_evaluations(
         program,
         quantity,
         settings,
+        workers,
         0..settings.chunks(),
         &mut |columns| {
             for (all, part) in f.iter_mut().zip(columns) {
@@ -123,7 +127,20 @@ pub fn sobol(
         },
         progress,
     )?;
-    sobol_indices_from(program, f, settings, confidence, bootstrap)
+    if pass.cancelled {
+        return Ok(Outcome::Cancelled {
+            samples_done: pass.samples,
+            partial: None,
+        });
+    }
+    let indices = sobol_indices_from(program, f, settings, confidence, bootstrap, workers)?;
+    Ok(match indices {
+        Some(s) => Outcome::Completed(s),
+        None => Outcome::Cancelled {
+            samples_done: settings.samples,
+            partial: None,
+        },
+    })
 }
 
 /// The model's values for the Sobol design (A, B, then A with node i from
@@ -132,14 +149,16 @@ pub fn sobol_evaluations(
     program: &Program,
     quantity: usize,
     settings: &RunSettings,
+    workers: &Workers,
     range: std::ops::Range<u64>,
     absorb: &mut dyn FnMut(Vec<Vec<f64>>),
     progress: &mut dyn FnMut(u64),
-) -> Result<()> {
+) -> Result<crate::engine::Pass> {
     let d = program.streams.len();
     if d == 0 {
-        return Err(Error::Usage(
-            "the model has no random node: nothing to analyse".into(),
+        return Err(Error::option(
+            "method",
+            "the model has no random node: nothing to analyse",
         ));
     }
     let seed_a = settings.seed;
@@ -151,8 +170,9 @@ pub fn sobol_evaluations(
         configs.push(c);
     }
     let op = [quantity_operand(program, quantity)];
-    crate::engine::runner::for_chunks_in(
-        settings,
+    for_chunks_in(
+        workers,
+        settings.samples,
         range,
         |chunk| {
             configs
@@ -166,25 +186,41 @@ pub fn sobol_evaluations(
         },
         |columns: Vec<Vec<f64>>| {
             absorb(columns);
-            Ok(crate::engine::runner::Flow::Continue)
+            Ok(Flow::Continue)
         },
         progress,
-    )?;
-    Ok(())
+    )
 }
 
 /// Sobol indices and bootstrap intervals from the design's values `f`
-/// (A, B, then the d mixed matrices), all N rows in sample order.
+/// (A, B, then the d mixed matrices), all N rows in sample order. `None`
+/// if the workers' token is cancelled during the bootstrap.
 pub fn sobol_indices_from(
     program: &Program,
     mut f: Vec<Vec<f64>>,
     settings: &RunSettings,
     confidence: f64,
     bootstrap: usize,
-) -> Result<Sensitivity> {
+    workers: &Workers,
+) -> Result<Option<Sensitivity>> {
     let d = program.streams.len();
-    // Rows with a non-finite value in any evaluation are left out everywhere.
     let n = settings.samples as usize;
+    // Every column must hold every row: indices from part of a design would
+    // be wrong, not merely noisy.
+    if f.len() != d + 2 || f.iter().any(|col| col.len() != n) {
+        let rows: Vec<usize> = f.iter().map(Vec::len).collect();
+        return Err(Error::PartMismatch(format!(
+            "the Sobol design needs {} columns of {n} rows, got {} columns of {:?} rows",
+            d + 2,
+            f.len(),
+            rows.iter()
+                .min()
+                .zip(rows.iter().max())
+                .map(|(a, b)| (*a, *b))
+                .unwrap_or((0, 0))
+        )));
+    }
+    // Rows with a non-finite value in any evaluation are left out everywhere.
     let keep: Vec<usize> = (0..n)
         .filter(|&j| f.iter().all(|col| col[j].is_finite()))
         .collect();
@@ -207,6 +243,9 @@ pub fn sobol_indices_from(
     let (mut first_reps, mut total_reps) = (vec![Vec::new(); d], vec![Vec::new(); d]);
     let mut idx = vec![0u32; rows_n];
     for _ in 0..bootstrap {
+        if workers.is_cancelled() {
+            return Ok(None);
+        }
         rng.fill_unit(&mut u);
         for (i, x) in idx.iter_mut().zip(&u) {
             *i = ((x * rows_n as f64) as usize).min(rows_n - 1) as u32;
@@ -242,14 +281,14 @@ pub fn sobol_indices_from(
         });
     }
     let reference = (fa.iter().sum::<f64>() + fb.iter().sum::<f64>()) / (2.0 * rows_n as f64);
-    Ok(Sensitivity {
+    Ok(Some(Sensitivity {
         method: "sobol",
         samples: settings.samples,
         evaluations: settings.samples * (d as u64 + 2),
         rows,
         reference,
         notes,
-    })
+    }))
 }
 
 /// The quantity with each uncertain input fixed at its 10th and 90th
@@ -259,8 +298,9 @@ pub fn tornado(
     quantity: &str,
     settings: &RunSettings,
     confidence: f64,
+    workers: &Workers,
     progress: &mut dyn FnMut(u64),
-) -> Result<Sensitivity> {
+) -> Result<Outcome<Sensitivity>> {
     let inputs: Vec<(String, f64, f64)> = spec
         .section(Section::Inputs)
         .filter_map(|e| match &e.body {
@@ -284,11 +324,28 @@ pub fn tornado(
         }
     }
     let q = programs[0]
-        .quantities
-        .iter()
-        .position(|x| x.name == quantity)
-        .ok_or_else(|| Error::Usage(format!("no event or output named '{quantity}'")))?;
-    let result = engine::run_many(&programs, &[], settings, progress)?;
+        .quantity(quantity)
+        .ok_or_else(|| Error::UnknownQuantity {
+            option: "quantity",
+            name: quantity.to_string(),
+            available: Some(programs[0].quantity_names()),
+        })?;
+    let mut result = ManyResult::new(&programs, &[], settings);
+    let pass = run_many(
+        &programs,
+        &[],
+        settings,
+        workers,
+        0..settings.chunks(),
+        &mut |r| result.merge(&r),
+        progress,
+    )?;
+    if pass.cancelled {
+        return Ok(Outcome::Cancelled {
+            samples_done: pass.samples,
+            partial: None,
+        });
+    }
     let summary = crate::summary::SummarySettings {
         confidence,
         proportion_interval: crate::stats::interval::ProportionInterval::Wilson,
@@ -325,14 +382,14 @@ pub fn tornado(
         })
         .collect();
     rows.sort_by(|a, b| b.0.total_cmp(&a.0));
-    Ok(Sensitivity {
+    Ok(Outcome::Completed(Sensitivity {
         method: "tornado",
         samples: settings.samples,
         evaluations: settings.samples * programs.len() as u64,
         rows: rows.into_iter().flat_map(|(_, r)| r).collect(),
         reference,
         notes: Vec::new(),
-    })
+    }))
 }
 
 /// Average ranks (ties share the mean of their positions), 1-based.
@@ -376,8 +433,9 @@ pub fn rank(
     quantity: usize,
     settings: &RunSettings,
     confidence: f64,
+    workers: &Workers,
     progress: &mut dyn FnMut(u64),
-) -> Result<Sensitivity> {
+) -> Result<Outcome<Sensitivity>> {
     let factors: Vec<(String, Operand)> = program
         .node_columns
         .iter()
@@ -388,17 +446,25 @@ pub fn rank(
     ops.push(quantity_operand(program, quantity));
     let seeds = vec![settings.seed; program.streams.len()];
     let mut columns: Vec<Vec<f64>> = vec![Vec::new(); ops.len()];
-    for_each_chunk(
-        settings,
+    let pass = for_chunks_in(
+        workers,
+        settings.samples,
+        0..settings.chunks(),
         |chunk| chunk_columns(program, &seeds, chunk, settings.samples, &ops),
         |part: Vec<Vec<f64>>| {
             for (all, p) in columns.iter_mut().zip(part) {
                 all.extend(p);
             }
-            Ok(())
+            Ok(Flow::Continue)
         },
         progress,
     )?;
+    if pass.cancelled {
+        return Ok(Outcome::Cancelled {
+            samples_done: pass.samples,
+            partial: None,
+        });
+    }
     let y = columns.pop().expect("the quantity column");
     let reference = y.iter().sum::<f64>() / y.len() as f64;
     let ry = ranks(&y);
@@ -421,14 +487,14 @@ pub fn rank(
         })
         .collect();
     rows.sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
-    Ok(Sensitivity {
+    Ok(Outcome::Completed(Sensitivity {
         method: "rank",
         samples: settings.samples,
         evaluations: settings.samples,
         rows,
         reference,
         notes: Vec::new(),
-    })
+    }))
 }
 
 #[cfg(test)]

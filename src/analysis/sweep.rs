@@ -4,8 +4,8 @@
 //! sharper than independent runs would give.
 
 use crate::engine::program::Program;
-use crate::engine::{self, RunSettings};
-use crate::error::{Error, Result};
+use crate::engine::{self, ManyResult, Outcome, RunSettings, Workers};
+use crate::error::{Error, Result, literal};
 use crate::model::overrides::{self, Override};
 use crate::model::spec::ModelSpec;
 use crate::model::{compile::compile, validate};
@@ -22,7 +22,11 @@ pub struct Axis {
 }
 
 /// Parses NAME=START:STOP:POINTS, NAME=V1,V2,... or NAME=VALUE.
-pub fn parse_axis(text: &str) -> std::result::Result<Axis, String> {
+pub fn parse_axis(text: &str) -> Result<Axis> {
+    parse_axis_text(text).map_err(|e| Error::option("set", format!("{{set}} {}", literal(&e))))
+}
+
+fn parse_axis_text(text: &str) -> std::result::Result<Axis, String> {
     let (name, spec) = text
         .split_once('=')
         .ok_or_else(|| format!("'{text}' is not NAME=VALUES"))?;
@@ -88,20 +92,27 @@ pub fn grid(axes: &[Axis]) -> Vec<Vec<f64>> {
 pub fn check_axes(axes: &[Axis]) -> Result<()> {
     for (i, a) in axes.iter().enumerate() {
         if axes[..i].iter().any(|b| b.name == a.name) {
-            return Err(Error::Usage(format!("--set {}: given twice", a.name)));
+            return Err(Error::option(
+                "set",
+                format!("{{set}} {}: given twice", literal(&a.name)),
+            ));
         }
     }
     let varying = axes.iter().filter(|a| a.values.len() > 1).count();
     if varying > 2 {
-        return Err(Error::Usage(format!(
-            "--set: {varying} inputs take several values; a sweep is a line or a grid (at most two)"
-        )));
+        return Err(Error::option(
+            "set",
+            format!(
+                "{{set}}: {varying} inputs take several values; a sweep is a line or a grid (at most two)"
+            ),
+        ));
     }
     let points: usize = axes.iter().map(|a| a.values.len()).product();
     if points > MAX_POINTS {
-        return Err(Error::Usage(format!(
-            "--set: {points} points is more than {MAX_POINTS}"
-        )));
+        return Err(Error::option(
+            "set",
+            format!("{{set}}: {points} points is more than {MAX_POINTS}"),
+        ));
     }
     Ok(())
 }
@@ -130,18 +141,36 @@ pub fn sweep(
     points: &[(Vec<f64>, Program)],
     settings: &RunSettings,
     summary: &SummarySettings,
+    workers: &Workers,
     progress: &mut dyn FnMut(u64),
-) -> Result<Vec<SweepPoint>> {
+) -> Result<Outcome<Vec<SweepPoint>>> {
     let programs: Vec<Program> = points.iter().map(|(_, p)| p.clone()).collect();
-    let result = engine::run_many(&programs, &[], settings, progress)?;
-    Ok(points
-        .iter()
-        .zip(&result.each)
-        .map(|((values, program), acc)| SweepPoint {
-            values: values.clone(),
-            quantities: summarise(program, acc, summary),
-        })
-        .collect())
+    let mut result = ManyResult::new(&programs, &[], settings);
+    let pass = engine::run_many(
+        &programs,
+        &[],
+        settings,
+        workers,
+        0..settings.chunks(),
+        &mut |r| result.merge(&r),
+        progress,
+    )?;
+    if pass.cancelled {
+        return Ok(Outcome::Cancelled {
+            samples_done: pass.samples,
+            partial: None,
+        });
+    }
+    Ok(Outcome::Completed(
+        points
+            .iter()
+            .zip(&result.each)
+            .map(|((values, program), acc)| SweepPoint {
+                values: values.clone(),
+                quantities: summarise(program, acc, summary),
+            })
+            .collect(),
+    ))
 }
 
 #[cfg(test)]

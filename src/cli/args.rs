@@ -3,10 +3,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-/// The seed used when none is given: 25 September 2020, the situation the
-/// flagship model describes.
-pub const DEFAULT_SEED: u64 = 20_200_925;
-pub const DEFAULT_SAMPLES: u64 = 1_000_000;
+pub use crate::jobs::{DEFAULT_SAMPLES, DEFAULT_SEED};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -112,6 +109,38 @@ pub enum DesignArg {
     Lhs,
     Qmc,
     Antithetic,
+}
+
+impl From<MethodArg> for crate::jobs::sensitivity::Method {
+    fn from(m: MethodArg) -> Self {
+        use crate::jobs::sensitivity::Method;
+        match m {
+            MethodArg::Sobol => Method::Sobol,
+            MethodArg::Tornado => Method::Tornado,
+            MethodArg::Rank => Method::Rank,
+        }
+    }
+}
+
+impl From<IntervalArg> for crate::stats::interval::ProportionInterval {
+    fn from(i: IntervalArg) -> Self {
+        use crate::stats::interval::ProportionInterval;
+        match i {
+            IntervalArg::Wilson => ProportionInterval::Wilson,
+            IntervalArg::ClopperPearson => ProportionInterval::ClopperPearson,
+        }
+    }
+}
+
+impl SamplingArgs {
+    pub fn options(&self) -> crate::jobs::SamplingOptions {
+        crate::jobs::SamplingOptions {
+            samples: self.samples,
+            seed: self.seed,
+            confidence: self.confidence,
+            design: self.design.into(),
+        }
+    }
 }
 
 impl From<DesignArg> for crate::engine::design::Design {

@@ -17,6 +17,7 @@
 //! Every design keeps the (seed, chunk, node) identity of the streams, so
 //! results are byte-identical at any thread count.
 
+use super::chunk::{BLOCK, ChunkSpan};
 use super::rng::{StreamRng, stream};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -49,24 +50,13 @@ pub const QMC_MAX_DIMENSIONS: usize = sobol_burley::NUM_DIMENSIONS as usize;
 /// Points per QMC replicate: samples / 8, rounded up to a whole block (so
 /// every block lies in one replicate), at most 2^16.
 pub fn qmc_points(samples: u64) -> u64 {
-    let block = super::eval::BLOCK as u64;
+    let block = BLOCK as u64;
     samples
         .div_ceil(QMC_REPLICATES)
         .div_ceil(block)
         .max(1)
         .saturating_mul(block)
         .min(QMC_MAX_POINTS)
-}
-
-/// Where a chunk lies in the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChunkSpan {
-    pub chunk: u64,
-    /// Global index of its first sample.
-    pub start: u64,
-    pub len: usize,
-    /// Samples in the whole run.
-    pub samples: u64,
 }
 
 /// The source of one random node's uniforms within one chunk.
@@ -193,13 +183,7 @@ pub fn chunk_streams(
     chunk: u64,
     samples: u64,
 ) -> Vec<Uniforms> {
-    let start = chunk * super::CHUNK_SIZE;
-    let span = ChunkSpan {
-        chunk,
-        start,
-        len: super::CHUNK_SIZE.min(samples - start) as usize,
-        samples,
-    };
+    let span = ChunkSpan::of(chunk, samples);
     program
         .streams
         .iter()

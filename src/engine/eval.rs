@@ -4,11 +4,10 @@
 
 use super::design::Uniforms;
 use super::program::{CorrelatedDraws, FixedDraw, Instr, Operand, Program, Step};
-use crate::dist::bernoulli::quantile_with_p;
-use crate::dist::{std_normal_cdf, std_normal_quantile};
+use crate::distributions::bernoulli::quantile_with_p;
+use crate::distributions::{std_normal_cdf, std_normal_quantile};
 
-/// Samples evaluated together: columns of this length stay in cache.
-pub const BLOCK: usize = 1024;
+use super::chunk::BLOCK;
 
 /// Column storage for one block: one column per slot.
 pub struct Workspace {
@@ -176,7 +175,7 @@ impl Workspace {
         let dst = instr.dst() as usize;
         let mut out = std::mem::take(&mut self.columns[dst]);
         let o = &mut out[..len];
-        use crate::model::expr::{BinaryOp as B, TernaryOp as T, UnaryOp as U};
+        use super::operators::{BinaryOp as B, TernaryOp as T, UnaryOp as U};
         // Each operator gets its own loop, so the operator is matched once per
         // block, not per sample, and simple loops vectorise.
         match *instr {

@@ -1,18 +1,24 @@
 //! The sampling engine: compiled programs, random streams, block
-//! evaluation, per-chunk accumulators, and the parallel runner.
+//! evaluation, per-chunk accumulators, and the parallel scheduler.
 
 pub mod accumulate;
+pub mod cancel;
+pub mod chunk;
 pub mod copula;
 pub mod design;
 pub mod eval;
+pub mod many;
+pub mod operators;
 pub mod parts;
 pub mod program;
 pub mod rng;
 pub mod runner;
+pub mod schedule;
 pub(crate) mod simd;
 
 pub use accumulate::{Accumulators, QuantityAccumulator};
-pub use runner::{
-    CHUNK_SIZE, ManyResult, PairedAccumulator, Pairing, RunSettings, request_stop, run, run_many,
-    run_until, stop_requested,
-};
+pub use cancel::{CancelToken, Outcome};
+pub use chunk::CHUNK_SIZE;
+pub use many::{ManyResult, PairedAccumulator, Pairing, run_many};
+pub use runner::{RunSettings, run, run_until};
+pub use schedule::{Flow, Pass, Workers};

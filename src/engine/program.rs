@@ -1,7 +1,7 @@
 //! The compiled form of a model: straight-line steps over columns of samples.
 
-use crate::dist::{Distribution, Form};
-use crate::model::expr::{BinaryOp, TernaryOp, UnaryOp};
+use super::operators::{BinaryOp, TernaryOp, UnaryOp};
+use crate::distributions::{Distribution, Form};
 
 /// A value for a whole block of samples: a column slot, or one number.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -91,7 +91,8 @@ pub struct FixedDraw {
     pub dist: Distribution,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum QuantityKind {
     Event,
     Output,
@@ -124,4 +125,52 @@ pub struct Program {
     /// Every non-constant node, in evaluation order, as columns for `--draws`.
     pub node_columns: Vec<(String, Operand)>,
     pub quantities: Vec<Quantity>,
+}
+
+impl Program {
+    /// The per-sample columns of a run's draws: every non-constant node,
+    /// then each event and output whose name is not already a node's.
+    fn draw_entries(&self) -> Vec<(&str, Operand)> {
+        let mut entries: Vec<(&str, Operand)> = self
+            .node_columns
+            .iter()
+            .map(|(name, op)| (name.as_str(), *op))
+            .collect();
+        for q in &self.quantities {
+            if !self.node_columns.iter().any(|(name, _)| *name == q.name) {
+                entries.push((&q.name, q.value));
+            }
+        }
+        entries
+    }
+
+    /// The names of the draws' columns (`draw_operands`, in order).
+    pub fn draw_names(&self) -> Vec<String> {
+        self.draw_entries()
+            .into_iter()
+            .map(|(name, _)| name.to_string())
+            .collect()
+    }
+
+    pub fn draw_operands(&self) -> Vec<Operand> {
+        self.draw_entries().into_iter().map(|(_, op)| op).collect()
+    }
+
+    /// The index of the quantity named `name`.
+    pub fn quantity(&self, name: &str) -> Option<usize> {
+        self.quantities.iter().position(|q| q.name == name)
+    }
+
+    /// The quantity an analysis or a stopping rule watches when none is
+    /// named: the first event, else the first output.
+    pub fn default_quantity(&self) -> usize {
+        self.quantities
+            .iter()
+            .position(|q| q.kind == QuantityKind::Event)
+            .unwrap_or(0)
+    }
+
+    pub fn quantity_names(&self) -> Vec<String> {
+        self.quantities.iter().map(|q| q.name.clone()).collect()
+    }
 }

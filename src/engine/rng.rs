@@ -11,7 +11,7 @@
 //! These functions are part of the reproducibility contract: changing them
 //! changes every result at a fixed seed.
 
-use crate::dist::unit_from_bits;
+use crate::distributions::unit_from_bits;
 
 const LANES: usize = 4;
 

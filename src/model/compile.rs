@@ -134,7 +134,7 @@ pub fn compile(model: &Model) -> Result<Program, ModelError> {
     let mut fixed = Vec::new();
     for entry in model.nodes() {
         let operand = match &entry.body {
-            Body::Fixed(crate::dist::Distribution::Constant(v), _) => Operand::Const(*v),
+            Body::Fixed(crate::distributions::Distribution::Constant(v), _) => Operand::Const(*v),
             Body::Fixed(dist, _) => {
                 let slot = c.permanent_slot();
                 c.streams.push(stream_id(&entry.name));
@@ -184,7 +184,7 @@ pub fn compile(model: &Model) -> Result<Program, ModelError> {
                         });
                         None
                     }
-                    None if spec.form == crate::dist::Form::Bernoulli => {
+                    None if spec.form == crate::distributions::Form::Bernoulli => {
                         Some(Step::DrawBernoulli {
                             slot,
                             stream,

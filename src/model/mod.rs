@@ -17,3 +17,8 @@ use std::path::Path;
 pub fn load(path: &Path) -> Result<Model, ModelError> {
     validate::validate(source::load(path)?)
 }
+
+/// Reads, resolves and validates the model file `path` of `files`.
+pub fn load_from(files: &dyn source::ModelFiles, path: &Path) -> Result<Model, ModelError> {
+    validate::validate(source::load_from(files, path)?)
+}

@@ -1,27 +1,28 @@
-//! `--set NAME=VALUE`: replace inputs by constants before compiling.
+//! `set NAME=VALUE`: replace inputs by constants before compiling.
 
 use super::spec::{Body, DistSpec, ModelSpec, Param, Section};
-use crate::dist::{Distribution, Family, Form};
-use crate::error::Error;
+use crate::distributions::{Distribution, Family, Form};
+use crate::error::{Error, literal};
 
-/// One `--set` assignment.
+/// One `set` assignment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Override {
     pub name: String,
     pub value: f64,
 }
 
-/// Parses `NAME=VALUE`.
-pub fn parse(text: &str) -> Result<Override, String> {
+/// Parses `NAME=VALUE` (a `set` option).
+pub fn parse(text: &str) -> Result<Override, Error> {
+    let bad = |what: String| Error::option("set", format!("{{set}} {}", literal(&what)));
     let (name, value) = text
         .split_once('=')
-        .ok_or_else(|| format!("'{text}' is not NAME=VALUE"))?;
+        .ok_or_else(|| bad(format!("'{text}' is not NAME=VALUE")))?;
     let value: f64 = value
         .trim()
         .parse()
-        .map_err(|_| format!("'{value}' in '{text}' is not a number"))?;
+        .map_err(|_| bad(format!("'{value}' in '{text}' is not a number")))?;
     if !value.is_finite() {
-        return Err(format!("'{text}': the value must be finite"));
+        return Err(bad(format!("'{text}': the value must be finite")));
     }
     Ok(Override {
         name: name.trim().to_string(),
@@ -30,7 +31,7 @@ pub fn parse(text: &str) -> Result<Override, String> {
 }
 
 /// Replaces each named input of `spec` by a constant. A name that is not an
-/// input of the model is a usage error that lists what is.
+/// input of the model is an `UnknownInput` error that lists what is.
 pub fn apply(mut spec: ModelSpec, overrides: &[Override]) -> Result<ModelSpec, Error> {
     for o in overrides {
         let Some(entry) = spec
@@ -47,15 +48,14 @@ pub fn apply(mut spec: ModelSpec, overrides: &[Override]) -> Result<ModelSpec, E
                 ),
                 None => format!("{} has no input '{}'", spec.file.display(), o.name),
             };
-            let inputs: Vec<&str> = spec
-                .section(Section::Inputs)
-                .map(|e| e.name.as_str())
-                .collect();
-            return Err(Error::Usage(format!(
-                "--set {}: {what} (inputs: {})",
-                o.name,
-                inputs.join(", ")
-            )));
+            return Err(Error::UnknownInput {
+                name: o.name.clone(),
+                detail: what,
+                inputs: spec
+                    .section(Section::Inputs)
+                    .map(|e| e.name.clone())
+                    .collect(),
+            });
         };
         let constant = DistSpec {
             family: Family::Constant,
@@ -77,11 +77,11 @@ mod tests {
     #[test]
     fn assignments_parse_and_reject_nonsense() {
         assert_eq!(
-            parse("a=1.5"),
-            Ok(Override {
+            parse("a=1.5").unwrap(),
+            Override {
                 name: "a".into(),
                 value: 1.5
-            })
+            }
         );
         assert_eq!(parse(" b = -2 ").unwrap().value, -2.0);
         assert!(parse("a").is_err());

@@ -4,7 +4,7 @@
 use super::expr::{self, Expr};
 use super::spec::Correlation;
 use super::spec::*;
-use crate::dist::{Distribution, Family, Form};
+use crate::distributions::{Distribution, Family, Form};
 use crate::error::ModelError;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,15 +31,130 @@ pub fn load_text(path: &Path, text: &str) -> Result<ModelSpec, ModelError> {
     }
 }
 
-/// Loads a model file and everything it extends.
-pub fn load(path: &Path) -> Result<ModelSpec, ModelError> {
-    let mut chain = Vec::new();
-    load_chain(path, &mut chain)
+/// Where model files come from. The CLI reads the disk; a server reads a
+/// request's files and its model library, and nothing else.
+pub trait ModelFiles {
+    /// The text of the model file `path`, or why it cannot be read.
+    fn read(&self, path: &Path) -> Result<String, String>;
+
+    /// The file that `extends = "reference"` in `from` names, and its
+    /// identity: equal for two paths to one file, to find cycles.
+    fn resolve(&self, from: &Path, reference: &str) -> Result<(PathBuf, PathBuf), String>;
+
+    /// The identity of a file that was read (see `resolve`).
+    fn identity(&self, path: &Path) -> PathBuf;
 }
 
-fn load_chain(path: &Path, chain: &mut Vec<PathBuf>) -> Result<ModelSpec, ModelError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ModelError::new(path, 0, "", format!("cannot read model file: {e}")))?;
+/// Model files on disk; `extends` is relative to the extending file.
+pub struct DiskFiles;
+
+impl ModelFiles for DiskFiles {
+    fn read(&self, path: &Path) -> Result<String, String> {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read model file: {e}"))
+    }
+
+    fn resolve(&self, from: &Path, reference: &str) -> Result<(PathBuf, PathBuf), String> {
+        let path = from.parent().unwrap_or(Path::new("")).join(reference);
+        let identity = std::fs::canonicalize(&path)
+            .map_err(|e| format!("cannot open '{}': {e}", path.display()))?;
+        Ok((path, identity))
+    }
+
+    fn identity(&self, path: &Path) -> PathBuf {
+        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+    }
+}
+
+/// Model files held in memory by name (`baseline.toml`, `variants/a.toml`):
+/// a request's files. `extends` resolves among them only; a reference that
+/// climbs out of them (`../x.toml`) or is absolute is refused.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryFiles {
+    files: std::collections::BTreeMap<PathBuf, String>,
+}
+
+impl MemoryFiles {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a file; its name is normalised as `extends` references are.
+    pub fn insert(&mut self, name: &str, text: impl Into<String>) -> Result<PathBuf, String> {
+        let path = normalise(Path::new(""), name)?;
+        self.files.insert(path.clone(), text.into());
+        Ok(path)
+    }
+
+    pub fn contains(&self, path: &Path) -> bool {
+        self.files.contains_key(path)
+    }
+}
+
+/// `reference` relative to the folder `base`, with `.` and `..` resolved
+/// lexically; absolute paths and paths that climb above the top are refused.
+pub fn normalise(base: &Path, reference: &str) -> Result<PathBuf, String> {
+    use std::path::Component;
+    let mut parts: Vec<std::ffi::OsString> = Vec::new();
+    for c in base.components().chain(Path::new(reference).components()) {
+        match c {
+            Component::Normal(p) => parts.push(p.to_os_string()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if parts.pop().is_none() {
+                    return Err(format!("'{reference}' is outside the model files"));
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(format!("'{reference}' is an absolute path"));
+            }
+        }
+    }
+    if parts.is_empty() {
+        return Err(format!("'{reference}' names no file"));
+    }
+    Ok(parts.iter().collect())
+}
+
+impl ModelFiles for MemoryFiles {
+    fn read(&self, path: &Path) -> Result<String, String> {
+        self.files
+            .get(path)
+            .cloned()
+            .ok_or_else(|| format!("no model file '{}'", path.display()))
+    }
+
+    fn resolve(&self, from: &Path, reference: &str) -> Result<(PathBuf, PathBuf), String> {
+        let path = normalise(from.parent().unwrap_or(Path::new("")), reference)?;
+        if !self.files.contains_key(&path) {
+            return Err(format!("no model file '{}'", path.display()));
+        }
+        Ok((path.clone(), path))
+    }
+
+    fn identity(&self, path: &Path) -> PathBuf {
+        path.to_path_buf()
+    }
+}
+
+/// Loads a model file from disk and everything it extends.
+pub fn load(path: &Path) -> Result<ModelSpec, ModelError> {
+    load_from(&DiskFiles, path)
+}
+
+/// Loads the model file `path` of `files` and everything it extends.
+pub fn load_from(files: &dyn ModelFiles, path: &Path) -> Result<ModelSpec, ModelError> {
+    let mut chain = Vec::new();
+    load_chain(files, path, &mut chain)
+}
+
+fn load_chain(
+    files: &dyn ModelFiles,
+    path: &Path,
+    chain: &mut Vec<PathBuf>,
+) -> Result<ModelSpec, ModelError> {
+    let text = files
+        .read(path)
+        .map_err(|e| ModelError::new(path, 0, "", e))?;
     let file = parse_file(path, &text)?;
     let Some((parent_ref, line)) = file.extends.clone() else {
         return Ok(ModelSpec {
@@ -49,16 +164,10 @@ fn load_chain(path: &Path, chain: &mut Vec<PathBuf>) -> Result<ModelSpec, ModelE
             correlations: file.correlations,
         });
     };
-    let parent_path = path.parent().unwrap_or(Path::new("")).join(&parent_ref);
-    let identity = std::fs::canonicalize(&parent_path).map_err(|e| {
-        ModelError::new(
-            path,
-            line,
-            "model.extends",
-            format!("cannot open '{}': {e}", parent_path.display()),
-        )
-    })?;
-    chain.push(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()));
+    let (parent_path, identity) = files
+        .resolve(path, &parent_ref)
+        .map_err(|e| ModelError::new(path, line, "model.extends", e))?;
+    chain.push(files.identity(path));
     if chain.contains(&identity) {
         return Err(ModelError::new(
             path,
@@ -67,7 +176,7 @@ fn load_chain(path: &Path, chain: &mut Vec<PathBuf>) -> Result<ModelSpec, ModelE
             format!("'{}' extends itself through a cycle", parent_path.display()),
         ));
     }
-    let parent = load_chain(&parent_path, chain)?;
+    let parent = load_chain(files, &parent_path, chain)?;
     chain.pop();
     merge(parent, file, path)
 }

@@ -2,7 +2,7 @@
 //! origin (file and line), not yet checked for names or cycles.
 
 use super::expr::Expr;
-use crate::dist::{Family, Form};
+use crate::distributions::{Family, Form};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -32,7 +32,7 @@ pub struct DistSpec {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
     /// A number or a distribution with numeric parameters; inputs are always this.
-    Fixed(crate::dist::Distribution, DistSpec),
+    Fixed(crate::distributions::Distribution, DistSpec),
     /// A `[derived]` random node with at least one expression parameter.
     Random(DistSpec),
     /// A `[derived]` expression, or an event or output.

@@ -2,6 +2,7 @@
 //! run goes on and moved into place only when it completes.
 
 use super::atomic;
+use crate::engine::eval::Values;
 use crate::error::{Error, Result};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -9,18 +10,31 @@ use tempfile::NamedTempFile;
 
 pub const FILE_NAME: &str = "draws.csv";
 
+/// Rows of one block: the sample's index, then each column's value
+/// (`Program::draw_operands`, in order) in Rust's shortest round-trip form.
+pub fn format_rows(first: u64, n: usize, columns: &[Values], out: &mut Vec<u8>) {
+    for i in 0..n {
+        // Writing to a Vec cannot fail.
+        let _ = write!(out, "{}", first + i as u64);
+        for values in columns {
+            let _ = write!(out, ",{}", values.get(i));
+        }
+        out.push(b'\n');
+    }
+}
+
+/// draws.csv being written: a hidden temporary file in the output folder,
+/// moved into place by `commit`.
 pub struct DrawsFile {
     target: PathBuf,
     writer: BufWriter<NamedTempFile>,
 }
 
 impl DrawsFile {
-    pub fn create(dir: &Path, columns: &[String]) -> Result<Self> {
+    pub fn create(dir: &Path) -> Result<Self> {
         let target = dir.join(FILE_NAME);
         let file = atomic::create(&target)?;
-        let mut writer = BufWriter::with_capacity(1 << 20, file);
-        writeln!(writer, "{}", columns.join(","))
-            .map_err(|e| Error::io(format!("cannot write {}", target.display()), e))?;
+        let writer = BufWriter::with_capacity(1 << 20, file);
         Ok(DrawsFile { target, writer })
     }
 

@@ -37,7 +37,7 @@ struct ModelJson<'a> {
     hash: &'a str,
 }
 
-impl Exporter for Manifest {
+impl Exporter<RunReport> for Manifest {
     fn file_name(&self) -> &'static str {
         FILE_NAME
     }

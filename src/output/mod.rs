@@ -6,6 +6,7 @@ pub mod compare_csv;
 pub mod draws;
 pub mod manifest;
 pub mod part;
+pub mod reports;
 pub mod sensitivity_csv;
 pub mod summary_csv;
 pub mod sweep_csv;
@@ -48,17 +49,37 @@ pub struct StopReport {
     pub samples: u64,
 }
 
-/// One output file format.
-pub trait Exporter {
+/// One output file format, for the results `R` of one kind of job.
+pub trait Exporter<R> {
     fn file_name(&self) -> &'static str;
-    fn serialize(&self, report: &RunReport) -> Result<Vec<u8>>;
+    fn serialize(&self, report: &R) -> Result<Vec<u8>>;
 }
 
-/// Writes each exporter's file into `dir`, each atomically.
-pub fn export_all(dir: &Path, report: &RunReport, exporters: &[&dyn Exporter]) -> Result<()> {
-    for exporter in exporters {
-        let bytes = exporter.serialize(report)?;
-        atomic::write(&dir.join(exporter.file_name()), &bytes)?;
+/// One file of a job's results: its name in the output folder and its
+/// exact bytes. Every shell writes or serves these bytes as they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Each exporter's file for `report`, in order.
+pub fn export<R>(report: &R, exporters: &[&dyn Exporter<R>]) -> Result<Vec<OutputFile>> {
+    exporters
+        .iter()
+        .map(|e| {
+            Ok(OutputFile {
+                name: e.file_name().to_string(),
+                bytes: e.serialize(report)?,
+            })
+        })
+        .collect()
+}
+
+/// Writes `files` into `dir`, each atomically.
+pub fn write_all(dir: &Path, files: &[OutputFile]) -> Result<()> {
+    for f in files {
+        atomic::write(&dir.join(&f.name), &f.bytes)?;
     }
     Ok(())
 }

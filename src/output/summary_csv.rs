@@ -57,7 +57,7 @@ pub fn header() -> Vec<&'static str> {
     h
 }
 
-impl Exporter for SummaryCsv {
+impl Exporter<RunReport> for SummaryCsv {
     fn file_name(&self) -> &'static str {
         FILE_NAME
     }

@@ -1,0 +1,249 @@
+//! Each command: its arguments as a job request, the job built and run, its
+//! files written into the output folder and its results printed.
+
+use super::args::{
+    CheckArgs, Command, CompareArgs, MergeArgs, RunArgs, SensitivityArgs, SweepArgs,
+};
+use super::{Failure, progress};
+use crate::analysis::sweep::parse_axis;
+use crate::engine::{CancelToken, Workers};
+use crate::error::{Error, Result};
+use crate::jobs::compare::{CompareJob, CompareRequest};
+use crate::jobs::merge::MergeJob;
+use crate::jobs::run::{RunJob, RunRequest, RunSinks};
+use crate::jobs::sensitivity::{SensitivityJob, SensitivityRequest};
+use crate::jobs::sweep::{SweepJob, SweepRequest};
+use crate::jobs::{DiskFiles, JobOutput, Outcome, Presentation, RunContext, parse_set};
+use crate::output::{self, atomic, draws::DrawsFile};
+use std::path::{Path, PathBuf};
+
+pub fn execute(command: Command, token: CancelToken) -> Result<(), Failure> {
+    match command {
+        Command::Run(a) => run(a, token),
+        Command::Compare(a) => compare(a, token),
+        Command::Sweep(a) => sweep(a, token),
+        Command::Sensitivity(a) => sensitivity(a, token),
+        Command::Merge(a) => merge(a, token),
+        Command::Check(a) => check(a),
+    }
+}
+
+/// The worker threads a command asked for (0: one per core), with the
+/// process's cancellation token.
+fn workers(threads: Option<usize>, token: CancelToken) -> Result<Workers> {
+    if threads == Some(0) {
+        return Err(Error::option("threads", "{threads} must be at least 1"));
+    }
+    Ok(Workers::new(threads.unwrap_or(0))?.with_cancel(token))
+}
+
+/// Creates the output folder (only after every input was validated) and
+/// clears temporary files that killed runs left in it.
+fn create_out_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    atomic::remove_stale(dir);
+    Ok(())
+}
+
+/// Runs a job with a progress bar.
+fn with_progress(
+    workers: Workers,
+    quiet: bool,
+    job: impl FnOnce(&RunContext) -> Result<Outcome<JobOutput>>,
+) -> Result<Outcome<JobOutput>> {
+    let bar = progress::bar(quiet);
+    let report = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let ctx = RunContext::new(workers).with_progress(&report);
+    let outcome = job(&ctx);
+    bar.finish_and_clear();
+    outcome
+}
+
+/// Writes a finished job's files, prints its warnings and results, and
+/// turns a cancel into the interrupted failure.
+fn finish(outcome: Outcome<JobOutput>, dir: &Path, quiet: bool) -> Result<(), Failure> {
+    let (out, interrupted) = match outcome {
+        Outcome::Completed(out) => (out, None),
+        Outcome::Cancelled {
+            samples_done,
+            partial: Some(out),
+        } => (out, Some(samples_done)),
+        Outcome::Cancelled { partial: None, .. } => {
+            return Err(Failure::Interrupted { samples: 0 });
+        }
+    };
+    output::write_all(dir, &out.files)?;
+    for w in &out.warnings {
+        eprintln!("gaprisk: warning: {w}");
+    }
+    if !quiet {
+        match &out.presentation {
+            Presentation::Table(table) => {
+                print!("{table}");
+                let written: Vec<String> = out
+                    .written
+                    .iter()
+                    .map(|f| dir.join(f).display().to_string())
+                    .collect();
+                println!("\nwrote {}", written.join(", "));
+            }
+            Presentation::Shard {
+                what,
+                shard: (k, n),
+                chunks: (start, end),
+            } => {
+                let file = dir.join(&out.written[0]);
+                println!(
+                    "{what}: shard {k} of {n}, chunks {start}..{end}; wrote {}",
+                    file.display()
+                );
+            }
+        }
+    }
+    match interrupted {
+        Some(samples) => Err(Failure::Interrupted { samples }),
+        None => Ok(()),
+    }
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))
+}
+
+fn run(a: RunArgs, token: CancelToken) -> Result<(), Failure> {
+    let request = RunRequest {
+        model: a.model,
+        sampling: a.sampling.options(),
+        interval: a.interval.into(),
+        set: parse_set(&a.set)?,
+        draws: a.draws,
+        precision: a.precision,
+        relative_precision: a.relative_precision,
+        target: a.target,
+        max_samples: Some(a.max_samples),
+        shard: a.shard,
+        checkpoint: a.checkpoint.is_some(),
+        resume: match &a.resume {
+            Some(path) => Some((path.display().to_string(), read_file(path)?)),
+            None => None,
+        },
+    };
+    let quiet = a.sampling.quiet;
+    let workers = workers(a.sampling.threads, token)?;
+    let job = RunJob::new(&DiskFiles, request)?;
+    let dir = a.out.unwrap_or_else(|| job.default_dir());
+    create_out_dir(&dir)?;
+    let mut draws = if a.draws {
+        Some(DrawsFile::create(&dir)?)
+    } else {
+        None
+    };
+    let checkpoint_path = a.checkpoint;
+    let mut save = |bytes: &[u8]| -> Result<()> {
+        match &checkpoint_path {
+            Some(path) => atomic::write(path, bytes),
+            None => Ok(()),
+        }
+    };
+    let outcome = with_progress(workers, quiet, |ctx| {
+        job.execute(
+            ctx,
+            RunSinks {
+                draws: draws.as_mut().map(|d| d.writer()),
+                checkpoint: Some(&mut save),
+            },
+        )
+    })?;
+    if let Some(d) = draws
+        && !matches!(outcome, Outcome::Cancelled { partial: None, .. })
+    {
+        d.commit()?;
+    }
+    finish(outcome, &dir, quiet)
+}
+
+/// Two paths to one file: their canonical forms agree.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+fn compare(a: CompareArgs, token: CancelToken) -> Result<(), Failure> {
+    let request = CompareRequest {
+        base: a.base,
+        variants: a.variants,
+        sampling: a.sampling.options(),
+        set: parse_set(&a.set)?,
+        shard: a.shard,
+    };
+    let quiet = a.sampling.quiet;
+    let workers = workers(a.sampling.threads, token)?;
+    let job = CompareJob::new(&DiskFiles, request, &same_file)?;
+    let dir = a.out.unwrap_or_else(|| job.default_dir());
+    create_out_dir(&dir)?;
+    let outcome = with_progress(workers, quiet, |ctx| job.execute(ctx))?;
+    finish(outcome, &dir, quiet)
+}
+
+fn sweep(a: SweepArgs, token: CancelToken) -> Result<(), Failure> {
+    let request = SweepRequest {
+        model: a.model,
+        axes: a
+            .set
+            .iter()
+            .map(|t| parse_axis(t))
+            .collect::<Result<Vec<_>>>()?,
+        sampling: a.sampling.options(),
+    };
+    let quiet = a.sampling.quiet;
+    let workers = workers(a.sampling.threads, token)?;
+    let job = SweepJob::new(&DiskFiles, request)?;
+    let dir = a.out.unwrap_or_else(|| job.default_dir());
+    create_out_dir(&dir)?;
+    let outcome = with_progress(workers, quiet, |ctx| job.execute(ctx))?;
+    finish(outcome, &dir, quiet)
+}
+
+fn sensitivity(a: SensitivityArgs, token: CancelToken) -> Result<(), Failure> {
+    let request = SensitivityRequest {
+        model: a.model,
+        quantity: a.quantity,
+        method: a.method.into(),
+        samples: a.samples,
+        seed: a.seed,
+        confidence: a.confidence,
+        bootstrap: a.bootstrap,
+        shard: a.shard,
+    };
+    let workers = workers(a.threads, token)?;
+    let job = SensitivityJob::new(&DiskFiles, request)?;
+    let dir = a.out.unwrap_or_else(|| job.default_dir());
+    create_out_dir(&dir)?;
+    let outcome = with_progress(workers, a.quiet, |ctx| job.execute(ctx))?;
+    finish(outcome, &dir, a.quiet)
+}
+
+fn merge(a: MergeArgs, token: CancelToken) -> Result<(), Failure> {
+    let parts = a
+        .parts
+        .iter()
+        .map(|p| Ok((p.display().to_string(), read_file(p)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let job = MergeJob::new(parts)?;
+    let dir: PathBuf = a.out.unwrap_or_else(|| job.default_dir());
+    create_out_dir(&dir)?;
+    let outcome = with_progress(workers(Some(1), token)?, a.quiet, |ctx| job.execute(ctx))?;
+    finish(outcome, &dir, a.quiet)
+}
+
+fn check(a: CheckArgs) -> Result<(), Failure> {
+    let report = crate::jobs::check::check(&DiskFiles, &a.model)?;
+    print!("{}", report.render());
+    Ok(())
+}

@@ -1,0 +1,175 @@
+//! Several programs over the same chunks in one pass, on common random
+//! numbers: every program draws from streams keyed by (seed, chunk, node
+//! name), so nodes that share a name share their draws. Comparisons pair
+//! their quantities sample by sample; a Sobol design mixes two seeds.
+
+use super::accumulate::Accumulators;
+use super::chunk::ChunkSpan;
+use super::design::{Design, Uniforms, chunk_streams};
+use super::eval::Workspace;
+use super::program::{Operand, Program};
+use super::runner::RunSettings;
+use super::schedule::{Flow, Pass, Workers, for_chunks_in};
+use crate::error::Result;
+use crate::stats::paired::PairedMoments;
+use std::ops::Range;
+
+/// Quantities compared between two programs run side by side: for each
+/// pair of quantity indices (in `base` and in `other`), the per-sample
+/// values are accumulated as pairs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pairing {
+    pub base: usize,
+    pub other: usize,
+    pub quantities: Vec<(usize, usize)>,
+}
+
+/// Paired moments of one compared quantity, and how many pairs were left
+/// out because a side was not finite.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct PairedAccumulator {
+    pub moments: PairedMoments,
+    pub dropped: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManyResult {
+    pub each: Vec<Accumulators>,
+    /// `paired[k][q]`: pairing k, its quantity pair q.
+    pub paired: Vec<Vec<PairedAccumulator>>,
+}
+
+impl ManyResult {
+    pub fn new(programs: &[Program], pairings: &[Pairing], settings: &RunSettings) -> Self {
+        ManyResult {
+            each: programs
+                .iter()
+                .map(|p| Accumulators::new(p, settings))
+                .collect(),
+            paired: pairings
+                .iter()
+                .map(|p| vec![PairedAccumulator::default(); p.quantities.len()])
+                .collect(),
+        }
+    }
+
+    pub fn merge(&mut self, other: &ManyResult) {
+        for (a, b) in self.each.iter_mut().zip(&other.each) {
+            a.merge(b);
+        }
+        for (a, b) in self.paired.iter_mut().zip(&other.paired) {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.moments.merge(&y.moments);
+                x.dropped += y.dropped;
+            }
+        }
+    }
+}
+
+/// One chunk of several programs.
+fn run_chunk_many(
+    programs: &[Program],
+    pairings: &[Pairing],
+    settings: &RunSettings,
+    chunk: u64,
+) -> ManyResult {
+    let span = ChunkSpan::of(chunk, settings.samples);
+    let mut result = ManyResult::new(programs, pairings, settings);
+    let streams = |p: &Program| -> Vec<Uniforms> {
+        let seeds = vec![settings.seed; p.streams.len()];
+        chunk_streams(p, settings.design, &seeds, chunk, settings.samples)
+    };
+    let mut scratch = Vec::new();
+    if pairings.is_empty() {
+        // Nothing is compared sample by sample: one program at a time.
+        for (acc, program) in result.each.iter_mut().zip(programs) {
+            let mut rngs = streams(program);
+            let mut ws = Workspace::new(program);
+            for (first, n) in span.blocks() {
+                ws.run(program, &mut rngs, n);
+                acc.add_block(program, &ws, first, n, &mut scratch);
+            }
+        }
+        return result;
+    }
+    let mut rngs: Vec<Vec<Uniforms>> = programs.iter().map(streams).collect();
+    let mut workspaces: Vec<Workspace> = programs.iter().map(Workspace::new).collect();
+    let (mut xs, mut ys) = (Vec::new(), Vec::new());
+    for (first, n) in span.blocks() {
+        for (k, program) in programs.iter().enumerate() {
+            workspaces[k].run(program, &mut rngs[k], n);
+            result.each[k].add_block(program, &workspaces[k], first, n, &mut scratch);
+        }
+        for (pairing, accs) in pairings.iter().zip(result.paired.iter_mut()) {
+            let (pb, po) = (&programs[pairing.base], &programs[pairing.other]);
+            let (wb, wo) = (&workspaces[pairing.base], &workspaces[pairing.other]);
+            for (&(qb, qo), acc) in pairing.quantities.iter().zip(accs.iter_mut()) {
+                let (x, y) = (
+                    wb.read(pb.quantities[qb].value, n),
+                    wo.read(po.quantities[qo].value, n),
+                );
+                xs.clear();
+                ys.clear();
+                for i in 0..n {
+                    let (a, b) = (x.get(i), y.get(i));
+                    if a.is_finite() && b.is_finite() {
+                        xs.push(a);
+                        ys.push(b);
+                    }
+                }
+                acc.dropped += (n - xs.len()) as u64;
+                acc.moments.merge(&PairedMoments::of(&xs, &ys));
+            }
+        }
+    }
+    result
+}
+
+/// Runs several programs over the chunks of `range` in one pass, handing
+/// each chunk's results to `absorb` in chunk order.
+pub fn run_many(
+    programs: &[Program],
+    pairings: &[Pairing],
+    settings: &RunSettings,
+    workers: &Workers,
+    range: Range<u64>,
+    absorb: &mut dyn FnMut(ManyResult),
+    progress: &mut dyn FnMut(u64),
+) -> Result<Pass> {
+    for_chunks_in(
+        workers,
+        settings.samples,
+        range,
+        |c| run_chunk_many(programs, pairings, settings, c),
+        |r: ManyResult| {
+            absorb(r);
+            Ok(Flow::Continue)
+        },
+        progress,
+    )
+}
+
+/// The values of `operands` over one chunk, with random stream `k` drawn
+/// from seed `stream_seeds[k]`: a Sobol design mixes two seeds this way
+/// (matrix A, matrix B, and A with one column from B) without storing any
+/// design matrix. Returns one column per operand.
+pub fn chunk_columns(
+    program: &Program,
+    stream_seeds: &[u64],
+    chunk: u64,
+    samples: u64,
+    operands: &[Operand],
+) -> Vec<Vec<f64>> {
+    let span = ChunkSpan::of(chunk, samples);
+    let mut rngs = chunk_streams(program, Design::Mc, stream_seeds, chunk, samples);
+    let mut ws = Workspace::new(program);
+    let mut columns = vec![Vec::with_capacity(span.len); operands.len()];
+    for (_, n) in span.blocks() {
+        ws.run(program, &mut rngs, n);
+        for (column, &op) in columns.iter_mut().zip(operands) {
+            let values = ws.read(op, n);
+            column.extend((0..n).map(|i| values.get(i)));
+        }
+    }
+    columns
+}

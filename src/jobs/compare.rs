@@ -1,0 +1,246 @@
+//! `compare`: variants against a base on common random numbers, or one
+//! shard of that comparison.
+
+use super::{
+    JobOutput, LoadedModel, ModelFiles, Outcome, RunContext, SamplingOptions, check_shard,
+    non_finite_warnings, run::shard_output, seconds_since,
+};
+use crate::analysis::compare::{Contender, compare, prepare};
+use crate::engine::chunk::{samples_in, shard_range};
+use crate::engine::design::Design;
+use crate::engine::{ManyResult, RunSettings, parts, run_many};
+use crate::error::{Error, Result};
+use crate::model::overrides::Override;
+use crate::output::part::{PartFile, PartJob, PartModel, PartPairing};
+use crate::output::reports::{AnalysisRun, CompareCsv, CompareReport, ModelId};
+use crate::output::{self, manifest::Manifest};
+use crate::stats::interval::ProportionInterval;
+use crate::summary::SummarySettings;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Debug, Clone, Default)]
+pub struct CompareRequest {
+    pub base: PathBuf,
+    pub variants: Vec<PathBuf>,
+    pub sampling: SamplingOptions,
+    pub set: Vec<Override>,
+    pub shard: Option<(u64, u64)>,
+}
+
+/// A validated comparison: the base first, then each distinct variant.
+pub struct CompareJob {
+    contenders: Vec<Contender>,
+    /// Titles, for part files.
+    titles: Vec<Option<String>>,
+    /// Variants that were the base file or given twice: skipped.
+    skipped: Vec<String>,
+    set: Vec<String>,
+    settings: RunSettings,
+    summary: SummarySettings,
+    shard: Option<(u64, u64)>,
+}
+
+impl CompareJob {
+    /// `same_file` says whether two requested paths are one file (the disk
+    /// compares canonical paths; in-memory files compare names).
+    pub fn new(
+        files: &dyn ModelFiles,
+        r: CompareRequest,
+        same_file: &dyn Fn(&Path, &Path) -> bool,
+    ) -> Result<CompareJob> {
+        if matches!(r.sampling.design, Design::Qmc | Design::Antithetic) {
+            return Err(Error::option(
+                "design",
+                "compare supports {design} mc or lhs: its paired intervals are per-sample, which \
+                 qmc replicates and antithetic pairs would make too narrow or too wide",
+            ));
+        }
+        check_shard(r.shard)?;
+        let (settings, summary) = r.sampling.validate(ProportionInterval::Wilson)?;
+        let mut contenders: Vec<Contender> = Vec::new();
+        let mut titles = Vec::new();
+        let mut skipped = Vec::new();
+        for (i, path) in std::iter::once(&r.base).chain(&r.variants).enumerate() {
+            if i > 0
+                && (same_file(path, &r.base)
+                    || r.variants[..i - 1].iter().any(|p| same_file(p, path)))
+            {
+                skipped.push(path.display().to_string());
+                continue;
+            }
+            let loaded = LoadedModel::load(files, path, &r.set)?;
+            if let Some(clash) = contenders.iter().find(|c| c.name == loaded.name()) {
+                return Err(Error::option(
+                    "variants",
+                    format!(
+                        "{} and {} are both named '{}': compare.csv could not tell them apart",
+                        crate::error::literal(&clash.file),
+                        crate::error::literal(&loaded.file),
+                        crate::error::literal(loaded.name())
+                    ),
+                ));
+            }
+            titles.push(loaded.model.spec.info.title.clone());
+            contenders.push(Contender {
+                name: loaded.name().to_string(),
+                hash: loaded.hash(),
+                file: loaded.file,
+                program: loaded.program,
+            });
+        }
+        if contenders.len() < 2 {
+            return Err(Error::option(
+                "variants",
+                "nothing to compare: every variant is the base file itself",
+            ));
+        }
+        Ok(CompareJob {
+            contenders,
+            titles,
+            skipped,
+            set: r
+                .set
+                .iter()
+                .map(|o| format!("{}={}", o.name, o.value))
+                .collect(),
+            settings,
+            summary,
+            shard: r.shard,
+        })
+    }
+
+    /// `results/compare-<base model name>`.
+    pub fn default_dir(&self) -> PathBuf {
+        Path::new("results").join(format!("compare-{}", self.contenders[0].name))
+    }
+
+    /// Runs the comparison; cancelled, it returns nothing.
+    pub fn execute(&self, ctx: &RunContext) -> Result<Outcome<JobOutput>> {
+        let started = Instant::now();
+        if let Some((k, n)) = self.shard {
+            return self.run_shard(ctx, k, n);
+        }
+        let total = self.settings.samples;
+        let outcome = compare(
+            &self.contenders,
+            &self.settings,
+            &self.summary,
+            &ctx.workers,
+            &mut ctx.reporter(0, total),
+        )?;
+        let mut comparison = match outcome {
+            Outcome::Completed(c) => c,
+            Outcome::Cancelled { samples_done, .. } => {
+                return Ok(Outcome::Cancelled {
+                    samples_done,
+                    partial: None,
+                });
+            }
+        };
+        for s in &self.skipped {
+            comparison
+                .notes
+                .push(format!("{s} is the base file or listed twice: skipped"));
+        }
+        let models = self
+            .contenders
+            .iter()
+            .map(|c| ModelId {
+                name: c.name.clone(),
+                file: c.file.clone(),
+                hash: c.hash.clone(),
+            })
+            .collect();
+        let report = CompareReport {
+            comparison,
+            models,
+            set: self.set.clone(),
+            run: AnalysisRun {
+                settings: self.settings,
+                threads: ctx.workers.threads(),
+                confidence: self.summary.confidence,
+                elapsed_seconds: seconds_since(started),
+                files: Vec::new(),
+            },
+        };
+        Ok(Outcome::Completed(compare_output(report)?))
+    }
+
+    /// Shard K of N: every model's and pairing's accumulators over the
+    /// shard's chunks, as a part file.
+    fn run_shard(&self, ctx: &RunContext, k: u64, n: u64) -> Result<Outcome<JobOutput>> {
+        let settings = &self.settings;
+        let range = shard_range(k, n, settings.chunks());
+        let (pairings, notes) = prepare(&self.contenders);
+        let programs: Vec<_> = self.contenders.iter().map(|c| c.program.clone()).collect();
+        let mut shard_total = ManyResult::new(&programs, &pairings, settings);
+        let mut ordered = Vec::new();
+        let pass = run_many(
+            &programs,
+            &pairings,
+            settings,
+            &ctx.workers,
+            range.clone(),
+            &mut |r| {
+                ordered.push(parts::encode_many_ordered(&r));
+                shard_total.merge(&r);
+            },
+            &mut ctx.reporter(0, samples_in(&range, settings.samples)),
+        )?;
+        if pass.cancelled {
+            return Ok(Outcome::Cancelled {
+                samples_done: pass.samples,
+                partial: None,
+            });
+        }
+        let models = self
+            .contenders
+            .iter()
+            .zip(&self.titles)
+            .map(|(c, title)| {
+                PartModel::of(&c.name, title.as_deref(), &c.file, &c.hash, &c.program)
+            })
+            .collect();
+        let part = PartFile::new(
+            settings,
+            &self.summary,
+            (k, n),
+            (range.start, range.end),
+            PartJob::Compare {
+                models,
+                pairings: pairings.iter().map(PartPairing::from).collect(),
+                notes,
+                set: self.set.clone(),
+                exact: parts::encode_many_exact(&shard_total),
+                ordered,
+            },
+        );
+        Ok(Outcome::Completed(shard_output(&part, "compare")?))
+    }
+}
+
+/// compare.csv and manifest.json, and the table.
+pub(super) fn compare_output(mut report: CompareReport) -> Result<JobOutput> {
+    report.run.files = vec![
+        output::compare_csv::FILE_NAME.to_string(),
+        output::manifest::FILE_NAME.to_string(),
+    ];
+    let warnings = report
+        .comparison
+        .models
+        .iter()
+        .flat_map(|m| {
+            let summaries: Vec<_> = m.quantities.iter().map(|q| q.summary.clone()).collect();
+            non_finite_warnings(&m.name, &summaries)
+        })
+        .collect();
+    let files = output::export(&report, &[&CompareCsv, &Manifest])?;
+    let table = output::table::render_comparison(
+        &report.comparison,
+        report.run.settings.samples,
+        report.run.settings.seed,
+        report.run.confidence,
+    );
+    Ok(JobOutput::table(files, table, warnings))
+}

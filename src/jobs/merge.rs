@@ -1,0 +1,258 @@
+//! `merge`: the part files of a sharded job, checked and combined into the
+//! files a single run would have written, byte for byte.
+
+use super::compare::compare_output;
+use super::run::report_output;
+use super::sensitivity::{model_id, sensitivity_output};
+use super::{JobOutput, Outcome, RunContext, seconds_since};
+use crate::analysis::compare::{Contender, assemble};
+use crate::analysis::sensitivity::sobol_indices_from;
+use crate::engine::program::Program;
+use crate::engine::{Accumulators, ManyResult, Pairing, parts};
+use crate::error::{Error, Result};
+use crate::output::RunReport;
+use crate::output::part::{PartFile, PartJob, check_parts};
+use crate::output::reports::{AnalysisRun, CompareReport, SensitivityReport};
+use crate::summary::summarise;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Checked parts, in chunk order.
+pub struct MergeJob {
+    parts: Vec<(String, PartFile)>,
+}
+
+impl MergeJob {
+    /// `parts`: each part file's name (for messages) and bytes.
+    pub fn new(parts: Vec<(String, Vec<u8>)>) -> Result<MergeJob> {
+        let parts = parts
+            .into_iter()
+            .map(|(name, bytes)| {
+                let part = PartFile::from_bytes(&name, &bytes)?;
+                Ok((name, part))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(MergeJob {
+            parts: check_parts(parts)?,
+        })
+    }
+
+    fn first(&self) -> &PartFile {
+        &self.parts[0].1
+    }
+
+    /// The folder a single run would have written to.
+    pub fn default_dir(&self) -> PathBuf {
+        let name = &self.first().job.model().name;
+        Path::new("results").join(match &self.first().job {
+            PartJob::Run { .. } => name.clone(),
+            PartJob::Compare { .. } => format!("compare-{name}"),
+            PartJob::Sensitivity { .. } => format!("sensitivity-{name}"),
+        })
+    }
+
+    /// Merges the parts. Merging is quick and not chunked: a cancel before
+    /// it starts returns nothing, and later ones are not seen.
+    pub fn execute(&self, ctx: &RunContext) -> Result<Outcome<JobOutput>> {
+        if ctx.workers.is_cancelled() {
+            return Ok(Outcome::Cancelled {
+                samples_done: 0,
+                partial: None,
+            });
+        }
+        let started = Instant::now();
+        let out = match &self.first().job {
+            PartJob::Run { .. } => self.merge_run(started)?,
+            PartJob::Compare { .. } => self.merge_compare(started)?,
+            PartJob::Sensitivity { .. } => self.merge_sensitivity(started)?,
+        };
+        Ok(Outcome::Completed(out))
+    }
+
+    fn corrupt(name: &str) -> impl Fn(String) -> Error + '_ {
+        move |reason| Error::CorruptPart {
+            file: name.to_string(),
+            reason,
+        }
+    }
+
+    fn merge_run(&self, started: Instant) -> Result<JobOutput> {
+        let first = self.first();
+        let PartJob::Run { model, .. } = &first.job else {
+            unreachable!("parts of one command: checked")
+        };
+        let (settings, summary) = first.settings()?;
+        let program = model.program();
+        let mut total = Accumulators::new(&program, &settings);
+        for (name, p) in &self.parts {
+            let PartJob::Run { ordered, .. } = &p.job else {
+                unreachable!()
+            };
+            for chunk in ordered {
+                parts::merge_ordered(&mut total, chunk).map_err(Self::corrupt(name))?;
+            }
+        }
+        for (name, p) in &self.parts {
+            let PartJob::Run { exact, .. } = &p.job else {
+                unreachable!()
+            };
+            parts::merge_exact(&mut total, exact).map_err(Self::corrupt(name))?;
+        }
+        if total.samples != settings.samples {
+            return Err(Error::PartMismatch(format!(
+                "the parts hold {} samples, not the {} of the run",
+                total.samples, settings.samples
+            )));
+        }
+        let report = RunReport {
+            model_name: model.name.clone(),
+            model_title: model.title.clone(),
+            model_file: model.file.clone(),
+            model_hash: model.hash.clone(),
+            seed: settings.seed,
+            samples: total.samples,
+            threads: 0,
+            summary,
+            quantities: summarise(&program, &total, &summary),
+            elapsed_seconds: seconds_since(started),
+            files: vec![
+                crate::output::summary_csv::FILE_NAME.into(),
+                crate::output::manifest::FILE_NAME.into(),
+            ],
+            stopping: None,
+            partial: false,
+        };
+        report_output(&report)
+    }
+
+    /// The Sobol design's values, concatenated in chunk order, give exactly
+    /// the indices and intervals of a single run.
+    fn merge_sensitivity(&self, started: Instant) -> Result<JobOutput> {
+        let first = self.first();
+        let PartJob::Sensitivity {
+            model,
+            quantity,
+            bootstrap,
+            factors,
+            ..
+        } = &first.job
+        else {
+            unreachable!("parts of one command: checked")
+        };
+        let (settings, summary) = first.settings()?;
+        let matrices = factors.len() + 2;
+        let mut f = vec![Vec::new(); matrices];
+        for (name, p) in &self.parts {
+            let PartJob::Sensitivity { ordered, .. } = &p.job else {
+                unreachable!()
+            };
+            for chunk in ordered {
+                let corrupt = Self::corrupt(name);
+                let Some((&len, values)) = chunk.split_first() else {
+                    return Err(corrupt("an empty chunk record".into()));
+                };
+                if len == 0 || values.len() as u64 != len * matrices as u64 {
+                    return Err(corrupt("a chunk record of the wrong size".into()));
+                }
+                for (column, part) in f.iter_mut().zip(values.chunks(len as usize)) {
+                    column.extend(part.iter().map(|&w| f64::from_bits(w)));
+                }
+            }
+        }
+        if f[0].len() as u64 != settings.samples {
+            return Err(Error::PartMismatch(format!(
+                "the parts hold {} rows, not the {} of the run",
+                f[0].len(),
+                settings.samples
+            )));
+        }
+        let mut program: Program = model.program();
+        program.streams = (0..factors.len() as u64).collect();
+        program.stream_nodes = factors.clone();
+        // Nothing here is cancelled: merging has no chunks to stop between.
+        let workers = crate::engine::Workers::new(1)?;
+        let result = sobol_indices_from(
+            &program,
+            f,
+            &settings,
+            summary.confidence,
+            *bootstrap,
+            &workers,
+        )?
+        .expect("a fresh token is never cancelled");
+        sensitivity_output(SensitivityReport {
+            model: model_id(model),
+            quantity: quantity.clone(),
+            bootstrap: *bootstrap,
+            result,
+            run: AnalysisRun {
+                settings,
+                threads: 0,
+                confidence: summary.confidence,
+                elapsed_seconds: seconds_since(started),
+                files: Vec::new(),
+            },
+        })
+    }
+
+    /// Every model's and pairing's chunks replayed in order.
+    fn merge_compare(&self, started: Instant) -> Result<JobOutput> {
+        let first = self.first();
+        let PartJob::Compare {
+            models,
+            pairings,
+            notes,
+            set,
+            ..
+        } = &first.job
+        else {
+            unreachable!("parts of one command: checked")
+        };
+        let (settings, summary) = first.settings()?;
+        let contenders: Vec<Contender> = models
+            .iter()
+            .map(|m| Contender {
+                name: m.name.clone(),
+                file: m.file.clone(),
+                hash: m.hash.clone(),
+                program: m.program(),
+            })
+            .collect();
+        let pairings: Vec<Pairing> = pairings.iter().map(Pairing::from).collect();
+        let programs: Vec<_> = contenders.iter().map(|c| c.program.clone()).collect();
+        let mut total = ManyResult::new(&programs, &pairings, &settings);
+        for (name, p) in &self.parts {
+            let PartJob::Compare { ordered, .. } = &p.job else {
+                unreachable!()
+            };
+            for chunk in ordered {
+                parts::merge_many_ordered(&mut total, chunk).map_err(Self::corrupt(name))?;
+            }
+        }
+        for (name, p) in &self.parts {
+            let PartJob::Compare { exact, .. } = &p.job else {
+                unreachable!()
+            };
+            parts::merge_many_exact(&mut total, exact).map_err(Self::corrupt(name))?;
+        }
+        if total.each[0].samples != settings.samples {
+            return Err(Error::PartMismatch(format!(
+                "the parts hold {} samples, not the {} of the run",
+                total.each[0].samples, settings.samples
+            )));
+        }
+        let comparison = assemble(&contenders, &pairings, notes.clone(), &total, &summary);
+        compare_output(CompareReport {
+            comparison,
+            models: models.iter().map(model_id).collect(),
+            set: set.clone(),
+            run: AnalysisRun {
+                settings,
+                threads: 0,
+                confidence: summary.confidence,
+                elapsed_seconds: seconds_since(started),
+                files: Vec::new(),
+            },
+        })
+    }
+}

@@ -1,0 +1,257 @@
+//! Jobs: what a shell asks for, validated into a typed value, run with its
+//! own cancellation token and progress callback, and returned as data plus
+//! the exact bytes of each output file. The CLI, the server and the Python
+//! package are shells over this layer; nothing here prints, exits or keeps
+//! process-wide state.
+//!
+//! A job is built from model files (by name, through `ModelFiles`: the disk
+//! for the CLI, a request's texts for a server) and options named as the
+//! HTTP API names them (`relative_precision`); an error in either is an
+//! `Error` naming the file, line and key, or the option.
+
+pub mod check;
+pub mod compare;
+pub mod merge;
+pub mod run;
+pub mod sensitivity;
+mod stopping;
+pub mod sweep;
+
+pub use crate::engine::{CancelToken, Outcome, Workers};
+pub use crate::model::source::{DiskFiles, MemoryFiles, ModelFiles};
+pub use crate::output::OutputFile;
+
+use crate::engine::RunSettings;
+use crate::engine::design::Design;
+use crate::error::{Error, Result};
+use crate::model::compile::compile;
+use crate::model::overrides::{self, Override};
+use crate::model::{Model, source};
+use crate::stats::interval::ProportionInterval;
+use crate::summary::SummarySettings;
+use std::path::Path;
+use std::time::Instant;
+
+/// The seed used when none is given: 25 September 2020, the situation the
+/// flagship model describes.
+pub const DEFAULT_SEED: u64 = 20_200_925;
+pub const DEFAULT_SAMPLES: u64 = 1_000_000;
+pub const DEFAULT_CONFIDENCE: f64 = 0.95;
+
+/// How a job reports progress: units done (samples, or model evaluations
+/// for a sensitivity analysis) of the total. Called from the job's thread,
+/// at most once per wave of chunks.
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+
+/// What a job runs with: threads and a cancellation token (`Workers`), and
+/// where its progress goes.
+pub struct RunContext<'a> {
+    pub workers: Workers,
+    pub progress: Progress<'a>,
+}
+
+impl<'a> RunContext<'a> {
+    pub fn new(workers: Workers) -> RunContext<'static> {
+        RunContext {
+            workers,
+            progress: &|_, _| {},
+        }
+    }
+
+    pub fn with_progress<'b>(self, progress: Progress<'b>) -> RunContext<'b> {
+        RunContext {
+            workers: self.workers,
+            progress,
+        }
+    }
+
+    pub fn cancel_token(&self) -> &CancelToken {
+        self.workers.cancel_token()
+    }
+
+    /// An engine progress callback reporting `offset + done` of `total`.
+    fn reporter(&self, offset: u64, total: u64) -> impl FnMut(u64) + '_ {
+        let progress = self.progress;
+        move |done| progress(offset + done, total)
+    }
+}
+
+/// How a shell shows a finished job.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Presentation {
+    /// A table, then the files written.
+    Table(String),
+    /// One line about a shard's part file.
+    Shard {
+        what: String,
+        shard: (u64, u64),
+        chunks: (u64, u64),
+    },
+}
+
+/// What a job hands its shell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobOutput {
+    /// Every file of the results with its exact bytes, in listing order.
+    pub files: Vec<OutputFile>,
+    /// Every file name the job produced, in listing order: `files`, and
+    /// `draws.csv` when the job streamed it to the sink it was given.
+    pub written: Vec<String>,
+    pub presentation: Presentation,
+    /// For the user to read (samples that were NaN, say).
+    pub warnings: Vec<String>,
+}
+
+impl JobOutput {
+    fn table(files: Vec<OutputFile>, table: String, warnings: Vec<String>) -> JobOutput {
+        JobOutput {
+            written: files.iter().map(|f| f.name.clone()).collect(),
+            files,
+            presentation: Presentation::Table(table),
+            warnings,
+        }
+    }
+}
+
+/// Options every sampling job takes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SamplingOptions {
+    pub samples: u64,
+    pub seed: u64,
+    pub confidence: f64,
+    pub design: Design,
+}
+
+impl Default for SamplingOptions {
+    fn default() -> Self {
+        SamplingOptions {
+            samples: DEFAULT_SAMPLES,
+            seed: DEFAULT_SEED,
+            confidence: DEFAULT_CONFIDENCE,
+            design: Design::Mc,
+        }
+    }
+}
+
+impl SamplingOptions {
+    fn validate(&self, interval: ProportionInterval) -> Result<(RunSettings, SummarySettings)> {
+        if self.samples < 2 {
+            return Err(Error::option(
+                "samples",
+                format!("{{samples}} must be at least 2, got {}", self.samples),
+            ));
+        }
+        if !(self.confidence > 0.0 && self.confidence < 1.0) {
+            return Err(Error::option(
+                "confidence",
+                format!("{{confidence}} must be in (0, 1), got {}", self.confidence),
+            ));
+        }
+        Ok((
+            RunSettings {
+                samples: self.samples,
+                seed: self.seed,
+                design: self.design,
+            },
+            SummarySettings {
+                confidence: self.confidence,
+                proportion_interval: interval,
+            },
+        ))
+    }
+}
+
+/// A model loaded for a job: resolved, overridden, validated, compiled.
+#[derive(Debug, Clone)]
+pub struct LoadedModel {
+    /// The file as the request named it (manifests record it).
+    pub file: String,
+    pub model: Model,
+    pub program: crate::engine::program::Program,
+}
+
+impl LoadedModel {
+    pub fn load(files: &dyn ModelFiles, path: &Path, set: &[Override]) -> Result<LoadedModel> {
+        let spec = source::load_from(files, path)?;
+        let spec = overrides::apply(spec, set)?;
+        let model = crate::model::validate::validate(spec)?;
+        let program = compile(&model)?;
+        Ok(LoadedModel {
+            file: path.display().to_string(),
+            model,
+            program,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        self.model.name()
+    }
+
+    pub fn hash(&self) -> String {
+        self.model.spec.hash()
+    }
+
+    pub fn id(&self) -> crate::output::reports::ModelId {
+        crate::output::reports::ModelId {
+            name: self.name().to_string(),
+            file: self.file.clone(),
+            hash: self.hash(),
+        }
+    }
+
+    /// The quantity `name` asks for (through `option`), or the model's
+    /// first event when no name is given.
+    fn quantity(
+        &self,
+        option: &'static str,
+        name: Option<&str>,
+        list_available: bool,
+    ) -> Result<usize> {
+        match name {
+            None => Ok(self.program.default_quantity()),
+            Some(name) => self
+                .program
+                .quantity(name)
+                .ok_or_else(|| Error::UnknownQuantity {
+                    option,
+                    name: name.to_string(),
+                    available: list_available.then(|| self.program.quantity_names()),
+                }),
+        }
+    }
+}
+
+/// Parses `set` assignments written NAME=VALUE.
+pub fn parse_set(texts: &[String]) -> Result<Vec<Override>> {
+    texts.iter().map(|t| overrides::parse(t)).collect()
+}
+
+/// Warnings about quantities with NaN or infinite samples: they are
+/// excluded from every estimate (and counted in `non_finite`).
+fn non_finite_warnings(model: &str, quantities: &[crate::summary::QuantitySummary]) -> Vec<String> {
+    quantities
+        .iter()
+        .filter(|q| q.non_finite > 0)
+        .map(|q| {
+            format!(
+                "{model}: {} of {} samples of {} were NaN or infinite; they are excluded from its estimates",
+                q.non_finite, q.samples, q.name
+            )
+        })
+        .collect()
+}
+
+fn seconds_since(started: Instant) -> f64 {
+    started.elapsed().as_secs_f64()
+}
+
+/// Checks a shard K/N.
+fn check_shard(shard: Option<(u64, u64)>) -> Result<()> {
+    match shard {
+        Some((k, n)) if k == 0 || k > n => Err(Error::option(
+            "shard",
+            format!("{{shard}} '{k}/{n}': K must be between 1 and N"),
+        )),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,271 @@
+//! `sensitivity`: which assumption drives a quantity (Sobol indices, a
+//! tornado, or rank correlations), or one shard of a Sobol design.
+
+use super::{
+    JobOutput, LoadedModel, ModelFiles, Outcome, RunContext, SamplingOptions, check_shard,
+    run::shard_output, seconds_since,
+};
+use crate::analysis::sensitivity;
+use crate::engine::RunSettings;
+use crate::engine::chunk::{samples_in, shard_range};
+use crate::engine::design::Design;
+use crate::error::{Error, Result};
+use crate::output::part::{PartFile, PartJob, PartModel};
+use crate::output::reports::{AnalysisRun, ModelId, SensitivityCsv, SensitivityReport};
+use crate::output::{self, manifest::Manifest, sensitivity_csv};
+use crate::stats::interval::ProportionInterval;
+use crate::summary::SummarySettings;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Method {
+    /// First-order and total indices.
+    #[default]
+    Sobol,
+    /// Swings from the 10th to the 90th percentile of each input.
+    Tornado,
+    /// Spearman rank correlations.
+    Rank,
+}
+
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Sobol => "sobol",
+            Method::Tornado => "tornado",
+            Method::Rank => "rank",
+        }
+    }
+}
+
+pub const DEFAULT_SAMPLES: u64 = 131_072;
+pub const DEFAULT_BOOTSTRAP: usize = 200;
+
+#[derive(Debug, Clone)]
+pub struct SensitivityRequest {
+    pub model: PathBuf,
+    /// The event or output to explain [the first event, else the first output].
+    pub quantity: Option<String>,
+    pub method: Method,
+    /// Samples: N of the Sobol design (N (d + 2) evaluations).
+    pub samples: u64,
+    pub seed: u64,
+    pub confidence: f64,
+    pub bootstrap: usize,
+    pub shard: Option<(u64, u64)>,
+}
+
+impl Default for SensitivityRequest {
+    fn default() -> Self {
+        let s = SamplingOptions::default();
+        SensitivityRequest {
+            model: PathBuf::new(),
+            quantity: None,
+            method: Method::Sobol,
+            samples: DEFAULT_SAMPLES,
+            seed: s.seed,
+            confidence: s.confidence,
+            bootstrap: DEFAULT_BOOTSTRAP,
+            shard: None,
+        }
+    }
+}
+
+pub struct SensitivityJob {
+    model: LoadedModel,
+    quantity: usize,
+    method: Method,
+    bootstrap: usize,
+    settings: RunSettings,
+    summary: SummarySettings,
+    shard: Option<(u64, u64)>,
+}
+
+impl SensitivityJob {
+    pub fn new(files: &dyn ModelFiles, r: SensitivityRequest) -> Result<SensitivityJob> {
+        if r.shard.is_some() && r.method != Method::Sobol {
+            return Err(Error::option(
+                "shard",
+                "{shard} works with {method} sobol only",
+            ));
+        }
+        check_shard(r.shard)?;
+        if r.method == Method::Sobol && r.bootstrap < 20 {
+            return Err(Error::option(
+                "bootstrap",
+                format!("{{bootstrap}} must be at least 20, got {}", r.bootstrap),
+            ));
+        }
+        let sampling = SamplingOptions {
+            samples: r.samples,
+            seed: r.seed,
+            confidence: r.confidence,
+            design: Design::Mc,
+        };
+        let (settings, summary) = sampling.validate(ProportionInterval::Wilson)?;
+        let model = LoadedModel::load(files, &r.model, &[])?;
+        let quantity = model.quantity("quantity", r.quantity.as_deref(), true)?;
+        Ok(SensitivityJob {
+            model,
+            quantity,
+            method: r.method,
+            bootstrap: r.bootstrap,
+            settings,
+            summary,
+            shard: r.shard,
+        })
+    }
+
+    /// `results/sensitivity-<model name>`.
+    pub fn default_dir(&self) -> PathBuf {
+        Path::new("results").join(format!("sensitivity-{}", self.model.name()))
+    }
+
+    fn quantity_name(&self) -> &str {
+        &self.model.program.quantities[self.quantity].name
+    }
+
+    /// Runs the analysis; cancelled, it returns nothing (indices from part
+    /// of a design would be wrong, not merely noisy).
+    pub fn execute(&self, ctx: &RunContext) -> Result<Outcome<JobOutput>> {
+        let started = Instant::now();
+        if let Some((k, n)) = self.shard {
+            return self.sobol_shard(ctx, k, n);
+        }
+        let settings = &self.settings;
+        let confidence = self.summary.confidence;
+        let program = &self.model.program;
+        let mut progress = ctx.reporter(0, settings.samples);
+        let outcome = match self.method {
+            Method::Sobol => sensitivity::sobol(
+                program,
+                self.quantity,
+                settings,
+                confidence,
+                self.bootstrap,
+                &ctx.workers,
+                &mut progress,
+            )?,
+            Method::Tornado => sensitivity::tornado(
+                &self.model.model.spec,
+                self.quantity_name(),
+                settings,
+                confidence,
+                &ctx.workers,
+                &mut progress,
+            )?,
+            Method::Rank => sensitivity::rank(
+                program,
+                self.quantity,
+                settings,
+                confidence,
+                &ctx.workers,
+                &mut progress,
+            )?,
+        };
+        let result = match outcome {
+            Outcome::Completed(r) => r,
+            Outcome::Cancelled { samples_done, .. } => {
+                return Ok(Outcome::Cancelled {
+                    samples_done,
+                    partial: None,
+                });
+            }
+        };
+        let report = SensitivityReport {
+            model: self.model.id(),
+            quantity: self.quantity_name().to_string(),
+            bootstrap: self.bootstrap,
+            result,
+            run: AnalysisRun {
+                settings: *settings,
+                threads: ctx.workers.threads(),
+                confidence,
+                elapsed_seconds: seconds_since(started),
+                files: Vec::new(),
+            },
+        };
+        Ok(Outcome::Completed(sensitivity_output(report)?))
+    }
+
+    /// Shard K of N of a Sobol design: the model's values over the shard's
+    /// chunks, as a part file.
+    fn sobol_shard(&self, ctx: &RunContext, k: u64, n: u64) -> Result<Outcome<JobOutput>> {
+        let settings = &self.settings;
+        let program = &self.model.program;
+        let range = shard_range(k, n, settings.chunks());
+        let mut ordered = Vec::new();
+        let pass = sensitivity::sobol_evaluations(
+            program,
+            self.quantity,
+            settings,
+            &ctx.workers,
+            range.clone(),
+            &mut |columns| {
+                let len = columns[0].len() as u64;
+                let mut words = vec![len];
+                for c in &columns {
+                    words.extend(c.iter().map(|x| x.to_bits()));
+                }
+                ordered.push(words);
+            },
+            &mut ctx.reporter(0, samples_in(&range, settings.samples)),
+        )?;
+        if pass.cancelled {
+            return Ok(Outcome::Cancelled {
+                samples_done: pass.samples,
+                partial: None,
+            });
+        }
+        let m = &self.model;
+        let part = PartFile::new(
+            settings,
+            &self.summary,
+            (k, n),
+            (range.start, range.end),
+            PartJob::Sensitivity {
+                model: PartModel::of(
+                    m.name(),
+                    m.model.spec.info.title.as_deref(),
+                    &m.file,
+                    &m.hash(),
+                    program,
+                ),
+                quantity: self.quantity_name().to_string(),
+                bootstrap: self.bootstrap,
+                factors: program.stream_nodes.clone(),
+                ordered,
+            },
+        );
+        Ok(Outcome::Completed(shard_output(
+            &part,
+            &format!("{} sobol", m.name()),
+        )?))
+    }
+}
+
+/// sensitivity.csv and manifest.json, and the table.
+pub(super) fn sensitivity_output(mut report: SensitivityReport) -> Result<JobOutput> {
+    report.run.files = vec![
+        sensitivity_csv::FILE_NAME.to_string(),
+        output::manifest::FILE_NAME.to_string(),
+    ];
+    let files = output::export(&report, &[&SensitivityCsv, &Manifest])?;
+    let table = output::table::render_sensitivity(
+        &report.model.name,
+        &report.quantity,
+        &report.result,
+        report.run.confidence,
+    );
+    Ok(JobOutput::table(files, table, Vec::new()))
+}
+
+/// The model's name in a part file's results (kept for `merge`).
+pub(super) fn model_id(m: &PartModel) -> ModelId {
+    ModelId {
+        name: m.name.clone(),
+        file: m.file.clone(),
+        hash: m.hash.clone(),
+    }
+}

@@ -1,0 +1,118 @@
+//! `sweep`: the model over a line or grid of input values, on common random
+//! numbers.
+
+use super::{JobOutput, ModelFiles, Outcome, RunContext, SamplingOptions, seconds_since};
+use crate::analysis::sweep::{self, Axis};
+use crate::engine::RunSettings;
+use crate::engine::program::Program;
+use crate::error::{Error, Result, literal};
+use crate::model::source;
+use crate::output::reports::{AnalysisRun, ModelId, SweepCsv, SweepReport};
+use crate::output::{self, manifest::Manifest, sweep_csv};
+use crate::stats::interval::ProportionInterval;
+use crate::summary::SummarySettings;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Debug, Clone, Default)]
+pub struct SweepRequest {
+    pub model: PathBuf,
+    /// The swept inputs: at most two take several values.
+    pub axes: Vec<Axis>,
+    pub sampling: SamplingOptions,
+}
+
+pub struct SweepJob {
+    model: ModelId,
+    axes: Vec<Axis>,
+    points: Vec<(Vec<f64>, Program)>,
+    settings: RunSettings,
+    summary: SummarySettings,
+}
+
+impl SweepJob {
+    pub fn new(files: &dyn ModelFiles, r: SweepRequest) -> Result<SweepJob> {
+        sweep::check_axes(&r.axes)?;
+        let (settings, summary) = r.sampling.validate(ProportionInterval::Wilson)?;
+        let spec = source::load_from(files, &r.model)?;
+        let reserved = sweep_csv::summary_columns();
+        if let Some(a) = r
+            .axes
+            .iter()
+            .find(|a| a.name == "model" || reserved.contains(&a.name.as_str()))
+        {
+            return Err(Error::option(
+                "set",
+                format!(
+                    "{{set}} {}: that name is also a column of sweep.csv",
+                    literal(&a.name)
+                ),
+            ));
+        }
+        let points = sweep::programs(&spec, &r.axes)?;
+        Ok(SweepJob {
+            model: ModelId {
+                name: spec.info.name.clone(),
+                file: r.model.display().to_string(),
+                hash: spec.hash(),
+            },
+            axes: r.axes,
+            points,
+            settings,
+            summary,
+        })
+    }
+
+    /// `results/sweep-<model name>`.
+    pub fn default_dir(&self) -> PathBuf {
+        Path::new("results").join(format!("sweep-{}", self.model.name))
+    }
+
+    /// Runs every point; cancelled, it returns nothing.
+    pub fn execute(&self, ctx: &RunContext) -> Result<Outcome<JobOutput>> {
+        let started = Instant::now();
+        let outcome = sweep::sweep(
+            &self.points,
+            &self.settings,
+            &self.summary,
+            &ctx.workers,
+            &mut ctx.reporter(0, self.settings.samples),
+        )?;
+        let points = match outcome {
+            Outcome::Completed(p) => p,
+            Outcome::Cancelled { samples_done, .. } => {
+                return Ok(Outcome::Cancelled {
+                    samples_done,
+                    partial: None,
+                });
+            }
+        };
+        let report = SweepReport {
+            model: self.model.clone(),
+            axes: self.axes.clone(),
+            points,
+            run: AnalysisRun {
+                settings: self.settings,
+                threads: ctx.workers.threads(),
+                confidence: self.summary.confidence,
+                elapsed_seconds: seconds_since(started),
+                files: vec![
+                    sweep_csv::FILE_NAME.to_string(),
+                    output::manifest::FILE_NAME.to_string(),
+                ],
+            },
+        };
+        let files = output::export(&report, &[&SweepCsv, &Manifest])?;
+        let table = output::table::render_sweep(
+            &report.model.name,
+            &report.axes,
+            &report.points,
+            report.run.confidence,
+        );
+        Ok(Outcome::Completed(JobOutput::table(
+            files,
+            table,
+            Vec::new(),
+        )))
+    }
+}

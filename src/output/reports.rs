@@ -1,0 +1,183 @@
+//! The results of `compare`, `sweep` and `sensitivity` as the exporters see
+//! them, and their files: the CSV of each, and a manifest in the shape all
+//! analyses share.
+
+use super::manifest::{AnalysisManifest, Manifest, ModelRef};
+use super::{Exporter, compare_csv, sensitivity_csv, sweep_csv};
+use crate::analysis::compare::Comparison;
+use crate::analysis::sensitivity::Sensitivity;
+use crate::analysis::sweep::{Axis, SweepPoint};
+use crate::engine::RunSettings;
+use crate::error::Result;
+
+/// A model as a manifest names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelId {
+    pub name: String,
+    pub file: String,
+    pub hash: String,
+}
+
+impl ModelId {
+    fn as_ref(&self) -> ModelRef<'_> {
+        ModelRef {
+            name: &self.name,
+            file: &self.file,
+            hash: &self.hash,
+        }
+    }
+}
+
+/// What every analysis manifest records besides its own details.
+#[derive(Debug, Clone)]
+pub struct AnalysisRun {
+    pub settings: RunSettings,
+    pub threads: usize,
+    pub confidence: f64,
+    pub elapsed_seconds: f64,
+    pub files: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CompareReport {
+    pub comparison: Comparison,
+    /// The base first, then the variants compared.
+    pub models: Vec<ModelId>,
+    /// The `set` assignments, as NAME=VALUE.
+    pub set: Vec<String>,
+    pub run: AnalysisRun,
+}
+
+#[derive(Debug, Clone)]
+pub struct SweepReport {
+    pub model: ModelId,
+    pub axes: Vec<Axis>,
+    pub points: Vec<SweepPoint>,
+    pub run: AnalysisRun,
+}
+
+#[derive(Debug, Clone)]
+pub struct SensitivityReport {
+    pub model: ModelId,
+    pub quantity: String,
+    pub bootstrap: usize,
+    pub result: Sensitivity,
+    pub run: AnalysisRun,
+}
+
+fn manifest(
+    command: &str,
+    models: &[&ModelId],
+    run: &AnalysisRun,
+    details: serde_json::Value,
+) -> Result<Vec<u8>> {
+    AnalysisManifest {
+        command,
+        models: models.iter().map(|m| m.as_ref()).collect(),
+        settings: &run.settings,
+        threads: run.threads,
+        confidence: run.confidence,
+        elapsed_seconds: run.elapsed_seconds,
+        files: &run.files,
+        details,
+    }
+    .to_bytes()
+}
+
+pub struct CompareCsv;
+
+impl Exporter<CompareReport> for CompareCsv {
+    fn file_name(&self) -> &'static str {
+        compare_csv::FILE_NAME
+    }
+
+    fn serialize(&self, r: &CompareReport) -> Result<Vec<u8>> {
+        compare_csv::serialize(&r.comparison, r.run.confidence)
+    }
+}
+
+impl Exporter<CompareReport> for Manifest {
+    fn file_name(&self) -> &'static str {
+        super::manifest::FILE_NAME
+    }
+
+    fn serialize(&self, r: &CompareReport) -> Result<Vec<u8>> {
+        let models: Vec<&ModelId> = r.models.iter().collect();
+        manifest(
+            "compare",
+            &models,
+            &r.run,
+            serde_json::json!({
+                "base": r.models[0].name,
+                "set": r.set,
+                "notes": r.comparison.notes,
+            }),
+        )
+    }
+}
+
+pub struct SweepCsv;
+
+impl Exporter<SweepReport> for SweepCsv {
+    fn file_name(&self) -> &'static str {
+        sweep_csv::FILE_NAME
+    }
+
+    fn serialize(&self, r: &SweepReport) -> Result<Vec<u8>> {
+        sweep_csv::serialize(&r.model.name, &r.axes, &r.points, r.run.confidence)
+    }
+}
+
+impl Exporter<SweepReport> for Manifest {
+    fn file_name(&self) -> &'static str {
+        super::manifest::FILE_NAME
+    }
+
+    fn serialize(&self, r: &SweepReport) -> Result<Vec<u8>> {
+        let axes: Vec<serde_json::Value> = r
+            .axes
+            .iter()
+            .map(|a| serde_json::json!({ "input": a.name, "values": a.values }))
+            .collect();
+        manifest(
+            "sweep",
+            &[&r.model],
+            &r.run,
+            serde_json::json!({ "axes": axes, "points": r.points.len() }),
+        )
+    }
+}
+
+pub struct SensitivityCsv;
+
+impl Exporter<SensitivityReport> for SensitivityCsv {
+    fn file_name(&self) -> &'static str {
+        sensitivity_csv::FILE_NAME
+    }
+
+    fn serialize(&self, r: &SensitivityReport) -> Result<Vec<u8>> {
+        sensitivity_csv::serialize(&r.model.name, &r.quantity, &r.result, r.run.confidence)
+    }
+}
+
+impl Exporter<SensitivityReport> for Manifest {
+    fn file_name(&self) -> &'static str {
+        super::manifest::FILE_NAME
+    }
+
+    fn serialize(&self, r: &SensitivityReport) -> Result<Vec<u8>> {
+        let sobol = r.result.method == "sobol";
+        manifest(
+            "sensitivity",
+            &[&r.model],
+            &r.run,
+            serde_json::json!({
+                "method": r.result.method,
+                "quantity": r.quantity,
+                "evaluations": r.result.evaluations,
+                "bootstrap": if sobol { Some(r.bootstrap) } else { None },
+                "notes": r.result.notes,
+            }),
+        )
+    }
+}
