@@ -364,7 +364,6 @@ fn tabulated_quantiles_match_the_exact_ones() {
     ];
     for d in &cases {
         let (worst, at) = worst_table_error(d);
-        println!("{d:?}: {worst:e} at u = {at:e}");
         assert!(
             worst < TABLE_TOL,
             "{d:?}: worst relative error {worst:e} at u = {at}"

@@ -1,0 +1,381 @@
+//! The job layer as a shell uses it: jobs built from model texts held in
+//! memory, cancelled from another thread or from their own progress
+//! callback at every stage, and two jobs sharing one thread pool.
+
+use gaprisk::analysis::sweep::parse_axis;
+use gaprisk::jobs::compare::{CompareJob, CompareRequest};
+use gaprisk::jobs::merge::MergeJob;
+use gaprisk::jobs::run::{RunJob, RunRequest, RunSinks};
+use gaprisk::jobs::sensitivity::{Method, SensitivityJob, SensitivityRequest};
+use gaprisk::jobs::sweep::{SweepJob, SweepRequest};
+use gaprisk::jobs::{
+    CancelToken, JobOutput, MemoryFiles, Outcome, RunContext, SamplingOptions, Workers,
+};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+fn files() -> MemoryFiles {
+    let mut files = MemoryFiles::new();
+    for name in [
+        "baseline.toml",
+        "full_withdrawal.toml",
+        "no_us_rotation.toml",
+    ] {
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("models")
+                .join(name),
+        )
+        .unwrap();
+        files.insert(name, text).unwrap();
+    }
+    files
+}
+
+fn sampling(samples: u64) -> SamplingOptions {
+    SamplingOptions {
+        samples,
+        ..Default::default()
+    }
+}
+
+/// A job of each kind, ready to run (the merge over parts made here).
+enum AnyJob {
+    Run(RunJob),
+    Compare(CompareJob),
+    Sweep(SweepJob),
+    Sensitivity(SensitivityJob),
+    Merge(MergeJob),
+}
+
+impl AnyJob {
+    fn execute(&self, ctx: &RunContext) -> Outcome<JobOutput> {
+        match self {
+            AnyJob::Run(j) => j.execute(ctx, RunSinks::default()),
+            AnyJob::Compare(j) => j.execute(ctx),
+            AnyJob::Sweep(j) => j.execute(ctx),
+            AnyJob::Sensitivity(j) => j.execute(ctx),
+            AnyJob::Merge(j) => j.execute(ctx),
+        }
+        .expect("a valid job does not fail")
+    }
+}
+
+fn run_request(samples: u64) -> RunRequest {
+    RunRequest {
+        model: "baseline.toml".into(),
+        sampling: sampling(samples),
+        ..Default::default()
+    }
+}
+
+fn jobs() -> Vec<(&'static str, AnyJob)> {
+    let files = files();
+    let n = 300_000;
+    let sensitivity = |method, samples| SensitivityRequest {
+        model: "baseline.toml".into(),
+        method,
+        samples,
+        ..Default::default()
+    };
+    let parts: Vec<(String, Vec<u8>)> = (1..=2)
+        .map(|k| {
+            let job = RunJob::new(
+                &files,
+                RunRequest {
+                    shard: Some((k, 2)),
+                    ..run_request(n)
+                },
+            )
+            .unwrap();
+            let out = job
+                .execute(
+                    &RunContext::new(Workers::new(2).unwrap()),
+                    RunSinks::default(),
+                )
+                .unwrap()
+                .completed()
+                .unwrap();
+            (out.files[0].name.clone(), out.files[0].bytes.clone())
+        })
+        .collect();
+    vec![
+        (
+            "run",
+            AnyJob::Run(RunJob::new(&files, run_request(n)).unwrap()),
+        ),
+        (
+            "run with a stopping rule",
+            AnyJob::Run(
+                RunJob::new(
+                    &files,
+                    RunRequest {
+                        relative_precision: Some(0.01),
+                        max_samples: Some(n),
+                        ..run_request(n)
+                    },
+                )
+                .unwrap(),
+            ),
+        ),
+        (
+            "run shard",
+            AnyJob::Run(
+                RunJob::new(
+                    &files,
+                    RunRequest {
+                        shard: Some((1, 2)),
+                        ..run_request(n)
+                    },
+                )
+                .unwrap(),
+            ),
+        ),
+        (
+            "compare",
+            AnyJob::Compare(
+                CompareJob::new(
+                    &files,
+                    CompareRequest {
+                        base: "baseline.toml".into(),
+                        variants: vec!["full_withdrawal.toml".into(), "no_us_rotation.toml".into()],
+                        sampling: sampling(n),
+                        ..Default::default()
+                    },
+                    &|a, b| a == b,
+                )
+                .unwrap(),
+            ),
+        ),
+        (
+            "sweep",
+            AnyJob::Sweep(
+                SweepJob::new(
+                    &files,
+                    SweepRequest {
+                        model: "baseline.toml".into(),
+                        axes: vec![parse_axis("us_commitment=0:1:3").unwrap()],
+                        sampling: sampling(n),
+                    },
+                )
+                .unwrap(),
+            ),
+        ),
+        (
+            "sensitivity sobol",
+            AnyJob::Sensitivity(
+                SensitivityJob::new(&files, sensitivity(Method::Sobol, 50_000)).unwrap(),
+            ),
+        ),
+        (
+            "sensitivity tornado",
+            AnyJob::Sensitivity(
+                SensitivityJob::new(&files, sensitivity(Method::Tornado, 150_000)).unwrap(),
+            ),
+        ),
+        (
+            "sensitivity rank",
+            AnyJob::Sensitivity(SensitivityJob::new(&files, sensitivity(Method::Rank, n)).unwrap()),
+        ),
+        ("merge", AnyJob::Merge(MergeJob::new(parts).unwrap())),
+    ]
+}
+
+/// What a cancelled job must leave: a run its partial files (manifest
+/// marked partial, whole chunks), every other job nothing.
+fn check_cancelled(what: &str, when: &str, outcome: &Outcome<JobOutput>) {
+    let Outcome::Cancelled {
+        samples_done,
+        partial,
+    } = outcome
+    else {
+        return;
+    };
+    match (what, partial) {
+        ("run" | "run with a stopping rule", Some(out)) => {
+            let manifest = out
+                .files
+                .iter()
+                .find(|f| f.name == "manifest.json")
+                .unwrap();
+            let m: serde_json::Value = serde_json::from_slice(&manifest.bytes).unwrap();
+            assert_eq!(m["partial"], true, "{what}, {when}");
+            assert_eq!(m["samples"], *samples_done, "{what}, {when}");
+            assert_eq!(samples_done % 16_384, 0, "{what}, {when}: whole chunks");
+        }
+        ("run" | "run with a stopping rule", None) => panic!("{what}, {when}: no partial results"),
+        (_, Some(_)) => panic!("{what}, {when}: partial results of a job that has none"),
+        (_, None) => {}
+    }
+}
+
+#[test]
+fn a_token_cancelled_before_the_start_runs_nothing() {
+    for (what, job) in jobs() {
+        let ctx = RunContext::new(Workers::new(2).unwrap());
+        ctx.cancel_token().cancel();
+        let outcome = job.execute(&ctx);
+        let Outcome::Cancelled { samples_done, .. } = &outcome else {
+            panic!("{what}: completed although cancelled before it started");
+        };
+        assert_eq!(*samples_done, 0, "{what}");
+        check_cancelled(what, "before the start", &outcome);
+    }
+}
+
+#[test]
+fn a_cancel_after_the_first_wave_stops_at_that_chunk_boundary() {
+    for (what, job) in jobs() {
+        let (first, total) = (AtomicU64::new(u64::MAX), AtomicU64::new(0));
+        let token = CancelToken::new();
+        let progress = |done: u64, all: u64| {
+            if first.load(Ordering::SeqCst) == u64::MAX {
+                first.store(done, Ordering::SeqCst);
+                total.store(all, Ordering::SeqCst);
+                token.cancel();
+            }
+        };
+        let workers = Workers::new(2).unwrap().with_cancel(token.clone());
+        let ctx = RunContext::new(workers).with_progress(&progress);
+        let outcome = job.execute(&ctx);
+        check_cancelled(what, "after the first wave", &outcome);
+        if what == "merge" {
+            // Merging has no chunks to stop between: it completes.
+            assert!(!outcome.is_cancelled(), "{what}");
+            continue;
+        }
+        match &outcome {
+            Outcome::Cancelled { samples_done, .. } => {
+                // The wave's chunks are absorbed, and nothing after them.
+                assert_eq!(*samples_done, first.load(Ordering::SeqCst), "{what}");
+            }
+            Outcome::Completed(_) => {
+                // Only a job whose first wave was all of it may complete.
+                let (first, total) = (first.load(Ordering::SeqCst), total.load(Ordering::SeqCst));
+                assert_eq!(first, total, "{what}: completed although cancelled");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_cancel_after_the_last_chunk_completes_or_cancels_and_never_panics() {
+    // Cancelled once every chunk is done: a run completes (there is no
+    // chunk boundary left to stop at); a Sobol analysis sees it in its
+    // bootstrap and returns no indices.
+    for (what, job) in jobs() {
+        let token = CancelToken::new();
+        let progress = |done: u64, total: u64| {
+            if done == total {
+                token.cancel();
+            }
+        };
+        let workers = Workers::new(2).unwrap().with_cancel(token.clone());
+        let ctx = RunContext::new(workers).with_progress(&progress);
+        let outcome = job.execute(&ctx);
+        check_cancelled(what, "after the last chunk", &outcome);
+        if what == "sensitivity sobol" {
+            assert!(
+                outcome.is_cancelled(),
+                "{what}: the bootstrap ignored the cancel"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_cancel_from_another_thread_at_any_moment_never_panics() {
+    for (what, job) in jobs() {
+        for delay_ms in [0, 3, 15, 60] {
+            let ctx = RunContext::new(Workers::new(2).unwrap());
+            let token = ctx.cancel_token().clone();
+            let outcome = std::thread::scope(|s| {
+                s.spawn(move || {
+                    std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+                    token.cancel();
+                });
+                job.execute(&ctx)
+            });
+            check_cancelled(what, &format!("{delay_ms} ms in"), &outcome);
+        }
+    }
+}
+
+#[test]
+fn two_jobs_share_a_pool_and_cancelling_one_leaves_the_other_whole() {
+    let files = files();
+    let pool = std::sync::Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap(),
+    );
+    let alone = RunJob::new(&files, run_request(400_000)).unwrap();
+    let expected = alone
+        .execute(
+            &RunContext::new(Workers::with_pool(pool.clone())),
+            RunSinks::default(),
+        )
+        .unwrap()
+        .completed()
+        .unwrap();
+
+    let kept = RunJob::new(&files, run_request(400_000)).unwrap();
+    let doomed = RunJob::new(&files, run_request(50_000_000)).unwrap();
+    let (kept_ctx, doomed_ctx) = (
+        RunContext::new(Workers::with_pool(pool.clone()).with_cancel(CancelToken::new())),
+        RunContext::new(Workers::with_pool(pool.clone()).with_cancel(CancelToken::new())),
+    );
+    let doomed_token = doomed_ctx.cancel_token().clone();
+    let (kept_out, doomed_out) = std::thread::scope(|s| {
+        let d = s.spawn(|| doomed.execute(&doomed_ctx, RunSinks::default()).unwrap());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        doomed_token.cancel();
+        let k = kept.execute(&kept_ctx, RunSinks::default()).unwrap();
+        (k, d.join().unwrap())
+    });
+    assert!(doomed_out.is_cancelled(), "the cancelled job stopped");
+    let kept_out = kept_out
+        .completed()
+        .expect("the other job was not cancelled");
+    let summary = |o: &JobOutput| {
+        o.files
+            .iter()
+            .find(|f| f.name == "summary.csv")
+            .unwrap()
+            .bytes
+            .clone()
+    };
+    assert_eq!(
+        summary(&kept_out),
+        summary(&expected),
+        "the same bytes as alone"
+    );
+    assert!(!kept_ctx.cancel_token().is_cancelled());
+}
+
+#[test]
+fn extends_resolves_among_the_request_files_only() {
+    let mut files = MemoryFiles::new();
+    files
+        .insert(
+            "child.toml",
+            "[model]\nname = \"child\"\nextends = \"../../etc/passwd\"\n",
+        )
+        .unwrap();
+    let err = RunJob::new(
+        &files,
+        RunRequest {
+            model: "child.toml".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message
+            .contains("child.toml:3: model.extends: '../../etc/passwd' is outside the model files"),
+        "{message}"
+    );
+    assert!(files.insert("/etc/passwd", "x").is_err());
+}
