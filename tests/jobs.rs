@@ -40,6 +40,7 @@ fn sampling(samples: u64) -> SamplingOptions {
 }
 
 /// A job of each kind, ready to run (the merge over parts made here).
+#[allow(clippy::large_enum_variant)] // a handful, built once per test
 enum AnyJob {
     Run(RunJob),
     Compare(CompareJob),
