@@ -1,14 +1,15 @@
 //! gaprisk: Monte Carlo risk estimation from model files.
 //!
-//! The crate is organised as the pipeline it runs, each layer using only
-//! those below it: `model` (the model language: parse, validate, compile),
-//! `distributions`, `engine` (streams, block evaluation, the parallel
-//! scheduler, accumulators), `stats` and `summary` (estimators, intervals),
-//! `analysis` (compare, sweep, sensitivity), `output` (file formats and
-//! tables), and `jobs` (a request validated into a job, run with its own
-//! cancellation token and progress callback, returning data and the exact
-//! bytes of each file). The shells sit on top: `cli` (the `cli` feature),
-//! the server and the Python package.
+//! Layers, each using only those below it (README, "Architecture"):
+//! `distributions` and `stats` (families and estimators); `engine`
+//! (streams, block evaluation, the parallel scheduler, accumulators,
+//! cancellation); `model` (the model language: parse, validate, compile to
+//! an engine program) and `summary`; `analysis` (compare, sweep,
+//! sensitivity); `output` (file formats and tables); `jobs` (a request
+//! validated into a job, run with its own cancellation token and progress
+//! callback, returning data and the exact bytes of each file). The shells
+//! sit on top: `cli` (the `cli` feature), and later the server and the
+//! Python package.
 
 pub mod analysis;
 #[cfg(feature = "cli")]

@@ -5,7 +5,7 @@ use common::*;
 use std::path::Path;
 
 const VARIANTS: [(&str, f64); 8] = [
-    // (file, sign of the change in P(closure) that MODEL.md section 3 states)
+    // (file, sign of the change in P(closure) that docs/corridor-model.md section 6 states)
     ("full_withdrawal.toml", -1.0),
     ("permanent_presence.toml", 1.0),
     ("weak_us_commitment.toml", 1.0),

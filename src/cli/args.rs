@@ -268,7 +268,9 @@ pub struct MergeArgs {
     /// The part files of a sharded run (part-K-of-N.json), all N of them.
     #[arg(required = true)]
     pub parts: Vec<PathBuf>,
-    /// Output folder [default: results/<model name>].
+    /// Output folder [default: the one the unsharded command writes:
+    /// results/<model name>, results/compare-<base model name> or
+    /// results/sensitivity-<model name>].
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
     /// Print nothing but errors.

@@ -81,15 +81,14 @@ fn finish(outcome: Outcome<JobOutput>, dir: &Path, quiet: bool) -> Result<(), Fa
         eprintln!("gaprisk: warning: {w}");
     }
     if !quiet {
-        match &out.presentation {
+        let text = match &out.presentation {
             Presentation::Table(table) => {
-                print!("{table}");
                 let written: Vec<String> = out
                     .written
                     .iter()
                     .map(|f| dir.join(f).display().to_string())
                     .collect();
-                println!("\nwrote {}", written.join(", "));
+                format!("{table}\nwrote {}\n", written.join(", "))
             }
             Presentation::Shard {
                 what,
@@ -97,17 +96,25 @@ fn finish(outcome: Outcome<JobOutput>, dir: &Path, quiet: bool) -> Result<(), Fa
                 chunks: (start, end),
             } => {
                 let file = dir.join(&out.written[0]);
-                println!(
-                    "{what}: shard {k} of {n}, chunks {start}..{end}; wrote {}",
+                format!(
+                    "{what}: shard {k} of {n}, chunks {start}..{end}; wrote {}\n",
                     file.display()
-                );
+                )
             }
-        }
+        };
+        show(&text);
     }
     match interrupted {
         Some(samples) => Err(Failure::Interrupted { samples }),
         None => Ok(()),
     }
+}
+
+/// Prints to stdout. A reader that went away (`gaprisk run ... | head`)
+/// is not an error of the command: its files are written either way.
+fn show(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>> {
@@ -244,6 +251,6 @@ fn merge(a: MergeArgs, token: CancelToken) -> Result<(), Failure> {
 
 fn check(a: CheckArgs) -> Result<(), Failure> {
     let report = crate::jobs::check::check(&DiskFiles, &a.model)?;
-    print!("{}", report.render());
+    show(&report.render());
     Ok(())
 }

@@ -32,7 +32,7 @@ pub use uniform::Uniform;
 use rand::Rng;
 use std::fmt;
 
-/// z such that Phi(z) = 0.95: MODEL.md defines `p05`/`p95` with this value.
+/// z such that Phi(z) = 0.95: the model language (docs/model-language.md) defines `p05`/`p95` with this value.
 pub const Z95: f64 = 1.6448536269514722;
 
 /// A parameter that is out of its range, named so that the caller can point at it.
