@@ -167,7 +167,8 @@ impl RunJob {
     }
 
     /// Runs the job. Cancelled, it returns the results of the chunks done
-    /// (`partial: true` in the manifest); a cancelled shard returns nothing.
+    /// (`partial: true` in the manifest), or nothing if none was; a
+    /// cancelled shard returns nothing.
     pub fn execute(&self, ctx: &RunContext, sinks: RunSinks) -> Result<Outcome<JobOutput>> {
         let started = Instant::now();
         if let Some((k, n)) = self.shard {
@@ -236,6 +237,14 @@ impl RunJob {
                 .map(|rule| rule.report(program, reached, acc.samples)),
             partial: cancelled,
         };
+        if cancelled && acc.samples == 0 {
+            // Stopped before its first chunk: there is nothing to report,
+            // and an earlier run's files must not be replaced by empty ones.
+            return Ok(Outcome::Cancelled {
+                samples_done: 0,
+                partial: None,
+            });
+        }
         let out = report_output(&report)?;
         Ok(if cancelled {
             Outcome::Cancelled {
