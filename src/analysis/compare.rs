@@ -3,7 +3,7 @@
 //! and the ratio (relative risk for events) with their intervals.
 
 use crate::engine::program::{Program, QuantityKind};
-use crate::engine::{self, ManyResult, Outcome, PairedAccumulator, Pairing, RunSettings, Workers};
+use crate::engine::{self, Outcome, PairedAccumulator, Pairing, RunSettings, Workers};
 use crate::error::Result;
 use crate::stats::paired::Estimate;
 use crate::summary::{QuantitySummary, SummarySettings, summarise};
@@ -104,25 +104,8 @@ pub fn compare(
 ) -> Result<Outcome<Comparison>> {
     let (pairings, notes) = prepare(contenders);
     let programs: Vec<Program> = contenders.iter().map(|c| c.program.clone()).collect();
-    let mut result = ManyResult::new(&programs, &pairings, settings);
-    let pass = engine::run_many(
-        &programs,
-        &pairings,
-        settings,
-        workers,
-        0..settings.chunks(),
-        &mut |r| result.merge(&r),
-        progress,
-    )?;
-    if pass.cancelled {
-        return Ok(Outcome::Cancelled {
-            samples_done: pass.samples,
-            partial: None,
-        });
-    }
-    Ok(Outcome::Completed(assemble(
-        contenders, &pairings, notes, &result, summary,
-    )))
+    let outcome = engine::run_many_all(&programs, &pairings, settings, workers, progress)?;
+    Ok(outcome.map(|result| assemble(contenders, &pairings, notes, &result, summary)))
 }
 
 /// What a comparison pairs, and the notes about what it cannot.

@@ -10,11 +10,11 @@
 //! `attempt ~ bernoulli(p_attempt)`) it is the randomness the node adds
 //! beyond its parents. Constants are not factors.
 
-use crate::engine::many::{chunk_columns, run_many};
+use crate::engine::many::{chunk_columns, run_many_all};
 use crate::engine::program::{Operand, Program};
 use crate::engine::rng::{StreamRng, stream_id};
 use crate::engine::schedule::{Flow, for_chunks_in};
-use crate::engine::{ManyResult, Outcome, RunSettings, Workers};
+use crate::engine::{Outcome, RunSettings, Workers};
 use crate::error::{Error, Result};
 use crate::model::overrides::{self, Override};
 use crate::model::spec::{Body, ModelSpec, Section};
@@ -127,11 +127,8 @@ pub fn sobol(
         },
         progress,
     )?;
-    if pass.cancelled {
-        return Ok(Outcome::Cancelled {
-            samples_done: pass.samples,
-            partial: None,
-        });
+    if let Some(stopped) = pass.stopped() {
+        return Ok(stopped);
     }
     let indices = sobol_indices_from(program, f, settings, confidence, bootstrap, workers)?;
     Ok(match indices {
@@ -330,22 +327,10 @@ pub fn tornado(
             name: quantity.to_string(),
             available: Some(programs[0].quantity_names()),
         })?;
-    let mut result = ManyResult::new(&programs, &[], settings);
-    let pass = run_many(
-        &programs,
-        &[],
-        settings,
-        workers,
-        0..settings.chunks(),
-        &mut |r| result.merge(&r),
-        progress,
-    )?;
-    if pass.cancelled {
-        return Ok(Outcome::Cancelled {
-            samples_done: pass.samples,
-            partial: None,
-        });
-    }
+    let result = match run_many_all(&programs, &[], settings, workers, progress)?.or_stopped() {
+        Ok(result) => result,
+        Err(stopped) => return Ok(stopped),
+    };
     let summary = crate::summary::SummarySettings {
         confidence,
         proportion_interval: crate::stats::interval::ProportionInterval::Wilson,
@@ -459,11 +444,8 @@ pub fn rank(
         },
         progress,
     )?;
-    if pass.cancelled {
-        return Ok(Outcome::Cancelled {
-            samples_done: pass.samples,
-            partial: None,
-        });
+    if let Some(stopped) = pass.stopped() {
+        return Ok(stopped);
     }
     let y = columns.pop().expect("the quantity column");
     let reference = y.iter().sum::<f64>() / y.len() as f64;

@@ -4,7 +4,7 @@
 //! sharper than independent runs would give.
 
 use crate::engine::program::Program;
-use crate::engine::{self, ManyResult, Outcome, RunSettings, Workers};
+use crate::engine::{self, Outcome, RunSettings, Workers};
 use crate::error::{Error, Result, literal};
 use crate::model::overrides::{self, Override};
 use crate::model::spec::ModelSpec;
@@ -145,23 +145,8 @@ pub fn sweep(
     progress: &mut dyn FnMut(u64),
 ) -> Result<Outcome<Vec<SweepPoint>>> {
     let programs: Vec<Program> = points.iter().map(|(_, p)| p.clone()).collect();
-    let mut result = ManyResult::new(&programs, &[], settings);
-    let pass = engine::run_many(
-        &programs,
-        &[],
-        settings,
-        workers,
-        0..settings.chunks(),
-        &mut |r| result.merge(&r),
-        progress,
-    )?;
-    if pass.cancelled {
-        return Ok(Outcome::Cancelled {
-            samples_done: pass.samples,
-            partial: None,
-        });
-    }
-    Ok(Outcome::Completed(
+    let outcome = engine::run_many_all(&programs, &[], settings, workers, progress)?;
+    Ok(outcome.map(|result| {
         points
             .iter()
             .zip(&result.each)
@@ -169,8 +154,8 @@ pub fn sweep(
                 values: values.clone(),
                 quantities: summarise(program, acc, summary),
             })
-            .collect(),
-    ))
+            .collect()
+    }))
 }
 
 #[cfg(test)]

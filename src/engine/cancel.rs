@@ -55,6 +55,33 @@ impl<T> Outcome<T> {
         matches!(self, Outcome::Cancelled { .. })
     }
 
+    /// The result, or else this outcome without its partial result, for a
+    /// caller that keeps nothing of stopped work to return as its own:
+    /// `let r = match outcome.or_stopped() { Ok(r) => r, Err(s) => return Ok(s) };`
+    pub fn or_stopped<U>(self) -> Result<T, Outcome<U>> {
+        match self {
+            Outcome::Completed(t) => Ok(t),
+            Outcome::Cancelled { samples_done, .. } => Err(Outcome::Cancelled {
+                samples_done,
+                partial: None,
+            }),
+        }
+    }
+
+    /// As `map`, with a function that may fail.
+    pub fn try_map<U, E>(self, f: impl FnOnce(T) -> Result<U, E>) -> Result<Outcome<U>, E> {
+        Ok(match self {
+            Outcome::Completed(t) => Outcome::Completed(f(t)?),
+            Outcome::Cancelled {
+                samples_done,
+                partial,
+            } => Outcome::Cancelled {
+                samples_done,
+                partial: partial.map(f).transpose()?,
+            },
+        })
+    }
+
     /// The result, if the work completed.
     pub fn completed(self) -> Option<T> {
         match self {

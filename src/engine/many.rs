@@ -149,6 +149,28 @@ pub fn run_many(
     )
 }
 
+/// Runs several programs over all their chunks and merges the results;
+/// stopped by the workers' token, it keeps nothing.
+pub fn run_many_all(
+    programs: &[Program],
+    pairings: &[Pairing],
+    settings: &RunSettings,
+    workers: &Workers,
+    progress: &mut dyn FnMut(u64),
+) -> Result<super::Outcome<ManyResult>> {
+    let mut total = ManyResult::new(programs, pairings, settings);
+    let pass = run_many(
+        programs,
+        pairings,
+        settings,
+        workers,
+        0..settings.chunks(),
+        &mut |r| total.merge(&r),
+        progress,
+    )?;
+    Ok(pass.stopped().unwrap_or(super::Outcome::Completed(total)))
+}
+
 /// The values of `operands` over one chunk, with random stream `k` drawn
 /// from seed `stream_seeds[k]`: a Sobol design mixes two seeds this way
 /// (matrix A, matrix B, and A with one column from B) without storing any

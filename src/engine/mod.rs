@@ -19,6 +19,6 @@ pub(crate) mod simd;
 pub use accumulate::{Accumulators, QuantityAccumulator};
 pub use cancel::{CancelToken, Outcome};
 pub use chunk::CHUNK_SIZE;
-pub use many::{ManyResult, PairedAccumulator, Pairing, run_many};
+pub use many::{ManyResult, PairedAccumulator, Pairing, run_many, run_many_all};
 pub use runner::{RunSettings, run, run_until};
 pub use schedule::{Flow, Pass, Workers};

@@ -3,7 +3,7 @@
 //! where a run stops (a stopping rule, a cancel) is always after a prefix of
 //! the chunks.
 
-use super::cancel::CancelToken;
+use super::cancel::{CancelToken, Outcome};
 use super::chunk::samples_in;
 use crate::error::{Error, Result};
 use rayon::prelude::*;
@@ -82,6 +82,17 @@ pub struct Pass {
     /// True if the token stopped the pass before the range was done (or
     /// the absorber asked to stop).
     pub cancelled: bool,
+}
+
+impl Pass {
+    /// The outcome of work that keeps nothing when stopped early: `None`
+    /// if the pass went to the end.
+    pub fn stopped<T>(&self) -> Option<Outcome<T>> {
+        self.cancelled.then_some(Outcome::Cancelled {
+            samples_done: self.samples,
+            partial: None,
+        })
+    }
 }
 
 /// Evaluates the chunks of `range` with `eval`, in parallel waves, and

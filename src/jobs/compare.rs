@@ -2,8 +2,8 @@
 //! shard of that comparison.
 
 use super::{
-    JobOutput, LoadedModel, ModelFiles, Outcome, RunContext, SamplingOptions, check_shard,
-    non_finite_warnings, run::shard_output, seconds_since,
+    JobOutput, LoadedModel, ModelFiles, Outcome, RunContext, SamplingOptions, analysis_run,
+    check_shard, non_finite_warnings, run::shard_output,
 };
 use crate::analysis::compare::{Contender, compare, prepare};
 use crate::engine::chunk::{samples_in, shard_range};
@@ -12,7 +12,7 @@ use crate::engine::{ManyResult, RunSettings, parts, run_many};
 use crate::error::{Error, Result};
 use crate::model::overrides::Override;
 use crate::output::part::{PartFile, PartJob, PartModel, PartPairing};
-use crate::output::reports::{AnalysisRun, CompareCsv, CompareReport, ModelId};
+use crate::output::reports::{CompareCsv, CompareReport, ModelId};
 use crate::output::{self, manifest::Manifest};
 use crate::stats::interval::ProportionInterval;
 use crate::summary::SummarySettings;
@@ -129,14 +129,9 @@ impl CompareJob {
             &ctx.workers,
             &mut ctx.reporter(0, total),
         )?;
-        let mut comparison = match outcome {
-            Outcome::Completed(c) => c,
-            Outcome::Cancelled { samples_done, .. } => {
-                return Ok(Outcome::Cancelled {
-                    samples_done,
-                    partial: None,
-                });
-            }
+        let mut comparison = match outcome.or_stopped() {
+            Ok(c) => c,
+            Err(stopped) => return Ok(stopped),
         };
         for s in &self.skipped {
             comparison
@@ -156,13 +151,12 @@ impl CompareJob {
             comparison,
             models,
             set: self.set.clone(),
-            run: AnalysisRun {
-                settings: self.settings,
-                threads: ctx.workers.threads(),
-                confidence: self.summary.confidence,
-                elapsed_seconds: seconds_since(started),
-                files: Vec::new(),
-            },
+            run: analysis_run(
+                self.settings,
+                ctx.workers.threads(),
+                self.summary.confidence,
+                started,
+            ),
         };
         Ok(Outcome::Completed(compare_output(report)?))
     }
@@ -188,11 +182,8 @@ impl CompareJob {
             },
             &mut ctx.reporter(0, samples_in(&range, settings.samples)),
         )?;
-        if pass.cancelled {
-            return Ok(Outcome::Cancelled {
-                samples_done: pass.samples,
-                partial: None,
-            });
+        if let Some(stopped) = pass.stopped() {
+            return Ok(stopped);
         }
         let models = self
             .contenders

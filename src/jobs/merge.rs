@@ -4,7 +4,7 @@
 use super::compare::compare_output;
 use super::run::report_output;
 use super::sensitivity::{model_id, sensitivity_output};
-use super::{JobOutput, Outcome, RunContext, seconds_since};
+use super::{JobOutput, Outcome, RunContext, analysis_run, seconds_since};
 use crate::analysis::compare::{Contender, assemble};
 use crate::analysis::sensitivity::sobol_indices_from;
 use crate::engine::program::Program;
@@ -12,7 +12,7 @@ use crate::engine::{Accumulators, ManyResult, Pairing, parts};
 use crate::error::{Error, Result};
 use crate::output::RunReport;
 use crate::output::part::{PartFile, PartJob, check_parts};
-use crate::output::reports::{AnalysisRun, CompareReport, SensitivityReport};
+use crate::output::reports::{CompareReport, SensitivityReport};
 use crate::summary::summarise;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -76,6 +76,25 @@ impl MergeJob {
         }
     }
 
+    /// Replays every part's per-chunk merges in chunk order, then merges
+    /// each part's exact data: the order a single run merged in.
+    fn replay<T>(
+        &self,
+        total: &mut T,
+        ordered: fn(&mut T, &[u64]) -> std::result::Result<(), String>,
+        exact: fn(&mut T, &[u64]) -> std::result::Result<(), String>,
+    ) -> Result<()> {
+        for (name, p) in &self.parts {
+            for chunk in p.job.ordered() {
+                ordered(total, chunk).map_err(Self::corrupt(name))?;
+            }
+        }
+        for (name, p) in &self.parts {
+            exact(total, p.job.exact()).map_err(Self::corrupt(name))?;
+        }
+        Ok(())
+    }
+
     fn merge_run(&self, started: Instant) -> Result<JobOutput> {
         let first = self.first();
         let PartJob::Run { model, .. } = &first.job else {
@@ -84,20 +103,7 @@ impl MergeJob {
         let (settings, summary) = first.settings()?;
         let program = model.program();
         let mut total = Accumulators::new(&program, &settings);
-        for (name, p) in &self.parts {
-            let PartJob::Run { ordered, .. } = &p.job else {
-                unreachable!()
-            };
-            for chunk in ordered {
-                parts::merge_ordered(&mut total, chunk).map_err(Self::corrupt(name))?;
-            }
-        }
-        for (name, p) in &self.parts {
-            let PartJob::Run { exact, .. } = &p.job else {
-                unreachable!()
-            };
-            parts::merge_exact(&mut total, exact).map_err(Self::corrupt(name))?;
-        }
+        self.replay(&mut total, parts::merge_ordered, parts::merge_exact)?;
         if total.samples != settings.samples {
             return Err(Error::PartMismatch(format!(
                 "the parts hold {} samples, not the {} of the run",
@@ -143,10 +149,7 @@ impl MergeJob {
         let matrices = factors.len() + 2;
         let mut f = vec![Vec::new(); matrices];
         for (name, p) in &self.parts {
-            let PartJob::Sensitivity { ordered, .. } = &p.job else {
-                unreachable!()
-            };
-            for chunk in ordered {
+            for chunk in p.job.ordered() {
                 let corrupt = Self::corrupt(name);
                 let Some((&len, values)) = chunk.split_first() else {
                     return Err(corrupt("an empty chunk record".into()));
@@ -185,13 +188,7 @@ impl MergeJob {
             quantity: quantity.clone(),
             bootstrap: *bootstrap,
             result,
-            run: AnalysisRun {
-                settings,
-                threads: 0,
-                confidence: summary.confidence,
-                elapsed_seconds: seconds_since(started),
-                files: Vec::new(),
-            },
+            run: analysis_run(settings, 0, summary.confidence, started),
         })
     }
 
@@ -221,20 +218,11 @@ impl MergeJob {
         let pairings: Vec<Pairing> = pairings.iter().map(Pairing::from).collect();
         let programs: Vec<_> = contenders.iter().map(|c| c.program.clone()).collect();
         let mut total = ManyResult::new(&programs, &pairings, &settings);
-        for (name, p) in &self.parts {
-            let PartJob::Compare { ordered, .. } = &p.job else {
-                unreachable!()
-            };
-            for chunk in ordered {
-                parts::merge_many_ordered(&mut total, chunk).map_err(Self::corrupt(name))?;
-            }
-        }
-        for (name, p) in &self.parts {
-            let PartJob::Compare { exact, .. } = &p.job else {
-                unreachable!()
-            };
-            parts::merge_many_exact(&mut total, exact).map_err(Self::corrupt(name))?;
-        }
+        self.replay(
+            &mut total,
+            parts::merge_many_ordered,
+            parts::merge_many_exact,
+        )?;
         if total.each[0].samples != settings.samples {
             return Err(Error::PartMismatch(format!(
                 "the parts hold {} samples, not the {} of the run",
@@ -246,13 +234,7 @@ impl MergeJob {
             comparison,
             models: models.iter().map(model_id).collect(),
             set: set.clone(),
-            run: AnalysisRun {
-                settings,
-                threads: 0,
-                confidence: summary.confidence,
-                elapsed_seconds: seconds_since(started),
-                files: Vec::new(),
-            },
+            run: analysis_run(settings, 0, summary.confidence, started),
         })
     }
 }

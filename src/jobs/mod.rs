@@ -245,6 +245,23 @@ fn seconds_since(started: Instant) -> f64 {
     started.elapsed().as_secs_f64()
 }
 
+/// What an analysis's manifest records of how it ran; its files are filled
+/// in by whoever lists them. `threads` is 0 for a merge.
+fn analysis_run(
+    settings: RunSettings,
+    threads: usize,
+    confidence: f64,
+    started: Instant,
+) -> crate::output::reports::AnalysisRun {
+    crate::output::reports::AnalysisRun {
+        settings,
+        threads,
+        confidence,
+        elapsed_seconds: seconds_since(started),
+        files: Vec::new(),
+    }
+}
+
 /// Checks a shard K/N.
 fn check_shard(shard: Option<(u64, u64)>) -> Result<()> {
     match shard {

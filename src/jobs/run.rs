@@ -304,11 +304,8 @@ impl RunJob {
             },
             &mut ctx.reporter(0, samples_in(&range, self.settings.samples)),
         )?;
-        if pass.cancelled {
-            return Ok(Outcome::Cancelled {
-                samples_done: pass.samples,
-                partial: None,
-            });
+        if let Some(stopped) = pass.stopped() {
+            return Ok(stopped);
         }
         let part = self.part(
             (k, n),

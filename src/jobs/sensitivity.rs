@@ -2,8 +2,8 @@
 //! tornado, or rank correlations), or one shard of a Sobol design.
 
 use super::{
-    JobOutput, LoadedModel, ModelFiles, Outcome, RunContext, SamplingOptions, check_shard,
-    run::shard_output, seconds_since,
+    JobOutput, LoadedModel, ModelFiles, Outcome, RunContext, SamplingOptions, analysis_run,
+    check_shard, run::shard_output,
 };
 use crate::analysis::sensitivity;
 use crate::engine::RunSettings;
@@ -11,7 +11,7 @@ use crate::engine::chunk::{samples_in, shard_range};
 use crate::engine::design::Design;
 use crate::error::{Error, Result};
 use crate::output::part::{PartFile, PartJob, PartModel};
-use crate::output::reports::{AnalysisRun, ModelId, SensitivityCsv, SensitivityReport};
+use crate::output::reports::{ModelId, SensitivityCsv, SensitivityReport};
 use crate::output::{self, manifest::Manifest, sensitivity_csv};
 use crate::stats::interval::ProportionInterval;
 use crate::summary::SummarySettings;
@@ -164,27 +164,16 @@ impl SensitivityJob {
                 &mut progress,
             )?,
         };
-        let result = match outcome {
-            Outcome::Completed(r) => r,
-            Outcome::Cancelled { samples_done, .. } => {
-                return Ok(Outcome::Cancelled {
-                    samples_done,
-                    partial: None,
-                });
-            }
+        let result = match outcome.or_stopped() {
+            Ok(result) => result,
+            Err(stopped) => return Ok(stopped),
         };
         let report = SensitivityReport {
             model: self.model.id(),
             quantity: self.quantity_name().to_string(),
             bootstrap: self.bootstrap,
             result,
-            run: AnalysisRun {
-                settings: *settings,
-                threads: ctx.workers.threads(),
-                confidence,
-                elapsed_seconds: seconds_since(started),
-                files: Vec::new(),
-            },
+            run: analysis_run(*settings, ctx.workers.threads(), confidence, started),
         };
         Ok(Outcome::Completed(sensitivity_output(report)?))
     }
@@ -212,11 +201,8 @@ impl SensitivityJob {
             },
             &mut ctx.reporter(0, samples_in(&range, settings.samples)),
         )?;
-        if pass.cancelled {
-            return Ok(Outcome::Cancelled {
-                samples_done: pass.samples,
-                partial: None,
-            });
+        if let Some(stopped) = pass.stopped() {
+            return Ok(stopped);
         }
         let m = &self.model;
         let part = PartFile::new(

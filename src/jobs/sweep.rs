@@ -1,13 +1,13 @@
 //! `sweep`: the model over a line or grid of input values, on common random
 //! numbers.
 
-use super::{JobOutput, ModelFiles, Outcome, RunContext, SamplingOptions, seconds_since};
+use super::{JobOutput, ModelFiles, Outcome, RunContext, SamplingOptions, analysis_run};
 use crate::analysis::sweep::{self, Axis};
 use crate::engine::RunSettings;
 use crate::engine::program::Program;
 use crate::error::{Error, Result, literal};
 use crate::model::source;
-use crate::output::reports::{AnalysisRun, ModelId, SweepCsv, SweepReport};
+use crate::output::reports::{ModelId, SweepCsv, SweepReport};
 use crate::output::{self, manifest::Manifest, sweep_csv};
 use crate::stats::interval::ProportionInterval;
 use crate::summary::SummarySettings;
@@ -78,29 +78,25 @@ impl SweepJob {
             &ctx.workers,
             &mut ctx.reporter(0, self.settings.samples),
         )?;
-        let points = match outcome {
-            Outcome::Completed(p) => p,
-            Outcome::Cancelled { samples_done, .. } => {
-                return Ok(Outcome::Cancelled {
-                    samples_done,
-                    partial: None,
-                });
-            }
+        let points = match outcome.or_stopped() {
+            Ok(points) => points,
+            Err(stopped) => return Ok(stopped),
         };
+        let mut run = analysis_run(
+            self.settings,
+            ctx.workers.threads(),
+            self.summary.confidence,
+            started,
+        );
+        run.files = vec![
+            sweep_csv::FILE_NAME.to_string(),
+            output::manifest::FILE_NAME.to_string(),
+        ];
         let report = SweepReport {
             model: self.model.clone(),
             axes: self.axes.clone(),
             points,
-            run: AnalysisRun {
-                settings: self.settings,
-                threads: ctx.workers.threads(),
-                confidence: self.summary.confidence,
-                elapsed_seconds: seconds_since(started),
-                files: vec![
-                    sweep_csv::FILE_NAME.to_string(),
-                    output::manifest::FILE_NAME.to_string(),
-                ],
-            },
+            run,
         };
         let files = output::export(&report, &[&SweepCsv, &Manifest])?;
         let table = output::table::render_sweep(

@@ -83,6 +83,23 @@ impl PartJob {
         }
     }
 
+    /// The per-chunk records, in chunk order.
+    pub fn ordered(&self) -> &[Vec<u64>] {
+        match self {
+            PartJob::Run { ordered, .. }
+            | PartJob::Compare { ordered, .. }
+            | PartJob::Sensitivity { ordered, .. } => ordered,
+        }
+    }
+
+    /// What merges exactly once per part (none for a Sobol design).
+    pub fn exact(&self) -> &[u64] {
+        match self {
+            PartJob::Run { exact, .. } | PartJob::Compare { exact, .. } => exact,
+            PartJob::Sensitivity { .. } => &[],
+        }
+    }
+
     /// Everything but the data: equal for parts of one job.
     fn identity(&self) -> PartJob {
         let mut id = self.clone();
