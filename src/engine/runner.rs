@@ -54,7 +54,11 @@ fn run_chunk(
     let mut acc = Accumulators::new(program, settings);
     let mut scratch = Vec::new();
     let mut bytes = Vec::new();
-    let operands = program.draw_operands();
+    let operands = if draws.is_some() {
+        program.draw_operands()
+    } else {
+        Vec::new()
+    };
     for (first, n) in span.blocks() {
         ws.run(program, &mut rngs, n);
         acc.add_block(program, &ws, first, n, &mut scratch);
