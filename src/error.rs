@@ -149,6 +149,10 @@ pub const OPTIONS: &[&str] = &[
     "method",
     "bootstrap",
     "parts",
+    "listen",
+    "jobs",
+    "token_file",
+    "checkpoint_every",
 ];
 
 impl Error {

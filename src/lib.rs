@@ -20,5 +20,7 @@ pub mod error;
 pub mod jobs;
 pub mod model;
 pub mod output;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod stats;
 pub mod summary;

@@ -30,6 +30,45 @@ pub enum Command {
     Merge(MergeArgs),
     /// Validate a model file and print its nodes in evaluation order.
     Check(CheckArgs),
+    /// Serve the HTTP job API and its web page (README, "The service").
+    #[cfg(feature = "server")]
+    Serve(ServeArgs),
+}
+
+#[cfg(feature = "server")]
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (port 0: any free port). Anything but
+    /// loopback needs --token-file.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub listen: std::net::SocketAddr,
+    /// Folder of the job database and the jobs' result files.
+    #[arg(long, default_value = "gaprisk-data")]
+    pub data: PathBuf,
+    /// The model library: requests name its files (and `extends` them).
+    #[arg(long, default_value = "models")]
+    pub models: PathBuf,
+    /// Jobs run at once (each already uses every core).
+    #[arg(long, default_value_t = 1)]
+    pub jobs: usize,
+    /// File whose first line is the bearer token every /v1 request needs.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Largest request body, in bytes.
+    #[arg(long, default_value_t = 4 << 20)]
+    pub max_body: usize,
+    /// Most jobs waiting in the queue; more are refused with 429.
+    #[arg(long, default_value_t = 1000)]
+    pub max_queue: u64,
+    /// Most samples one job may ask for.
+    #[arg(long, default_value = "1e10", value_parser = parse_count)]
+    pub max_samples: u64,
+    /// Most nodes a model may have.
+    #[arg(long, default_value_t = 10_000)]
+    pub max_nodes: usize,
+    /// Seconds between a running job's checkpoints.
+    #[arg(long, default_value_t = 5.0)]
+    pub checkpoint_every: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

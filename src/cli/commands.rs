@@ -25,6 +25,8 @@ pub fn execute(command: Command, token: CancelToken) -> Result<(), Failure> {
         Command::Sensitivity(a) => sensitivity(a, token),
         Command::Merge(a) => merge(a, token),
         Command::Check(a) => check(a),
+        #[cfg(feature = "server")]
+        Command::Serve(a) => serve(a),
     }
 }
 
@@ -134,6 +136,7 @@ fn run(a: RunArgs, token: CancelToken) -> Result<(), Failure> {
         max_samples: Some(a.max_samples),
         shard: a.shard,
         checkpoint: a.checkpoint.is_some(),
+        checkpoint_every: None,
         resume: match &a.resume {
             Some(path) => Some((path.display().to_string(), read_file(path)?)),
             None => None,
@@ -252,5 +255,41 @@ fn merge(a: MergeArgs, token: CancelToken) -> Result<(), Failure> {
 fn check(a: CheckArgs) -> Result<(), Failure> {
     let report = crate::jobs::check::check(&DiskFiles, &a.model)?;
     show(&report.render());
+    Ok(())
+}
+
+#[cfg(feature = "server")]
+pub fn serve(a: super::args::ServeArgs) -> Result<(), Failure> {
+    if a.jobs == 0 {
+        return Err(Error::option("jobs", "{jobs} must be at least 1").into());
+    }
+    if !(a.checkpoint_every > 0.0 && a.checkpoint_every.is_finite()) {
+        return Err(Error::option(
+            "checkpoint_every",
+            "{checkpoint_every} must be a positive number of seconds",
+        )
+        .into());
+    }
+    let token = match &a.token_file {
+        Some(path) => Some(crate::server::read_token(path)?),
+        None => None,
+    };
+    let config = crate::server::ServeConfig {
+        listen: a.listen,
+        data: a.data,
+        models: a.models,
+        jobs: a.jobs,
+        token,
+        max_body: a.max_body,
+        max_queue: a.max_queue,
+        max_samples: a.max_samples,
+        max_nodes: a.max_nodes,
+        checkpoint_every: std::time::Duration::from_secs_f64(a.checkpoint_every),
+    };
+    crate::server::serve(config, |addr| {
+        show(&format!("gaprisk: listening on http://{addr}\n"));
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+    })?;
     Ok(())
 }

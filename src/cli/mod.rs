@@ -62,6 +62,11 @@ impl Failure {
 }
 
 pub fn main(cli: Cli) -> Result<(), Failure> {
+    #[cfg(feature = "server")]
+    if let args::Command::Serve(a) = cli.command {
+        // The server handles its own signals: SIGTERM drains it.
+        return commands::serve(a);
+    }
     let token = signals::install();
     commands::execute(cli.command, token)
 }

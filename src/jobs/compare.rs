@@ -111,6 +111,12 @@ impl CompareJob {
     }
 
     /// `results/compare-<base model name>`.
+    /// The resolved models' hashes (after `extends` and `set`): with the
+    /// request, what identifies the results.
+    pub fn model_hashes(&self) -> Vec<String> {
+        self.contenders.iter().map(|c| c.hash.clone()).collect()
+    }
+
     pub fn default_dir(&self) -> PathBuf {
         Path::new("results").join(format!("compare-{}", self.contenders[0].name))
     }

@@ -45,6 +45,8 @@ pub struct RunRequest {
     pub checkpoint: bool,
     /// Continue a run saved by a checkpoint: (its name, its bytes).
     pub resume: Option<(String, Vec<u8>)>,
+    /// How often a checkpoint is saved [`CHECKPOINT_EVERY`].
+    pub checkpoint_every: Option<Duration>,
 }
 
 /// The default `max_samples` of a stopping rule.
@@ -72,6 +74,7 @@ pub struct RunJob {
     stopping: Option<StoppingRule>,
     shard: Option<(u64, u64)>,
     checkpoint: bool,
+    checkpoint_every: Duration,
     resume: Option<(String, PartFile)>,
 }
 
@@ -153,11 +156,18 @@ impl RunJob {
             stopping,
             shard: r.shard,
             checkpoint: r.checkpoint,
+            checkpoint_every: r.checkpoint_every.unwrap_or(CHECKPOINT_EVERY),
             resume,
         })
     }
 
     /// `results/<model name>`.
+    /// The resolved models' hashes (after `extends` and `set`): with the
+    /// request, what identifies the results.
+    pub fn model_hashes(&self) -> Vec<String> {
+        vec![self.model.hash()]
+    }
+
     pub fn default_dir(&self) -> PathBuf {
         Path::new("results").join(self.model.name())
     }
@@ -396,7 +406,7 @@ impl RunJob {
                 ordered.push(parts::encode_ordered(&acc));
                 total.merge(&acc);
                 done += 1;
-                if last_save.elapsed() >= CHECKPOINT_EVERY && failure.is_none() {
+                if last_save.elapsed() >= self.checkpoint_every && failure.is_none() {
                     failure = save(&total, &ordered, done).err();
                     last_save = Instant::now();
                 }

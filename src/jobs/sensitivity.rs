@@ -118,6 +118,12 @@ impl SensitivityJob {
     }
 
     /// `results/sensitivity-<model name>`.
+    /// The resolved models' hashes (after `extends` and `set`): with the
+    /// request, what identifies the results.
+    pub fn model_hashes(&self) -> Vec<String> {
+        vec![self.model.hash()]
+    }
+
     pub fn default_dir(&self) -> PathBuf {
         Path::new("results").join(format!("sensitivity-{}", self.model.name()))
     }

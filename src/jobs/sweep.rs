@@ -64,6 +64,12 @@ impl SweepJob {
     }
 
     /// `results/sweep-<model name>`.
+    /// The resolved models' hashes (after `extends` and `set`): with the
+    /// request, what identifies the results.
+    pub fn model_hashes(&self) -> Vec<String> {
+        vec![self.model.hash.clone()]
+    }
+
     pub fn default_dir(&self) -> PathBuf {
         Path::new("results").join(format!("sweep-{}", self.model.name))
     }

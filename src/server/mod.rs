@@ -1,0 +1,149 @@
+//! `gaprisk serve`: the job service, a shell over `jobs` like the CLI.
+//! Handlers are thin: they parse, hand the work to the queue or the
+//! database, and map errors to statuses in `error.rs`. Jobs run on worker
+//! threads, never on the async runtime.
+
+mod api;
+mod db;
+mod error;
+mod files;
+mod queue;
+mod request;
+
+use crate::error::{Error, Result};
+use queue::Queue;
+use request::Limits;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The validated options of `gaprisk serve`.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub listen: SocketAddr,
+    pub data: PathBuf,
+    pub models: PathBuf,
+    pub jobs: usize,
+    pub token: Option<String>,
+    pub max_body: usize,
+    pub max_queue: u64,
+    pub max_samples: u64,
+    pub max_nodes: usize,
+    pub checkpoint_every: Duration,
+}
+
+/// What every handler sees.
+pub struct AppState {
+    queue: Arc<Queue>,
+    token: Option<String>,
+    max_body: usize,
+    max_queue: u64,
+}
+
+/// Reads a token file: its first line, trimmed; an empty token is refused.
+pub fn read_token(path: &std::path::Path) -> Result<String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    let token = text.lines().next().unwrap_or("").trim().to_string();
+    if token.len() < 16 {
+        return Err(Error::option(
+            "token_file",
+            format!(
+                "{}: the token must be at least 16 characters",
+                crate::error::literal(&path.display().to_string())
+            ),
+        ));
+    }
+    Ok(token)
+}
+
+/// Runs the server until SIGTERM or Ctrl-C, then drains: no new jobs, the
+/// running ones checkpoint and are queued again for the next start.
+pub fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<()> {
+    if !config.listen.ip().is_loopback() && config.token.is_none() {
+        return Err(Error::option(
+            "listen",
+            format!(
+                "listening on {} (beyond loopback) needs {{token_file}}",
+                config.listen
+            ),
+        ));
+    }
+    std::fs::create_dir_all(config.data.join("jobs"))
+        .map_err(|e| Error::io(format!("cannot create {}", config.data.display()), e))?;
+    let db_path = config.data.join("jobs.sqlite");
+    let db = db::Db::open(&db_path).map_err(|e| {
+        Error::io(
+            format!("cannot open {}", db_path.display()),
+            std::io::Error::other(e),
+        )
+    })?;
+    let requeued = db
+        .requeue_running()
+        .map_err(|e| Error::io("database", std::io::Error::other(e)))?;
+    if requeued > 0 {
+        eprintln!("gaprisk serve: {requeued} interrupted job(s) queued again");
+    }
+    let queue = Queue::new(
+        Arc::new(db),
+        config.data.clone(),
+        config.models.clone(),
+        Limits {
+            max_samples: config.max_samples,
+            max_nodes: config.max_nodes,
+        },
+        config.checkpoint_every,
+    )?;
+    let workers = queue.start(config.jobs);
+    let state = Arc::new(AppState {
+        queue: queue.clone(),
+        token: config.token.clone(),
+        max_body: config.max_body,
+        max_queue: config.max_queue,
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("cannot start the runtime", e))?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| Error::io(format!("cannot listen on {}", config.listen), e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::io("cannot read the bound address", e))?;
+        ready(addr);
+        axum::serve(listener, api::router(state))
+            .with_graceful_shutdown(shutdown(queue.clone()))
+            .await
+            .map_err(|e| Error::io("server", e))
+    })?;
+    for w in workers {
+        let _ = w.join();
+    }
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C, after telling the queue to drain.
+async fn shutdown(queue: Arc<Queue>) {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    eprintln!("gaprisk serve: draining: running jobs checkpoint and will resume at the next start");
+    queue.drain();
+}

@@ -1,0 +1,257 @@
+//! The job queue: `--jobs` worker threads, off the async runtime, take the
+//! oldest queued job from the database, run it on the shared thread pool
+//! with its own cancellation token, and store its files. A run saves
+//! checkpoints in its folder, so a server killed mid-run resumes it.
+
+use super::db::{Db, Job};
+use super::request::{self, Body, Limits};
+use crate::engine::{CancelToken, Workers};
+use crate::jobs::run::RunSinks;
+use crate::jobs::{JobOutput, Outcome, RunContext};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+/// A job being worked on: its token and its progress.
+#[derive(Clone)]
+pub struct Running {
+    pub token: CancelToken,
+    pub done: Arc<AtomicU64>,
+    pub total: Arc<AtomicU64>,
+}
+
+pub struct Queue {
+    pub db: Arc<Db>,
+    pub data: PathBuf,
+    pub library: PathBuf,
+    pub limits: Limits,
+    pub checkpoint_every: Duration,
+    pool: Arc<rayon::ThreadPool>,
+    running: Mutex<HashMap<String, Running>>,
+    wake: (Mutex<()>, Condvar),
+    draining: AtomicBool,
+}
+
+/// A checkpoint's file in a job's folder.
+const CHECKPOINT: &str = "checkpoint.part";
+
+impl Queue {
+    pub fn new(
+        db: Arc<Db>,
+        data: PathBuf,
+        library: PathBuf,
+        limits: Limits,
+        checkpoint_every: Duration,
+    ) -> crate::error::Result<Arc<Queue>> {
+        let pool = rayon::ThreadPoolBuilder::new().build().map_err(|e| {
+            crate::error::Error::ThreadPool {
+                threads: 0,
+                reason: e.to_string(),
+            }
+        })?;
+        Ok(Arc::new(Queue {
+            db,
+            data,
+            library,
+            limits,
+            checkpoint_every,
+            pool: Arc::new(pool),
+            running: Mutex::new(HashMap::new()),
+            wake: (Mutex::new(()), Condvar::new()),
+            draining: AtomicBool::new(false),
+        }))
+    }
+
+    pub fn job_dir(&self, id: &str) -> PathBuf {
+        self.data.join("jobs").join(id)
+    }
+
+    /// Starts `workers` threads; they end when the queue drains.
+    pub fn start(self: &Arc<Self>, workers: usize) -> Vec<std::thread::JoinHandle<()>> {
+        (0..workers)
+            .map(|_| {
+                let queue = self.clone();
+                std::thread::spawn(move || queue.work())
+            })
+            .collect()
+    }
+
+    /// Tells a worker that a job was queued.
+    pub fn notify(&self) {
+        self.wake.1.notify_one();
+    }
+
+    pub fn running(&self, id: &str) -> Option<Running> {
+        self.running.lock().ok()?.get(id).cloned()
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::SeqCst)
+    }
+
+    /// Stops taking jobs and stops the running ones at their next chunk
+    /// boundary; they are queued again, with their checkpoints, for the
+    /// next start.
+    pub fn drain(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+        if let Ok(running) = self.running.lock() {
+            for r in running.values() {
+                r.token.cancel();
+            }
+        }
+        self.wake.1.notify_all();
+    }
+
+    fn work(&self) {
+        loop {
+            let job = {
+                let mut guard = self.wake.0.lock().unwrap_or_else(|e| e.into_inner());
+                loop {
+                    if self.is_draining() {
+                        return;
+                    }
+                    match self.db.claim_next() {
+                        Ok(Some(job)) => break job,
+                        Ok(None) => {}
+                        Err(e) => eprintln!("gaprisk serve: database: {e}"),
+                    }
+                    guard = self
+                        .wake
+                        .1
+                        .wait_timeout(guard, Duration::from_millis(500))
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0;
+                }
+            };
+            self.run(job);
+        }
+    }
+
+    fn run(&self, job: Job) {
+        let running = Running {
+            token: CancelToken::new(),
+            done: Arc::new(AtomicU64::new(0)),
+            total: Arc::new(AtomicU64::new(job.progress.samples_total)),
+        };
+        if let Ok(mut r) = self.running.lock() {
+            r.insert(job.id.clone(), running.clone());
+        }
+        let dir = self.job_dir(&job.id);
+        let result = self.execute(&job, &dir, &running);
+        if let Ok(mut r) = self.running.lock() {
+            r.remove(&job.id);
+        }
+        let done = running.done.load(Ordering::SeqCst);
+        let stored = match result {
+            Ok(Outcome::Completed(out)) => self.store(&job, &dir, &out).and_then(|files| {
+                let _ = std::fs::remove_file(dir.join(CHECKPOINT));
+                let total = running.total.load(Ordering::SeqCst);
+                self.db
+                    .finish(&job.id, "done", total.max(done), &files, None)
+                    .map_err(|e| e.to_string())
+            }),
+            Ok(Outcome::Cancelled { .. }) if self.is_draining() => {
+                self.db.requeue(&job.id).map_err(|e| e.to_string())
+            }
+            Ok(Outcome::Cancelled {
+                samples_done,
+                partial,
+            }) => {
+                let files = match &partial {
+                    Some(out) => self.store(&job, &dir, out),
+                    None => Ok(Vec::new()),
+                };
+                files.and_then(|files| {
+                    self.db
+                        .finish(&job.id, "cancelled", samples_done, &files, None)
+                        .map_err(|e| e.to_string())
+                })
+            }
+            Err(message) => self
+                .db
+                .finish(&job.id, "failed", done, &[], Some(&message))
+                .map_err(|e| e.to_string()),
+        };
+        if let Err(e) = stored {
+            eprintln!("gaprisk serve: job {}: {e}", job.id);
+            let _ = self.db.finish(&job.id, "failed", done, &[], Some(&e));
+        }
+    }
+
+    /// Rebuilds the job from its stored request and runs it.
+    fn execute(
+        &self,
+        job: &Job,
+        dir: &Path,
+        running: &Running,
+    ) -> Result<Outcome<JobOutput>, String> {
+        let body: Body = serde_json::from_str(&job.request).map_err(|e| e.to_string())?;
+        let checkpoint = dir.join(CHECKPOINT);
+        // A run resumes from the last checkpoint a killed server left.
+        let resume = std::fs::read(&checkpoint).ok();
+        let built = request::build(
+            &body,
+            &self.library,
+            &self.limits,
+            self.checkpoint_every,
+            resume,
+        )
+        .map_err(|e| e.message())?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let workers = Workers::with_pool(self.pool.clone()).with_cancel(running.token.clone());
+        let (done, total) = (running.done.clone(), running.total.clone());
+        let progress = move |d: u64, t: u64| {
+            done.store(d, Ordering::SeqCst);
+            total.store(t, Ordering::SeqCst);
+        };
+        let ctx = RunContext::new(workers).with_progress(&progress);
+        let mut save = |bytes: &[u8]| crate::output::atomic::write(&checkpoint, bytes);
+        let outcome = match &built.job {
+            request::Job::Run(j) => j.execute(
+                &ctx,
+                RunSinks {
+                    draws: None,
+                    checkpoint: Some(&mut save),
+                },
+            ),
+            request::Job::Compare(j) => j.execute(&ctx),
+            request::Job::Sweep(j) => j.execute(&ctx),
+            request::Job::Sensitivity(j) => j.execute(&ctx),
+        };
+        outcome.map_err(|e| e.to_string())
+    }
+
+    /// Writes a job's files into its folder, each atomically; the manifest
+    /// gains the job's id.
+    fn store(&self, job: &Job, dir: &Path, out: &JobOutput) -> Result<Vec<String>, String> {
+        let files: Vec<crate::output::OutputFile> = out
+            .files
+            .iter()
+            .map(|f| crate::output::OutputFile {
+                name: f.name.clone(),
+                bytes: if f.name == crate::output::manifest::FILE_NAME {
+                    with_job_id(&f.bytes, &job.id)
+                } else {
+                    f.bytes.clone()
+                },
+            })
+            .collect();
+        crate::output::write_all(dir, &files).map_err(|e| e.to_string())?;
+        Ok(files.into_iter().map(|f| f.name).collect())
+    }
+}
+
+/// The CLI's manifest.json with `"job_id"` as its first field.
+pub fn with_job_id(manifest: &[u8], id: &str) -> Vec<u8> {
+    match manifest.strip_prefix(b"{\n") {
+        Some(rest) => {
+            let mut out = format!("{{\n  \"job_id\": \"{id}\",\n").into_bytes();
+            out.extend_from_slice(rest);
+            out
+        }
+        None => manifest.to_vec(),
+    }
+}

@@ -1,0 +1,441 @@
+//! A job request as JSON: `{"command", "model", "variants", "files",
+//! "options"}`, with options named as the CLI's long options (`_` for `-`),
+//! validated into a job exactly as the CLI's arguments are.
+
+use super::error::ApiError;
+use super::files::RequestFiles;
+use crate::analysis::sweep::{Axis, parse_axis};
+use crate::engine::design::Design;
+use crate::jobs::compare::{CompareJob, CompareRequest};
+use crate::jobs::run::{RunJob, RunRequest};
+use crate::jobs::sensitivity::{Method, SensitivityJob, SensitivityRequest};
+use crate::jobs::sweep::{SweepJob, SweepRequest};
+use crate::jobs::{DEFAULT_CONFIDENCE, DEFAULT_SAMPLES, DEFAULT_SEED, SamplingOptions};
+use crate::model::overrides::Override;
+use crate::model::source::normalise;
+use crate::stats::interval::ProportionInterval;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Body {
+    pub command: String,
+    pub model: String,
+    #[serde(default)]
+    pub variants: Vec<String>,
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
+    #[serde(default)]
+    pub options: Map<String, Value>,
+}
+
+/// Server-wide limits on what one request may ask.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_samples: u64,
+    pub max_nodes: usize,
+}
+
+pub enum Job {
+    Run(RunJob),
+    Compare(CompareJob),
+    Sweep(SweepJob),
+    Sensitivity(SensitivityJob),
+}
+
+/// A validated request: its job, the key of its results, the samples it
+/// will draw.
+pub struct Built {
+    pub job: Job,
+    pub key: String,
+    pub total: u64,
+}
+
+fn invalid(key: &str, message: impl Into<String>) -> ApiError {
+    ApiError::invalid(None, None, key, message.into())
+}
+
+/// Reads the options of one command, refusing any it does not take.
+struct Options<'a> {
+    map: &'a Map<String, Value>,
+    known: &'static [&'static str],
+    command: &'a str,
+}
+
+impl Options<'_> {
+    fn check_names(&self) -> Result<(), ApiError> {
+        for name in self.map.keys() {
+            if !self.known.contains(&name.as_str()) {
+                return Err(invalid(
+                    &format!("options.{name}"),
+                    format!(
+                        "{} takes no option '{name}' (it takes: {})",
+                        self.command,
+                        self.known.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn count(&self, name: &str) -> Result<Option<u64>, ApiError> {
+        let Some(v) = self.map.get(name) else {
+            return Ok(None);
+        };
+        let bad = || invalid(&format!("options.{name}"), "must be a whole number");
+        match v {
+            Value::Number(n) => match (n.as_u64(), n.as_f64()) {
+                (Some(u), _) => Ok(Some(u)),
+                (None, Some(x)) if x >= 0.0 && x.fract() == 0.0 && x <= 2f64.powi(53) => {
+                    Ok(Some(x as u64))
+                }
+                _ => Err(bad()),
+            },
+            _ => Err(bad()),
+        }
+    }
+
+    fn number(&self, name: &str) -> Result<Option<f64>, ApiError> {
+        match self.map.get(name) {
+            None => Ok(None),
+            Some(Value::Number(n)) => Ok(n.as_f64()),
+            Some(_) => Err(invalid(&format!("options.{name}"), "must be a number")),
+        }
+    }
+
+    fn text(&self, name: &str) -> Result<Option<&str>, ApiError> {
+        match self.map.get(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(invalid(&format!("options.{name}"), "must be a string")),
+        }
+    }
+
+    fn choice<T: Copy>(&self, name: &str, choices: &[(&str, T)]) -> Result<Option<T>, ApiError> {
+        let Some(text) = self.text(name)? else {
+            return Ok(None);
+        };
+        choices
+            .iter()
+            .find(|(n, _)| *n == text)
+            .map(|(_, v)| Some(*v))
+            .ok_or_else(|| {
+                let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
+                invalid(
+                    &format!("options.{name}"),
+                    format!("'{text}' is not one of {}", names.join(", ")),
+                )
+            })
+    }
+
+    fn sampling(&self, limits: &Limits) -> Result<SamplingOptions, ApiError> {
+        let samples = self.count("samples")?.unwrap_or(DEFAULT_SAMPLES);
+        check_samples(samples, limits)?;
+        Ok(SamplingOptions {
+            samples,
+            seed: self.count("seed")?.unwrap_or(DEFAULT_SEED),
+            confidence: self.number("confidence")?.unwrap_or(DEFAULT_CONFIDENCE),
+            design: self
+                .choice(
+                    "design",
+                    &[
+                        ("mc", Design::Mc),
+                        ("lhs", Design::Lhs),
+                        ("qmc", Design::Qmc),
+                        ("antithetic", Design::Antithetic),
+                    ],
+                )?
+                .unwrap_or(Design::Mc),
+        })
+    }
+
+    /// `set` as {name: number}.
+    fn set(&self) -> Result<Vec<Override>, ApiError> {
+        let Some(v) = self.map.get("set") else {
+            return Ok(Vec::new());
+        };
+        let Value::Object(m) = v else {
+            return Err(invalid(
+                "options.set",
+                "must be an object of name -> number",
+            ));
+        };
+        m.iter()
+            .map(|(name, value)| match value.as_f64() {
+                Some(x) if x.is_finite() => Ok(Override {
+                    name: name.clone(),
+                    value: x,
+                }),
+                _ => Err(invalid(
+                    &format!("options.set.{name}"),
+                    "must be a finite number",
+                )),
+            })
+            .collect()
+    }
+
+    /// `set` for a sweep: {name: "START:STOP:POINTS" | [values] | value}.
+    fn axes(&self) -> Result<Vec<Axis>, ApiError> {
+        let Some(Value::Object(m)) = self.map.get("set") else {
+            return Err(invalid(
+                "options.set",
+                "a sweep needs set: an object of name -> \"START:STOP:POINTS\", a list or a number",
+            ));
+        };
+        m.iter()
+            .map(|(name, value)| {
+                let key = format!("options.set.{name}");
+                let values = match value {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    Value::Array(items) => items
+                        .iter()
+                        .map(|i| i.as_f64().map(|x| x.to_string()))
+                        .collect::<Option<Vec<_>>>()
+                        .ok_or_else(|| invalid(&key, "a list of numbers"))?
+                        .join(","),
+                    _ => return Err(invalid(&key, "a range, a list or a number")),
+                };
+                parse_axis(&format!("{name}={values}")).map_err(|e| invalid(&key, e.to_string()))
+            })
+            .collect()
+    }
+}
+
+fn check_samples(samples: u64, limits: &Limits) -> Result<(), ApiError> {
+    if samples > limits.max_samples {
+        return Err(invalid(
+            "options.samples",
+            format!(
+                "{samples} samples is more than this server's limit of {}",
+                limits.max_samples
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A model's name as the request gives it, normalised as `extends` is.
+fn model_path(key: &str, name: &str) -> Result<PathBuf, ApiError> {
+    normalise(Path::new(""), name).map_err(|e| invalid(key, e))
+}
+
+/// Validates `body` into a job whose models come from its files and the
+/// library under `library`.
+/// `resume`: a checkpoint of this very run to continue from.
+pub fn build(
+    body: &Body,
+    library: &Path,
+    limits: &Limits,
+    checkpoint_every: Duration,
+    resume: Option<Vec<u8>>,
+) -> Result<Built, ApiError> {
+    let files = RequestFiles::new(&body.files, library).map_err(|(k, e)| invalid(&k, e))?;
+    let model = model_path("model", &body.model)?;
+    if body.command != "compare" && !body.variants.is_empty() {
+        return Err(invalid("variants", "only compare takes variants"));
+    }
+    let opts = |known| Options {
+        map: &body.options,
+        known,
+        command: &body.command,
+    };
+    let (job, total, request) = match body.command.as_str() {
+        "run" => {
+            const KNOWN: &[&str] = &[
+                "samples",
+                "seed",
+                "design",
+                "confidence",
+                "interval",
+                "set",
+                "precision",
+                "relative_precision",
+                "target",
+                "max_samples",
+            ];
+            let o = opts(KNOWN);
+            o.check_names()?;
+            let max_samples = o.count("max_samples")?;
+            if let Some(m) = max_samples {
+                check_samples(m, limits)?;
+            }
+            let stopping =
+                o.number("precision")?.is_some() || o.number("relative_precision")?.is_some();
+            let request = RunRequest {
+                model,
+                sampling: o.sampling(limits)?,
+                interval: o
+                    .choice(
+                        "interval",
+                        &[
+                            ("wilson", ProportionInterval::Wilson),
+                            ("clopper-pearson", ProportionInterval::ClopperPearson),
+                        ],
+                    )?
+                    .unwrap_or_default(),
+                set: o.set()?,
+                precision: o.number("precision")?,
+                relative_precision: o.number("relative_precision")?,
+                target: o.text("target")?.map(str::to_string),
+                max_samples: Some(
+                    max_samples.unwrap_or(
+                        limits
+                            .max_samples
+                            .min(crate::jobs::run::DEFAULT_MAX_SAMPLES),
+                    ),
+                ),
+                // Without a stopping rule a run saves checkpoints, so a
+                // killed server resumes it where it was.
+                checkpoint: !stopping,
+                checkpoint_every: Some(checkpoint_every),
+                ..Default::default()
+            };
+            let described = format!("{request:?}");
+            let job = RunJob::new(
+                &files,
+                RunRequest {
+                    resume: resume.map(|bytes| ("checkpoint.part".to_string(), bytes)),
+                    ..request
+                },
+            )?;
+            let total = job.settings().samples;
+            (Job::Run(job), total, described)
+        }
+        "compare" => {
+            let o = opts(&["samples", "seed", "design", "confidence", "set"]);
+            o.check_names()?;
+            if body.variants.is_empty() {
+                return Err(invalid("variants", "compare needs at least one variant"));
+            }
+            let variants = body
+                .variants
+                .iter()
+                .enumerate()
+                .map(|(i, v)| model_path(&format!("variants.{i}"), v))
+                .collect::<Result<Vec<_>, _>>()?;
+            let request = CompareRequest {
+                base: model,
+                variants,
+                sampling: o.sampling(limits)?,
+                set: o.set()?,
+                shard: None,
+            };
+            let described = format!("{request:?}");
+            let total = request.sampling.samples;
+            let job = CompareJob::new(&files, request, &|a, b| a == b)?;
+            (Job::Compare(job), total, described)
+        }
+        "sweep" => {
+            let o = opts(&["samples", "seed", "design", "confidence", "set"]);
+            o.check_names()?;
+            let request = SweepRequest {
+                model,
+                axes: o.axes()?,
+                sampling: o.sampling(limits)?,
+            };
+            let described = format!("{request:?}");
+            let total = request.sampling.samples;
+            (
+                Job::Sweep(SweepJob::new(&files, request)?),
+                total,
+                described,
+            )
+        }
+        "sensitivity" => {
+            let o = opts(&[
+                "samples",
+                "seed",
+                "confidence",
+                "quantity",
+                "method",
+                "bootstrap",
+            ]);
+            o.check_names()?;
+            let samples = o
+                .count("samples")?
+                .unwrap_or(crate::jobs::sensitivity::DEFAULT_SAMPLES);
+            check_samples(samples, limits)?;
+            let request = SensitivityRequest {
+                model,
+                quantity: o.text("quantity")?.map(str::to_string),
+                method: o
+                    .choice(
+                        "method",
+                        &[
+                            ("sobol", Method::Sobol),
+                            ("tornado", Method::Tornado),
+                            ("rank", Method::Rank),
+                        ],
+                    )?
+                    .unwrap_or_default(),
+                samples,
+                seed: o.count("seed")?.unwrap_or(DEFAULT_SEED),
+                confidence: o.number("confidence")?.unwrap_or(DEFAULT_CONFIDENCE),
+                bootstrap: o
+                    .count("bootstrap")?
+                    .map(|b| b as usize)
+                    .unwrap_or(crate::jobs::sensitivity::DEFAULT_BOOTSTRAP),
+                shard: None,
+            };
+            let described = format!("{request:?}");
+            (
+                Job::Sensitivity(SensitivityJob::new(&files, request)?),
+                samples,
+                described,
+            )
+        }
+        other => {
+            return Err(invalid(
+                "command",
+                format!("'{other}' is not one of run, compare, sweep, sensitivity"),
+            ));
+        }
+    };
+    let hashes = match &job {
+        Job::Run(j) => j.model_hashes(),
+        Job::Compare(j) => j.model_hashes(),
+        Job::Sweep(j) => j.model_hashes(),
+        Job::Sensitivity(j) => j.model_hashes(),
+    };
+    check_nodes(&job, limits)?;
+    let key = cache_key(&body.command, &request, &hashes);
+    Ok(Built { job, key, total })
+}
+
+fn check_nodes(job: &Job, limits: &Limits) -> Result<(), ApiError> {
+    if let Job::Run(j) = job {
+        let nodes = j.model.model.order.len();
+        if nodes > limits.max_nodes {
+            return Err(invalid(
+                "model",
+                format!(
+                    "{nodes} nodes is more than this server's limit of {}",
+                    limits.max_nodes
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What identifies a job's results: the gaprisk version, the command, the
+/// validated request (model names and every option) and the resolved
+/// models' hashes. Equal keys give equal bytes.
+fn cache_key(command: &str, request: &str, hashes: &[String]) -> String {
+    use sha2::{Digest, Sha256};
+    let text = format!(
+        "gaprisk {}\n{command}\n{request}\n{}",
+        env!("CARGO_PKG_VERSION"),
+        hashes.join("\n")
+    );
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
