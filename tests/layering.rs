@@ -1,7 +1,6 @@
 //! The architecture's rules, checked: only the shells (the CLI and the
-//! server) print, exit or
-//! keeps process-wide state, and the library builds without the CLI's
-//! dependencies.
+//! server) print, exit or keep process-wide state, and the library builds
+//! without the shells' dependencies.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
