@@ -23,7 +23,9 @@ fn only_the_shells_print_exit_or_keep_process_wide_state() {
     rust_files(&root.join("src"), &mut files);
     let shell = |p: &Path| {
         let rel = p.strip_prefix(root).unwrap();
-        rel.starts_with("src/cli") || rel.starts_with("src/server") || rel == Path::new("src/main.rs")
+        rel.starts_with("src/cli")
+            || rel.starts_with("src/server")
+            || rel == Path::new("src/main.rs")
     };
     let forbidden = [
         "process::exit",
@@ -83,7 +85,14 @@ fn the_library_builds_without_the_cli_dependencies() {
         tree.contains("rayon"),
         "cargo tree listed nothing useful:\n{tree}"
     );
-    for cli_only in ["clap ", "ctrlc ", "indicatif ", "axum ", "tokio ", "rusqlite "] {
+    for cli_only in [
+        "clap ",
+        "ctrlc ",
+        "indicatif ",
+        "axum ",
+        "tokio ",
+        "rusqlite ",
+    ] {
         assert!(
             !tree.contains(cli_only),
             "{cli_only}is a dependency of the library"

@@ -67,11 +67,20 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
 }
 
-fn parse_body<T: serde::de::DeserializeOwned>(state: &AppState, bytes: &Bytes) -> AppResult<T> {
+fn check_size(state: &AppState, bytes: &Bytes) -> AppResult<()> {
     if bytes.len() > state.max_body {
         return Err(ApiError::TooLarge(state.max_body));
     }
-    serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))
+    Ok(())
+}
+
+fn malformed(e: serde_json::Error) -> ApiError {
+    ApiError::BadRequest(format!("malformed JSON: {e}"))
+}
+
+fn parse_body<T: serde::de::DeserializeOwned>(state: &AppState, bytes: &Bytes) -> AppResult<T> {
+    check_size(state, bytes)?;
+    serde_json::from_slice(bytes).map_err(malformed)
 }
 
 fn db_error(e: rusqlite::Error) -> ApiError {
@@ -101,24 +110,23 @@ fn new_id() -> String {
 }
 
 async fn submit(State(state): Shared, bytes: Bytes) -> AppResult<Response> {
-    let body: Body = parse_body(&state, &bytes)?;
+    check_size(&state, &bytes)?;
+    let body = Body::parse(&bytes).map_err(malformed)?;
     if state.queue.is_draining() {
         return Err(ApiError::Draining);
     }
     let queue = state.queue.clone();
     let (library, limits, every) = (queue.library.clone(), queue.limits, queue.checkpoint_every);
-    let stored = serde_json::to_string(&serde_json::json!({
-        "command": body.command, "model": body.model, "variants": body.variants,
-        "files": body.files, "options": body.options,
-    }))
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    // Stored as sent: the queue parses it again as the handler did.
+    let stored = String::from_utf8(bytes.to_vec())
+        .map_err(|_| ApiError::BadRequest("the body is not UTF-8".into()))?;
     // Loading and compiling models is work: off the async threads.
     let built =
         tokio::task::spawn_blocking(move || request::build(&body, &library, &limits, every, None))
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))??;
     let (db, id) = (&state.queue.db, new_id());
-    let command = stored_command(&stored);
+    let command = built_command(&built);
     if let Some(job) = db
         .insert_cached(&id, &command, &stored, &built.key)
         .map_err(db_error)?
@@ -136,11 +144,14 @@ async fn submit(State(state): Shared, bytes: Bytes) -> AppResult<Response> {
     Ok((StatusCode::ACCEPTED, axum::Json(job)).into_response())
 }
 
-fn stored_command(stored: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(stored)
-        .ok()
-        .and_then(|v| v["command"].as_str().map(str::to_string))
-        .unwrap_or_default()
+fn built_command(built: &request::Built) -> String {
+    match built.job {
+        request::Job::Run(_) => "run",
+        request::Job::Compare(_) => "compare",
+        request::Job::Sweep(_) => "sweep",
+        request::Job::Sensitivity(_) => "sensitivity",
+    }
+    .to_string()
 }
 
 async fn job(State(state): Shared, Path(id): Path<String>) -> AppResult<axum::Json<Job>> {

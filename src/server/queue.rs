@@ -187,7 +187,7 @@ impl Queue {
         dir: &Path,
         running: &Running,
     ) -> Result<Outcome<JobOutput>, String> {
-        let body: Body = serde_json::from_str(&job.request).map_err(|e| e.to_string())?;
+        let body = Body::parse(job.request.as_bytes()).map_err(|e| e.to_string())?;
         let checkpoint = dir.join(CHECKPOINT);
         // A run resumes from the last checkpoint a killed server left.
         let resume = std::fs::read(&checkpoint).ok();

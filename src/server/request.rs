@@ -31,6 +31,57 @@ pub struct Body {
     pub files: BTreeMap<String, String>,
     #[serde(default)]
     pub options: Map<String, Value>,
+    /// The names of `options.set` in the order the request wrote them: a
+    /// sweep's first input varies slowest, as on the command line.
+    #[serde(skip)]
+    set_order: Vec<String>,
+}
+
+/// The keys of a JSON object, in the order written.
+struct KeysInOrder(Vec<String>);
+
+impl<'de> Deserialize<'de> for KeysInOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = KeysInOrder;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<KeysInOrder, A::Error> {
+                let mut keys = Vec::new();
+                while let Some((k, _)) = map.next_entry::<String, serde::de::IgnoredAny>()? {
+                    keys.push(k);
+                }
+                Ok(KeysInOrder(keys))
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
+}
+
+impl Body {
+    /// Parses a request body (JSON), keeping the order of `options.set`.
+    pub fn parse(bytes: &[u8]) -> Result<Body, serde_json::Error> {
+        let mut body: Body = serde_json::from_slice(bytes)?;
+        // Only an object's keys have an order to keep.
+        if body.options.get("set").is_some_and(Value::is_object) {
+            #[derive(Deserialize)]
+            struct Outer {
+                options: Inner,
+            }
+            #[derive(Deserialize)]
+            struct Inner {
+                set: KeysInOrder,
+            }
+            let outer: Outer = serde_json::from_slice(bytes)?;
+            body.set_order = outer.options.set.0;
+        }
+        Ok(body)
+    }
 }
 
 /// Server-wide limits on what one request may ask.
@@ -40,6 +91,8 @@ pub struct Limits {
     pub max_nodes: usize,
 }
 
+/// One per request, built and run once: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Job {
     Run(RunJob),
     Compare(CompareJob),
@@ -62,6 +115,7 @@ fn invalid(key: &str, message: impl Into<String>) -> ApiError {
 /// Reads the options of one command, refusing any it does not take.
 struct Options<'a> {
     map: &'a Map<String, Value>,
+    set_order: &'a [String],
     known: &'static [&'static str],
     command: &'a str,
 }
@@ -187,7 +241,14 @@ impl Options<'_> {
                 "a sweep needs set: an object of name -> \"START:STOP:POINTS\", a list or a number",
             ));
         };
-        m.iter()
+        let order: Vec<&String> = if self.set_order.len() == m.len() {
+            self.set_order.iter().collect()
+        } else {
+            m.keys().collect()
+        };
+        order
+            .into_iter()
+            .map(|name| (name, &m[name.as_str()]))
             .map(|(name, value)| {
                 let key = format!("options.set.{name}");
                 let values = match value {
@@ -242,6 +303,7 @@ pub fn build(
     }
     let opts = |known| Options {
         map: &body.options,
+        set_order: &body.set_order,
         known,
         command: &body.command,
     };
