@@ -274,6 +274,20 @@ fn every_malformed_model_answers_422_with_its_file_line_and_key() {
     assert_eq!(r.status, 422, "a misspelt option is refused");
     assert_eq!(r.json()["errors"][0]["key"], "options.sample");
     assert_eq!(s.post_raw("/v1/jobs", b"{not json").status, 400);
+    // Too many nodes for this server (--max-nodes 100 below).
+    let data = tempdir();
+    let small = Server::start(data.path(), &["--max-nodes", "100"]);
+    let mut big = String::from("[model]\nname = \"big\"\n[inputs]\nx0 = 1\n[derived]\n");
+    for i in 1..150 {
+        big.push_str(&format!("x{i} = \"x{} + 1\"\n", i - 1));
+    }
+    big.push_str("[outputs]\ny = \"x149\"\n");
+    let r = small.post(
+        "/v1/jobs",
+        &json!({"command": "run", "model": "big.toml", "files": {"big.toml": big}}),
+    );
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.text().contains("limit of 100"), "{}", r.text());
     assert_eq!(s.post("/v1/jobs", &json!({"command": "run"})).status, 400);
 }
 

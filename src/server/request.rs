@@ -301,6 +301,14 @@ pub fn build(
     if body.command != "compare" && !body.variants.is_empty() {
         return Err(invalid("variants", "only compare takes variants"));
     }
+    let mut models = vec![("model".to_string(), model.clone())];
+    for (i, v) in body.variants.iter().enumerate() {
+        models.push((
+            format!("variants.{i}"),
+            model_path(&format!("variants.{i}"), v)?,
+        ));
+    }
+    check_nodes(&files, &models, limits)?;
     let opts = |known| Options {
         map: &body.options,
         set_order: &body.set_order,
@@ -465,19 +473,30 @@ pub fn build(
         Job::Sweep(j) => j.model_hashes(),
         Job::Sensitivity(j) => j.model_hashes(),
     };
-    check_nodes(&job, limits)?;
     let key = cache_key(&body.command, &request, &hashes);
     Ok(Built { job, key, total })
 }
 
-fn check_nodes(job: &Job, limits: &Limits) -> Result<(), ApiError> {
-    if let Job::Run(j) = job {
-        let nodes = j.model.model.order.len();
+/// Refuses models with more nodes than the server allows (each model's
+/// text is bounded by the body limit, each expression's nesting by the
+/// parser).
+fn check_nodes(
+    files: &RequestFiles,
+    models: &[(String, PathBuf)],
+    limits: &Limits,
+) -> Result<(), ApiError> {
+    for (key, path) in models {
+        // A model that does not load is reported by the job's own checks.
+        let Ok(spec) = crate::model::source::load_from(files, path) else {
+            continue;
+        };
+        let nodes = spec.entries.len();
         if nodes > limits.max_nodes {
             return Err(invalid(
-                "model",
+                key,
                 format!(
-                    "{nodes} nodes is more than this server's limit of {}",
+                    "{}: {nodes} entries is more than this server's limit of {}",
+                    path.display(),
                     limits.max_nodes
                 ),
             ));
