@@ -149,6 +149,8 @@ fn every_command_gives_the_cli_bytes_and_a_resubmission_is_cached() {
         let job = s.wait(&id, LONG);
         assert_eq!(job["status"], "done", "{job}");
         assert_eq!(job["files"], json!([csv, "manifest.json"]), "{job}");
+        let asked: serde_json::Value = serde_json::from_str(&raw).unwrap();
+        assert_eq!(job["model"], asked["model"], "the job names its model");
         let expected = cli(args);
         assert_eq!(
             String::from_utf8(s.file(&id, csv)).unwrap(),

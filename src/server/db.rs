@@ -19,6 +19,9 @@ pub struct Progress {
 pub struct Job {
     pub id: String,
     pub command: String,
+    /// The model file the request named, and its variants (compare).
+    pub model: String,
+    pub variants: Vec<String>,
     pub status: String,
     pub cached: bool,
     pub progress: Progress,
@@ -40,9 +43,16 @@ const COLUMNS: &str = "id, command, status, cached, samples_done, samples_total,
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<Job> {
     let files: String = r.get(10)?;
+    let request: String = r.get(12)?;
+    let asked: serde_json::Value = serde_json::from_str(&request).unwrap_or_default();
     Ok(Job {
         id: r.get(0)?,
         command: r.get(1)?,
+        model: asked["model"].as_str().unwrap_or_default().to_string(),
+        variants: asked["variants"]
+            .as_array()
+            .map(|v| v.iter().filter_map(|m| m.as_str().map(str::to_string)).collect())
+            .unwrap_or_default(),
         status: r.get(2)?,
         cached: r.get(3)?,
         progress: Progress {
@@ -55,7 +65,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<Job> {
         error: r.get(9)?,
         files: serde_json::from_str(&files).unwrap_or_default(),
         files_of: r.get(11)?,
-        request: r.get(12)?,
+        request,
     })
 }
 
