@@ -276,6 +276,19 @@ fn every_malformed_model_answers_422_with_its_file_line_and_key() {
     assert_eq!(r.status, 422, "a misspelt option is refused");
     assert_eq!(r.json()["errors"][0]["key"], "options.sample");
     assert_eq!(s.post_raw("/v1/jobs", b"{not json").status, 400);
+    let nowhere = s.get("/v1/nowhere");
+    assert_eq!(nowhere.status, 404);
+    assert!(nowhere.json()["errors"][0]["message"].is_string());
+    let r = s.post(
+        "/v1/jobs",
+        &json!({"command": "sweep", "model": "baseline.toml",
+        "options": {"set": {"us_commitment": "0:1:100", "nato_cohesion": "0:1:100"}}}),
+    );
+    assert_eq!(
+        r.status, 422,
+        "a 10,000-point grid is over the default limit"
+    );
+    assert!(r.text().contains("limit of 400"), "{}", r.text());
     // Too many nodes for this server (--max-nodes 100 below).
     let data = tempdir();
     let small = Server::start(data.path(), &["--max-nodes", "100"]);
@@ -427,23 +440,47 @@ fn sigterm_drains_and_the_next_start_finishes_the_job() {
     let data = tempdir();
     let body =
         json!({"command": "run", "model": "baseline.toml", "options": {"samples": 4e7, "seed": 5}});
-    let id = {
-        let mut s = Server::start(data.path(), &[]);
+    let (id, cancelled) = {
+        // Two workers: both jobs run at once.
+        let mut s = Server::start(data.path(), &["--jobs", "2"]);
         let id = s.submit(&body);
-        while s.get(&format!("/v1/jobs/{id}")).json()["progress"]["samples_done"] == 0 {
-            std::thread::sleep(Duration::from_millis(20));
+        // Cancelled by its user just before the drain: it must stay
+        // cancelled, not be queued again.
+        let cancelled = s.submit(&json!({"command": "run", "model": "baseline.toml",
+            "options": {"samples": 4e7, "seed": 6}}));
+        for job in [&id, &cancelled] {
+            while s.get(&format!("/v1/jobs/{job}")).json()["progress"]["samples_done"] == 0 {
+                std::thread::sleep(Duration::from_millis(20));
+            }
         }
+        // A client following the job's events must not hold the drain up.
+        let url = format!("{}/v1/jobs/{id}/events", s.url);
+        let follower = std::thread::spawn(move || ureq::get(&url).call().map(|_| ()));
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(s.delete(&format!("/v1/jobs/{cancelled}")).status, 202);
         let kill = Command::new("kill")
             .args(["-TERM", &s.child.id().to_string()])
             .status()
             .unwrap();
         assert!(kill.success());
-        let status = s.child.wait().unwrap();
+        let start = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = s.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "the server did not exit after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
         assert_eq!(status.code(), Some(0), "a drained server exits 0");
-        id
+        let _ = follower.join();
+        (id, cancelled)
     };
     let s = Server::start(data.path(), &[]);
     assert_eq!(s.wait(&id, LONG)["status"], "done");
+    assert_eq!(s.wait(&cancelled, LONG)["status"], "cancelled");
     let expected = cli(&["run", "baseline.toml", "-n", "40000000", "-s", "5"]);
     assert_eq!(
         s.file(&id, "summary.csv"),

@@ -60,12 +60,16 @@ pub struct ServeArgs {
     /// Most jobs waiting in the queue; more are refused with 429.
     #[arg(long, default_value_t = 1000)]
     pub max_queue: u64,
-    /// Most samples one job may ask for.
+    /// Most model evaluations one job may make: its samples times its
+    /// models (compare), points (sweep) or design columns (sensitivity).
     #[arg(long, default_value = "1e10", value_parser = parse_count)]
     pub max_samples: u64,
     /// Most nodes a model may have.
     #[arg(long, default_value_t = 10_000)]
     pub max_nodes: usize,
+    /// Most points of a sweep's grid (each is a compiled model in memory).
+    #[arg(long, default_value_t = 400)]
+    pub max_points: usize,
     /// Seconds between a running job's checkpoints.
     #[arg(long, default_value_t = 5.0)]
     pub checkpoint_every: f64,

@@ -284,6 +284,7 @@ pub fn serve(a: super::args::ServeArgs) -> Result<(), Failure> {
         max_queue: a.max_queue,
         max_samples: a.max_samples,
         max_nodes: a.max_nodes,
+        max_points: a.max_points,
         checkpoint_every: std::time::Duration::from_secs_f64(a.checkpoint_every),
     };
     crate::server::serve(config, |addr| {

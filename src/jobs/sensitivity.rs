@@ -117,6 +117,29 @@ impl SensitivityJob {
         })
     }
 
+    /// Model evaluations the analysis makes: N (d + 2) for Sobol indices
+    /// over d random nodes, N (2 k + 1) for a tornado over k uncertain
+    /// inputs, N for ranks.
+    pub fn evaluations(&self) -> u64 {
+        let n = self.settings.samples;
+        match self.method {
+            Method::Sobol => n * (self.model.program.streams.len() as u64 + 2),
+            Method::Tornado => {
+                let inputs = self
+                    .model
+                    .model
+                    .spec
+                    .section(crate::model::spec::Section::Inputs)
+                    .filter(|e| {
+                        matches!(&e.body, crate::model::spec::Body::Fixed(d, _) if !d.is_constant())
+                    })
+                    .count() as u64;
+                n * (2 * inputs + 1)
+            }
+            Method::Rank => n,
+        }
+    }
+
     /// `results/sensitivity-<model name>`.
     /// The resolved models' hashes (after `extends` and `set`): with the
     /// request, what identifies the results.

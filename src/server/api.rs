@@ -6,6 +6,7 @@ use super::error::ApiError;
 use super::request::{self, Body};
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -39,9 +40,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics))
         .nest("/v1", v1)
-        // The body limit is checked in the handlers, to answer 413 with
-        // the API's error body.
-        .layer(DefaultBodyLimit::disable())
+        .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .method_not_allowed_fallback(|| async {
+            ApiError::BadRequest("method not allowed on this route".into())
+        })
+        // Enforced while the body is read, so an oversized one is never
+        // held in memory; `body` turns the refusal into the API's 413.
+        .layer(DefaultBodyLimit::max(state.max_body))
         .with_state(state)
 }
 
@@ -67,20 +72,26 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
 }
 
-fn check_size(state: &AppState, bytes: &Bytes) -> AppResult<()> {
-    if bytes.len() > state.max_body {
-        return Err(ApiError::TooLarge(state.max_body));
-    }
-    Ok(())
+/// The request body, or the API's 413 when it is over the limit.
+fn body(state: &AppState, bytes: Result<Bytes, BytesRejection>) -> AppResult<Bytes> {
+    bytes.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge(state.max_body)
+        } else {
+            ApiError::BadRequest(e.body_text())
+        }
+    })
 }
 
 fn malformed(e: serde_json::Error) -> ApiError {
     ApiError::BadRequest(format!("malformed JSON: {e}"))
 }
 
-fn parse_body<T: serde::de::DeserializeOwned>(state: &AppState, bytes: &Bytes) -> AppResult<T> {
-    check_size(state, bytes)?;
-    serde_json::from_slice(bytes).map_err(malformed)
+fn parse_body<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    bytes: Result<Bytes, BytesRejection>,
+) -> AppResult<T> {
+    serde_json::from_slice(&body(state, bytes)?).map_err(malformed)
 }
 
 fn db_error(e: rusqlite::Error) -> ApiError {
@@ -109,8 +120,8 @@ fn new_id() -> String {
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-async fn submit(State(state): Shared, bytes: Bytes) -> AppResult<Response> {
-    check_size(&state, &bytes)?;
+async fn submit(State(state): Shared, bytes: Result<Bytes, BytesRejection>) -> AppResult<Response> {
+    let bytes = body(&state, bytes)?;
     let body = Body::parse(&bytes).map_err(malformed)?;
     if state.queue.is_draining() {
         return Err(ApiError::Draining);
@@ -198,10 +209,10 @@ async fn cancel(State(state): Shared, Path(id): Path<String>) -> AppResult<Respo
     let db = &state.queue.db;
     let job = db.get(&id).map_err(db_error)?;
     let job = job.ok_or_else(|| ApiError::NotFound(format!("no job '{id}'")))?;
-    if !db.cancel_queued(&id).map_err(db_error)?
-        && let Some(r) = state.queue.running(&id)
-    {
-        r.token.cancel();
+    let unfinished = matches!(job.status.as_str(), "queued" | "running");
+    // Not queued any more: claimed by a worker, perhaps a moment ago.
+    if unfinished && !db.cancel_queued(&id).map_err(db_error)? {
+        state.queue.cancel_running(&id);
     }
     let job = db.get(&id).map_err(db_error)?.unwrap_or(job);
     Ok((StatusCode::ACCEPTED, axum::Json(live(&state, job))).into_response())
@@ -241,7 +252,9 @@ async fn events(State(state): Shared, Path(id): Path<String>) -> AppResult<Respo
         let (state, id) = next?;
         let job = state.queue.db.get(&id).ok().flatten()?;
         let job = live(&state, job);
-        let finished = !matches!(job.status.as_str(), "queued" | "running");
+        // A draining server ends every stream, or shutdown would wait on it.
+        let finished =
+            !matches!(job.status.as_str(), "queued" | "running") || state.queue.is_draining();
         let data = serde_json::to_string(&job).unwrap_or_default();
         let event: Result<Event, Infallible> = Ok(Event::default()
             .event(if finished { "status" } else { "progress" })
@@ -266,8 +279,11 @@ struct CheckBody {
     files: std::collections::BTreeMap<String, String>,
 }
 
-async fn check(State(state): Shared, bytes: Bytes) -> AppResult<axum::Json<serde_json::Value>> {
-    let body: CheckBody = parse_body(&state, &bytes)?;
+async fn check(
+    State(state): Shared,
+    bytes: Result<Bytes, BytesRejection>,
+) -> AppResult<axum::Json<serde_json::Value>> {
+    let body: CheckBody = parse_body(&state, bytes)?;
     let library = state.queue.library.clone();
     let report = tokio::task::spawn_blocking(move || -> AppResult<_> {
         let files = super::files::RequestFiles::new(&body.files, &library)

@@ -51,7 +51,11 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<Job> {
         model: asked["model"].as_str().unwrap_or_default().to_string(),
         variants: asked["variants"]
             .as_array()
-            .map(|v| v.iter().filter_map(|m| m.as_str().map(str::to_string)).collect())
+            .map(|v| {
+                v.iter()
+                    .filter_map(|m| m.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default(),
         status: r.get(2)?,
         cached: r.get(3)?,

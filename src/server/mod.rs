@@ -30,6 +30,7 @@ pub struct ServeConfig {
     pub max_queue: u64,
     pub max_samples: u64,
     pub max_nodes: usize,
+    pub max_points: usize,
     pub checkpoint_every: Duration,
 }
 
@@ -92,6 +93,7 @@ pub fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<()> 
         Limits {
             max_samples: config.max_samples,
             max_nodes: config.max_nodes,
+            max_points: config.max_points,
         },
         config.checkpoint_every,
     )?;

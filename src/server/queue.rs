@@ -18,6 +18,9 @@ use std::time::Duration;
 #[derive(Clone)]
 pub struct Running {
     pub token: CancelToken,
+    /// Set when a user asked to cancel (not a drain): the job ends
+    /// cancelled, never queued again.
+    pub cancelled_by_user: Arc<AtomicBool>,
     pub done: Arc<AtomicU64>,
     pub total: Arc<AtomicU64>,
 }
@@ -30,6 +33,8 @@ pub struct Queue {
     pub checkpoint_every: Duration,
     pool: Arc<rayon::ThreadPool>,
     running: Mutex<HashMap<String, Running>>,
+    /// Cancels asked for jobs claimed but not yet registered as running.
+    pending_cancels: Mutex<std::collections::HashSet<String>>,
     wake: (Mutex<()>, Condvar),
     draining: AtomicBool,
 }
@@ -59,6 +64,7 @@ impl Queue {
             checkpoint_every,
             pool: Arc::new(pool),
             running: Mutex::new(HashMap::new()),
+            pending_cancels: Mutex::new(std::collections::HashSet::new()),
             wake: (Mutex::new(()), Condvar::new()),
             draining: AtomicBool::new(false),
         }))
@@ -80,7 +86,29 @@ impl Queue {
 
     /// Tells a worker that a job was queued.
     pub fn notify(&self) {
+        // Under the lock, so a worker between its look at the queue and
+        // its wait cannot miss the news.
+        let _guard = self.wake.0.lock().unwrap_or_else(|e| e.into_inner());
         self.wake.1.notify_one();
+    }
+
+    /// A user's cancel of a running (or just claimed) job: it stops at its
+    /// next chunk boundary and ends cancelled.
+    pub fn cancel_running(&self, id: &str) {
+        let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        match running.get(id) {
+            Some(r) => {
+                r.cancelled_by_user.store(true, Ordering::SeqCst);
+                r.token.cancel();
+            }
+            None => {
+                // Claimed, not yet registered: the worker sees it there.
+                self.pending_cancels
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(id.to_string());
+            }
+        }
     }
 
     pub fn running(&self, id: &str) -> Option<Running> {
@@ -131,11 +159,21 @@ impl Queue {
 
     fn run(&self, job: Job) {
         let running = Running {
+            cancelled_by_user: Arc::new(AtomicBool::new(false)),
             token: CancelToken::new(),
             done: Arc::new(AtomicU64::new(0)),
             total: Arc::new(AtomicU64::new(job.progress.samples_total)),
         };
-        if let Ok(mut r) = self.running.lock() {
+        {
+            let mut r = self.running.lock().unwrap_or_else(|e| e.into_inner());
+            let mut pending = self
+                .pending_cancels
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if pending.remove(&job.id) {
+                running.cancelled_by_user.store(true, Ordering::SeqCst);
+                running.token.cancel();
+            }
             r.insert(job.id.clone(), running.clone());
         }
         let dir = self.job_dir(&job.id);
@@ -152,13 +190,17 @@ impl Queue {
                     .finish(&job.id, "done", total.max(done), &files, None)
                     .map_err(|e| e.to_string())
             }),
-            Ok(Outcome::Cancelled { .. }) if self.is_draining() => {
+            Ok(Outcome::Cancelled { .. })
+                if self.is_draining() && !running.cancelled_by_user.load(Ordering::SeqCst) =>
+            {
                 self.db.requeue(&job.id).map_err(|e| e.to_string())
             }
             Ok(Outcome::Cancelled {
                 samples_done,
                 partial,
             }) => {
+                // Cancelled for good: nothing will resume it.
+                let _ = std::fs::remove_file(dir.join(CHECKPOINT));
                 let files = match &partial {
                     Some(out) => self.store(&job, &dir, out),
                     None => Ok(Vec::new()),

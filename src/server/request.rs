@@ -87,8 +87,12 @@ impl Body {
 /// Server-wide limits on what one request may ask.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
+    /// Samples one job may draw, over all its models, points or design
+    /// columns (a sweep's points times its samples, say).
     pub max_samples: u64,
     pub max_nodes: usize,
+    /// Points of a sweep: each is a compiled model held in memory.
+    pub max_points: usize,
 }
 
 /// One per request, built and run once: boxing would buy nothing.
@@ -268,12 +272,13 @@ impl Options<'_> {
     }
 }
 
+/// `samples`: what the job would draw in all (model evaluations).
 fn check_samples(samples: u64, limits: &Limits) -> Result<(), ApiError> {
     if samples > limits.max_samples {
         return Err(invalid(
             "options.samples",
             format!(
-                "{samples} samples is more than this server's limit of {}",
+                "{samples} model evaluations is more than this server's limit of {}",
                 limits.max_samples
             ),
         ));
@@ -398,16 +403,34 @@ pub fn build(
             };
             let described = format!("{request:?}");
             let total = request.sampling.samples;
+            check_samples(
+                total.saturating_mul(1 + request.variants.len() as u64),
+                limits,
+            )?;
             let job = CompareJob::new(&files, request, &|a, b| a == b)?;
             (Job::Compare(job), total, described)
         }
         "sweep" => {
             let o = opts(&["samples", "seed", "design", "confidence", "set"]);
             o.check_names()?;
+            let axes = o.axes()?;
+            let sampling = o.sampling(limits)?;
+            // Checked before the grid is compiled: that alone is work.
+            let points: usize = axes.iter().map(|a| a.values.len()).product();
+            if points > limits.max_points {
+                return Err(invalid(
+                    "options.set",
+                    format!(
+                        "{points} points is more than this server's limit of {}",
+                        limits.max_points
+                    ),
+                ));
+            }
+            check_samples(sampling.samples.saturating_mul(points as u64), limits)?;
             let request = SweepRequest {
                 model,
-                axes: o.axes()?,
-                sampling: o.sampling(limits)?,
+                axes,
+                sampling,
             };
             let described = format!("{request:?}");
             let total = request.sampling.samples;
@@ -454,11 +477,9 @@ pub fn build(
                 shard: None,
             };
             let described = format!("{request:?}");
-            (
-                Job::Sensitivity(SensitivityJob::new(&files, request)?),
-                samples,
-                described,
-            )
+            let job = SensitivityJob::new(&files, request)?;
+            check_samples(job.evaluations(), limits)?;
+            (Job::Sensitivity(job), samples, described)
         }
         other => {
             return Err(invalid(
