@@ -148,9 +148,15 @@ async fn submit(State(state): Shared, bytes: Result<Bytes, BytesRejection>) -> A
     if waiting >= state.max_queue {
         return Err(ApiError::QueueFull { retry_after: 30 });
     }
-    let job = db
-        .insert(&id, &command, &stored, &built.key, built.total)
-        .map_err(db_error)?;
+    let (key, total) = (built.key.clone(), built.total);
+    state.queue.keep_built(&id, built);
+    let job = match db.insert(&id, &command, &stored, &key, total) {
+        Ok(job) => job,
+        Err(e) => {
+            state.queue.forget_built(&id);
+            return Err(db_error(e));
+        }
+    };
     state.queue.notify();
     Ok((StatusCode::ACCEPTED, axum::Json(job)).into_response())
 }
@@ -211,8 +217,12 @@ async fn cancel(State(state): Shared, Path(id): Path<String>) -> AppResult<Respo
     let job = job.ok_or_else(|| ApiError::NotFound(format!("no job '{id}'")))?;
     let unfinished = matches!(job.status.as_str(), "queued" | "running");
     // Not queued any more: claimed by a worker, perhaps a moment ago.
-    if unfinished && !db.cancel_queued(&id).map_err(db_error)? {
-        state.queue.cancel_running(&id);
+    if unfinished {
+        if db.cancel_queued(&id).map_err(db_error)? {
+            state.queue.forget_built(&id);
+        } else {
+            state.queue.cancel_running(&id);
+        }
     }
     let job = db.get(&id).map_err(db_error)?.unwrap_or(job);
     Ok((StatusCode::ACCEPTED, axum::Json(live(&state, job))).into_response())

@@ -33,6 +33,10 @@ pub struct Queue {
     pub checkpoint_every: Duration,
     pool: Arc<rayon::ThreadPool>,
     running: Mutex<HashMap<String, Running>>,
+    /// Jobs as the handler built them on submission, so a worker need not
+    /// load and compile the models again (absent after a restart: then the
+    /// stored request is built anew).
+    prebuilt: Mutex<HashMap<String, request::Built>>,
     /// Cancels asked for jobs claimed but not yet registered as running.
     pending_cancels: Mutex<std::collections::HashSet<String>>,
     wake: (Mutex<()>, Condvar),
@@ -65,6 +69,7 @@ impl Queue {
             pool: Arc::new(pool),
             running: Mutex::new(HashMap::new()),
             pending_cancels: Mutex::new(std::collections::HashSet::new()),
+            prebuilt: Mutex::new(HashMap::new()),
             wake: (Mutex::new(()), Condvar::new()),
             draining: AtomicBool::new(false),
         }))
@@ -82,6 +87,25 @@ impl Queue {
                 std::thread::spawn(move || queue.work())
             })
             .collect()
+    }
+
+    /// Keeps the job built for `id` for the worker that will run it; only
+    /// a few, since a compiled model holds its quantile tables (a long
+    /// queue is built again as it is reached).
+    pub fn keep_built(&self, id: &str, built: request::Built) {
+        const KEPT: usize = 16;
+        let mut kept = self.prebuilt.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() < KEPT {
+            kept.insert(id.to_string(), built);
+        }
+    }
+
+    /// Forgets a job built for `id` that will not run (cancelled queued).
+    pub fn forget_built(&self, id: &str) {
+        self.prebuilt
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id);
     }
 
     /// Tells a worker that a job was queued.
@@ -229,18 +253,29 @@ impl Queue {
         dir: &Path,
         running: &Running,
     ) -> Result<Outcome<JobOutput>, String> {
-        let body = Body::parse(job.request.as_bytes()).map_err(|e| e.to_string())?;
         let checkpoint = dir.join(CHECKPOINT);
-        // A run resumes from the last checkpoint a killed server left.
+        // A run resumes from the last checkpoint a killed server left;
+        // otherwise the job built when it was submitted is used as it is.
         let resume = std::fs::read(&checkpoint).ok();
-        let built = request::build(
-            &body,
-            &self.library,
-            &self.limits,
-            self.checkpoint_every,
-            resume,
-        )
-        .map_err(|e| e.message())?;
+        let prebuilt = self
+            .prebuilt
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&job.id);
+        let built = match prebuilt {
+            Some(built) if resume.is_none() => built,
+            _ => {
+                let body = Body::parse(job.request.as_bytes()).map_err(|e| e.to_string())?;
+                request::build(
+                    &body,
+                    &self.library,
+                    &self.limits,
+                    self.checkpoint_every,
+                    resume,
+                )
+                .map_err(|e| e.message())?
+            }
+        };
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let workers = Workers::with_pool(self.pool.clone()).with_cancel(running.token.clone());
