@@ -153,6 +153,8 @@ pub const OPTIONS: &[&str] = &[
     "jobs",
     "token_file",
     "checkpoint_every",
+    "out",
+    "folders",
 ];
 
 impl Error {

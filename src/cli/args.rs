@@ -30,6 +30,8 @@ pub enum Command {
     Merge(MergeArgs),
     /// Validate a model file and print its nodes in evaluation order.
     Check(CheckArgs),
+    /// Rebuild report.html from result folders, or one report over several.
+    Report(ReportCommandArgs),
     /// Serve the HTTP job API and its web page (README, "The service").
     #[cfg(feature = "server")]
     Serve(ServeArgs),
@@ -112,6 +114,8 @@ pub struct SensitivityArgs {
     /// Output folder [default: results/sensitivity-<model name>].
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Sobol only: compute shard K of N of the evaluations and write
     /// part-K-of-N.json; `gaprisk merge` combines the N parts.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
@@ -119,6 +123,14 @@ pub struct SensitivityArgs {
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+/// Whether a command writes report.html beside its other files.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Do not write report.html (the charts and tables of the results).
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 /// Options shared by every command that samples.
@@ -213,6 +225,8 @@ pub struct CompareArgs {
     /// Output folder [default: results/compare-<base model name>].
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Compute only shard K of N and write part-K-of-N.json; `gaprisk
     /// merge` combines the N parts.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
@@ -233,6 +247,8 @@ pub struct SweepArgs {
     /// Output folder [default: results/sweep-<model name>].
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -250,6 +266,8 @@ pub struct RunArgs {
     /// Output folder [default: results/<model name>].
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Also write draws.csv: one row per sample, one column per node.
     #[arg(long)]
     pub draws: bool,
@@ -314,6 +332,22 @@ pub struct MergeArgs {
     /// Output folder [default: the one the unsharded command writes:
     /// results/<model name>, results/compare-<base model name> or
     /// results/sensitivity-<model name>].
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportCommandArgs {
+    /// Result folders written by run, compare, sweep, sensitivity or merge.
+    #[arg(required = true)]
+    pub folders: Vec<PathBuf>,
+    /// The report file [default: DIR/report.html for one folder; needed
+    /// for several].
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
     /// Print nothing but errors.

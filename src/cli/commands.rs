@@ -2,7 +2,8 @@
 //! files written into the output folder and its results printed.
 
 use super::args::{
-    CheckArgs, Command, CompareArgs, MergeArgs, RunArgs, SensitivityArgs, SweepArgs,
+    CheckArgs, Command, CompareArgs, MergeArgs, ReportCommandArgs, RunArgs, SensitivityArgs,
+    SweepArgs,
 };
 use super::{Failure, progress};
 use crate::analysis::sweep::parse_axis;
@@ -25,6 +26,7 @@ pub fn execute(command: Command, token: CancelToken) -> Result<(), Failure> {
         Command::Sensitivity(a) => sensitivity(a, token),
         Command::Merge(a) => merge(a, token),
         Command::Check(a) => check(a),
+        Command::Report(a) => report(a),
         #[cfg(feature = "server")]
         Command::Serve(a) => serve(a),
     }
@@ -141,6 +143,7 @@ fn run(a: RunArgs, token: CancelToken) -> Result<(), Failure> {
             Some(path) => Some((path.display().to_string(), read_file(path)?)),
             None => None,
         },
+        no_report: a.report.no_report,
     };
     let quiet = a.sampling.quiet;
     let workers = workers(a.sampling.threads, token)?;
@@ -191,6 +194,7 @@ fn compare(a: CompareArgs, token: CancelToken) -> Result<(), Failure> {
         sampling: a.sampling.options(),
         set: parse_set(&a.set)?,
         shard: a.shard,
+        no_report: a.report.no_report,
     };
     let quiet = a.sampling.quiet;
     let workers = workers(a.sampling.threads, token)?;
@@ -210,6 +214,7 @@ fn sweep(a: SweepArgs, token: CancelToken) -> Result<(), Failure> {
             .map(|t| parse_axis(t))
             .collect::<Result<Vec<_>>>()?,
         sampling: a.sampling.options(),
+        no_report: a.report.no_report,
     };
     let quiet = a.sampling.quiet;
     let workers = workers(a.sampling.threads, token)?;
@@ -230,6 +235,7 @@ fn sensitivity(a: SensitivityArgs, token: CancelToken) -> Result<(), Failure> {
         confidence: a.confidence,
         bootstrap: a.bootstrap,
         shard: a.shard,
+        no_report: a.report.no_report,
     };
     let workers = workers(a.threads, token)?;
     let job = SensitivityJob::new(&DiskFiles, request)?;
@@ -245,11 +251,64 @@ fn merge(a: MergeArgs, token: CancelToken) -> Result<(), Failure> {
         .iter()
         .map(|p| Ok((p.display().to_string(), read_file(p)?)))
         .collect::<Result<Vec<_>>>()?;
-    let job = MergeJob::new(parts)?;
+    let job = MergeJob::new(parts, a.report.no_report)?;
     let dir: PathBuf = a.out.unwrap_or_else(|| job.default_dir());
     create_out_dir(&dir)?;
     let outcome = with_progress(workers(Some(1), token)?, a.quiet, |ctx| job.execute(ctx))?;
     finish(outcome, &dir, a.quiet)
+}
+
+fn report(a: ReportCommandArgs) -> Result<(), Failure> {
+    let out = match (&a.out, a.folders.as_slice()) {
+        (Some(out), _) => out.clone(),
+        (None, [dir]) => dir.join(crate::output::report::FILE_NAME),
+        (None, _) => {
+            return Err(
+                Error::option("out", "a report over several folders needs {out} FILE").into(),
+            );
+        }
+    };
+    if out.is_dir() {
+        return Err(Error::option(
+            "out",
+            format!(
+                "{{out}} {} is a folder; give a file name such as {}",
+                crate::error::literal(&out.display().to_string()),
+                crate::error::literal(&out.join("report.html").display().to_string())
+            ),
+        )
+        .into());
+    }
+    let mut folders = Vec::new();
+    for dir in &a.folders {
+        if !dir.is_dir() {
+            return Err(Error::option(
+                "folders",
+                format!(
+                    "{}: not a folder",
+                    crate::error::literal(&dir.display().to_string())
+                ),
+            )
+            .into());
+        }
+        let mut files = Vec::new();
+        for name in crate::jobs::report::INPUT_FILES {
+            let path = dir.join(name);
+            if path.is_file() {
+                files.push(crate::jobs::OutputFile {
+                    name: name.to_string(),
+                    bytes: read_file(&path)?,
+                });
+            }
+        }
+        folders.push((dir.display().to_string(), files));
+    }
+    let file = crate::jobs::report::ReportJob::new(folders)?.execute()?;
+    atomic::write(&out, &file.bytes)?;
+    if !a.quiet {
+        show(&format!("wrote {}\n", out.display()));
+    }
+    Ok(())
 }
 
 fn check(a: CheckArgs) -> Result<(), Failure> {

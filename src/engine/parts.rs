@@ -1,10 +1,11 @@
 //! Encoding accumulators for shard part files, exactly (f64 as bits).
 //!
-//! A part keeps what merges exactly once for the whole shard (event counts,
-//! non-finite counts, quantile sketches: integer counts and min/max) and,
-//! per chunk, what does not (moments and design units, whose floating-point
-//! merges depend on order). Replaying the per-chunk merges in chunk order
-//! reproduces a single run bit for bit.
+//! A part keeps, per chunk, what the estimates are made of (event counts,
+//! moments and design units: the floating-point merges depend on order, and
+//! a run's convergence is read at chunk boundaries) and, once for the whole
+//! shard, what merges exactly and only the final summary needs (outputs'
+//! non-finite counts and quantile sketches). Replaying the per-chunk merges
+//! in chunk order reproduces a single run bit for bit.
 
 use super::accumulate::{Accumulators, QuantityAccumulator, Units};
 use crate::stats::moments::Moments;
@@ -60,12 +61,18 @@ fn get_moments(w: &mut Words) -> Result<Moments, String> {
     })
 }
 
-/// What merges in order: samples, each output's moments, the design units.
+/// What each chunk adds: samples, each event's counts, each output's
+/// moments, the design units.
 pub fn encode_ordered(acc: &Accumulators) -> Vec<u64> {
     let mut out = vec![acc.samples];
     for q in &acc.quantities {
-        if let QuantityAccumulator::Output { moments, .. } = q {
-            put_moments(&mut out, moments);
+        match q {
+            QuantityAccumulator::Event {
+                hits,
+                misses,
+                non_finite,
+            } => out.extend([*hits, *misses, *non_finite]),
+            QuantityAccumulator::Output { moments, .. } => put_moments(&mut out, moments),
         }
     }
     match &acc.units {
@@ -91,8 +98,17 @@ pub fn merge_ordered(total: &mut Accumulators, words: &[u64]) -> Result<(), Stri
     let mut w = Words::new(words);
     total.samples += w.next()?;
     for q in &mut total.quantities {
-        if let QuantityAccumulator::Output { moments, .. } = q {
-            moments.merge(&get_moments(&mut w)?);
+        match q {
+            QuantityAccumulator::Event {
+                hits,
+                misses,
+                non_finite,
+            } => {
+                *hits += w.next()?;
+                *misses += w.next()?;
+                *non_finite += w.next()?;
+            }
+            QuantityAccumulator::Output { moments, .. } => moments.merge(&get_moments(&mut w)?),
         }
     }
     match &mut total.units {
@@ -122,22 +138,17 @@ pub fn merge_ordered(total: &mut Accumulators, words: &[u64]) -> Result<(), Stri
     }
 }
 
-/// What merges exactly, for the whole shard: counts and sketches.
+/// What merges exactly, for the whole shard: each output's non-finite
+/// count and sketch.
 pub fn encode_exact(acc: &Accumulators) -> Vec<u64> {
     let mut out = Vec::new();
     for q in &acc.quantities {
-        match q {
-            QuantityAccumulator::Event {
-                hits,
-                misses,
-                non_finite,
-            } => out.extend([*hits, *misses, *non_finite]),
-            QuantityAccumulator::Output {
-                sketch, non_finite, ..
-            } => {
-                out.push(*non_finite);
-                sketch.encode(&mut out);
-            }
+        if let QuantityAccumulator::Output {
+            sketch, non_finite, ..
+        } = q
+        {
+            out.push(*non_finite);
+            sketch.encode(&mut out);
         }
     }
     out
@@ -147,23 +158,13 @@ pub fn encode_exact(acc: &Accumulators) -> Vec<u64> {
 pub fn merge_exact(total: &mut Accumulators, words: &[u64]) -> Result<(), String> {
     let mut w = Words::new(words);
     for q in &mut total.quantities {
-        match q {
-            QuantityAccumulator::Event {
-                hits,
-                misses,
-                non_finite,
-            } => {
-                *hits += w.next()?;
-                *misses += w.next()?;
-                *non_finite += w.next()?;
-            }
-            QuantityAccumulator::Output {
-                sketch, non_finite, ..
-            } => {
-                *non_finite += w.next()?;
-                let part = QuantileSketch::decode(&mut || w.next())?;
-                sketch.merge(&part);
-            }
+        if let QuantityAccumulator::Output {
+            sketch, non_finite, ..
+        } = q
+        {
+            *non_finite += w.next()?;
+            let part = QuantileSketch::decode(&mut || w.next())?;
+            sketch.merge(&part);
         }
     }
     if w.done() {

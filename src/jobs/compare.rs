@@ -3,7 +3,7 @@
 
 use super::{
     JobOutput, LoadedModel, ModelFiles, Outcome, RunContext, SamplingOptions, analysis_run,
-    check_shard, non_finite_warnings, run::shard_output,
+    check_shard, listing, non_finite_warnings, run::shard_output,
 };
 use crate::analysis::compare::{Contender, compare, prepare};
 use crate::engine::chunk::{samples_in, shard_range};
@@ -26,6 +26,8 @@ pub struct CompareRequest {
     pub sampling: SamplingOptions,
     pub set: Vec<Override>,
     pub shard: Option<(u64, u64)>,
+    /// Leave out report.html.
+    pub no_report: bool,
 }
 
 /// A validated comparison: the base first, then each distinct variant.
@@ -39,6 +41,7 @@ pub struct CompareJob {
     settings: RunSettings,
     summary: SummarySettings,
     shard: Option<(u64, u64)>,
+    report: bool,
 }
 
 impl CompareJob {
@@ -107,6 +110,7 @@ impl CompareJob {
             settings,
             summary,
             shard: r.shard,
+            report: !r.no_report,
         })
     }
 
@@ -164,7 +168,7 @@ impl CompareJob {
                 started,
             ),
         };
-        Ok(Outcome::Completed(compare_output(report)?))
+        Ok(Outcome::Completed(compare_output(report, self.report)?))
     }
 
     /// Shard K of N: every model's and pairing's accumulators over the
@@ -218,11 +222,11 @@ impl CompareJob {
 }
 
 /// compare.csv and manifest.json, and the table.
-pub(super) fn compare_output(mut report: CompareReport) -> Result<JobOutput> {
-    report.run.files = vec![
-        output::compare_csv::FILE_NAME.to_string(),
-        output::manifest::FILE_NAME.to_string(),
-    ];
+pub(super) fn compare_output(mut report: CompareReport, html: bool) -> Result<JobOutput> {
+    report.run.files = listing(
+        &[output::compare_csv::FILE_NAME, output::manifest::FILE_NAME],
+        html,
+    );
     let warnings = report
         .comparison
         .models
@@ -239,5 +243,5 @@ pub(super) fn compare_output(mut report: CompareReport) -> Result<JobOutput> {
         report.run.settings.seed,
         report.run.confidence,
     );
-    Ok(JobOutput::table(files, table, warnings))
+    JobOutput::table(files, table, warnings).with_report(html)
 }

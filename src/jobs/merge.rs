@@ -13,6 +13,8 @@ use crate::error::{Error, Result};
 use crate::output::RunReport;
 use crate::output::part::{PartFile, PartJob, check_parts};
 use crate::output::reports::{CompareReport, SensitivityReport};
+use crate::summary::convergence::Convergence;
+use crate::summary::histogram::histograms;
 use crate::summary::summarise;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -20,11 +22,13 @@ use std::time::Instant;
 /// Checked parts, in chunk order.
 pub struct MergeJob {
     parts: Vec<(String, PartFile)>,
+    report: bool,
 }
 
 impl MergeJob {
     /// `parts`: each part file's name (for messages) and bytes.
-    pub fn new(parts: Vec<(String, Vec<u8>)>) -> Result<MergeJob> {
+    /// `no_report`: leave out report.html.
+    pub fn new(parts: Vec<(String, Vec<u8>)>, no_report: bool) -> Result<MergeJob> {
         let parts = parts
             .into_iter()
             .map(|(name, bytes)| {
@@ -34,6 +38,7 @@ impl MergeJob {
             .collect::<Result<Vec<_>>>()?;
         Ok(MergeJob {
             parts: check_parts(parts)?,
+            report: !no_report,
         })
     }
 
@@ -83,10 +88,12 @@ impl MergeJob {
         total: &mut T,
         ordered: fn(&mut T, &[u64]) -> std::result::Result<(), String>,
         exact: fn(&mut T, &[u64]) -> std::result::Result<(), String>,
+        observe: &mut dyn FnMut(&T),
     ) -> Result<()> {
         for (name, p) in &self.parts {
             for chunk in p.job.ordered() {
                 ordered(total, chunk).map_err(Self::corrupt(name))?;
+                observe(total);
             }
         }
         for (name, p) in &self.parts {
@@ -103,7 +110,15 @@ impl MergeJob {
         let (settings, summary) = first.settings()?;
         let program = model.program();
         let mut total = Accumulators::new(&program, &settings);
-        self.replay(&mut total, parts::merge_ordered, parts::merge_exact)?;
+        let mut convergence = Convergence::new(summary);
+        self.replay(
+            &mut total,
+            parts::merge_ordered,
+            parts::merge_exact,
+            &mut |acc| {
+                convergence.observe(acc);
+            },
+        )?;
         if total.samples != settings.samples {
             return Err(Error::PartMismatch(format!(
                 "the parts hold {} samples, not the {} of the run",
@@ -120,15 +135,14 @@ impl MergeJob {
             threads: 0,
             summary,
             quantities: summarise(&program, &total, &summary),
+            histograms: histograms(&total),
+            convergence: convergence.finish(&total),
             elapsed_seconds: seconds_since(started),
-            files: vec![
-                crate::output::summary_csv::FILE_NAME.into(),
-                crate::output::manifest::FILE_NAME.into(),
-            ],
+            files: super::listing(&super::run::RUN_FILES, self.report),
             stopping: None,
             partial: false,
         };
-        report_output(&report)
+        report_output(&report, self.report)
     }
 
     /// The Sobol design's values, concatenated in chunk order, give exactly
@@ -183,13 +197,16 @@ impl MergeJob {
             &workers,
         )?
         .expect("a fresh token is never cancelled");
-        sensitivity_output(SensitivityReport {
-            model: model_id(model),
-            quantity: quantity.clone(),
-            bootstrap: *bootstrap,
-            result,
-            run: analysis_run(settings, 0, summary.confidence, started),
-        })
+        sensitivity_output(
+            SensitivityReport {
+                model: model_id(model),
+                quantity: quantity.clone(),
+                bootstrap: *bootstrap,
+                result,
+                run: analysis_run(settings, 0, summary.confidence, started),
+            },
+            self.report,
+        )
     }
 
     /// Every model's and pairing's chunks replayed in order.
@@ -222,6 +239,7 @@ impl MergeJob {
             &mut total,
             parts::merge_many_ordered,
             parts::merge_many_exact,
+            &mut |_| {},
         )?;
         if total.each[0].samples != settings.samples {
             return Err(Error::PartMismatch(format!(
@@ -230,11 +248,14 @@ impl MergeJob {
             )));
         }
         let comparison = assemble(&contenders, &pairings, notes.clone(), &total, &summary);
-        compare_output(CompareReport {
-            comparison,
-            models: models.iter().map(model_id).collect(),
-            set: set.clone(),
-            run: analysis_run(settings, 0, summary.confidence, started),
-        })
+        compare_output(
+            CompareReport {
+                comparison,
+                models: models.iter().map(model_id).collect(),
+                set: set.clone(),
+                run: analysis_run(settings, 0, summary.confidence, started),
+            },
+            self.report,
+        )
     }
 }

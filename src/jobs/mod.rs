@@ -12,6 +12,7 @@
 pub mod check;
 pub mod compare;
 pub mod merge;
+pub mod report;
 pub mod run;
 pub mod sensitivity;
 mod stopping;
@@ -29,6 +30,7 @@ use crate::model::overrides::{self, Override};
 use crate::model::{Model, source};
 use crate::stats::interval::ProportionInterval;
 use crate::summary::SummarySettings;
+use crate::summary::convergence::ConvergencePoint;
 use std::path::Path;
 use std::time::Instant;
 
@@ -43,11 +45,17 @@ pub const DEFAULT_CONFIDENCE: f64 = 0.95;
 /// at most once per wave of chunks.
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
+/// Where a run's estimates go as they settle: the quantities' names, then
+/// each convergence point as it is recorded (what a live page draws).
+pub type Watch<'a> = &'a (dyn Fn(&[String], &ConvergencePoint) + Sync);
+
 /// What a job runs with: threads and a cancellation token (`Workers`), and
 /// where its progress goes.
 pub struct RunContext<'a> {
     pub workers: Workers,
     pub progress: Progress<'a>,
+    /// A `run`'s convergence points, as they are recorded.
+    pub watch: Option<Watch<'a>>,
 }
 
 impl<'a> RunContext<'a> {
@@ -55,13 +63,29 @@ impl<'a> RunContext<'a> {
         RunContext {
             workers,
             progress: &|_, _| {},
+            watch: None,
         }
     }
 
-    pub fn with_progress<'b>(self, progress: Progress<'b>) -> RunContext<'b> {
+    pub fn with_progress<'b>(self, progress: Progress<'b>) -> RunContext<'b>
+    where
+        'a: 'b,
+    {
         RunContext {
             workers: self.workers,
             progress,
+            watch: self.watch,
+        }
+    }
+
+    pub fn with_watch<'b>(self, watch: Watch<'b>) -> RunContext<'b>
+    where
+        'a: 'b,
+    {
+        RunContext {
+            workers: self.workers,
+            progress: self.progress,
+            watch: Some(watch),
         }
     }
 
@@ -111,6 +135,32 @@ impl JobOutput {
             warnings,
         }
     }
+
+    /// Appends report.html, drawn from the files already here, if `report`.
+    fn with_report(mut self, report: bool) -> Result<JobOutput> {
+        if report {
+            let html = crate::output::report::render(&[crate::output::report::ResultFiles {
+                label: String::new(),
+                files: self.files.clone(),
+            }])?;
+            let name = crate::output::report::FILE_NAME.to_string();
+            self.files.push(OutputFile {
+                name: name.clone(),
+                bytes: html,
+            });
+            self.written.push(name);
+        }
+        Ok(self)
+    }
+}
+
+/// A result's file names, with report.html last if `report`.
+fn listing(names: &[&str], report: bool) -> Vec<String> {
+    let mut out: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    if report {
+        out.push(crate::output::report::FILE_NAME.to_string());
+    }
+    out
 }
 
 /// Options every sampling job takes.

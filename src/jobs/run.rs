@@ -4,16 +4,20 @@
 use super::stopping::{Precision, StoppingRule};
 use super::{
     JobOutput, LoadedModel, ModelFiles, Outcome, Presentation, RunContext, SamplingOptions,
-    check_shard, non_finite_warnings, seconds_since,
+    check_shard, listing, non_finite_warnings, seconds_since,
 };
 use crate::engine::chunk::{CHUNK_SIZE, samples_in, shard_range};
 use crate::engine::runner::{DrawsSink, run_chunks, run_until};
 use crate::engine::{Accumulators, RunSettings, parts};
 use crate::error::{Error, Result};
 use crate::model::overrides::Override;
+use crate::output::convergence_csv::ConvergenceCsv;
+use crate::output::histogram_csv::HistogramCsv;
 use crate::output::part::{PartFile, PartJob, PartModel};
 use crate::output::{self, RunReport, manifest::Manifest, summary_csv::SummaryCsv};
 use crate::stats::interval::ProportionInterval;
+use crate::summary::convergence::Convergence;
+use crate::summary::histogram::histograms;
 use crate::summary::{SummarySettings, summarise};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -47,6 +51,8 @@ pub struct RunRequest {
     pub resume: Option<(String, Vec<u8>)>,
     /// How often a checkpoint is saved [`CHECKPOINT_EVERY`].
     pub checkpoint_every: Option<Duration>,
+    /// Leave out report.html.
+    pub no_report: bool,
 }
 
 /// The default `max_samples` of a stopping rule.
@@ -76,6 +82,7 @@ pub struct RunJob {
     checkpoint: bool,
     checkpoint_every: Duration,
     resume: Option<(String, PartFile)>,
+    report: bool,
 }
 
 impl RunJob {
@@ -158,6 +165,7 @@ impl RunJob {
             checkpoint: r.checkpoint,
             checkpoint_every: r.checkpoint_every.unwrap_or(CHECKPOINT_EVERY),
             resume,
+            report: !r.no_report,
         })
     }
 
@@ -187,8 +195,9 @@ impl RunJob {
         let program = &self.model.program;
         let total = self.settings.samples;
         let mut reached = false;
+        let mut convergence = Convergence::new(self.summary);
         let (acc, cancelled) = if self.checkpoint || self.resume.is_some() {
-            self.run_checkpointed(ctx, sinks.checkpoint)?
+            self.run_checkpointed(ctx, sinks.checkpoint, &mut convergence)?
         } else {
             let mut draws = sinks.draws.filter(|_| self.draws);
             if let Some(out) = draws.as_mut() {
@@ -212,23 +221,26 @@ impl RunJob {
                 &self.settings,
                 &ctx.workers,
                 sink,
-                &mut |acc| match &self.stopping {
-                    Some(rule) => {
-                        reached = rule.met(program, acc, &self.summary);
-                        reached
+                &mut |acc| {
+                    self.observe(ctx, &mut convergence, acc);
+                    match &self.stopping {
+                        Some(rule) => {
+                            reached = rule.met(program, acc, &self.summary);
+                            reached
+                        }
+                        None => false,
                     }
-                    None => false,
                 },
                 &mut ctx.reporter(0, total),
             )?;
             (acc, pass.cancelled)
         };
-        let mut files = vec![
-            output::summary_csv::FILE_NAME.to_string(),
-            output::manifest::FILE_NAME.to_string(),
-        ];
+        let mut files = listing(&RUN_FILES, false);
         if self.draws {
             files.push(output::draws::FILE_NAME.to_string());
+        }
+        if self.report {
+            files.push(output::report::FILE_NAME.to_string());
         }
         let report = RunReport {
             model_name: self.model.name().to_string(),
@@ -240,6 +252,8 @@ impl RunJob {
             threads: ctx.workers.threads(),
             summary: self.summary,
             quantities: summarise(program, &acc, &self.summary),
+            histograms: histograms(&acc),
+            convergence: convergence.finish(&acc),
             elapsed_seconds: seconds_since(started),
             files,
             stopping: self
@@ -255,7 +269,7 @@ impl RunJob {
                 partial: None,
             });
         }
-        let out = report_output(&report)?;
+        let out = report_output(&report, self.report)?;
         Ok(if cancelled {
             Outcome::Cancelled {
                 samples_done: acc.samples,
@@ -264,6 +278,14 @@ impl RunJob {
         } else {
             Outcome::Completed(out)
         })
+    }
+
+    /// Records a convergence point if this chunk boundary is one, and shows
+    /// it to the context's watcher.
+    fn observe(&self, ctx: &RunContext, convergence: &mut Convergence, acc: &Accumulators) {
+        if let (Some(point), Some(watch)) = (convergence.observe(acc), ctx.watch) {
+            watch(&self.model.program.quantity_names(), point);
+        }
     }
 
     fn part_model(&self) -> PartModel {
@@ -334,6 +356,7 @@ impl RunJob {
         &self,
         ctx: &RunContext,
         mut save_to: Option<CheckpointSink>,
+        convergence: &mut Convergence,
     ) -> Result<(Accumulators, bool)> {
         let program = &self.model.program;
         let settings = &self.settings;
@@ -377,6 +400,7 @@ impl RunJob {
             };
             for chunk in chunks {
                 parts::merge_ordered(&mut total, chunk).map_err(bad)?;
+                self.observe(ctx, convergence, &total);
             }
             parts::merge_exact(&mut total, exact).map_err(bad)?;
             ordered = chunks.clone();
@@ -405,6 +429,7 @@ impl RunJob {
             &mut |acc| {
                 ordered.push(parts::encode_ordered(&acc));
                 total.merge(&acc);
+                self.observe(ctx, convergence, &total);
                 done += 1;
                 if last_save.elapsed() >= self.checkpoint_every && failure.is_none() {
                     failure = save(&total, &ordered, done).err();
@@ -421,14 +446,29 @@ impl RunJob {
     }
 }
 
-/// summary.csv and manifest.json of a run, and its table.
-pub fn report_output(report: &RunReport) -> Result<JobOutput> {
-    let files = output::export(report, &[&SummaryCsv, &Manifest])?;
+/// The files of a run's results, in listing order (before draws.csv and
+/// report.html).
+pub const RUN_FILES: [&str; 4] = [
+    output::summary_csv::FILE_NAME,
+    output::histogram_csv::FILE_NAME,
+    output::convergence_csv::FILE_NAME,
+    output::manifest::FILE_NAME,
+];
+
+/// summary.csv, histogram.csv, convergence.csv and manifest.json of a run,
+/// and its table.
+pub fn report_output(report: &RunReport, html: bool) -> Result<JobOutput> {
+    let files = output::export(
+        report,
+        &[&SummaryCsv, &HistogramCsv, &ConvergenceCsv, &Manifest],
+    )?;
     let mut out = JobOutput::table(
         files,
         output::table::render(report),
         non_finite_warnings(&report.model_name, &report.quantities),
-    );
+    )
+    .with_report(html)?;
+    // draws.csv went to its sink: the listing is the report's.
     out.written = report.files.clone();
     Ok(out)
 }

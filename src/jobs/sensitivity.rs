@@ -3,7 +3,7 @@
 
 use super::{
     JobOutput, LoadedModel, ModelFiles, Outcome, RunContext, SamplingOptions, analysis_run,
-    check_shard, run::shard_output,
+    check_shard, listing, run::shard_output,
 };
 use crate::analysis::sensitivity;
 use crate::engine::RunSettings;
@@ -54,6 +54,8 @@ pub struct SensitivityRequest {
     pub confidence: f64,
     pub bootstrap: usize,
     pub shard: Option<(u64, u64)>,
+    /// Leave out report.html.
+    pub no_report: bool,
 }
 
 impl Default for SensitivityRequest {
@@ -68,6 +70,7 @@ impl Default for SensitivityRequest {
             confidence: s.confidence,
             bootstrap: DEFAULT_BOOTSTRAP,
             shard: None,
+            no_report: false,
         }
     }
 }
@@ -80,6 +83,7 @@ pub struct SensitivityJob {
     settings: RunSettings,
     summary: SummarySettings,
     shard: Option<(u64, u64)>,
+    report: bool,
 }
 
 impl SensitivityJob {
@@ -114,6 +118,7 @@ impl SensitivityJob {
             settings,
             summary,
             shard: r.shard,
+            report: !r.no_report,
         })
     }
 
@@ -204,7 +209,7 @@ impl SensitivityJob {
             result,
             run: analysis_run(*settings, ctx.workers.threads(), confidence, started),
         };
-        Ok(Outcome::Completed(sensitivity_output(report)?))
+        Ok(Outcome::Completed(sensitivity_output(report, self.report)?))
     }
 
     /// Shard K of N of a Sobol design: the model's values over the shard's
@@ -261,11 +266,11 @@ impl SensitivityJob {
 }
 
 /// sensitivity.csv and manifest.json, and the table.
-pub(super) fn sensitivity_output(mut report: SensitivityReport) -> Result<JobOutput> {
-    report.run.files = vec![
-        sensitivity_csv::FILE_NAME.to_string(),
-        output::manifest::FILE_NAME.to_string(),
-    ];
+pub(super) fn sensitivity_output(mut report: SensitivityReport, html: bool) -> Result<JobOutput> {
+    report.run.files = listing(
+        &[sensitivity_csv::FILE_NAME, output::manifest::FILE_NAME],
+        html,
+    );
     let files = output::export(&report, &[&SensitivityCsv, &Manifest])?;
     let table = output::table::render_sensitivity(
         &report.model.name,
@@ -273,7 +278,7 @@ pub(super) fn sensitivity_output(mut report: SensitivityReport) -> Result<JobOut
         &report.result,
         report.run.confidence,
     );
-    Ok(JobOutput::table(files, table, Vec::new()))
+    JobOutput::table(files, table, Vec::new()).with_report(html)
 }
 
 /// The model's name in a part file's results (kept for `merge`).

@@ -1,7 +1,7 @@
 //! `sweep`: the model over a line or grid of input values, on common random
 //! numbers.
 
-use super::{JobOutput, ModelFiles, Outcome, RunContext, SamplingOptions, analysis_run};
+use super::{JobOutput, ModelFiles, Outcome, RunContext, SamplingOptions, analysis_run, listing};
 use crate::analysis::sweep::{self, Axis};
 use crate::engine::RunSettings;
 use crate::engine::program::Program;
@@ -20,6 +20,8 @@ pub struct SweepRequest {
     /// The swept inputs: at most two take several values.
     pub axes: Vec<Axis>,
     pub sampling: SamplingOptions,
+    /// Leave out report.html.
+    pub no_report: bool,
 }
 
 pub struct SweepJob {
@@ -28,6 +30,7 @@ pub struct SweepJob {
     points: Vec<(Vec<f64>, Program)>,
     settings: RunSettings,
     summary: SummarySettings,
+    report: bool,
 }
 
 impl SweepJob {
@@ -60,6 +63,7 @@ impl SweepJob {
             points,
             settings,
             summary,
+            report: !r.no_report,
         })
     }
 
@@ -94,10 +98,10 @@ impl SweepJob {
             self.summary.confidence,
             started,
         );
-        run.files = vec![
-            sweep_csv::FILE_NAME.to_string(),
-            output::manifest::FILE_NAME.to_string(),
-        ];
+        run.files = listing(
+            &[sweep_csv::FILE_NAME, output::manifest::FILE_NAME],
+            self.report,
+        );
         let report = SweepReport {
             model: self.model.clone(),
             axes: self.axes.clone(),
@@ -111,10 +115,8 @@ impl SweepJob {
             &report.points,
             report.run.confidence,
         );
-        Ok(Outcome::Completed(JobOutput::table(
-            files,
-            table,
-            Vec::new(),
-        )))
+        Ok(Outcome::Completed(
+            JobOutput::table(files, table, Vec::new()).with_report(self.report)?,
+        ))
     }
 }

@@ -3,9 +3,12 @@
 
 pub mod atomic;
 pub mod compare_csv;
+pub mod convergence_csv;
 pub mod draws;
+pub mod histogram_csv;
 pub mod manifest;
 pub mod part;
+pub mod report;
 pub mod reports;
 pub mod sensitivity_csv;
 pub mod summary_csv;
@@ -13,6 +16,8 @@ pub mod sweep_csv;
 pub mod table;
 
 use crate::error::Result;
+use crate::summary::convergence::ConvergencePoint;
+use crate::summary::histogram::Bin;
 use crate::summary::{QuantitySummary, SummarySettings};
 use std::path::Path;
 
@@ -28,6 +33,10 @@ pub struct RunReport {
     pub threads: usize,
     pub summary: SummarySettings,
     pub quantities: Vec<QuantitySummary>,
+    /// Each quantity's histogram, in `quantities` order (empty for events).
+    pub histograms: Vec<Vec<Bin>>,
+    /// The estimates at chunk boundaries, the last the final one.
+    pub convergence: Vec<ConvergencePoint>,
     pub elapsed_seconds: f64,
     /// File names written to the output folder, summary first.
     pub files: Vec<String>,
@@ -92,4 +101,21 @@ pub fn number(x: f64) -> String {
     } else {
         format!("{x}")
     }
+}
+
+/// A CSV file's bytes: the header, then the rows.
+pub fn csv_bytes(
+    name: &str,
+    header: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<Vec<u8>> {
+    let fail = |e: String| {
+        crate::error::Error::io(format!("cannot format {name}"), std::io::Error::other(e))
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).map_err(|e| fail(e.to_string()))?;
+    for row in rows {
+        w.write_record(&row).map_err(|e| fail(e.to_string()))?;
+    }
+    w.into_inner().map_err(|e| fail(e.to_string()))
 }

@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "gaprisk-part";
 /// Version 2: the command's data under `job`, tagged by `command`.
-pub const VERSION: u32 = 2;
+/// Version 3: event counts per chunk (a merged run's convergence needs them).
+pub const VERSION: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartFile {

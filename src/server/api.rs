@@ -31,6 +31,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/jobs/{id}", get(job).delete(cancel))
         .route("/jobs/{id}/files/{name}", get(file))
         .route("/jobs/{id}/events", get(events))
+        .route("/jobs/{id}/live", get(live_chart))
         .route("/check", post(check))
         .route("/models", get(models))
         .route("/openapi.json", get(openapi))
@@ -246,10 +247,62 @@ async fn file(
         .map_err(|e| ApiError::Internal(format!("cannot read {name}: {e}")))?;
     let kind = if name.ends_with(".csv") {
         "text/csv; charset=utf-8"
+    } else if name.ends_with(".html") {
+        "text/html; charset=utf-8"
     } else {
         "application/json"
     };
-    Ok(([(header::CONTENT_TYPE, kind)], bytes).into_response())
+    // A report is self-contained: it may load nothing and run no script.
+    let policy =
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'";
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CONTENT_SECURITY_POLICY, policy),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// A running job's progress and, for a run, its first quantity's estimate
+/// and interval so far, drawn as the report draws it: what the page shows
+/// until the report exists.
+async fn live_chart(
+    State(state): Shared,
+    Path(id): Path<String>,
+) -> AppResult<axum::Json<serde_json::Value>> {
+    let job = state.queue.db.get(&id).map_err(db_error)?;
+    let job = job.ok_or_else(|| ApiError::NotFound(format!("no job '{id}'")))?;
+    let job = live(&state, job);
+    let snapshot = state
+        .queue
+        .running(&id)
+        .map(|r| r.live.lock().unwrap_or_else(|e| e.into_inner()).clone())
+        .unwrap_or_default();
+    let (quantity, points, chart) = match snapshot.quantities.first() {
+        Some(name) => {
+            let points: Vec<[f64; 4]> = snapshot
+                .points
+                .iter()
+                .map(|p| {
+                    let e = &p.estimates[0];
+                    [p.samples as f64, e.mean, e.ci_low, e.ci_high]
+                })
+                .collect();
+            let chart = crate::output::report::live_convergence_chart(name, &points);
+            (Some(name.clone()), points, Some(chart))
+        }
+        None => (None, Vec::new(), None),
+    };
+    Ok(axum::Json(serde_json::json!({
+        "status": job.status,
+        "samples_done": job.progress.samples_done,
+        "samples_total": job.progress.samples_total,
+        "quantity": quantity,
+        "points": points,
+        "chart": chart,
+    })))
 }
 
 /// Progress at least once a second while the job is queued or running,

@@ -23,6 +23,15 @@ pub struct Running {
     pub cancelled_by_user: Arc<AtomicBool>,
     pub done: Arc<AtomicU64>,
     pub total: Arc<AtomicU64>,
+    /// A run's estimates as they settle, for the live page.
+    pub live: Arc<Mutex<Live>>,
+}
+
+/// What a running job's page draws before its report exists.
+#[derive(Debug, Clone, Default)]
+pub struct Live {
+    pub quantities: Vec<String>,
+    pub points: Vec<crate::summary::convergence::ConvergencePoint>,
 }
 
 pub struct Queue {
@@ -187,6 +196,7 @@ impl Queue {
             token: CancelToken::new(),
             done: Arc::new(AtomicU64::new(0)),
             total: Arc::new(AtomicU64::new(job.progress.samples_total)),
+            live: Arc::new(Mutex::new(Live::default())),
         };
         {
             let mut r = self.running.lock().unwrap_or_else(|e| e.into_inner());
@@ -284,7 +294,18 @@ impl Queue {
             done.store(d, Ordering::SeqCst);
             total.store(t, Ordering::SeqCst);
         };
-        let ctx = RunContext::new(workers).with_progress(&progress);
+        let live = running.live.clone();
+        let watch =
+            move |names: &[String], point: &crate::summary::convergence::ConvergencePoint| {
+                let mut live = live.lock().unwrap_or_else(|e| e.into_inner());
+                if live.quantities.is_empty() {
+                    live.quantities = names.to_vec();
+                }
+                live.points.push(point.clone());
+            };
+        let ctx = RunContext::new(workers)
+            .with_progress(&progress)
+            .with_watch(&watch);
         let mut save = |bytes: &[u8]| crate::output::atomic::write(&checkpoint, bytes);
         let outcome = match &built.job {
             request::Job::Run(j) => j.execute(

@@ -400,6 +400,7 @@ pub fn build(
                 sampling: o.sampling(limits)?,
                 set: o.set()?,
                 shard: None,
+                no_report: false,
             };
             let described = format!("{request:?}");
             let total = request.sampling.samples;
@@ -431,6 +432,7 @@ pub fn build(
                 model,
                 axes,
                 sampling,
+                no_report: false,
             };
             let described = format!("{request:?}");
             let total = request.sampling.samples;
@@ -475,6 +477,7 @@ pub fn build(
                     .map(|b| b as usize)
                     .unwrap_or(crate::jobs::sensitivity::DEFAULT_BOOTSTRAP),
                 shard: None,
+                no_report: false,
             };
             let described = format!("{request:?}");
             let job = SensitivityJob::new(&files, request)?;

@@ -101,6 +101,36 @@ fn key(magnitude: f64) -> i64 {
     (magnitude.to_bits() >> SHIFT) as i64
 }
 
+/// The lower end of the bucket of magnitudes with key `key`.
+fn bucket_bound(key: i64) -> f64 {
+    f64::from_bits((key as u64) << SHIFT)
+}
+
+/// The smallest bucket boundary at or above `x` (in value order): the
+/// place where a histogram may put an edge without splitting a bucket.
+pub fn boundary_at_or_above(x: f64) -> f64 {
+    let m = x.abs();
+    if m < f64::MIN_POSITIVE || !x.is_finite() {
+        return if m < f64::MIN_POSITIVE { 0.0 } else { x };
+    }
+    let low = bucket_bound(key(m));
+    if low == m {
+        x
+    } else if x > 0.0 {
+        bucket_bound(key(m) + 1)
+    } else {
+        -low
+    }
+}
+
+/// One bucket of the sketch: `count` values between `low` and `high`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bucket {
+    pub low: f64,
+    pub high: f64,
+    pub count: u64,
+}
+
 /// The representative value of a bucket.
 fn representative(key: i64) -> f64 {
     let lo = f64::from_bits((key as u64) << SHIFT);
@@ -223,6 +253,52 @@ impl QuantileSketch {
             min,
             max,
         })
+    }
+
+    /// The smallest value seen (infinite when empty).
+    pub fn min(&self) -> f64 {
+        self.min
+    }
+
+    /// The largest value seen (negative infinite when empty).
+    pub fn max(&self) -> f64 {
+        self.max
+    }
+
+    /// Every non-empty bucket in increasing order of value: negative
+    /// buckets, the zeros as a point bucket `[0, 0]`, positive buckets. A
+    /// positive bucket holds the values in `[low, high)`, a negative one
+    /// those in `(low, high]`.
+    pub fn buckets(&self) -> Vec<Bucket> {
+        let mut out = Vec::new();
+        for (i, &count) in self.negative.counts.iter().enumerate().rev() {
+            if count > 0 {
+                let k = self.negative.offset + i as i64;
+                out.push(Bucket {
+                    low: -bucket_bound(k + 1),
+                    high: -bucket_bound(k),
+                    count,
+                });
+            }
+        }
+        if self.zeros > 0 {
+            out.push(Bucket {
+                low: 0.0,
+                high: 0.0,
+                count: self.zeros,
+            });
+        }
+        for (i, &count) in self.positive.counts.iter().enumerate() {
+            if count > 0 {
+                let k = self.positive.offset + i as i64;
+                out.push(Bucket {
+                    low: bucket_bound(k),
+                    high: bucket_bound(k + 1),
+                    count,
+                });
+            }
+        }
+        out
     }
 
     /// The value of rank `ceil(q n) - 1` (0-based) in sorted order, i.e. the

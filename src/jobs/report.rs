@@ -1,0 +1,61 @@
+//! `report`: report.html rebuilt from result folders already written, or
+//! one report over several of them.
+
+use super::OutputFile;
+use crate::error::{Error, Result, literal};
+use crate::output::report::{self, ResultFiles};
+use crate::output::{
+    compare_csv, convergence_csv, histogram_csv, manifest, sensitivity_csv, summary_csv, sweep_csv,
+};
+
+/// The files a report is drawn from; a folder's other files are not read.
+pub const INPUT_FILES: [&str; 7] = [
+    manifest::FILE_NAME,
+    summary_csv::FILE_NAME,
+    histogram_csv::FILE_NAME,
+    convergence_csv::FILE_NAME,
+    compare_csv::FILE_NAME,
+    sweep_csv::FILE_NAME,
+    sensitivity_csv::FILE_NAME,
+];
+
+/// Result folders, checked to hold a manifest.
+pub struct ReportJob {
+    folders: Vec<ResultFiles>,
+}
+
+impl ReportJob {
+    /// `folders`: each folder's name (as the report heads it when there are
+    /// several) and the files of `INPUT_FILES` it holds.
+    pub fn new(folders: Vec<(String, Vec<OutputFile>)>) -> Result<ReportJob> {
+        if folders.is_empty() {
+            return Err(Error::option("folders", "give at least one result folder"));
+        }
+        for (label, files) in &folders {
+            if !files.iter().any(|f| f.name == manifest::FILE_NAME) {
+                return Err(Error::option(
+                    "folders",
+                    format!(
+                        "{}: no {} here, so not a gaprisk result folder",
+                        literal(label),
+                        manifest::FILE_NAME
+                    ),
+                ));
+            }
+        }
+        Ok(ReportJob {
+            folders: folders
+                .into_iter()
+                .map(|(label, files)| ResultFiles { label, files })
+                .collect(),
+        })
+    }
+
+    /// The bytes of report.html.
+    pub fn execute(&self) -> Result<OutputFile> {
+        Ok(OutputFile {
+            name: report::FILE_NAME.to_string(),
+            bytes: report::render(&self.folders)?,
+        })
+    }
+}
