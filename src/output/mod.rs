@@ -6,6 +6,7 @@ pub mod compare_csv;
 pub mod draws;
 pub mod manifest;
 pub mod part;
+pub mod report;
 pub mod reports;
 pub mod sensitivity_csv;
 pub mod summary_csv;
