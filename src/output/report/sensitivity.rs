@@ -3,7 +3,7 @@
 
 use super::chart::{self, Frame, Key, LegendItem};
 use super::folder::{Csv, Folder};
-use super::html::{self, csv_table, remark, sig, table};
+use super::html::{self, csv_table, remark, sig};
 use super::rows::{Mark, RefLine, RowsChart, Shape};
 use super::{confidence_text, figure};
 use crate::error::Result;
@@ -34,7 +34,6 @@ pub fn facts(f: &Folder) -> Vec<(&'static str, String)> {
 
 /// The file's columns this section reads.
 struct Cols {
-    rank: usize,
     factor: usize,
     measure: usize,
     value: usize,
@@ -63,32 +62,13 @@ impl Factors {
             .copied()
             .find(|&r| csv.str(r, c.measure) == measure)
     }
-
-    /// Per factor: rank, factor, then for each measure the columns `cols`,
-    /// every cell the file's string (empty where the factor lacks it).
-    fn pivot(&self, csv: &Csv, c: &Cols, measures: &[&str], cols: &[usize]) -> Vec<Vec<String>> {
-        (0..self.names.len())
-            .map(|i| {
-                let first = self.rows[i][0];
-                let mut cells = vec![csv.str(first, c.rank).to_string(), self.names[i].clone()];
-                for m in measures {
-                    let r = self.row(csv, c, i, m);
-                    for &col in cols {
-                        cells.push(r.map_or(String::new(), |r| csv.str(r, col).to_string()));
-                    }
-                }
-                cells
-            })
-            .collect()
-    }
 }
 
 pub fn section(f: &Folder) -> Result<String> {
     let csv = f.require_csv(SENSITIVITY)?;
-    let [rank, factor, measure, value, ci_low, ci_high] =
-        csv.cols(["rank", "factor", "measure", "value", "ci_low", "ci_high"])?;
+    let [factor, measure, value, ci_low, ci_high] =
+        csv.cols(["factor", "measure", "value", "ci_low", "ci_high"])?;
     let c = Cols {
-        rank,
         factor,
         measure,
         value,
@@ -198,23 +178,13 @@ fn sobol(f: &Folder, csv: &Csv, c: &Cols, factors: &Factors, q: &str) -> Result<
     }];
     chart.row_height = 32;
     let svg = chart.svg()?;
-    let cells = factors.pivot(
+    let table = csv_table(
+        "",
         csv,
-        c,
-        &["first_order", "total"],
-        &[c.value, c.ci_low, c.ci_high],
-    );
-    let header = [
-        "rank",
-        "factor",
-        "first_order",
-        "ci_low",
-        "ci_high",
-        "total",
-        "ci_low",
-        "ci_high",
-    ];
-    Ok(figure(&svg, &table("", Some(SENSITIVITY), &header, &cells)))
+        &["rank", "factor", "measure", "value", "ci_low", "ci_high"],
+        &(0..csv.rows.len()).collect::<Vec<_>>(),
+    )?;
+    Ok(figure(&svg, &table))
 }
 
 fn tornado(f: &Folder, csv: &Csv, c: &Cols, factors: &Factors, q: &str) -> Result<String> {
@@ -286,37 +256,21 @@ fn tornado(f: &Folder, csv: &Csv, c: &Cols, factors: &Factors, q: &str) -> Resul
     chart.refs = refs;
     chart.row_height = 28;
     let svg = chart.svg()?;
-    let cells = factors.pivot(
+    let table = csv_table(
+        "",
         csv,
-        c,
-        &["at_p10", "at_p90", "swing"],
-        &[c.value, c.ci_low, c.ci_high, csv.col("factor_value")?],
-    );
-    // The swing has neither interval nor input value: its value alone.
-    let cells: Vec<Vec<String>> = cells
-        .into_iter()
-        .map(|mut row| {
-            row.truncate(2 + 4 + 4 + 1);
-            row
-        })
-        .collect();
-    let header = [
-        "rank",
-        "factor",
-        "at_p10",
-        "ci_low",
-        "ci_high",
-        "factor_value",
-        "at_p90",
-        "ci_low",
-        "ci_high",
-        "factor_value",
-        "swing",
-    ];
-    Ok(format!(
-        "{notes}{}",
-        figure(&svg, &table("", Some(SENSITIVITY), &header, &cells))
-    ))
+        &[
+            "rank",
+            "factor",
+            "measure",
+            "value",
+            "ci_low",
+            "ci_high",
+            "factor_value",
+        ],
+        &(0..csv.rows.len()).collect::<Vec<_>>(),
+    )?;
+    Ok(format!("{notes}{}", figure(&svg, &table)))
 }
 
 fn spearman(f: &Folder, csv: &Csv, c: &Cols, factors: &Factors, q: &str) -> Result<String> {
