@@ -21,6 +21,9 @@ mod scale;
 mod sensitivity;
 mod sweep;
 
+#[cfg(test)]
+mod tests;
+
 use crate::error::Result;
 use crate::output::OutputFile;
 use folder::{Command, Folder};
