@@ -33,6 +33,18 @@ pub use histogram::{LOG_SPAN, log_axis};
 
 pub const FILE_NAME: &str = "report.html";
 
+/// The files a report reads; a shell reading a folder from disk needs no
+/// other (draws.csv, part files and an earlier report.html are ignored).
+pub const INPUT_FILES: &[&str] = &[
+    folder::MANIFEST,
+    run::SUMMARY,
+    run::HISTOGRAM,
+    run::CONVERGENCE,
+    compare::COMPARE,
+    sweep::SWEEP,
+    sensitivity::SENSITIVITY,
+];
+
 /// One result folder's files (name -> exact bytes), as a job produced them
 /// or as read from disk.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -659,6 +659,13 @@ fn no_folders_is_an_empty_report() {
 #[test]
 fn the_file_name_and_log_rule_are_public() {
     assert_eq!(FILE_NAME, "report.html");
+    // A folder read by INPUT_FILES alone renders as a whole one does.
+    let all = run();
+    let mut only = all.clone();
+    only.files
+        .retain(|f| INPUT_FILES.contains(&f.name.as_str()));
+    assert_eq!(render(&[all]).unwrap(), render(&[only]).unwrap());
+    assert!(INPUT_FILES.contains(&"convergence.csv") && !INPUT_FILES.contains(&"draws.csv"));
     assert!(log_axis(&[(0.0, 0.0), (1.0, 10.0), (10.0, 100.0)]));
     assert_eq!(LOG_SPAN, 100.0);
 }
