@@ -660,7 +660,8 @@ fn no_folders_is_an_empty_report() {
 fn the_file_name_and_log_rule_are_public() {
     assert_eq!(FILE_NAME, "report.html");
     // A folder read by INPUT_FILES alone renders as a whole one does.
-    let all = run();
+    let all = with(run(), "draws.csv", Some(b"sample,x\n0,1\n"));
+    let all = with(all, "report.html", Some(b"<html>an earlier report</html>"));
     let mut only = all.clone();
     only.files
         .retain(|f| INPUT_FILES.contains(&f.name.as_str()));
