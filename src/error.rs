@@ -79,6 +79,13 @@ pub enum Error {
         file: String,
         reason: String,
     },
+    /// A file of a result folder that a report cannot use (missing,
+    /// malformed): `folder` is the folder's label, `file` the file's name.
+    ResultFile {
+        folder: String,
+        file: String,
+        reason: String,
+    },
     ThreadPool {
         threads: usize,
         reason: String,
@@ -210,6 +217,11 @@ impl Error {
             Error::Model(e) => e.to_string(),
             Error::PartMismatch(m) => m.clone(),
             Error::CorruptPart { file, reason } => format!("{file}: {reason}"),
+            Error::ResultFile {
+                folder,
+                file,
+                reason,
+            } => format!("{folder}: {file}: {reason}"),
             Error::ThreadPool { threads, reason } => {
                 format!("cannot start {threads} threads: {reason}")
             }

@@ -45,9 +45,16 @@ pub const DEFAULT_CONFIDENCE: f64 = 0.95;
 /// at most once per wave of chunks.
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
-/// Where a run's estimates go as they settle: the quantities' names, then
-/// each convergence point as it is recorded (what a live page draws).
-pub type Watch<'a> = &'a (dyn Fn(&[String], &ConvergencePoint) + Sync);
+/// Where a run's estimates go as they settle: what they are estimates of,
+/// then each convergence point as it is recorded (what a live page draws).
+pub type Watch<'a> = &'a (dyn Fn(&Watched, &ConvergencePoint) + Sync);
+
+/// What a watched run's convergence points are about.
+pub struct Watched<'a> {
+    /// The events and outputs, in the order of each point's estimates.
+    pub quantities: &'a [crate::engine::program::Quantity],
+    pub confidence: f64,
+}
 
 /// What a job runs with: threads and a cancellation token (`Workers`), and
 /// where its progress goes.

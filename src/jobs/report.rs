@@ -4,20 +4,10 @@
 use super::OutputFile;
 use crate::error::{Error, Result, literal};
 use crate::output::report::{self, ResultFiles};
-use crate::output::{
-    compare_csv, convergence_csv, histogram_csv, manifest, sensitivity_csv, summary_csv, sweep_csv,
-};
+use crate::output::manifest;
 
-/// The files a report is drawn from; a folder's other files are not read.
-pub const INPUT_FILES: [&str; 7] = [
-    manifest::FILE_NAME,
-    summary_csv::FILE_NAME,
-    histogram_csv::FILE_NAME,
-    convergence_csv::FILE_NAME,
-    compare_csv::FILE_NAME,
-    sweep_csv::FILE_NAME,
-    sensitivity_csv::FILE_NAME,
-];
+pub use crate::output::report::INPUT_FILES;
+
 
 /// Result folders, checked to hold a manifest.
 pub struct ReportJob {

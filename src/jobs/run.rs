@@ -284,7 +284,11 @@ impl RunJob {
     /// it to the context's watcher.
     fn observe(&self, ctx: &RunContext, convergence: &mut Convergence, acc: &Accumulators) {
         if let (Some(point), Some(watch)) = (convergence.observe(acc), ctx.watch) {
-            watch(&self.model.program.quantity_names(), point);
+            let watched = super::Watched {
+                quantities: &self.model.program.quantities,
+                confidence: self.summary.confidence,
+            };
+            watch(&watched, point);
         }
     }
 

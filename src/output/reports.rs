@@ -175,6 +175,7 @@ impl Exporter<SensitivityReport> for Manifest {
                 "method": r.result.method,
                 "quantity": r.quantity,
                 "evaluations": r.result.evaluations,
+                "reference": r.result.reference,
                 "bootstrap": if sobol { Some(r.bootstrap) } else { None },
                 "notes": r.result.notes,
             }),

@@ -280,21 +280,19 @@ async fn live_chart(
         .running(&id)
         .map(|r| r.live.lock().unwrap_or_else(|e| e.into_inner()).clone())
         .unwrap_or_default();
-    let (quantity, points, chart) = match snapshot.quantities.first() {
-        Some(name) => {
-            let points: Vec<[f64; 4]> = snapshot
-                .points
-                .iter()
-                .map(|p| {
-                    let e = &p.estimates[0];
-                    [p.samples as f64, e.mean, e.ci_low, e.ci_high]
-                })
-                .collect();
-            let chart = crate::output::report::live_convergence_chart(name, &points);
-            (Some(name.clone()), points, Some(chart))
+    let (quantity, chart) = match &snapshot.quantity {
+        Some((name, is_event, confidence)) => {
+            let chart = crate::output::report::live_convergence_chart(
+                name,
+                *is_event,
+                *confidence,
+                &snapshot.points,
+            )?;
+            (Some(name.clone()), Some(chart))
         }
-        None => (None, Vec::new(), None),
+        None => (None, None),
     };
+    let points = snapshot.points;
     Ok(axum::Json(serde_json::json!({
         "status": job.status,
         "samples_done": job.progress.samples_done,

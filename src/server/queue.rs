@@ -27,11 +27,13 @@ pub struct Running {
     pub live: Arc<Mutex<Live>>,
 }
 
-/// What a running job's page draws before its report exists.
+/// What a running job's page draws before its report exists: the first
+/// quantity's name, whether it is an event, the interval's level, and its
+/// points so far (`[samples, mean, ci_low, ci_high]`).
 #[derive(Debug, Clone, Default)]
 pub struct Live {
-    pub quantities: Vec<String>,
-    pub points: Vec<crate::summary::convergence::ConvergencePoint>,
+    pub quantity: Option<(String, bool, f64)>,
+    pub points: Vec<[f64; 4]>,
 }
 
 pub struct Queue {
@@ -295,14 +297,20 @@ impl Queue {
             total.store(t, Ordering::SeqCst);
         };
         let live = running.live.clone();
-        let watch =
-            move |names: &[String], point: &crate::summary::convergence::ConvergencePoint| {
-                let mut live = live.lock().unwrap_or_else(|e| e.into_inner());
-                if live.quantities.is_empty() {
-                    live.quantities = names.to_vec();
-                }
-                live.points.push(point.clone());
+        let watch = move |watched: &crate::jobs::Watched,
+                          point: &crate::summary::convergence::ConvergencePoint| {
+            let (Some(first), Some(e)) = (watched.quantities.first(), point.estimates.first())
+            else {
+                return;
             };
+            let mut live = live.lock().unwrap_or_else(|e| e.into_inner());
+            if live.quantity.is_none() {
+                let is_event = first.kind == crate::engine::program::QuantityKind::Event;
+                live.quantity = Some((first.name.clone(), is_event, watched.confidence));
+            }
+            live.points
+                .push([point.samples as f64, e.mean, e.ci_low, e.ci_high]);
+        };
         let ctx = RunContext::new(workers)
             .with_progress(&progress)
             .with_watch(&watch);
