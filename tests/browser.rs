@@ -267,6 +267,65 @@ impl Browser {
         }
     }
 
+    /// Runs `script` in the page and returns what it returns.
+    fn execute(&self, script: &str) -> serde_json::Value {
+        self.post(
+            "/execute/sync",
+            serde_json::json!({"script": script, "args": []}),
+        )
+    }
+
+    /// Every chart in `document` (a JavaScript expression): its kind, its
+    /// drawn width and height, and how many shapes it holds.
+    fn charts(&self, document: &str) -> Vec<(String, f64, f64, u64)> {
+        let script = format!(
+            "const d = {document}; if (!d) return [];
+             return Array.from(d.querySelectorAll('svg.chart')).map(s => {{
+               const r = s.getBoundingClientRect();
+               return [s.getAttribute('class'), r.width, r.height,
+                       s.querySelectorAll('rect, path, line, circle, polyline, polygon').length];
+             }});"
+        );
+        self.execute(&script)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c[0].as_str().unwrap().to_string(),
+                    c[1].as_f64().unwrap(),
+                    c[2].as_f64().unwrap(),
+                    c[3].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    /// Waits until `document` has drawn charts of each kind in `kinds`,
+    /// each at least 200 x 100 pixels with shapes in it; returns them.
+    fn wait_for_charts(&self, document: &str, kinds: &[&str]) -> Vec<(String, f64, f64, u64)> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let charts = self.charts(document);
+            let drawn = |kind: &str| {
+                charts.iter().any(|(class, w, h, shapes)| {
+                    class.split(' ').any(|c| c == format!("chart-{kind}"))
+                        && *w >= 200.0
+                        && *h >= 100.0
+                        && *shapes >= 5
+                })
+            };
+            if kinds.iter().all(|k| drawn(k)) {
+                return charts;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "charts {kinds:?} not drawn in {document}; found {charts:?}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     fn screenshot(&self, path: &Path) {
         let png = base64(self.request("GET", "/screenshot", None).as_str().unwrap());
         assert!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
@@ -440,6 +499,20 @@ fn the_page_runs_a_job_and_shows_its_numbers() {
         "the jobs table lists the job"
     );
     browser.screenshot(&target.join("browser-screenshot.png"));
+    // Its report, in the page's frame: every chart drawn.
+    let frame = "document.getElementById('report-frame').contentDocument";
+    let charts = browser.wait_for_charts(frame, &["events", "convergence", "histogram"]);
+    assert!(charts.len() >= 8, "{charts:?}");
+
+    // A long run: its convergence chart is drawn live, then it is cancelled.
+    browser.type_into("#samples", "5000000000");
+    browser.click("#submit");
+    browser.wait_for_charts("document.getElementById('live-chart')", &["convergence"]);
+    browser.screenshot(&target.join("browser-screenshot-live.png"));
+    browser.click("#job-cancel");
+    browser.wait_until("the long run cancelled", 30, &["#job-status"], |t| {
+        t[0] == "cancelled"
+    });
 
     // A compare job: the base and two variants.
     browser.click("#command option[value='compare']");
@@ -466,6 +539,7 @@ fn the_page_runs_a_job_and_shows_its_numbers() {
         );
     }
     browser.screenshot(&target.join("browser-screenshot-compare.png"));
+    browser.wait_for_charts(frame, &["forest-diff", "forest-ratio"]);
 
     // A model with a mistake: refused with 422, shown where it is.
     browser.click("#command option[value='run']");
@@ -482,5 +556,92 @@ fn the_page_runs_a_job_and_shows_its_numbers() {
         texts[0]
     );
     browser.screenshot(&target.join("browser-screenshot-error.png"));
+
+    // Each kind of report, opened from disk as a user would.
+    let reports = logs.join("reports");
+    let cli = |name: &str, args: &[&str]| {
+        let out = reports.join(name);
+        let status = Command::new(env!("CARGO_BIN_EXE_gaprisk"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(args)
+            .args(["--quiet", "--out"])
+            .arg(&out)
+            .status()
+            .unwrap();
+        assert!(status.success(), "gaprisk {args:?}");
+        format!("file://{}", out.join("report.html").display())
+    };
+    let kinds: [(&str, Vec<&str>, &[&str]); 6] = [
+        (
+            "run",
+            vec!["run", "models/baseline.toml", "-n", "1000000"],
+            &["events", "convergence", "histogram"],
+        ),
+        (
+            "compare",
+            vec![
+                "compare",
+                "models/baseline.toml",
+                "models/full_withdrawal.toml",
+                "models/weak_us_commitment.toml",
+                "-n",
+                "100000",
+            ],
+            &["forest-diff", "forest-ratio"],
+        ),
+        (
+            "sweep",
+            vec![
+                "sweep",
+                "models/baseline.toml",
+                "--set",
+                "us_commitment=0.1:0.9:5",
+                "--set",
+                "nato_cohesion=0.3,0.8",
+                "-n",
+                "30000",
+            ],
+            &["sweep"],
+        ),
+        (
+            "sobol",
+            vec!["sensitivity", "models/baseline.toml", "-n", "16384"],
+            &["sobol"],
+        ),
+        (
+            "tornado",
+            vec![
+                "sensitivity",
+                "models/baseline.toml",
+                "--method",
+                "tornado",
+                "-n",
+                "20000",
+            ],
+            &["tornado"],
+        ),
+        (
+            "rank",
+            vec![
+                "sensitivity",
+                "models/baseline.toml",
+                "--method",
+                "rank",
+                "-n",
+                "20000",
+            ],
+            &["rank"],
+        ),
+    ];
+    browser.post(
+        "/window/rect",
+        serde_json::json!({"width": 1100, "height": 1400}),
+    );
+    for (name, args, expected) in &kinds {
+        let url = cli(name, args);
+        browser.post("/url", serde_json::json!({ "url": url }));
+        browser.wait_for_charts("document", expected);
+        browser.screenshot(&target.join(format!("report-{name}.png")));
+    }
     eprintln!("browser test: {:.1} s", started.elapsed().as_secs_f64());
 }

@@ -286,30 +286,6 @@ fn mask_manifest(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Every UTC time stamp `YYYY-MM-DDTHH:MM:SSZ` replaced by `MASKED`.
-fn mask_timestamps(bytes: &[u8]) -> Vec<u8> {
-    const SHAPE: &[u8] = b"dddd-dd-ddTdd:dd:ddZ";
-    let fits = |at: &[u8]| {
-        at.len() >= SHAPE.len()
-            && SHAPE.iter().zip(at).all(|(s, b)| match s {
-                b'd' => b.is_ascii_digit(),
-                other => other == b,
-            })
-    };
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if fits(&bytes[i..]) {
-            out.extend_from_slice(b"MASKED");
-            i += SHAPE.len();
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    out
-}
-
 /// The run table's second line ends with the seconds the run took.
 fn mask_elapsed(stdout: &[u8]) -> Vec<u8> {
     let text = String::from_utf8_lossy(stdout);

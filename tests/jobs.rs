@@ -157,6 +157,7 @@ fn jobs() -> Vec<(&'static str, AnyJob)> {
                         model: "baseline.toml".into(),
                         axes: vec![parse_axis("us_commitment=0:1:3").unwrap()],
                         sampling: sampling(n),
+                        no_report: false,
                     },
                 )
                 .unwrap(),
@@ -178,7 +179,7 @@ fn jobs() -> Vec<(&'static str, AnyJob)> {
             "sensitivity rank",
             AnyJob::Sensitivity(SensitivityJob::new(&files, sensitivity(Method::Rank, n)).unwrap()),
         ),
-        ("merge", AnyJob::Merge(MergeJob::new(parts).unwrap())),
+        ("merge", AnyJob::Merge(MergeJob::new(parts, false).unwrap())),
     ]
 }
 

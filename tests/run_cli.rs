@@ -91,7 +91,16 @@ fn baseline_writes_summary_and_manifest_with_closure_first() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     names.sort();
-    assert_eq!(names, ["manifest.json", "summary.csv"]);
+    assert_eq!(
+        names,
+        [
+            "convergence.csv",
+            "histogram.csv",
+            "manifest.json",
+            "report.html",
+            "summary.csv"
+        ]
+    );
 }
 
 #[test]

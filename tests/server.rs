@@ -1,8 +1,10 @@
 //! `gaprisk serve` driven over HTTP: the real binary on an ephemeral port.
 
+mod common;
 #[path = "common/server.rs"]
 mod harness;
 
+use common::mask_timestamps;
 use harness::{Server, repo_models};
 use serde_json::json;
 use std::path::Path;
@@ -148,7 +150,18 @@ fn every_command_gives_the_cli_bytes_and_a_resubmission_is_cached() {
         let id = r.json()["id"].as_str().unwrap().to_string();
         let job = s.wait(&id, LONG);
         assert_eq!(job["status"], "done", "{job}");
-        assert_eq!(job["files"], json!([csv, "manifest.json"]), "{job}");
+        let expected_files = if *csv == "summary.csv" {
+            json!([
+                csv,
+                "histogram.csv",
+                "convergence.csv",
+                "manifest.json",
+                "report.html"
+            ])
+        } else {
+            json!([csv, "manifest.json", "report.html"])
+        };
+        assert_eq!(job["files"], expected_files, "{job}");
         let asked: serde_json::Value = serde_json::from_str(&raw).unwrap();
         assert_eq!(job["model"], asked["model"], "the job names its model");
         let expected = cli(args);
@@ -157,6 +170,20 @@ fn every_command_gives_the_cli_bytes_and_a_resubmission_is_cached() {
             String::from_utf8(read(expected.path(), csv)).unwrap(),
             "{csv} differs from the CLI's"
         );
+        // Every other file too: the report after its copy of the creation
+        // time, which differs between the two runs.
+        for name in expected_files.as_array().unwrap() {
+            let name = name.as_str().unwrap();
+            let (ours, theirs) = (s.file(&id, name), read(expected.path(), name));
+            match name {
+                "manifest.json" => {}
+                "report.html" => assert!(
+                    mask_timestamps(&ours) == mask_timestamps(&theirs),
+                    "report.html differs from the CLI's"
+                ),
+                _ => assert!(ours == theirs, "{name} differs from the CLI's"),
+            }
+        }
         let manifest = s.file(&id, "manifest.json");
         assert!(
             String::from_utf8_lossy(&manifest).contains(&format!("\"job_id\": \"{id}\"")),
@@ -329,6 +356,53 @@ fn paths_outside_the_request_and_the_library_are_refused() {
     let id = s.submit(&json!({"command": "run", "model": "mine.toml",
         "files": {"mine.toml": variant}, "options": {"samples": 20000}}));
     assert_eq!(s.wait(&id, LONG)["status"], "done");
+}
+
+#[test]
+fn a_running_runs_convergence_is_drawn_live_and_its_report_is_served_safely() {
+    let data = tempdir();
+    let s = Server::start(data.path(), &[]);
+    let id =
+        s.submit(&json!({"command": "run", "model": "baseline.toml", "options": {"samples": 5e9}}));
+    // Poll until a few chunk boundaries are recorded.
+    let started = std::time::Instant::now();
+    let live = loop {
+        let live = s.get(&format!("/v1/jobs/{id}/live")).json();
+        if live["points"].as_array().is_some_and(|p| p.len() >= 3) {
+            break live;
+        }
+        assert!(started.elapsed() < LONG, "no live points: {live}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(live["status"], "running");
+    assert_eq!(live["quantity"], "closure");
+    let points = live["points"].as_array().unwrap();
+    // The first points are chunks 1, 2, 3: 16,384 samples each.
+    for (i, p) in points.iter().take(3).enumerate() {
+        assert_eq!(p[0].as_f64().unwrap(), 16_384.0 * (i + 1) as f64);
+    }
+    for p in points {
+        let at = |k: usize| p[k].as_f64().unwrap();
+        assert!(at(2) <= at(1) && at(1) <= at(3), "{p:?}");
+    }
+    let chart = live["chart"].as_str().unwrap();
+    assert!(chart.starts_with("<svg") && chart.contains("chart-convergence"));
+    assert!(chart.contains("live-convergence") && chart.contains("closure"));
+    assert_eq!(s.delete(&format!("/v1/jobs/{id}")).status, 202);
+    assert_eq!(s.wait(&id, LONG)["status"], "cancelled");
+    let after = s.get(&format!("/v1/jobs/{id}/live")).json();
+    assert_eq!(after["chart"], serde_json::Value::Null);
+    // The partial run's report: HTML that may load nothing and run nothing.
+    let report = s.get(&format!("/v1/jobs/{id}/files/report.html"));
+    assert_eq!(report.status, 200);
+    assert_eq!(
+        report.content_type.as_deref(),
+        Some("text/html; charset=utf-8")
+    );
+    let policy = report.content_security_policy.clone().unwrap();
+    assert!(policy.starts_with("default-src 'none'"), "{policy}");
+    assert!(report.text().contains("chart-convergence"));
+    assert_eq!(s.get("/v1/jobs/0000000000000000/live").status, 404);
 }
 
 #[test]

@@ -3,11 +3,10 @@
 
 use super::OutputFile;
 use crate::error::{Error, Result, literal};
-use crate::output::report::{self, ResultFiles};
 use crate::output::manifest;
+use crate::output::report::{self, ResultFiles};
 
 pub use crate::output::report::INPUT_FILES;
-
 
 /// Result folders, checked to hold a manifest.
 pub struct ReportJob {
@@ -41,11 +40,19 @@ impl ReportJob {
         })
     }
 
-    /// The bytes of report.html.
+    /// The bytes of report.html. A report of one folder is the one its
+    /// command wrote, byte for byte (it names no folder).
     pub fn execute(&self) -> Result<OutputFile> {
+        let bytes = match self.folders.as_slice() {
+            [one] => report::render(&[ResultFiles {
+                label: String::new(),
+                files: one.files.clone(),
+            }])?,
+            several => report::render(several)?,
+        };
         Ok(OutputFile {
             name: report::FILE_NAME.to_string(),
-            bytes: report::render(&self.folders)?,
+            bytes,
         })
     }
 }

@@ -297,20 +297,21 @@ impl Queue {
             total.store(t, Ordering::SeqCst);
         };
         let live = running.live.clone();
-        let watch = move |watched: &crate::jobs::Watched,
-                          point: &crate::summary::convergence::ConvergencePoint| {
-            let (Some(first), Some(e)) = (watched.quantities.first(), point.estimates.first())
-            else {
-                return;
+        let watch =
+            move |watched: &crate::jobs::Watched,
+                  point: &crate::summary::convergence::ConvergencePoint| {
+                let (Some(first), Some(e)) = (watched.quantities.first(), point.estimates.first())
+                else {
+                    return;
+                };
+                let mut live = live.lock().unwrap_or_else(|e| e.into_inner());
+                if live.quantity.is_none() {
+                    let is_event = first.kind == crate::engine::program::QuantityKind::Event;
+                    live.quantity = Some((first.name.clone(), is_event, watched.confidence));
+                }
+                live.points
+                    .push([point.samples as f64, e.mean, e.ci_low, e.ci_high]);
             };
-            let mut live = live.lock().unwrap_or_else(|e| e.into_inner());
-            if live.quantity.is_none() {
-                let is_event = first.kind == crate::engine::program::QuantityKind::Event;
-                live.quantity = Some((first.name.clone(), is_event, watched.confidence));
-            }
-            live.points
-                .push([point.samples as f64, e.mean, e.ci_low, e.ci_high]);
-        };
         let ctx = RunContext::new(workers)
             .with_progress(&progress)
             .with_watch(&watch);

@@ -19,6 +19,30 @@ pub fn repo_path(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
+/// Every UTC time stamp `YYYY-MM-DDTHH:MM:SSZ` replaced by `MASKED`.
+pub fn mask_timestamps(bytes: &[u8]) -> Vec<u8> {
+    const SHAPE: &[u8] = b"dddd-dd-ddTdd:dd:ddZ";
+    let fits = |at: &[u8]| {
+        at.len() >= SHAPE.len()
+            && SHAPE.iter().zip(at).all(|(s, b)| match s {
+                b'd' => b.is_ascii_digit(),
+                other => other == b,
+            })
+    };
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if fits(&bytes[i..]) {
+            out.extend_from_slice(b"MASKED");
+            i += SHAPE.len();
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 /// Writes `text` as `name` in `dir` and returns its path.
 pub fn write_model(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);

@@ -26,6 +26,8 @@ pub struct Reply {
     pub status: u16,
     pub body: Vec<u8>,
     pub retry_after: Option<String>,
+    pub content_type: Option<String>,
+    pub content_security_policy: Option<String>,
 }
 
 impl Reply {
@@ -85,10 +87,14 @@ impl Server {
 
     fn reply(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
         let mut r = r.unwrap();
-        let retry_after = r
-            .headers()
-            .get("retry-after")
-            .map(|v| v.to_str().unwrap().to_string());
+        let header = |name: &str| {
+            r.headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_string())
+        };
+        let retry_after = header("retry-after");
+        let content_type = header("content-type");
+        let content_security_policy = header("content-security-policy");
         Reply {
             status: r.status().as_u16(),
             body: r
@@ -98,6 +104,8 @@ impl Server {
                 .read_to_vec()
                 .unwrap(),
             retry_after,
+            content_type,
+            content_security_policy,
         }
     }
 
