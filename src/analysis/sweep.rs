@@ -50,9 +50,7 @@ fn parse_axis_text(text: &str) -> std::result::Result<Axis, String> {
             0 => return Err(format!("'{text}': a range needs at least 1 point")),
             1 => vec![start],
             n if n > MAX_POINTS => return Err(format!("'{text}': more than {MAX_POINTS} points")),
-            n => (0..n)
-                .map(|i| start + (stop - start) * i as f64 / (n - 1) as f64)
-                .collect(),
+            n => (0..n).map(|i| grid_value(start, stop, i, n)).collect(),
         }
     } else {
         spec.split(',')
@@ -63,6 +61,26 @@ fn parse_axis_text(text: &str) -> std::result::Result<Axis, String> {
         name: name.trim().to_string(),
         values,
     })
+}
+
+/// Point `i` of `n` evenly spaced from `start` to `stop`, both exact. The
+/// interior points are rounded to 12 significant digits of the range, so
+/// 0.1:0.9:5 gives 0.3, not 0.30000000000000004 (the float arithmetic's
+/// last-digit noise, which would otherwise show in sweep.csv).
+fn grid_value(start: f64, stop: f64, i: usize, n: usize) -> f64 {
+    if i == 0 {
+        return start;
+    }
+    if i == n - 1 {
+        return stop;
+    }
+    let raw = start + (stop - start) * i as f64 / (n - 1) as f64;
+    let span = (stop - start).abs();
+    if span == 0.0 {
+        return raw;
+    }
+    let decimals = (12 - span.log10().floor() as i32).clamp(0, 300) as usize;
+    format!("{raw:.decimals$}").parse().unwrap_or(raw)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -167,7 +185,19 @@ mod tests {
         let a = parse_axis("us_commitment=0:1:11").unwrap();
         assert_eq!(a.values.len(), 11);
         assert_eq!((a.values[0], a.values[10]), (0.0, 1.0));
-        assert!((a.values[3] - 0.3).abs() < 1e-15);
+        // The values as written, not the float arithmetic's neighbours.
+        let shown: Vec<String> = a.values.iter().map(|v| v.to_string()).collect();
+        assert_eq!(
+            shown,
+            ["0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1"]
+        );
+        let b = parse_axis("x=0.1:0.9:5").unwrap().values;
+        assert_eq!(b, vec![0.1, 0.3, 0.5, 0.7, 0.9]);
+        let c = parse_axis("x=0.2:0.9:4").unwrap().values;
+        assert_eq!(c[3], 0.9);
+        assert!((c[1] - (0.2 + 0.7 / 3.0)).abs() < 1e-12, "{c:?}");
+        let d = parse_axis("x=-1e6:1e6:3").unwrap().values;
+        assert_eq!(d, vec![-1e6, 0.0, 1e6]);
         assert_eq!(parse_axis("x=1,2.5,4").unwrap().values, vec![1.0, 2.5, 4.0]);
         assert_eq!(parse_axis("x=7").unwrap().values, vec![7.0]);
         assert_eq!(parse_axis("x=3:5:1").unwrap().values, vec![3.0]);
