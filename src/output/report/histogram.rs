@@ -8,22 +8,21 @@ use crate::error::Result;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-/// `histogram.csv`'s spread is this many times its smallest positive bin
-/// edge or more: the bins are log-spaced.
-pub const LOG_SPAN: f64 = 100.0;
+pub use crate::summary::histogram::LOG_SPAN;
 
 /// True when histogram bins `(bin_low, bin_high)`, in increasing order,
-/// call for a logarithmic axis: every bin but an atom at zero
-/// (`bin_low == bin_high == 0`) has `bin_low > 0`, and the last `bin_high`
-/// is at least `LOG_SPAN` times the first such `bin_low`.
+/// call for a logarithmic axis: the rule by which the run chose log-spaced
+/// bins (`summary::histogram::log_spaced`).
 pub fn log_axis(bins: &[(f64, f64)]) -> bool {
-    let atom = |&&(low, high): &&(f64, f64)| low == 0.0 && high == 0.0;
-    let mut spread = bins.iter().filter(|b| !atom(b));
-    let Some(&(first, _)) = spread.clone().next() else {
-        return false;
-    };
-    let last = bins.last().map_or(f64::NAN, |b| b.1);
-    spread.all(|&(low, _)| low > 0.0) && last / first >= LOG_SPAN
+    let bins: Vec<crate::summary::histogram::Bin> = bins
+        .iter()
+        .map(|&(low, high)| crate::summary::histogram::Bin {
+            low,
+            high,
+            count: 0,
+        })
+        .collect();
+    crate::summary::histogram::log_spaced(&bins)
 }
 
 #[derive(Debug, Clone, Copy)]
