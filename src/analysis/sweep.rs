@@ -189,7 +189,9 @@ mod tests {
         let shown: Vec<String> = a.values.iter().map(|v| v.to_string()).collect();
         assert_eq!(
             shown,
-            ["0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1"]
+            [
+                "0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1"
+            ]
         );
         let b = parse_axis("x=0.1:0.9:5").unwrap().values;
         assert_eq!(b, vec![0.1, 0.3, 0.5, 0.7, 0.9]);
