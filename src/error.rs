@@ -86,6 +86,9 @@ pub enum Error {
         file: String,
         reason: String,
     },
+    /// A rare-event estimate that cannot be made on this model or event
+    /// (a margin with no slope, say).
+    Rare(String),
     ThreadPool {
         threads: usize,
         reason: String,
@@ -162,6 +165,7 @@ pub const OPTIONS: &[&str] = &[
     "checkpoint_every",
     "out",
     "folders",
+    "event",
 ];
 
 impl Error {
@@ -216,6 +220,7 @@ impl Error {
             }
             Error::Model(e) => e.to_string(),
             Error::PartMismatch(m) => m.clone(),
+            Error::Rare(m) => m.clone(),
             Error::CorruptPart { file, reason } => format!("{file}: {reason}"),
             Error::ResultFile {
                 folder,

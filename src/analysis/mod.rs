@@ -1,5 +1,10 @@
-//! Analyses built on the engine: comparing variants and sweeping inputs.
+//! Analyses built on the engine: comparing variants, sweeping inputs,
+//! sensitivity, and rare events.
 
 pub mod compare;
+pub mod rare;
+mod rare_limit;
 pub mod sensitivity;
 pub mod sweep;
+
+pub use rare_limit::Limit;

@@ -26,6 +26,9 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Which assumption drives a quantity: Sobol indices, tornado or ranks.
     Sensitivity(SensitivityArgs),
+    /// One event's probability when it is too rare for `run`: subset
+    /// simulation or importance sampling.
+    Rare(RareArgs),
     /// Combine the part files of a sharded run into summary.csv.
     Merge(MergeArgs),
     /// Validate a model file and print its nodes in evaluation order.
@@ -75,6 +78,56 @@ pub struct ServeArgs {
     /// Seconds between a running job's checkpoints.
     #[arg(long, default_value_t = 5.0)]
     pub checkpoint_every: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RareMethodArg {
+    /// Subset simulation (Au and Beck 2001) with adaptive conditional sampling.
+    Subset,
+    /// Cross-entropy importance sampling with a Gaussian proposal.
+    Is,
+}
+
+impl From<RareMethodArg> for crate::analysis::rare::RareMethod {
+    fn from(m: RareMethodArg) -> Self {
+        match m {
+            RareMethodArg::Subset => Self::Subset,
+            RareMethodArg::Is => Self::ImportanceSampling,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RareArgs {
+    /// The model file (TOML).
+    pub model: PathBuf,
+    /// The event [default: the first event].
+    #[arg(long)]
+    pub event: Option<String>,
+    /// subset: subset simulation (works with discrete nodes); is: adaptive
+    /// importance sampling.
+    #[arg(long, value_enum, default_value_t = RareMethodArg::Subset)]
+    pub method: RareMethodArg,
+    /// Samples per level (subset) or per stage (is); accepts 10000, 10_000 or 1e4.
+    #[arg(long, short = 'n', default_value = "10000", value_parser = parse_count)]
+    pub samples: u64,
+    /// Seed of every random stream.
+    #[arg(long, short = 's', default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Confidence level of the interval, in (0, 1).
+    #[arg(long, default_value_t = 0.95)]
+    pub confidence: f64,
+    /// Fix an input to a constant: NAME=VALUE (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// Output folder [default: results/rare-<model name>-<event>-<method>].
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -25,6 +25,7 @@ pub fn execute(command: Command, token: CancelToken) -> Result<(), Failure> {
         Command::Sweep(a) => sweep(a, token),
         Command::Sensitivity(a) => sensitivity(a, token),
         Command::Merge(a) => merge(a, token),
+        Command::Rare(a) => rare(a, token),
         Command::Check(a) => check(a),
         Command::Report(a) => report(a),
         #[cfg(feature = "server")]
@@ -242,6 +243,24 @@ fn sensitivity(a: SensitivityArgs, token: CancelToken) -> Result<(), Failure> {
     let dir = a.out.unwrap_or_else(|| job.default_dir());
     create_out_dir(&dir)?;
     let outcome = with_progress(workers, a.quiet, |ctx| job.execute(ctx))?;
+    finish(outcome, &dir, a.quiet)
+}
+
+fn rare(a: super::args::RareArgs, token: CancelToken) -> Result<(), Failure> {
+    let request = crate::jobs::rare::RareRequest {
+        model: a.model,
+        event: a.event,
+        method: a.method.into(),
+        samples: a.samples,
+        seed: a.seed,
+        confidence: a.confidence,
+        set: parse_set(&a.set)?,
+        no_report: a.report.no_report,
+    };
+    let job = crate::jobs::rare::RareJob::new(&DiskFiles, request)?;
+    let dir = a.out.unwrap_or_else(|| job.default_dir());
+    create_out_dir(&dir)?;
+    let outcome = with_progress(workers(Some(1), token)?, a.quiet, |ctx| job.execute(ctx))?;
     finish(outcome, &dir, a.quiet)
 }
 

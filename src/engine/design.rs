@@ -67,6 +67,11 @@ pub enum Uniforms {
         values: Vec<f64>,
         next: usize,
     },
+    /// Uniforms given by the caller (a rare-event method's points).
+    Given {
+        values: Vec<f64>,
+        next: usize,
+    },
     Qmc {
         dimension: u32,
         seed: u64,
@@ -143,7 +148,7 @@ impl Uniforms {
                     out[out.len() - 1] = half[pairs];
                 }
             }
-            Uniforms::Lhs { values, next } => {
+            Uniforms::Lhs { values, next } | Uniforms::Given { values, next } => {
                 out.copy_from_slice(&values[*next..*next + out.len()]);
                 *next += out.len();
             }

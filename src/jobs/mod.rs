@@ -12,6 +12,7 @@
 pub mod check;
 pub mod compare;
 pub mod merge;
+pub mod rare;
 pub mod report;
 pub mod run;
 pub mod sensitivity;

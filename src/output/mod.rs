@@ -8,6 +8,7 @@ pub mod draws;
 pub mod histogram_csv;
 pub mod manifest;
 pub mod part;
+pub mod rare_csv;
 pub mod report;
 pub mod reports;
 pub mod sensitivity_csv;

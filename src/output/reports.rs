@@ -65,6 +65,49 @@ pub struct SensitivityReport {
     pub run: AnalysisRun,
 }
 
+#[derive(Debug, Clone)]
+pub struct RareReport {
+    pub model: ModelId,
+    pub quantity: String,
+    pub estimate: crate::analysis::rare::RareEstimate,
+    pub run: AnalysisRun,
+}
+
+impl Exporter<RareReport> for Manifest {
+    fn file_name(&self) -> &'static str {
+        super::manifest::FILE_NAME
+    }
+
+    fn serialize(&self, r: &RareReport) -> Result<Vec<u8>> {
+        let e = &r.estimate;
+        let levels: Vec<serde_json::Value> = e
+            .levels
+            .iter()
+            .map(|l| {
+                serde_json::json!({
+                    "threshold": l.threshold,
+                    "probability": l.probability,
+                    "cov": l.cov,
+                    "acceptance": l.acceptance,
+                })
+            })
+            .collect();
+        manifest(
+            "rare",
+            &[&r.model],
+            &r.run,
+            serde_json::json!({
+                "method": e.method.name(),
+                "quantity": r.quantity,
+                "evaluations": e.evaluations,
+                "level_probability": crate::analysis::rare::LEVEL_PROBABILITY,
+                "levels": levels,
+                "warnings": e.warnings,
+            }),
+        )
+    }
+}
+
 fn manifest(
     command: &str,
     models: &[&ModelId],

@@ -380,6 +380,59 @@ pub fn render_sensitivity(
     s
 }
 
+/// The terminal table of a rare-event estimate.
+pub fn render_rare(r: &super::reports::RareReport) -> String {
+    let e = &r.estimate;
+    let mut s = String::new();
+    let pct = r.run.confidence * 100.0;
+    let _ = writeln!(
+        s,
+        "{}: P({}) by {}, {} model evaluations ({} per {}), seed {}\n",
+        r.model.name,
+        r.quantity,
+        match e.method {
+            crate::analysis::rare::RareMethod::Subset => "subset simulation",
+            crate::analysis::rare::RareMethod::ImportanceSampling => "importance sampling",
+        },
+        thousands(e.evaluations),
+        thousands(r.run.settings.samples),
+        match e.method {
+            crate::analysis::rare::RareMethod::Subset => "level",
+            crate::analysis::rare::RareMethod::ImportanceSampling => "stage",
+        },
+        r.run.settings.seed
+    );
+    let _ = writeln!(
+        s,
+        "P({}) = {}  [{}, {}]  ({pct}% interval, coefficient of variation {})",
+        r.quantity,
+        fmt(e.mean),
+        fmt(e.ci_low),
+        fmt(e.ci_high),
+        fmt(e.std_error / e.mean)
+    );
+    let _ = writeln!(s, "\nlevel       threshold   probability   cumulative");
+    let mut cumulative = 1.0;
+    for (i, l) in e.levels.iter().enumerate() {
+        cumulative *= l.probability;
+        let _ = writeln!(
+            s,
+            "{i:>5} {:>15} {:>13} {:>12}",
+            fmt(l.threshold),
+            fmt(l.probability),
+            fmt(cumulative)
+        );
+    }
+    if e.effective_samples.is_finite() {
+        let _ = writeln!(
+            s,
+            "\neffective sample size of the weights: {}",
+            fmt(e.effective_samples)
+        );
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

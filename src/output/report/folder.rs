@@ -18,6 +18,7 @@ pub enum Command {
     Compare,
     Sweep,
     Sensitivity,
+    Rare,
 }
 
 impl Command {
@@ -27,6 +28,7 @@ impl Command {
             Command::Compare => "compare",
             Command::Sweep => "sweep",
             Command::Sensitivity => "sensitivity",
+            Command::Rare => "rare",
         }
     }
 }
@@ -81,6 +83,7 @@ impl<'a> Folder<'a> {
                 "compare" => Command::Compare,
                 "sweep" => Command::Sweep,
                 "sensitivity" => Command::Sensitivity,
+                "rare" => Command::Rare,
                 other => {
                     return Err(error(label, MANIFEST, format!("unknown command {other:?}")));
                 }

@@ -15,6 +15,7 @@ mod folder;
 mod histogram;
 mod html;
 mod lines;
+mod rare;
 mod rows;
 mod run;
 mod scale;
@@ -43,6 +44,7 @@ pub const INPUT_FILES: &[&str] = &[
     compare::COMPARE,
     sweep::SWEEP,
     sensitivity::SENSITIVITY,
+    rare::RARE,
 ];
 
 /// One result folder's files (name -> exact bytes), as a job produced them
@@ -138,6 +140,7 @@ fn section(f: &Folder) -> Result<String> {
             sensitivity::facts(f),
             sensitivity::section(f)?,
         ),
+        Command::Rare => (models_line(f), rare::facts(f), rare::section(f)?),
     };
     let mut h = String::new();
     if !subtitle.is_empty() {

@@ -1,0 +1,164 @@
+//! `rare`: one event's probability by subset simulation or importance
+//! sampling, for events too rare for plain Monte Carlo.
+
+use super::{JobOutput, LoadedModel, ModelFiles, Outcome, RunContext, analysis_run, listing};
+use crate::analysis::Limit;
+use crate::analysis::rare::{self, RareMethod, RareSettings};
+use crate::engine::RunSettings;
+use crate::engine::design::Design;
+use crate::error::{Error, Result};
+use crate::model::overrides::Override;
+use crate::output::reports::RareReport;
+use crate::output::{self, manifest::Manifest, rare_csv::RareCsv};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Samples per level (subset) or stage (is) when none are given.
+pub const DEFAULT_SAMPLES: u64 = 10_000;
+/// The most samples per level a request may ask for.
+pub const MAX_SAMPLES: u64 = 10_000_000;
+
+#[derive(Debug, Clone)]
+pub struct RareRequest {
+    pub model: PathBuf,
+    /// The event [the first event].
+    pub event: Option<String>,
+    pub method: RareMethod,
+    /// Samples per level (subset) or per stage (is).
+    pub samples: u64,
+    pub seed: u64,
+    pub confidence: f64,
+    pub set: Vec<Override>,
+    /// Leave out report.html.
+    pub no_report: bool,
+}
+
+impl Default for RareRequest {
+    fn default() -> Self {
+        RareRequest {
+            model: PathBuf::new(),
+            event: None,
+            method: RareMethod::Subset,
+            samples: DEFAULT_SAMPLES,
+            seed: super::DEFAULT_SEED,
+            confidence: super::DEFAULT_CONFIDENCE,
+            set: Vec::new(),
+            no_report: false,
+        }
+    }
+}
+
+pub struct RareJob {
+    model: LoadedModel,
+    quantity: usize,
+    settings: RareSettings,
+    report: bool,
+}
+
+impl RareJob {
+    pub fn new(files: &dyn ModelFiles, r: RareRequest) -> Result<RareJob> {
+        if !(100..=MAX_SAMPLES).contains(&r.samples) {
+            return Err(Error::option(
+                "samples",
+                format!(
+                    "{{samples}} per level must be between 100 and {MAX_SAMPLES}, got {}",
+                    r.samples
+                ),
+            ));
+        }
+        if !(r.confidence > 0.0 && r.confidence < 1.0) {
+            return Err(Error::option(
+                "confidence",
+                format!("{{confidence}} must be in (0, 1), got {}", r.confidence),
+            ));
+        }
+        let model = LoadedModel::load(files, &r.model, &r.set)?;
+        let quantity = model.quantity("event", r.event.as_deref(), true)?;
+        let q = &model.program.quantities[quantity];
+        if q.kind != crate::engine::program::QuantityKind::Event {
+            return Err(Error::option(
+                "event",
+                format!(
+                    "{{event}} '{}' is an output; rare estimates an event's probability",
+                    crate::error::literal(&q.name)
+                ),
+            ));
+        }
+        // The margin is checked now, so a model it cannot read fails early.
+        Limit::new(&model.model, &model.program, quantity)?;
+        Ok(RareJob {
+            model,
+            quantity,
+            settings: RareSettings {
+                method: r.method,
+                samples: r.samples as usize,
+                seed: r.seed,
+                confidence: r.confidence,
+            },
+            report: !r.no_report,
+        })
+    }
+
+    pub fn model_hashes(&self) -> Vec<String> {
+        vec![self.model.hash()]
+    }
+
+    /// `results/rare-<model name>-<event>-<method>`.
+    pub fn default_dir(&self) -> PathBuf {
+        Path::new("results").join(format!(
+            "rare-{}-{}-{}",
+            self.model.name(),
+            self.model.program.quantities[self.quantity].name,
+            self.settings.method.name()
+        ))
+    }
+
+    /// Runs the method; cancelled, it returns nothing (a partial ladder of
+    /// levels estimates nothing).
+    pub fn execute(&self, ctx: &RunContext) -> Result<Outcome<JobOutput>> {
+        let started = Instant::now();
+        let mut limit = Limit::new(&self.model.model, &self.model.program, self.quantity)?;
+        // The budget is not known in advance: progress counts evaluations
+        // against the usual seven levels' worth.
+        let total = self.settings.samples as u64 * 7;
+        let mut progress = |done: u64| (ctx.progress)(done, total.max(done));
+        let Some(estimate) = rare::estimate(
+            &mut limit,
+            &self.settings,
+            ctx.cancel_token(),
+            &mut progress,
+        )?
+        else {
+            return Ok(Outcome::Cancelled {
+                samples_done: 0,
+                partial: None,
+            });
+        };
+        let settings = RunSettings {
+            samples: self.settings.samples as u64,
+            seed: self.settings.seed,
+            design: Design::Mc,
+        };
+        let mut run = analysis_run(settings, 1, self.settings.confidence, started);
+        run.files = listing(
+            &[output::rare_csv::FILE_NAME, output::manifest::FILE_NAME],
+            self.report,
+        );
+        let warnings = estimate
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {w}", self.model.name()))
+            .collect();
+        let report = RareReport {
+            model: self.model.id(),
+            quantity: self.model.program.quantities[self.quantity].name.clone(),
+            estimate,
+            run,
+        };
+        let files = output::export(&report, &[&RareCsv, &Manifest])?;
+        let table = output::table::render_rare(&report);
+        Ok(Outcome::Completed(
+            JobOutput::table(files, table, warnings).with_report(self.report)?,
+        ))
+    }
+}
