@@ -1046,6 +1046,29 @@ mod tests {
     }
 
     #[test]
+    fn kolmogorov_tail_matches_published_critical_values() {
+        // P(K > 1.3581) = 0.05, P(K > 1.6276) = 0.01, P(K > 1.2238) = 0.10
+        // (Smirnov 1948); both branches of the series, and their seam.
+        for (lambda, p) in [(1.3581, 0.05), (1.6276, 0.01), (1.2238, 0.10)] {
+            assert!((kolmogorov_tail(lambda) - p).abs() < 1e-4, "{lambda}");
+        }
+        let (below, above) = (kolmogorov_tail(1.18 - 1e-12), kolmogorov_tail(1.18));
+        assert!((below - above).abs() < 1e-10);
+        assert_eq!(kolmogorov_tail(0.0), 1.0);
+        assert!(kolmogorov_tail(0.3) > 0.9999);
+    }
+
+    #[test]
+    fn ks_distance_handles_ties_and_separation() {
+        assert_eq!(ks_distance(&[0.0, 1.0], &[2.0, 3.0]), (1.0, 1.0));
+        // Ties across the samples: no gap at the shared values themselves.
+        let (d, _) = ks_distance(&[0.0, 0.0, 1.0, 1.0], &[0.0, 1.0]);
+        assert_eq!(d, 0.0);
+        let (d, at) = ks_distance(&[0.0, 0.0, 0.0, 1.0], &[0.0, 1.0, 1.0, 1.0]);
+        assert_eq!((d, at), (0.5, 0.0));
+    }
+
+    #[test]
     fn ranks_average_ties() {
         assert_eq!(ranks(&[3.0, 1.0, 2.0]), vec![3.0, 1.0, 2.0]);
         assert_eq!(ranks(&[0.0, 1.0, 0.0, 1.0]), vec![1.5, 3.5, 1.5, 3.5]);
