@@ -174,6 +174,7 @@ impl Exporter<SensitivityReport> for Manifest {
             "evaluations": r.result.evaluations,
             "reference": r.result.reference,
             "notes": r.result.notes,
+            "bootstrap": null,
         });
         if sobol {
             // The design, its estimators and where the intervals come from.
