@@ -301,8 +301,8 @@ fn matrix_evaluations(
 /// then the 2d mixed matrices), all N rows in sample order: under qmc the
 /// mean of the replicate scrambles' estimates with a Student-t interval
 /// over them; under mc the estimate from every row with a bootstrap
-/// percentile interval. `None` if the workers' token is cancelled during
-/// the bootstrap.
+/// percentile interval. `None` if the workers' token is cancelled while
+/// they are computed.
 pub fn sobol_indices_from(
     program: &Program,
     f: Vec<Vec<f64>>,
@@ -341,7 +341,10 @@ pub fn sobol_indices_from(
     }
     let reference = mean_over(&f[0], Some(&to_u32(&keep)), |j| (f[0][j] + f[1][j]) / 2.0);
     let estimates = if settings.design == Design::Qmc {
-        replicate_estimates(&f, &keep, settings, confidence)
+        match replicate_estimates(&f, &keep, settings, confidence, workers) {
+            Some(e) => e,
+            None => return Ok(None),
+        }
     } else {
         match bootstrap_estimates(f, &keep, settings, confidence, bootstrap, workers) {
             Some(e) => e,
@@ -389,17 +392,21 @@ fn to_u32(rows: &[usize]) -> Vec<u32> {
 type Estimates = Vec<((f64, f64, f64), (f64, f64, f64))>;
 
 /// Estimates from each QMC replicate's kept rows, then their means and
-/// t intervals.
+/// t intervals; `None` if cancelled.
 fn replicate_estimates(
     f: &[Vec<f64>],
     keep: &[usize],
     settings: &RunSettings,
     confidence: f64,
-) -> Estimates {
+    workers: &Workers,
+) -> Option<Estimates> {
     let d = (f.len() - 2) / 2;
     let points = qmc_points(settings.samples) as usize;
     let (mut first, mut total) = (vec![Vec::new(); d], vec![Vec::new(); d]);
     for r in 0..sobol_replicates(settings.samples) as usize {
+        if workers.is_cancelled() {
+            return None;
+        }
         let rows = (r * points)..((r + 1) * points);
         let idx: Vec<u32> = keep
             .iter()
@@ -415,14 +422,16 @@ fn replicate_estimates(
             total[k].push(st[k]);
         }
     }
-    (0..d)
-        .map(|k| {
-            (
-                replicate_interval(&first[k], confidence),
-                replicate_interval(&total[k], confidence),
-            )
-        })
-        .collect()
+    Some(
+        (0..d)
+            .map(|k| {
+                (
+                    replicate_interval(&first[k], confidence),
+                    replicate_interval(&total[k], confidence),
+                )
+            })
+            .collect(),
+    )
 }
 
 /// Estimates from every kept row, with bootstrap percentile intervals
@@ -934,7 +943,7 @@ mod tests {
             let d = program.streams.len();
             for design in [Design::Qmc, Design::Mc] {
                 // estimator -> (squared errors S1, ST, max S1, max ST)
-                let mut stats = vec![(0.0, 0.0, 0.0f64, 0.0f64, 0usize); 4];
+                let mut stats = [(0.0, 0.0, 0.0f64, 0.0f64, 0usize); 4];
                 for seed in 1..=10u64 {
                     for (e, n) in [(0usize, 16_384u64), (2, 8192), (3, 16_384)] {
                         let settings = RunSettings {
@@ -1088,12 +1097,15 @@ mod tests {
         let f = |x1: &[f64], x2: &[f64]| -> Vec<f64> {
             x1.iter().zip(x2).map(|(a, b)| a + 2.0 * b).collect()
         };
-        let (fa, fb) = (f(&a1, &a2), f(&b1, &b2));
-        let fab = vec![f(&b1, &a2), f(&a1, &b2)];
-        let fba = vec![f(&a1, &b2), f(&b1, &a2)];
-        let mut all = vec![fa.clone(), fb.clone()];
-        all.extend(fab.iter().cloned());
-        all.extend(fba);
+        // A, B, AB_1, AB_2, BA_1, BA_2.
+        let all = vec![
+            f(&a1, &a2),
+            f(&b1, &b2),
+            f(&b1, &a2),
+            f(&a1, &b2),
+            f(&a1, &b2),
+            f(&b1, &a2),
+        ];
         let (s1, st) = sobol_indices(&all, None);
         for (got, want) in s1.iter().chain(&st).zip([0.2, 0.8, 0.2, 0.8]) {
             assert!((got - want).abs() < 0.03, "{s1:?} {st:?}");
