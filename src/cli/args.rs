@@ -24,7 +24,7 @@ pub enum Command {
     Compare(CompareArgs),
     /// Run a model over a line or grid of values of one or two inputs.
     Sweep(SweepArgs),
-    /// Which assumption drives a quantity: Sobol indices, tornado or ranks.
+    /// Which assumption drives a quantity: Sobol indices, tornado, ranks or filtering of an event.
     Sensitivity(SensitivityArgs),
     /// Combine the part files of a sharded run into summary.csv.
     Merge(MergeArgs),
