@@ -318,12 +318,13 @@ high = "x > 0.9"
 #[test]
 fn baseline_sobol_covers_every_random_node_and_is_thread_independent() {
     let run = |threads: &str| {
+        // The qmc design (the default), 23 nodes in 46 Sobol dimensions.
         let (rows, out) = sensitivity(&[
             "models/baseline.toml",
             "--samples",
             "8192",
-            "--bootstrap",
-            "40",
+            "--design",
+            "qmc",
             "--threads",
             threads,
         ]);
