@@ -353,6 +353,27 @@ pub fn sobol_indices_from(
             None => return Ok(None),
         }
     };
+    // An interval of no width says nothing about precision: every
+    // scramble or resample found the same value (for a rare event, often
+    // no row in which the factor changes the quantity in both pairs).
+    let flat: Vec<&str> = (0..d)
+        .filter(|&k| {
+            let ((_, l1, h1), (_, lt, ht)) = estimates[k];
+            (l1 == h1 && l1.is_finite()) || (lt == ht && lt.is_finite())
+        })
+        .map(|k| program.stream_nodes[k].as_str())
+        .collect();
+    if !flat.is_empty() {
+        notes.push(format!(
+            "{}: every {} gave the same estimate of an index, so its interval has no width and does not measure its precision (a rare event needs a larger N)",
+            flat.join(", "),
+            if settings.design == Design::Qmc {
+                "scramble"
+            } else {
+                "bootstrap resample"
+            }
+        ));
+    }
     let mut order: Vec<usize> = (0..d).collect();
     order.sort_by(|&a, &b| estimates[b].1.0.total_cmp(&estimates[a].1.0));
     let mut rows = Vec::new();
