@@ -8,7 +8,10 @@
 //!
 //! Re-bless only on purpose, in a commit that says why the bytes changed.
 //! Re-blessed: when histogram.csv, convergence.csv and report.html were
-//! added and part files went to version 3 (every other file unchanged).
+//! added and part files went to version 3 (every other file unchanged);
+//! when Sobol analyses took the qmc design and Azzini estimators by default
+//! and part files went to version 4 (sensitivity_sobol's files and
+//! shard_2's parts changed, nothing else).
 
 mod common;
 use common::*;

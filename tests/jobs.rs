@@ -267,7 +267,7 @@ fn a_cancel_after_the_first_wave_stops_at_that_chunk_boundary() {
 fn a_cancel_after_the_last_chunk_completes_or_cancels_and_never_panics() {
     // Cancelled once every chunk is done: a run completes (there is no
     // chunk boundary left to stop at); a Sobol analysis sees it in its
-    // bootstrap and returns no indices.
+    // estimates (replicates or bootstrap) and returns no indices.
     for (what, job) in jobs() {
         let token = CancelToken::new();
         let progress = |done: u64, total: u64| {
@@ -282,7 +282,7 @@ fn a_cancel_after_the_last_chunk_completes_or_cancels_and_never_panics() {
         if what == "sensitivity sobol" {
             assert!(
                 outcome.is_cancelled(),
-                "{what}: the bootstrap ignored the cancel"
+                "{what}: the estimates ignored the cancel"
             );
         }
     }

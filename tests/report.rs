@@ -165,6 +165,7 @@ fn every_command_writes_a_self_contained_report_of_its_numbers() {
         ("sobol", "chart-sobol"),
         ("tornado", "chart-tornado"),
         ("rank", "chart-rank"),
+        ("filter", "chart-filter"),
     ] {
         let out = dir(method);
         gaprisk_into(

@@ -137,6 +137,34 @@ fn every_command_gives_the_cli_bytes_and_a_resubmission_is_cached() {
             ],
             "sensitivity.csv",
         ),
+        (
+            json!({"command": "sensitivity", "model": "examples/g_function_4.toml",
+                   "options": {"samples": 4096, "design": "mc", "bootstrap": 40}}),
+            vec![
+                "sensitivity",
+                "examples/g_function_4.toml",
+                "-n",
+                "4096",
+                "--design",
+                "mc",
+                "--bootstrap",
+                "40",
+            ],
+            "sensitivity.csv",
+        ),
+        (
+            json!({"command": "sensitivity", "model": "baseline.toml",
+                   "options": {"samples": 20000, "method": "filter"}}),
+            vec![
+                "sensitivity",
+                "baseline.toml",
+                "-n",
+                "20000",
+                "--method",
+                "filter",
+            ],
+            "sensitivity.csv",
+        ),
     ];
     let sweep = r#"{"command": "sweep", "model": "baseline.toml", "options": {"samples": 20000, "set": {"us_commitment": "0:1:3", "nato_cohesion": [0.2, 0.8]}}}"#;
     for (body, args, csv) in &cases {

@@ -10,7 +10,9 @@
 //! `attempt ~ bernoulli(p_attempt)`) it is the randomness the node adds
 //! beyond its parents. Constants are not factors.
 
-use crate::engine::many::{chunk_columns, run_many_all};
+use crate::engine::chunk::ChunkSpan;
+use crate::engine::design::{Design, QMC_MAX_DIMENSIONS, chunk_streams, qmc_points, qmc_uniforms};
+use crate::engine::many::{chunk_columns, columns_from, run_many_all};
 use crate::engine::program::{Operand, Program};
 use crate::engine::rng::{StreamRng, stream_id};
 use crate::engine::schedule::{Flow, for_chunks_in};
@@ -19,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::model::overrides::{self, Override};
 use crate::model::spec::{Body, ModelSpec, Section};
 use crate::model::{compile::compile, validate};
-use crate::stats::interval::z_value;
+use crate::stats::interval::{mean_interval, z_value};
 
 /// Seed offset of matrix B's streams.
 const B_STREAMS: u64 = 0x5b0b_01d5_eed0_000b;
@@ -62,28 +64,44 @@ fn mean_over(f: &[f64], idx: Option<&[u32]>, g: impl Fn(usize) -> f64) -> f64 {
     }
 }
 
-/// Saltelli (2010) first-order and Jansen (1999) total indices, with the
-/// variance from A and B together (as SALib does).
-fn sobol_indices(
-    fa: &[f64],
-    fb: &[f64],
-    fab: &[Vec<f64>],
-    idx: Option<&[u32]>,
-) -> (Vec<f64>, Vec<f64>) {
-    let ma = mean_over(fa, idx, |j| fa[j]);
-    let mb = mean_over(fb, idx, |j| fb[j]);
-    let m = (ma + mb) / 2.0;
-    let var = (mean_over(fa, idx, |j| (fa[j] - m).powi(2))
-        + mean_over(fb, idx, |j| (fb[j] - m).powi(2)))
-        / 2.0;
-    let first = fab
-        .iter()
-        .map(|fi| mean_over(fa, idx, |j| fb[j] * (fi[j] - fa[j])) / var)
-        .collect();
-    let total = fab
-        .iter()
-        .map(|fi| mean_over(fa, idx, |j| (fa[j] - fi[j]).powi(2)) / (2.0 * var))
-        .collect();
+/// First-order and total indices by the estimators of Azzini, Mara and
+/// Rosati (2020; Azzini and Rosati 2021), from the columns
+/// `f` = [A, B, AB_1..AB_d, BA_1..BA_d] (AB_i: A with node i from B; BA_i:
+/// B with node i from A), over the rows `idx` (all when None):
+///
+/// S1_i = 2 sum (f_B - f_BAi)(f_ABi - f_A) / D_i,
+/// ST_i = sum [(f_A - f_ABi)^2 + (f_B - f_BAi)^2] / D_i,
+/// D_i = sum [(f_A - f_B)^2 + (f_BAi - f_ABi)^2].
+///
+/// Measured against closed forms (G-functions, Ishigami; 10 seeds, both
+/// designs; `measure_sobol_estimators` below) at equal cost (N (2d + 2) at
+/// half the N of the N (d + 2) design), the first-order estimator beat
+/// Saltelli (2010) and Janon (2014) in all six cases, and the total one
+/// beat Jansen (1999) under mc and on Ishigami under qmc, while Jansen's
+/// was 15-50% better on the G-functions under qmc. The differences of
+/// pairs that share all but one node cancel most of the noise, and each
+/// index has its own variance estimate D_i, whose errors partly cancel
+/// those of its numerator.
+pub fn sobol_indices(f: &[Vec<f64>], idx: Option<&[u32]>) -> (Vec<f64>, Vec<f64>) {
+    let d = (f.len() - 2) / 2;
+    let (fa, fb) = (&f[0], &f[1]);
+    let (fab, fba) = (&f[2..2 + d], &f[2 + d..]);
+    let mut first = Vec::with_capacity(d);
+    let mut total = Vec::with_capacity(d);
+    for (ab, ba) in fab.iter().zip(fba) {
+        let (mut s1, mut st, mut den) = (0.0, 0.0, 0.0);
+        let mut add = |j: usize| {
+            s1 += 2.0 * (fb[j] - ba[j]) * (ab[j] - fa[j]);
+            st += (fa[j] - ab[j]).powi(2) + (fb[j] - ba[j]).powi(2);
+            den += (fa[j] - fb[j]).powi(2) + (ba[j] - ab[j]).powi(2);
+        };
+        match idx {
+            None => (0..fa.len()).for_each(&mut add),
+            Some(idx) => idx.iter().for_each(|&j| add(j as usize)),
+        }
+        first.push(s1 / den);
+        total.push(st / den);
+    }
     (first, total)
 }
 
@@ -100,8 +118,29 @@ fn percentile_interval(mut values: Vec<f64>, confidence: f64) -> (f64, f64) {
     (at(alpha / 2.0), at(1.0 - alpha / 2.0))
 }
 
+/// The mean of independent replicate estimates and its Student-t
+/// interval (NaN with fewer than two finite estimates).
+fn replicate_interval(values: &[f64], confidence: f64) -> (f64, f64, f64) {
+    let v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    let r = v.len() as f64;
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    }
+    let mean = v.iter().sum::<f64>() / r;
+    let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (r - 1.0);
+    let (lo, hi) = mean_interval(mean, (var / r).sqrt(), v.len() as u64, confidence);
+    (mean, lo, hi)
+}
+
+/// Independent scrambles of a QMC Sobol design of `samples` rows (the
+/// last may be short).
+pub fn sobol_replicates(samples: u64) -> u64 {
+    samples.div_ceil(qmc_points(samples))
+}
+
 /// Sobol indices of quantity `quantity` over every random node, from
-/// N (d + 2) evaluations, with `bootstrap` resamples for the intervals.
+/// N (2d + 2) evaluations: under `settings.design` qmc, intervals from the
+/// replicate scrambles; under mc, from `bootstrap` resamples.
 /// Cancelled, it returns no indices: they need every row of the design.
 pub fn sobol(
     program: &Program,
@@ -113,7 +152,7 @@ pub fn sobol(
     progress: &mut dyn FnMut(u64),
 ) -> Result<Outcome<Sensitivity>> {
     let mut f: Vec<Vec<f64>> =
-        vec![Vec::with_capacity(settings.samples as usize); program.streams.len() + 2];
+        vec![Vec::with_capacity(settings.samples as usize); 2 * program.streams.len() + 2];
     let pass = sobol_evaluations(
         program,
         quantity,
@@ -140,8 +179,14 @@ pub fn sobol(
     })
 }
 
-/// The model's values for the Sobol design (A, B, then A with node i from
-/// B) over the chunks of `range`, one chunk at a time, in chunk order.
+/// The model's values for the Sobol design (A, B, A with node i from B for
+/// every i, then B with node i from A for every i) over the chunks of `range`, one chunk at a time, in chunk order.
+///
+/// Under `settings.design` mc, A and B are the streams of two seeds. Under
+/// qmc, A and B are the two halves of one 2d-dimensional Owen-scrambled
+/// Sobol point set: node k takes dimension k in A and d + k in B (its
+/// random low bits from the streams of the two seeds), so that every row
+/// of (A, B) is one point of the set.
 pub fn sobol_evaluations(
     program: &Program,
     quantity: usize,
@@ -158,24 +203,89 @@ pub fn sobol_evaluations(
             "the model has no random node: nothing to analyse",
         ));
     }
-    let seed_a = settings.seed;
-    let seed_b = settings.seed ^ B_STREAMS;
-    let mut configs = vec![vec![seed_a; d], vec![seed_b; d]];
+    let qmc = match settings.design {
+        Design::Qmc => true,
+        Design::Mc => false,
+        other => {
+            return Err(Error::option(
+                "design",
+                format!("a Sobol design is qmc or mc, not {}", other.name()),
+            ));
+        }
+    };
+    if qmc && 2 * d > QMC_MAX_DIMENSIONS {
+        return Err(Error::option(
+            "design",
+            format!(
+                "{{design}} qmc supports Sobol indices over at most {} random nodes (2d dimensions of at most {QMC_MAX_DIMENSIONS}); this model has {d}: use {{design}} mc",
+                QMC_MAX_DIMENSIONS / 2
+            ),
+        ));
+    }
+    // Per matrix, which node draws from B: A, B, AB_i, BA_i.
+    let mut configs = vec![vec![false; d], vec![true; d]];
     for i in 0..d {
-        let mut c = vec![seed_a; d];
-        c[i] = seed_b;
+        let mut c = vec![false; d];
+        c[i] = true;
         configs.push(c);
     }
+    for i in 0..d {
+        let mut c = vec![true; d];
+        c[i] = false;
+        configs.push(c);
+    }
+    matrix_evaluations(
+        program, quantity, settings, workers, range, &configs, absorb, progress,
+    )
+}
+
+/// The model's values for matrices mixing A and B: `configs[m][k]` says
+/// whether node k of matrix m draws from B.
+#[allow(clippy::too_many_arguments)]
+fn matrix_evaluations(
+    program: &Program,
+    quantity: usize,
+    settings: &RunSettings,
+    workers: &Workers,
+    range: std::ops::Range<u64>,
+    configs: &[Vec<bool>],
+    absorb: &mut dyn FnMut(Vec<Vec<f64>>),
+    progress: &mut dyn FnMut(u64),
+) -> Result<crate::engine::Pass> {
+    let d = program.streams.len();
+    let qmc = settings.design == Design::Qmc;
+    let seed_a = settings.seed;
+    let seed_b = settings.seed ^ B_STREAMS;
     let op = [quantity_operand(program, quantity)];
+    let samples = settings.samples;
     for_chunks_in(
         workers,
-        settings.samples,
+        samples,
         range,
         |chunk| {
+            let span = ChunkSpan::of(chunk, samples);
             configs
                 .iter()
-                .map(|seeds| {
-                    chunk_columns(program, seeds, chunk, settings.samples, &op)
+                .map(|from_b| {
+                    let rngs = if qmc {
+                        from_b
+                            .iter()
+                            .zip(&program.streams)
+                            .enumerate()
+                            .map(|(k, (&b, &id))| {
+                                let (dimension, jitter) =
+                                    if b { (d + k, seed_b) } else { (k, seed_a) };
+                                qmc_uniforms(seed_a, dimension, jitter, id, &span)
+                            })
+                            .collect()
+                    } else {
+                        let seeds: Vec<u64> = from_b
+                            .iter()
+                            .map(|&b| if b { seed_b } else { seed_a })
+                            .collect();
+                        chunk_streams(program, Design::Mc, &seeds, chunk, samples)
+                    };
+                    columns_from(program, rngs, chunk, samples, &op)
                         .pop()
                         .expect("one operand")
                 })
@@ -189,12 +299,15 @@ pub fn sobol_evaluations(
     )
 }
 
-/// Sobol indices and bootstrap intervals from the design's values `f`
-/// (A, B, then the d mixed matrices), all N rows in sample order. `None`
-/// if the workers' token is cancelled during the bootstrap.
+/// Sobol indices and their intervals from the design's values `f` (A, B,
+/// then the 2d mixed matrices), all N rows in sample order: under qmc the
+/// mean of the replicate scrambles' estimates with a Student-t interval
+/// over them; under mc the estimate from every row with a bootstrap
+/// percentile interval. `None` if the workers' token is cancelled while
+/// they are computed.
 pub fn sobol_indices_from(
     program: &Program,
-    mut f: Vec<Vec<f64>>,
+    f: Vec<Vec<f64>>,
     settings: &RunSettings,
     confidence: f64,
     bootstrap: usize,
@@ -204,11 +317,11 @@ pub fn sobol_indices_from(
     let n = settings.samples as usize;
     // Every column must hold every row: indices from part of a design would
     // be wrong, not merely noisy.
-    if f.len() != d + 2 || f.iter().any(|col| col.len() != n) {
+    if f.len() != 2 * d + 2 || f.iter().any(|col| col.len() != n) {
         let rows: Vec<usize> = f.iter().map(Vec::len).collect();
         return Err(Error::PartMismatch(format!(
             "the Sobol design needs {} columns of {n} rows, got {} columns of {:?} rows",
-            d + 2,
+            2 * d + 2,
             f.len(),
             rows.iter()
                 .min()
@@ -227,43 +340,50 @@ pub fn sobol_indices_from(
             "{} of {n} sample rows had a non-finite value and were left out",
             n - keep.len()
         ));
-        for col in &mut f {
-            *col = keep.iter().map(|&j| col[j]).collect();
-        }
     }
-    let (fa, fb, fab) = (&f[0], &f[1], &f[2..]);
-    let rows_n = fa.len();
-    let (first, total) = sobol_indices(fa, fb, fab, None);
-    // Bootstrap over sample rows, from a stream of its own.
-    let mut rng = StreamRng::from_key(settings.seed ^ stream_id("gaprisk bootstrap"));
-    let mut u = vec![0.0; rows_n];
-    let (mut first_reps, mut total_reps) = (vec![Vec::new(); d], vec![Vec::new(); d]);
-    let mut idx = vec![0u32; rows_n];
-    for _ in 0..bootstrap {
-        if workers.is_cancelled() {
-            return Ok(None);
+    let reference = mean_over(&f[0], Some(&to_u32(&keep)), |j| (f[0][j] + f[1][j]) / 2.0);
+    let estimates = if settings.design == Design::Qmc {
+        match replicate_estimates(&f, &keep, settings, confidence, workers) {
+            Some(e) => e,
+            None => return Ok(None),
         }
-        rng.fill_unit(&mut u);
-        for (i, x) in idx.iter_mut().zip(&u) {
-            *i = ((x * rows_n as f64) as usize).min(rows_n - 1) as u32;
+    } else {
+        match bootstrap_estimates(f, &keep, settings, confidence, bootstrap, workers) {
+            Some(e) => e,
+            None => return Ok(None),
         }
-        let (s1, st) = sobol_indices(fa, fb, fab, Some(&idx));
-        for k in 0..d {
-            first_reps[k].push(s1[k]);
-            total_reps[k].push(st[k]);
-        }
+    };
+    // An interval of no width says nothing about precision: every
+    // scramble or resample found the same value (for a rare event, often
+    // no row in which the factor changes the quantity in both pairs).
+    let flat: Vec<&str> = (0..d)
+        .filter(|&k| {
+            let ((_, l1, h1), (_, lt, ht)) = estimates[k];
+            (l1 == h1 && l1.is_finite()) || (lt == ht && lt.is_finite())
+        })
+        .map(|k| program.stream_nodes[k].as_str())
+        .collect();
+    if !flat.is_empty() {
+        notes.push(format!(
+            "{}: every {} gave the same estimate of an index, so its interval has no width and does not measure its precision (a rare event needs a larger N)",
+            flat.join(", "),
+            if settings.design == Design::Qmc {
+                "scramble"
+            } else {
+                "bootstrap resample"
+            }
+        ));
     }
     let mut order: Vec<usize> = (0..d).collect();
-    order.sort_by(|&a, &b| total[b].total_cmp(&total[a]));
+    order.sort_by(|&a, &b| estimates[b].1.0.total_cmp(&estimates[a].1.0));
     let mut rows = Vec::new();
     for k in order {
-        let (l1, h1) = percentile_interval(std::mem::take(&mut first_reps[k]), confidence);
-        let (lt, ht) = percentile_interval(std::mem::take(&mut total_reps[k]), confidence);
+        let ((s1, l1, h1), (st, lt, ht)) = estimates[k];
         let factor = program.stream_nodes[k].clone();
         rows.push(Measure {
             factor: factor.clone(),
             measure: "first_order",
-            value: first[k],
+            value: s1,
             ci_low: l1,
             ci_high: h1,
             factor_value: f64::NAN,
@@ -271,21 +391,117 @@ pub fn sobol_indices_from(
         rows.push(Measure {
             factor,
             measure: "total",
-            value: total[k],
+            value: st,
             ci_low: lt,
             ci_high: ht,
             factor_value: f64::NAN,
         });
     }
-    let reference = (fa.iter().sum::<f64>() + fb.iter().sum::<f64>()) / (2.0 * rows_n as f64);
     Ok(Some(Sensitivity {
         method: "sobol",
         samples: settings.samples,
-        evaluations: settings.samples * (d as u64 + 2),
+        evaluations: settings.samples * (2 * d as u64 + 2),
         rows,
         reference,
         notes,
     }))
+}
+
+fn to_u32(rows: &[usize]) -> Vec<u32> {
+    rows.iter().map(|&j| j as u32).collect()
+}
+
+/// Per factor: (S1, low, high) and (ST, low, high).
+type Estimates = Vec<((f64, f64, f64), (f64, f64, f64))>;
+
+/// Estimates from each QMC replicate's kept rows, then their means and
+/// t intervals; `None` if cancelled.
+fn replicate_estimates(
+    f: &[Vec<f64>],
+    keep: &[usize],
+    settings: &RunSettings,
+    confidence: f64,
+    workers: &Workers,
+) -> Option<Estimates> {
+    let d = (f.len() - 2) / 2;
+    let points = qmc_points(settings.samples) as usize;
+    let (mut first, mut total) = (vec![Vec::new(); d], vec![Vec::new(); d]);
+    for r in 0..sobol_replicates(settings.samples) as usize {
+        if workers.is_cancelled() {
+            return None;
+        }
+        let rows = (r * points)..((r + 1) * points);
+        let idx: Vec<u32> = keep
+            .iter()
+            .filter(|j| rows.contains(j))
+            .map(|&j| j as u32)
+            .collect();
+        if idx.len() < 2 {
+            continue;
+        }
+        let (s1, st) = sobol_indices(f, Some(&idx));
+        for k in 0..d {
+            first[k].push(s1[k]);
+            total[k].push(st[k]);
+        }
+    }
+    Some(
+        (0..d)
+            .map(|k| {
+                (
+                    replicate_interval(&first[k], confidence),
+                    replicate_interval(&total[k], confidence),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Estimates from every kept row, with bootstrap percentile intervals
+/// (resampling rows, from a stream of its own); `None` if cancelled.
+fn bootstrap_estimates(
+    mut f: Vec<Vec<f64>>,
+    keep: &[usize],
+    settings: &RunSettings,
+    confidence: f64,
+    bootstrap: usize,
+    workers: &Workers,
+) -> Option<Estimates> {
+    let d = (f.len() - 2) / 2;
+    if keep.len() < f[0].len() {
+        for col in &mut f {
+            *col = keep.iter().map(|&j| col[j]).collect();
+        }
+    }
+    let rows_n = f[0].len();
+    let (first, total) = sobol_indices(&f, None);
+    let mut rng = StreamRng::from_key(settings.seed ^ stream_id("gaprisk bootstrap"));
+    let mut u = vec![0.0; rows_n];
+    let (mut first_reps, mut total_reps) = (vec![Vec::new(); d], vec![Vec::new(); d]);
+    let mut idx = vec![0u32; rows_n];
+    for _ in 0..bootstrap {
+        if workers.is_cancelled() {
+            return None;
+        }
+        rng.fill_unit(&mut u);
+        for (i, x) in idx.iter_mut().zip(&u) {
+            *i = ((x * rows_n as f64) as usize).min(rows_n - 1) as u32;
+        }
+        let (s1, st) = sobol_indices(&f, Some(&idx));
+        for k in 0..d {
+            first_reps[k].push(s1[k]);
+            total_reps[k].push(st[k]);
+        }
+    }
+    Some(
+        (0..d)
+            .map(|k| {
+                let (l1, h1) = percentile_interval(std::mem::take(&mut first_reps[k]), confidence);
+                let (lt, ht) = percentile_interval(std::mem::take(&mut total_reps[k]), confidence);
+                ((first[k], l1, h1), (total[k], lt, ht))
+            })
+            .collect(),
+    )
 }
 
 /// The quantity with each uncertain input fixed at its 10th and 90th
@@ -479,9 +695,409 @@ pub fn rank(
     }))
 }
 
+/// The two-sample Kolmogorov-Smirnov distance between `x` and `y` (both
+/// sorted, ties allowed): the largest gap between their empirical CDFs,
+/// and a value of the factor where it is reached.
+pub fn ks_distance(x: &[f64], y: &[f64]) -> (f64, f64) {
+    let (n, m) = (x.len() as f64, y.len() as f64);
+    let (mut i, mut j) = (0, 0);
+    let (mut d, mut at) = (0.0, f64::NAN);
+    while i < x.len() && j < y.len() {
+        let v = x[i].min(y[j]);
+        while i < x.len() && x[i] <= v {
+            i += 1;
+        }
+        while j < y.len() && y[j] <= v {
+            j += 1;
+        }
+        let gap = (i as f64 / n - j as f64 / m).abs();
+        if gap > d {
+            (d, at) = (gap, v);
+        }
+    }
+    (d, at)
+}
+
+/// The Kolmogorov distribution's upper tail P(K > lambda): the asymptotic
+/// p-value of a KS distance D between samples of sizes n1 and n2 at
+/// lambda = D sqrt(n1 n2 / (n1 + n2)).
+pub fn kolmogorov_tail(lambda: f64) -> f64 {
+    if lambda.is_nan() {
+        return f64::NAN;
+    }
+    if lambda <= 0.0 {
+        return 1.0;
+    }
+    if lambda < 1.18 {
+        // P(K <= l) = sqrt(2 pi) / l sum_k exp(-(2k - 1)^2 pi^2 / (8 l^2)),
+        // which converges fast for small l.
+        let pi2 = std::f64::consts::PI.powi(2);
+        let sum: f64 = (1..=20)
+            .map(|k| (-((2 * k - 1) as f64).powi(2) * pi2 / (8.0 * lambda * lambda)).exp())
+            .sum();
+        (1.0 - (2.0 * std::f64::consts::PI).sqrt() / lambda * sum).clamp(0.0, 1.0)
+    } else {
+        let sum: f64 = (1..=100)
+            .map(|k| {
+                let sign = if k % 2 == 1 { 1.0 } else { -1.0 };
+                sign * (-2.0 * (k * k) as f64 * lambda * lambda).exp()
+            })
+            .sum();
+        (2.0 * sum).clamp(0.0, 1.0)
+    }
+}
+
+/// Monte Carlo filtering (regional sensitivity analysis) of an event: for
+/// every random node, the Kolmogorov-Smirnov distance between its values
+/// in the samples where the event holds and where it does not, with the
+/// asymptotic p-value; ranked by distance. From one plain run.
+pub fn filter(
+    program: &Program,
+    quantity: usize,
+    settings: &RunSettings,
+    workers: &Workers,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Outcome<Sensitivity>> {
+    let factors: Vec<(String, Operand)> = program
+        .node_columns
+        .iter()
+        .filter(|(name, _)| program.stream_nodes.contains(name))
+        .cloned()
+        .collect();
+    let mut ops: Vec<Operand> = factors.iter().map(|(_, op)| *op).collect();
+    ops.push(quantity_operand(program, quantity));
+    let seeds = vec![settings.seed; program.streams.len()];
+    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); ops.len()];
+    let pass = for_chunks_in(
+        workers,
+        settings.samples,
+        0..settings.chunks(),
+        |chunk| chunk_columns(program, &seeds, chunk, settings.samples, &ops),
+        |part: Vec<Vec<f64>>| {
+            for (all, p) in columns.iter_mut().zip(part) {
+                all.extend(p);
+            }
+            Ok(Flow::Continue)
+        },
+        progress,
+    )?;
+    if let Some(stopped) = pass.stopped() {
+        return Ok(stopped);
+    }
+    let event = columns.pop().expect("the event column");
+    let mut notes = Vec::new();
+    let undefined = event.iter().filter(|v| !v.is_finite()).count();
+    if undefined > 0 {
+        notes.push(format!(
+            "{undefined} of {} samples had no value of the event and were left out",
+            event.len()
+        ));
+    }
+    let holds: Vec<bool> = event.iter().map(|&v| v != 0.0).collect();
+    let n1 = event.iter().filter(|v| v.is_finite() && **v != 0.0).count();
+    let n2 = event.len() - undefined - n1;
+    if n1 == 0 || n2 == 0 {
+        notes.push(format!(
+            "the event {} in every sample: there is nothing to filter",
+            if n1 == 0 { "failed" } else { "held" }
+        ));
+    }
+    let reference = n1 as f64 / (n1 + n2).max(1) as f64;
+    let mut scored: Vec<(f64, Vec<Measure>)> = factors
+        .iter()
+        .zip(&columns)
+        .map(|((name, _), x)| {
+            let (mut inside, mut outside) = (Vec::with_capacity(n1), Vec::with_capacity(n2));
+            for ((&v, &e), &h) in x.iter().zip(&event).zip(&holds) {
+                // A node without a value in a sample (a NaN parameter) is
+                // left out of that factor's samples only.
+                if e.is_finite() && v.is_finite() {
+                    if h { inside.push(v) } else { outside.push(v) }
+                }
+            }
+            inside.sort_by(f64::total_cmp);
+            outside.sort_by(f64::total_cmp);
+            let (d, at) = if inside.is_empty() || outside.is_empty() {
+                (f64::NAN, f64::NAN)
+            } else {
+                ks_distance(&inside, &outside)
+            };
+            let (k1, k2) = (inside.len() as f64, outside.len() as f64);
+            let effective = k1 * k2 / (k1 + k2);
+            let m = |measure, value, factor_value| Measure {
+                factor: name.clone(),
+                measure,
+                value,
+                ci_low: f64::NAN,
+                ci_high: f64::NAN,
+                factor_value,
+            };
+            (
+                d,
+                vec![
+                    m("ks", d, at),
+                    m(
+                        "ks_p_value",
+                        kolmogorov_tail(d * effective.sqrt()),
+                        f64::NAN,
+                    ),
+                ],
+            )
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    Ok(Outcome::Completed(Sensitivity {
+        method: "filter",
+        samples: settings.samples,
+        evaluations: settings.samples,
+        rows: scored.into_iter().flat_map(|(_, r)| r).collect(),
+        reference,
+        notes,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Estimators of first-order indices from the pick-freeze design.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    enum FirstOrder {
+        /// Janon et al. (2014): the correlation-type estimator of the pair
+        /// (B, A with node i from B), which share node i; its mean and variance
+        /// are estimated from both members of the pair.
+        #[default]
+        Janon,
+        /// Saltelli et al. (2010): mean(f_B (f_ABi - f_A)) / V.
+        Saltelli,
+    }
+
+    impl FirstOrder {
+        #[allow(dead_code)]
+        fn name(self) -> &'static str {
+            match self {
+                FirstOrder::Janon => "janon-2014",
+                FirstOrder::Saltelli => "saltelli-2010",
+            }
+        }
+    }
+
+    /// First-order indices (by `estimator`) and Jansen (1999) total indices,
+    /// with the variance from A and B together (as SALib does). Values are
+    /// centred on the mean of A and B first: the estimators do not depend on
+    /// it, and their sums of products then lose no precision.
+    fn pick_freeze_indices(
+        fa: &[f64],
+        fb: &[f64],
+        fab: &[Vec<f64>],
+        idx: Option<&[u32]>,
+        estimator: FirstOrder,
+    ) -> (Vec<f64>, Vec<f64>) {
+        let ma = mean_over(fa, idx, |j| fa[j]);
+        let mb = mean_over(fb, idx, |j| fb[j]);
+        let m = (ma + mb) / 2.0;
+        let var = (mean_over(fa, idx, |j| (fa[j] - m).powi(2))
+            + mean_over(fb, idx, |j| (fb[j] - m).powi(2)))
+            / 2.0;
+        let first = fab
+            .iter()
+            .map(|fi| match estimator {
+                FirstOrder::Saltelli => mean_over(fa, idx, |j| fb[j] * (fi[j] - fa[j])) / var,
+                FirstOrder::Janon => {
+                    let (y, z) = (|j: usize| fb[j] - m, |j: usize| fi[j] - m);
+                    let mean = mean_over(fa, idx, |j| (y(j) + z(j)) / 2.0);
+                    let cross = mean_over(fa, idx, |j| y(j) * z(j));
+                    let square = mean_over(fa, idx, |j| (y(j).powi(2) + z(j).powi(2)) / 2.0);
+                    (cross - mean * mean) / (square - mean * mean)
+                }
+            })
+            .collect();
+        let total = fab
+            .iter()
+            .map(|fi| mean_over(fa, idx, |j| (fa[j] - fi[j]).powi(2)) / (2.0 * var))
+            .collect();
+        (first, total)
+    }
+
+    /// The closed forms of the G-function's indices for coefficients `a`.
+    pub(crate) fn g_function_indices(a: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        let v: Vec<f64> = a.iter().map(|a| 1.0 / (3.0 * (1.0 + a).powi(2))).collect();
+        let p: f64 = v.iter().map(|v| 1.0 + v).product();
+        let total = p - 1.0;
+        (
+            v.iter().map(|v| v / total).collect(),
+            v.iter().map(|v| v * p / (1.0 + v) / total).collect(),
+        )
+    }
+
+    /// Measures the estimators against closed forms over 10 seeds, both
+    /// designs, N = 16,384 (Azzini at N / 2: its design costs N (2d + 2)).
+    /// Run with `cargo test --release --lib -- --ignored
+    /// measure_sobol_estimators`; the table is written to
+    /// `gaprisk-sobol-estimators.txt` in the temporary directory.
+    #[test]
+    #[ignore]
+    fn measure_sobol_estimators() {
+        let pi = std::f64::consts::PI;
+        let (a, b) = (7.0f64, 0.1f64);
+        let v1 = 0.5 * (1.0 + b * pi.powi(4) / 5.0).powi(2);
+        let v2 = a * a / 8.0;
+        let v13 = 8.0 * b * b * pi.powi(8) / 225.0;
+        let var = v1 + v2 + v13;
+        let ishigami = (
+            vec![v1 / var, v2 / var, 0.0],
+            vec![(v1 + v13) / var, v2 / var, v13 / var],
+        );
+        let cases = [
+            ("g_function_4", g_function_indices(&[0.0, 1.0, 4.5, 9.0])),
+            (
+                "g_function_8",
+                g_function_indices(&[0.0, 0.5, 1.0, 2.0, 4.0, 9.0, 27.0, 99.0]),
+            ),
+            ("ishigami", ishigami),
+        ];
+        let workers = Workers::new(2).unwrap();
+        let mut table = String::new();
+        for (name, (s1_true, st_true)) in cases {
+            let model = crate::model::load(std::path::Path::new(&format!(
+                "models/examples/{name}.toml"
+            )))
+            .unwrap();
+            let program = compile(&model).unwrap();
+            let q = 0;
+            let d = program.streams.len();
+            for design in [Design::Qmc, Design::Mc] {
+                // estimator -> (squared errors S1, ST, max S1, max ST)
+                let mut stats = [(0.0, 0.0, 0.0f64, 0.0f64, 0usize); 4];
+                for seed in 1..=10u64 {
+                    for (e, n) in [(0usize, 16_384u64), (2, 8192), (3, 16_384)] {
+                        let settings = RunSettings {
+                            samples: n,
+                            seed,
+                            design,
+                        };
+                        let mut configs = vec![vec![false; d], vec![true; d]];
+                        for i in 0..d {
+                            let mut c = vec![false; d];
+                            c[i] = true;
+                            configs.push(c);
+                        }
+                        if e >= 2 {
+                            for i in 0..d {
+                                let mut c = vec![true; d];
+                                c[i] = false;
+                                configs.push(c);
+                            }
+                        }
+                        let mut f = vec![Vec::new(); configs.len()];
+                        matrix_evaluations(
+                            &program,
+                            q,
+                            &settings,
+                            &workers,
+                            0..settings.chunks(),
+                            &configs,
+                            &mut |cols| {
+                                for (all, c) in f.iter_mut().zip(cols) {
+                                    all.extend(c);
+                                }
+                            },
+                            &mut |_| {},
+                        )
+                        .unwrap();
+                        let points = if design == Design::Qmc {
+                            qmc_points(n) as usize
+                        } else {
+                            n as usize
+                        };
+                        let groups: Vec<Vec<u32>> = (0..n as usize)
+                            .step_by(points)
+                            .map(|s| (s as u32..(s + points).min(n as usize) as u32).collect())
+                            .collect();
+                        let estimators: Vec<usize> = if e == 0 { vec![0, 1] } else { vec![e] };
+                        for est in estimators {
+                            let (mut s1m, mut stm) = (vec![0.0; d], vec![0.0; d]);
+                            for idx in &groups {
+                                let (s1, st) = match est {
+                                    0 => pick_freeze_indices(
+                                        &f[0],
+                                        &f[1],
+                                        &f[2..2 + d],
+                                        Some(idx),
+                                        FirstOrder::Janon,
+                                    ),
+                                    1 => pick_freeze_indices(
+                                        &f[0],
+                                        &f[1],
+                                        &f[2..2 + d],
+                                        Some(idx),
+                                        FirstOrder::Saltelli,
+                                    ),
+                                    _ => sobol_indices(&f, Some(idx)),
+                                };
+                                for k in 0..d {
+                                    s1m[k] += s1[k] / groups.len() as f64;
+                                    stm[k] += st[k] / groups.len() as f64;
+                                }
+                            }
+                            let st_ = &mut stats[est];
+                            for k in 0..d {
+                                let (e1, et) = (s1m[k] - s1_true[k], stm[k] - st_true[k]);
+                                st_.0 += e1 * e1;
+                                st_.1 += et * et;
+                                st_.2 = st_.2.max(e1.abs());
+                                st_.3 = st_.3.max(et.abs());
+                                st_.4 += 1;
+                            }
+                        }
+                    }
+                }
+                for (est, (a, b, c, e, count)) in stats.iter().enumerate() {
+                    let label = [
+                        "janon+jansen",
+                        "saltelli+jansen",
+                        "azzini (N/2)",
+                        "azzini (N)",
+                    ][est];
+                    table.push_str(&format!(
+                        "{name} {} {label}: S1 rmse {:.5} max {:.5}; ST rmse {:.5} max {:.5}\n",
+                        design.name(),
+                        (a / *count as f64).sqrt(),
+                        c,
+                        (b / *count as f64).sqrt(),
+                        e
+                    ));
+                }
+            }
+        }
+        // The library does not print (tests/layering.rs): the table goes
+        // to a file.
+        let path = std::env::temp_dir().join("gaprisk-sobol-estimators.txt");
+        std::fs::write(&path, table).unwrap();
+    }
+
+    #[test]
+    fn kolmogorov_tail_matches_published_critical_values() {
+        // P(K > 1.3581) = 0.05, P(K > 1.6276) = 0.01, P(K > 1.2238) = 0.10
+        // (Smirnov 1948); both branches of the series, and their seam.
+        for (lambda, p) in [(1.3581, 0.05), (1.6276, 0.01), (1.2238, 0.10)] {
+            assert!((kolmogorov_tail(lambda) - p).abs() < 1e-4, "{lambda}");
+        }
+        let (below, above) = (kolmogorov_tail(1.18 - 1e-12), kolmogorov_tail(1.18));
+        assert!((below - above).abs() < 1e-10);
+        assert_eq!(kolmogorov_tail(0.0), 1.0);
+        assert!(kolmogorov_tail(0.3) > 0.9999);
+    }
+
+    #[test]
+    fn ks_distance_handles_ties_and_separation() {
+        assert_eq!(ks_distance(&[0.0, 1.0], &[2.0, 3.0]), (1.0, 1.0));
+        // Ties across the samples: no gap at the shared values themselves.
+        let (d, _) = ks_distance(&[0.0, 0.0, 1.0, 1.0], &[0.0, 1.0]);
+        assert_eq!(d, 0.0);
+        let (d, at) = ks_distance(&[0.0, 0.0, 0.0, 1.0], &[0.0, 1.0, 1.0, 1.0]);
+        assert_eq!((d, at), (0.5, 0.0));
+    }
 
     #[test]
     fn ranks_average_ties() {
@@ -503,9 +1119,16 @@ mod tests {
         let f = |x1: &[f64], x2: &[f64]| -> Vec<f64> {
             x1.iter().zip(x2).map(|(a, b)| a + 2.0 * b).collect()
         };
-        let (fa, fb) = (f(&a1, &a2), f(&b1, &b2));
-        let fab = vec![f(&b1, &a2), f(&a1, &b2)];
-        let (s1, st) = sobol_indices(&fa, &fb, &fab, None);
+        // A, B, AB_1, AB_2, BA_1, BA_2.
+        let all = vec![
+            f(&a1, &a2),
+            f(&b1, &b2),
+            f(&b1, &a2),
+            f(&a1, &b2),
+            f(&a1, &b2),
+            f(&b1, &a2),
+        ];
+        let (s1, st) = sobol_indices(&all, None);
         for (got, want) in s1.iter().chain(&st).zip([0.2, 0.8, 0.2, 0.8]) {
             assert!((got - want).abs() < 0.03, "{s1:?} {st:?}");
         }

@@ -24,7 +24,7 @@ pub enum Command {
     Compare(CompareArgs),
     /// Run a model over a line or grid of values of one or two inputs.
     Sweep(SweepArgs),
-    /// Which assumption drives a quantity: Sobol indices, tornado or ranks.
+    /// Which assumption drives a quantity: Sobol indices, tornado, ranks or filtering of an event.
     Sensitivity(SensitivityArgs),
     /// One event's probability when it is too rare for `run`: subset
     /// simulation or importance sampling.
@@ -135,6 +135,7 @@ pub enum MethodArg {
     Sobol,
     Tornado,
     Rank,
+    Filter,
 }
 
 #[derive(Debug, Args)]
@@ -145,11 +146,20 @@ pub struct SensitivityArgs {
     #[arg(long)]
     pub quantity: Option<String>,
     /// sobol: first-order and total indices; tornado: swings from the 10th to
-    /// the 90th percentile of each input; rank: Spearman correlations.
+    /// the 90th percentile of each input; rank: Spearman correlations;
+    /// filter: Kolmogorov-Smirnov distance of each factor between the
+    /// samples where an event holds and where it does not (--quantity must
+    /// be an event).
     #[arg(long, value_enum, default_value_t = MethodArg::Sobol)]
     pub method: MethodArg,
+    /// Sobol only: qmc (A and B the two halves of one 2d-dimensional
+    /// Owen-scrambled Sobol point set; intervals from 8 or more independent
+    /// scrambles) or mc (independent draws; bootstrap intervals)
+    /// [default: qmc].
+    #[arg(long, value_enum)]
+    pub design: Option<SobolDesignArg>,
     /// Number of samples; accepts 131072, 131_072 or 1.31072e5. For sobol
-    /// it is N, and the model is evaluated N (d + 2) times.
+    /// it is N, and the model is evaluated N (2d + 2) times (d random nodes).
     #[arg(long, short = 'n', default_value = "131072", value_parser = parse_count)]
     pub samples: u64,
     /// Seed of every random stream.
@@ -161,7 +171,7 @@ pub struct SensitivityArgs {
     /// Confidence level of every interval, in (0, 1).
     #[arg(long, default_value_t = 0.95)]
     pub confidence: f64,
-    /// Bootstrap resamples for the Sobol intervals.
+    /// Bootstrap resamples for the Sobol intervals of --design mc.
     #[arg(long, default_value_t = 200)]
     pub bootstrap: usize,
     /// Output folder [default: results/sensitivity-<model name>].
@@ -211,6 +221,23 @@ pub struct SamplingArgs {
     pub design: DesignArg,
 }
 
+/// The designs of a Sobol analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SobolDesignArg {
+    Qmc,
+    Mc,
+}
+
+impl From<SobolDesignArg> for crate::engine::design::Design {
+    fn from(d: SobolDesignArg) -> Self {
+        use crate::engine::design::Design;
+        match d {
+            SobolDesignArg::Qmc => Design::Qmc,
+            SobolDesignArg::Mc => Design::Mc,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DesignArg {
     Mc,
@@ -226,6 +253,7 @@ impl From<MethodArg> for crate::jobs::sensitivity::Method {
             MethodArg::Sobol => Method::Sobol,
             MethodArg::Tornado => Method::Tornado,
             MethodArg::Rank => Method::Rank,
+            MethodArg::Filter => Method::Filter,
         }
     }
 }

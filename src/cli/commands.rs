@@ -231,6 +231,7 @@ fn sensitivity(a: SensitivityArgs, token: CancelToken) -> Result<(), Failure> {
         model: a.model,
         quantity: a.quantity,
         method: a.method.into(),
+        design: a.design.map(Into::into),
         samples: a.samples,
         seed: a.seed,
         confidence: a.confidence,

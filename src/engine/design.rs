@@ -180,6 +180,27 @@ impl Uniforms {
     }
 }
 
+/// The QMC uniforms of one random node over the chunk `span`: dimension
+/// `dimension` of the point set scrambled under `seed`, with the random low
+/// bits from the stream (`jitter_seed`, chunk, `id`). A Sobol sensitivity
+/// design takes matrix A from dimensions 0..d and matrix B from d..2d of
+/// one such point set.
+pub fn qmc_uniforms(
+    seed: u64,
+    dimension: usize,
+    jitter_seed: u64,
+    id: u64,
+    span: &ChunkSpan,
+) -> Uniforms {
+    Uniforms::Qmc {
+        dimension: dimension as u32,
+        seed,
+        next: span.start,
+        points: qmc_points(span.samples),
+        jitter: stream(jitter_seed, span.chunk, id),
+    }
+}
+
 /// All streams of a program for one chunk, under `design`.
 pub fn chunk_streams(
     program: &super::program::Program,

@@ -182,8 +182,20 @@ pub fn chunk_columns(
     samples: u64,
     operands: &[Operand],
 ) -> Vec<Vec<f64>> {
+    let rngs = chunk_streams(program, Design::Mc, stream_seeds, chunk, samples);
+    columns_from(program, rngs, chunk, samples, operands)
+}
+
+/// The values of `operands` over one chunk, the random nodes drawing from
+/// `rngs` (one per stream, in stream order).
+pub fn columns_from(
+    program: &Program,
+    mut rngs: Vec<Uniforms>,
+    chunk: u64,
+    samples: u64,
+    operands: &[Operand],
+) -> Vec<Vec<f64>> {
     let span = ChunkSpan::of(chunk, samples);
-    let mut rngs = chunk_streams(program, Design::Mc, stream_seeds, chunk, samples);
     let mut ws = Workspace::new(program);
     let mut columns = vec![Vec::with_capacity(span.len); operands.len()];
     for (_, n) in span.blocks() {

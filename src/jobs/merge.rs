@@ -160,7 +160,7 @@ impl MergeJob {
             unreachable!("parts of one command: checked")
         };
         let (settings, summary) = first.settings()?;
-        let matrices = factors.len() + 2;
+        let matrices = 2 * factors.len() + 2;
         let mut f = vec![Vec::new(); matrices];
         for (name, p) in &self.parts {
             for chunk in p.job.ordered() {

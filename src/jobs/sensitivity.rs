@@ -27,6 +27,8 @@ pub enum Method {
     Tornado,
     /// Spearman rank correlations.
     Rank,
+    /// Monte Carlo filtering of an event: Kolmogorov-Smirnov distances.
+    Filter,
 }
 
 impl Method {
@@ -35,12 +37,15 @@ impl Method {
             Method::Sobol => "sobol",
             Method::Tornado => "tornado",
             Method::Rank => "rank",
+            Method::Filter => "filter",
         }
     }
 }
 
 pub const DEFAULT_SAMPLES: u64 = 131_072;
 pub const DEFAULT_BOOTSTRAP: usize = 200;
+/// The Sobol design unless one is asked for.
+pub const DEFAULT_DESIGN: Design = Design::Qmc;
 
 #[derive(Debug, Clone)]
 pub struct SensitivityRequest {
@@ -48,7 +53,9 @@ pub struct SensitivityRequest {
     /// The event or output to explain [the first event, else the first output].
     pub quantity: Option<String>,
     pub method: Method,
-    /// Samples: N of the Sobol design (N (d + 2) evaluations).
+    /// The Sobol design, qmc or mc [qmc]; only Sobol indices take one.
+    pub design: Option<Design>,
+    /// Samples: N of the Sobol design (N (2d + 2) evaluations).
     pub samples: u64,
     pub seed: u64,
     pub confidence: f64,
@@ -65,6 +72,7 @@ impl Default for SensitivityRequest {
             model: PathBuf::new(),
             quantity: None,
             method: Method::Sobol,
+            design: None,
             samples: DEFAULT_SAMPLES,
             seed: s.seed,
             confidence: s.confidence,
@@ -95,7 +103,40 @@ impl SensitivityJob {
             ));
         }
         check_shard(r.shard)?;
-        if r.method == Method::Sobol && r.bootstrap < 20 {
+        let design = match (r.method, r.design) {
+            (Method::Sobol, None) => DEFAULT_DESIGN,
+            (Method::Sobol, Some(d @ (Design::Qmc | Design::Mc))) => d,
+            (Method::Sobol, Some(d)) => {
+                return Err(Error::option(
+                    "design",
+                    format!(
+                        "{{design}} of a Sobol design is qmc or mc, not {}",
+                        d.name()
+                    ),
+                ));
+            }
+            (_, None) => Design::Mc,
+            (m, Some(_)) => {
+                return Err(Error::option(
+                    "design",
+                    format!(
+                        "{{design}} works with {{method}} sobol only, not {}",
+                        m.name()
+                    ),
+                ));
+            }
+        };
+        if design == Design::Qmc && sensitivity::sobol_replicates(r.samples) < 2 {
+            return Err(Error::option(
+                "samples",
+                format!(
+                    "{{samples}} must be more than {} with {{design}} qmc (its intervals need two scrambles at least), got {}",
+                    crate::engine::design::qmc_points(r.samples),
+                    r.samples
+                ),
+            ));
+        }
+        if design == Design::Mc && r.method == Method::Sobol && r.bootstrap < 20 {
             return Err(Error::option(
                 "bootstrap",
                 format!("{{bootstrap}} must be at least 20, got {}", r.bootstrap),
@@ -105,11 +146,23 @@ impl SensitivityJob {
             samples: r.samples,
             seed: r.seed,
             confidence: r.confidence,
-            design: Design::Mc,
+            design,
         };
         let (settings, summary) = sampling.validate(ProportionInterval::Wilson)?;
         let model = LoadedModel::load(files, &r.model, &[])?;
         let quantity = model.quantity("quantity", r.quantity.as_deref(), true)?;
+        if r.method == Method::Filter
+            && model.program.quantities[quantity].kind
+                != crate::engine::program::QuantityKind::Event
+        {
+            return Err(Error::option(
+                "quantity",
+                format!(
+                    "{{method}} filter explains an event, and '{}' is an output (name an event with {{quantity}})",
+                    model.program.quantities[quantity].name
+                ),
+            ));
+        }
         Ok(SensitivityJob {
             model,
             quantity,
@@ -122,13 +175,13 @@ impl SensitivityJob {
         })
     }
 
-    /// Model evaluations the analysis makes: N (d + 2) for Sobol indices
+    /// Model evaluations the analysis makes: N (2d + 2) for Sobol indices
     /// over d random nodes, N (2 k + 1) for a tornado over k uncertain
     /// inputs, N for ranks.
     pub fn evaluations(&self) -> u64 {
         let n = self.settings.samples;
         match self.method {
-            Method::Sobol => n * (self.model.program.streams.len() as u64 + 2),
+            Method::Sobol => n * (2 * self.model.program.streams.len() as u64 + 2),
             Method::Tornado => {
                 let inputs = self
                     .model
@@ -141,7 +194,7 @@ impl SensitivityJob {
                     .count() as u64;
                 n * (2 * inputs + 1)
             }
-            Method::Rank => n,
+            Method::Rank | Method::Filter => n,
         }
     }
 
@@ -194,6 +247,13 @@ impl SensitivityJob {
                 self.quantity,
                 settings,
                 confidence,
+                &ctx.workers,
+                &mut progress,
+            )?,
+            Method::Filter => sensitivity::filter(
+                program,
+                self.quantity,
+                settings,
                 &ctx.workers,
                 &mut progress,
             )?,

@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 pub const FORMAT: &str = "gaprisk-part";
 /// Version 2: the command's data under `job`, tagged by `command`.
 /// Version 3: event counts per chunk (a merged run's convergence needs them).
-pub const VERSION: u32 = 3;
+/// Version 4: a Sobol design has 2d + 2 columns (A, B, AB_i, BA_i) and may
+/// be of the qmc design (`design`), whose intervals come from replicates.
+pub const VERSION: u32 = 4;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartFile {
@@ -61,8 +63,8 @@ pub enum PartJob {
         bootstrap: usize,
         /// The random nodes, in stream order.
         factors: Vec<String>,
-        /// Per chunk: its length, then the model's values for each column
-        /// of the Sobol design.
+        /// Per chunk: its length, then the model's values for each of the
+        /// 2d + 2 columns of the Sobol design (A, B, AB_i, BA_i).
         ordered: Vec<Vec<u64>>,
     },
 }

@@ -210,18 +210,37 @@ impl Exporter<SensitivityReport> for Manifest {
 
     fn serialize(&self, r: &SensitivityReport) -> Result<Vec<u8>> {
         let sobol = r.result.method == "sobol";
-        manifest(
-            "sensitivity",
-            &[&r.model],
-            &r.run,
-            serde_json::json!({
-                "method": r.result.method,
-                "quantity": r.quantity,
-                "evaluations": r.result.evaluations,
-                "reference": r.result.reference,
-                "bootstrap": if sobol { Some(r.bootstrap) } else { None },
-                "notes": r.result.notes,
-            }),
-        )
+        let qmc = r.run.settings.design == crate::engine::design::Design::Qmc;
+        let mut details = serde_json::json!({
+            "method": r.result.method,
+            "quantity": r.quantity,
+            "evaluations": r.result.evaluations,
+            "reference": r.result.reference,
+            "notes": r.result.notes,
+            "bootstrap": null,
+        });
+        if sobol {
+            // The design, its estimators and where the intervals come from.
+            let extra = if qmc {
+                serde_json::json!({
+                    "design": "qmc",
+                    "estimators": "azzini-2020",
+                    "interval": "replicates-t",
+                    "replicates": crate::analysis::sensitivity::sobol_replicates(r.result.samples),
+                })
+            } else {
+                serde_json::json!({
+                    "design": "mc",
+                    "estimators": "azzini-2020",
+                    "interval": "bootstrap-percentile",
+                    "bootstrap": r.bootstrap,
+                })
+            };
+            details
+                .as_object_mut()
+                .expect("an object")
+                .extend(extra.as_object().expect("an object").clone());
+        }
+        manifest("sensitivity", &[&r.model], &r.run, details)
     }
 }

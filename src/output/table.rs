@@ -374,6 +374,12 @@ pub fn render_sensitivity(
             "\nfirst_order: the share of the variance the factor explains alone; total: alone and through interactions."
         );
     }
+    if r.method == "filter" {
+        let _ = writeln!(
+            s,
+            "\nks: the Kolmogorov-Smirnov distance between the factor's values where {quantity} holds and where it does not; ks_p_value: its asymptotic p-value."
+        );
+    }
     for note in &r.notes {
         let _ = writeln!(s, "note: {note}");
     }

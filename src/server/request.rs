@@ -449,6 +449,7 @@ pub fn build(
                 "confidence",
                 "quantity",
                 "method",
+                "design",
                 "bootstrap",
             ]);
             o.check_names()?;
@@ -466,9 +467,11 @@ pub fn build(
                             ("sobol", Method::Sobol),
                             ("tornado", Method::Tornado),
                             ("rank", Method::Rank),
+                            ("filter", Method::Filter),
                         ],
                     )?
                     .unwrap_or_default(),
+                design: o.choice("design", &[("qmc", Design::Qmc), ("mc", Design::Mc)])?,
                 samples,
                 seed: o.count("seed")?.unwrap_or(DEFAULT_SEED),
                 confidence: o.number("confidence")?.unwrap_or(DEFAULT_CONFIDENCE),

@@ -1,5 +1,6 @@
 //! A sensitivity analysis's section: Sobol indices (first-order and total,
-//! with bootstrap whiskers), a tornado of swings, or Spearman correlations.
+//! with replicate or bootstrap whiskers), a tornado of swings, Spearman
+//! correlations, or the Kolmogorov-Smirnov distances of a filter.
 
 use super::chart::{self, Frame, Key, LegendItem};
 use super::folder::{Csv, Folder};
@@ -22,6 +23,9 @@ pub fn facts(f: &Folder) -> Vec<(&'static str, String)> {
         ("Method", "method"),
         ("Quantity", "quantity"),
         ("Evaluations", "evaluations"),
+        ("Design", "design"),
+        ("Estimators", "estimators"),
+        ("Replicate scrambles", "replicates"),
         ("Bootstrap resamples", "bootstrap"),
     ] {
         if let Some(v) = f.text(&["details", path]) {
@@ -105,6 +109,7 @@ pub fn section(f: &Folder) -> Result<String> {
         "sobol" => h.push_str(&sobol(f, &csv, &c, &factors, &quantity)?),
         "tornado" => h.push_str(&tornado(f, &csv, &c, &factors, &quantity)?),
         "rank" => h.push_str(&spearman(f, &csv, &c, &factors, &quantity)?),
+        "filter" => h.push_str(&filter(f, &csv, &c, &factors, &quantity)?),
         other => {
             h.push_str(&remark(&format!(
                 "No chart for the method {other:?}; its rows follow."
@@ -154,8 +159,15 @@ fn sobol(f: &Folder, csv: &Csv, c: &Cols, factors: &Factors, q: &str) -> Result<
         f.id("sobol"),
         "sobol",
         format!(
-            "Sobol indices of {q} ({} bootstrap intervals)",
-            confidence_text(f)
+            "Sobol indices of {q} ({} {})",
+            confidence_text(f),
+            match (
+                f.text(&["details", "interval"]).as_deref(),
+                f.text(&["details", "replicates"]),
+            ) {
+                (Some("replicates-t"), Some(r)) => format!("t intervals over {r} scrambles"),
+                _ => "bootstrap intervals".to_string(),
+            }
         ),
     );
     frame.legend = vec![
@@ -321,6 +333,55 @@ fn spearman(f: &Folder, csv: &Csv, c: &Cols, factors: &Factors, q: &str) -> Resu
         csv,
         &["rank", "factor", "measure", "value", "ci_low", "ci_high"],
         &rows,
+    )?;
+    Ok(figure(&svg, &table))
+}
+
+/// Kolmogorov-Smirnov distances from 0 to 1, one bar per factor, most
+/// separating first; the table gives each distance with its p-value.
+fn filter(f: &Folder, csv: &Csv, c: &Cols, factors: &Factors, q: &str) -> Result<String> {
+    let names = shown(factors);
+    let mut marks = Vec::new();
+    for i in 0..names.len() {
+        let r = factors.row(csv, c, i, "ks");
+        marks.push(Mark {
+            row: i,
+            offset: 0.0,
+            shape: Shape::Bar { from: 0.0 },
+            value: num_or_nan(csv, r, c.value)?,
+            lo: f64::NAN,
+            hi: f64::NAN,
+            color: chart::BLUE,
+            size: 0.6,
+        });
+    }
+    let frame = Frame::new(
+        f.id("filter"),
+        "filter",
+        format!(
+            "Monte Carlo filtering of {q}: each factor where it holds against where it does not"
+        ),
+    );
+    let mut chart = RowsChart::new(frame, "Kolmogorov-Smirnov distance D".to_string(), names);
+    chart.marks = marks;
+    chart.refs = vec![RefLine {
+        value: 0.0,
+        label: String::new(),
+    }];
+    let svg = chart.svg()?;
+    let table = csv_table(
+        "",
+        csv,
+        &[
+            "rank",
+            "factor",
+            "measure",
+            "value",
+            "ci_low",
+            "ci_high",
+            "factor_value",
+        ],
+        &(0..csv.rows.len()).collect::<Vec<_>>(),
     )?;
     Ok(figure(&svg, &table))
 }

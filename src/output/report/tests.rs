@@ -67,6 +67,13 @@ fn rank() -> ResultFiles {
     )
 }
 
+fn filter() -> ResultFiles {
+    folder(
+        "results/filter",
+        files!("filter": "manifest.json", "sensitivity.csv"),
+    )
+}
+
 fn html(folders: &[ResultFiles]) -> String {
     String::from_utf8(render(folders).expect("renders")).expect("UTF-8")
 }
@@ -312,11 +319,13 @@ fn sensitivity_methods_each_have_their_chart() {
     assert!(h.contains("no base line"));
     let h = check(&rank(), &["rank"]);
     assert!(h.contains("Spearman rank correlations with closure"));
+    let h = check(&filter(), &["filter"]);
+    assert!(h.contains("Monte Carlo filtering of closure") && h.contains("ks_p_value"));
 }
 
 #[test]
 fn a_sensitivity_table_lists_every_row_of_the_file() {
-    for f in [sobol(), tornado(), rank()] {
+    for f in [sobol(), tornado(), rank(), filter()] {
         let h = html(std::slice::from_ref(&f));
         let (_, header, rows) = tables(&h).remove(0);
         assert_eq!(
