@@ -179,6 +179,8 @@ pub struct SensitivityArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
     /// Sobol only: compute shard K of N of the evaluations and write
     /// part-K-of-N.json; `gaprisk merge` combines the N parts.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
@@ -194,6 +196,49 @@ pub struct ReportArgs {
     /// Do not write report.html (the charts and tables of the results).
     #[arg(long)]
     pub no_report: bool,
+}
+
+/// The format of a command's result tables.
+#[derive(Debug, Args)]
+pub struct FormatArgs {
+    /// Write the tables (summary, histogram, convergence, compare, sweep,
+    /// sensitivity) as csv, parquet (zstd) or both.
+    #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+    pub format: FormatArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Csv,
+    Parquet,
+    Both,
+}
+
+impl From<FormatArg> for crate::jobs::TableFormat {
+    fn from(f: FormatArg) -> Self {
+        use crate::jobs::TableFormat;
+        match f {
+            FormatArg::Csv => TableFormat::Csv,
+            FormatArg::Parquet => TableFormat::Parquet,
+            FormatArg::Both => TableFormat::Both,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DrawsFormatArg {
+    Csv,
+    Parquet,
+}
+
+impl From<DrawsFormatArg> for crate::output::draws::DrawsFormat {
+    fn from(f: DrawsFormatArg) -> Self {
+        use crate::output::draws::DrawsFormat;
+        match f {
+            DrawsFormatArg::Csv => DrawsFormat::Csv,
+            DrawsFormatArg::Parquet => DrawsFormat::Parquet,
+        }
+    }
 }
 
 /// Options shared by every command that samples.
@@ -308,6 +353,8 @@ pub struct CompareArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
     /// Compute only shard K of N and write part-K-of-N.json; `gaprisk
     /// merge` combines the N parts.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
@@ -330,6 +377,8 @@ pub struct SweepArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -349,9 +398,15 @@ pub struct RunArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
-    /// Also write draws.csv: one row per sample, one column per node.
+    #[command(flatten)]
+    pub format: FormatArgs,
+    /// Also write draws.csv (or draws.parquet): one row per sample, one
+    /// column per node.
     #[arg(long)]
     pub draws: bool,
+    /// The draws' format: csv, or parquet (zstd, streamed in row groups).
+    #[arg(long, value_enum, default_value_t = DrawsFormatArg::Csv, requires = "draws")]
+    pub draws_format: DrawsFormatArg,
     /// Interval for event probabilities.
     #[arg(long, value_enum, default_value_t = IntervalArg::Wilson)]
     pub interval: IntervalArg,
@@ -417,6 +472,8 @@ pub struct MergeArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -145,6 +145,8 @@ fn run(a: RunArgs, token: CancelToken) -> Result<(), Failure> {
             None => None,
         },
         no_report: a.report.no_report,
+        format: a.format.format.into(),
+        draws_format: a.draws_format.into(),
     };
     let quiet = a.sampling.quiet;
     let workers = workers(a.sampling.threads, token)?;
@@ -152,7 +154,7 @@ fn run(a: RunArgs, token: CancelToken) -> Result<(), Failure> {
     let dir = a.out.unwrap_or_else(|| job.default_dir());
     create_out_dir(&dir)?;
     let mut draws = if a.draws {
-        Some(DrawsFile::create(&dir)?)
+        Some(DrawsFile::create(&dir, a.draws_format.into())?)
     } else {
         None
     };
@@ -196,6 +198,7 @@ fn compare(a: CompareArgs, token: CancelToken) -> Result<(), Failure> {
         set: parse_set(&a.set)?,
         shard: a.shard,
         no_report: a.report.no_report,
+        format: a.format.format.into(),
     };
     let quiet = a.sampling.quiet;
     let workers = workers(a.sampling.threads, token)?;
@@ -216,6 +219,7 @@ fn sweep(a: SweepArgs, token: CancelToken) -> Result<(), Failure> {
             .collect::<Result<Vec<_>>>()?,
         sampling: a.sampling.options(),
         no_report: a.report.no_report,
+        format: a.format.format.into(),
     };
     let quiet = a.sampling.quiet;
     let workers = workers(a.sampling.threads, token)?;
@@ -238,6 +242,7 @@ fn sensitivity(a: SensitivityArgs, token: CancelToken) -> Result<(), Failure> {
         bootstrap: a.bootstrap,
         shard: a.shard,
         no_report: a.report.no_report,
+        format: a.format.format.into(),
     };
     let workers = workers(a.threads, token)?;
     let job = SensitivityJob::new(&DiskFiles, request)?;
@@ -271,7 +276,7 @@ fn merge(a: MergeArgs, token: CancelToken) -> Result<(), Failure> {
         .iter()
         .map(|p| Ok((p.display().to_string(), read_file(p)?)))
         .collect::<Result<Vec<_>>>()?;
-    let job = MergeJob::new(parts, a.report.no_report)?;
+    let job = MergeJob::new(parts, a.report.no_report)?.with_format(a.format.format.into());
     let dir: PathBuf = a.out.unwrap_or_else(|| job.default_dir());
     create_out_dir(&dir)?;
     let outcome = with_progress(workers(Some(1), token)?, a.quiet, |ctx| job.execute(ctx))?;

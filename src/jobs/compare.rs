@@ -2,8 +2,8 @@
 //! shard of that comparison.
 
 use super::{
-    JobOutput, LoadedModel, ModelFiles, Outcome, RunContext, SamplingOptions, analysis_run,
-    check_shard, listing, non_finite_warnings, run::shard_output,
+    JobOutput, LoadedModel, ModelFiles, Outcome, Results, RunContext, SamplingOptions, TableFormat,
+    analysis_run, check_shard, listing, non_finite_warnings, result_files, run::shard_output,
 };
 use crate::analysis::compare::{Contender, compare, prepare};
 use crate::engine::chunk::{samples_in, shard_range};
@@ -28,6 +28,8 @@ pub struct CompareRequest {
     pub shard: Option<(u64, u64)>,
     /// Leave out report.html.
     pub no_report: bool,
+    /// Write compare.csv, compare.parquet or both.
+    pub format: TableFormat,
 }
 
 /// A validated comparison: the base first, then each distinct variant.
@@ -41,7 +43,7 @@ pub struct CompareJob {
     settings: RunSettings,
     summary: SummarySettings,
     shard: Option<(u64, u64)>,
-    report: bool,
+    out: Results,
 }
 
 impl CompareJob {
@@ -110,7 +112,7 @@ impl CompareJob {
             settings,
             summary,
             shard: r.shard,
-            report: !r.no_report,
+            out: Results::new(r.format, r.no_report),
         })
     }
 
@@ -168,7 +170,7 @@ impl CompareJob {
                 started,
             ),
         };
-        Ok(Outcome::Completed(compare_output(report, self.report)?))
+        Ok(Outcome::Completed(compare_output(report, self.out)?))
     }
 
     /// Shard K of N: every model's and pairing's accumulators over the
@@ -221,12 +223,9 @@ impl CompareJob {
     }
 }
 
-/// compare.csv and manifest.json, and the table.
-pub(super) fn compare_output(mut report: CompareReport, html: bool) -> Result<JobOutput> {
-    report.run.files = listing(
-        &[output::compare_csv::FILE_NAME, output::manifest::FILE_NAME],
-        html,
-    );
+/// compare.csv (or .parquet) and manifest.json, and the table.
+pub(super) fn compare_output(mut report: CompareReport, out: Results) -> Result<JobOutput> {
+    report.run.files = listing(&[&CompareCsv], out, &[output::manifest::FILE_NAME]);
     let warnings = report
         .comparison
         .models
@@ -236,12 +235,12 @@ pub(super) fn compare_output(mut report: CompareReport, html: bool) -> Result<Jo
             non_finite_warnings(&m.name, &summaries)
         })
         .collect();
-    let files = output::export(&report, &[&CompareCsv, &Manifest])?;
+    let files = result_files(&report, &[&CompareCsv], &[&Manifest], out)?;
     let table = output::table::render_comparison(
         &report.comparison,
         report.run.settings.samples,
         report.run.settings.seed,
         report.run.confidence,
     );
-    JobOutput::table(files, table, warnings).with_report(html)
+    Ok(JobOutput::table(files, table, warnings))
 }

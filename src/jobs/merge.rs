@@ -4,7 +4,7 @@
 use super::compare::compare_output;
 use super::run::report_output;
 use super::sensitivity::{model_id, sensitivity_output};
-use super::{JobOutput, Outcome, RunContext, analysis_run, seconds_since};
+use super::{JobOutput, Outcome, Results, RunContext, TableFormat, analysis_run, seconds_since};
 use crate::analysis::compare::{Contender, assemble};
 use crate::analysis::sensitivity::sobol_indices_from;
 use crate::engine::program::Program;
@@ -22,7 +22,7 @@ use std::time::Instant;
 /// Checked parts, in chunk order.
 pub struct MergeJob {
     parts: Vec<(String, PartFile)>,
-    report: bool,
+    out: Results,
 }
 
 impl MergeJob {
@@ -38,8 +38,14 @@ impl MergeJob {
             .collect::<Result<Vec<_>>>()?;
         Ok(MergeJob {
             parts: check_parts(parts)?,
-            report: !no_report,
+            out: Results::new(TableFormat::Csv, no_report),
         })
+    }
+
+    /// Writes the tables as CSV (the default), Parquet or both.
+    pub fn with_format(mut self, format: TableFormat) -> MergeJob {
+        self.out.tables = format;
+        self
     }
 
     fn first(&self) -> &PartFile {
@@ -138,11 +144,15 @@ impl MergeJob {
             histograms: histograms(&total),
             convergence: convergence.finish(&total),
             elapsed_seconds: seconds_since(started),
-            files: super::listing(&super::run::RUN_FILES, self.report),
+            files: super::listing(
+                &super::run::RUN_TABLES,
+                self.out,
+                &[crate::output::manifest::FILE_NAME],
+            ),
             stopping: None,
             partial: false,
         };
-        report_output(&report, self.report)
+        report_output(&report, self.out)
     }
 
     /// The Sobol design's values, concatenated in chunk order, give exactly
@@ -205,7 +215,7 @@ impl MergeJob {
                 result,
                 run: analysis_run(settings, 0, summary.confidence, started),
             },
-            self.report,
+            self.out,
         )
     }
 
@@ -255,7 +265,7 @@ impl MergeJob {
                 set: set.clone(),
                 run: analysis_run(settings, 0, summary.confidence, started),
             },
-            self.report,
+            self.out,
         )
     }
 }

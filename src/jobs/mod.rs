@@ -22,6 +22,7 @@ pub mod sweep;
 pub use crate::engine::{CancelToken, Outcome, Workers};
 pub use crate::model::source::{DiskFiles, MemoryFiles, ModelFiles};
 pub use crate::output::OutputFile;
+pub use crate::output::tabular::TableFormat;
 
 use crate::engine::RunSettings;
 use crate::engine::design::Design;
@@ -29,6 +30,8 @@ use crate::error::{Error, Result};
 use crate::model::compile::compile;
 use crate::model::overrides::{self, Override};
 use crate::model::{Model, source};
+use crate::output::Exporter;
+use crate::output::tabular::Tabular;
 use crate::stats::interval::ProportionInterval;
 use crate::summary::SummarySettings;
 use crate::summary::convergence::ConvergencePoint;
@@ -143,32 +146,85 @@ impl JobOutput {
             warnings,
         }
     }
+}
 
-    /// Appends report.html, drawn from the files already here, if `report`.
-    fn with_report(mut self, report: bool) -> Result<JobOutput> {
-        if report {
-            let html = crate::output::report::render(&[crate::output::report::ResultFiles {
-                label: String::new(),
-                files: self.files.clone(),
-            }])?;
-            let name = crate::output::report::FILE_NAME.to_string();
-            self.files.push(OutputFile {
-                name: name.clone(),
-                bytes: html,
-            });
-            self.written.push(name);
+/// How a job writes its results: the tables' format, and whether
+/// report.html is added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Results {
+    pub tables: TableFormat,
+    pub report: bool,
+}
+
+impl Results {
+    /// A request's `format` and `no_report`.
+    pub fn new(format: TableFormat, no_report: bool) -> Results {
+        Results {
+            tables: format,
+            report: !no_report,
         }
-        Ok(self)
     }
 }
 
-/// A result's file names, with report.html last if `report`.
-fn listing(names: &[&str], report: bool) -> Vec<String> {
-    let mut out: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-    if report {
-        out.push(crate::output::report::FILE_NAME.to_string());
+/// A result's file names in listing order: its tables in `out.tables`
+/// (every CSV, then every Parquet), then `others`, then report.html if
+/// asked for.
+fn listing<R>(tables: &[&dyn Tabular<R>], out: Results, others: &[&str]) -> Vec<String> {
+    let mut names: Vec<String> = crate::output::tabular::names(tables, out.tables)
+        .into_iter()
+        .chain(others.iter().copied())
+        .map(str::to_string)
+        .collect();
+    if out.report {
+        names.push(crate::output::report::FILE_NAME.to_string());
     }
-    out
+    names
+}
+
+/// A result's files, in the order of `listing`: its tables in
+/// `out.tables`, the files of `others`, then report.html, drawn from the
+/// CSV tables and `others` (the CSV tables are built for it even when only
+/// Parquet is written).
+fn result_files<R>(
+    report: &R,
+    tables: &[&dyn Tabular<R>],
+    others: &[&dyn Exporter<R>],
+    out: Results,
+) -> Result<Vec<OutputFile>> {
+    let export = |format| {
+        let boxed = crate::output::tabular::exporters(tables, format);
+        let exporters: Vec<&dyn Exporter<R>> = boxed.iter().map(|b| b.as_ref()).collect();
+        crate::output::export(report, &exporters)
+    };
+    let rest = crate::output::export(report, others)?;
+    let csv = if out.tables.csv() || out.report {
+        export(TableFormat::Csv)?
+    } else {
+        Vec::new()
+    };
+    let html = if out.report {
+        let mut drawn_from = csv.clone();
+        drawn_from.extend(rest.iter().cloned());
+        Some(OutputFile {
+            name: crate::output::report::FILE_NAME.to_string(),
+            bytes: crate::output::report::render(&[crate::output::report::ResultFiles {
+                label: String::new(),
+                files: drawn_from,
+            }])?,
+        })
+    } else {
+        None
+    };
+    let mut files = Vec::new();
+    if out.tables.csv() {
+        files.extend(csv);
+    }
+    if out.tables.parquet() {
+        files.extend(export(TableFormat::Parquet)?);
+    }
+    files.extend(rest);
+    files.extend(html);
+    Ok(files)
 }
 
 /// Options every sampling job takes.

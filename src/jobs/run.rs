@@ -3,8 +3,9 @@
 
 use super::stopping::{Precision, StoppingRule};
 use super::{
-    JobOutput, LoadedModel, ModelFiles, Outcome, Presentation, RunContext, SamplingOptions,
-    check_shard, listing, non_finite_warnings, seconds_since,
+    JobOutput, LoadedModel, ModelFiles, Outcome, Presentation, Results, RunContext,
+    SamplingOptions, TableFormat, check_shard, listing, non_finite_warnings, result_files,
+    seconds_since,
 };
 use crate::engine::chunk::{CHUNK_SIZE, samples_in, shard_range};
 use crate::engine::runner::{DrawsSink, run_chunks, run_until};
@@ -12,8 +13,11 @@ use crate::engine::{Accumulators, RunSettings, parts};
 use crate::error::{Error, Result};
 use crate::model::overrides::Override;
 use crate::output::convergence_csv::ConvergenceCsv;
+use crate::output::draws::DrawsFormat;
 use crate::output::histogram_csv::HistogramCsv;
+use crate::output::parquet::DrawsParquet;
 use crate::output::part::{PartFile, PartJob, PartModel};
+use crate::output::tabular::Tabular;
 use crate::output::{self, RunReport, manifest::Manifest, summary_csv::SummaryCsv};
 use crate::stats::interval::ProportionInterval;
 use crate::summary::convergence::Convergence;
@@ -35,6 +39,8 @@ pub struct RunRequest {
     pub set: Vec<Override>,
     /// Stream one row per sample to the draws sink given to `execute`.
     pub draws: bool,
+    /// The draws as draws.csv or draws.parquet.
+    pub draws_format: DrawsFormat,
     /// Stop when the target's interval half-width is at most this.
     pub precision: Option<f64>,
     /// Stop when the half-width is at most this times the estimate.
@@ -53,6 +59,8 @@ pub struct RunRequest {
     pub checkpoint_every: Option<Duration>,
     /// Leave out report.html.
     pub no_report: bool,
+    /// Write the tables as CSV, Parquet or both.
+    pub format: TableFormat,
 }
 
 /// The default `max_samples` of a stopping rule.
@@ -64,8 +72,8 @@ pub type CheckpointSink<'a> = &'a mut dyn FnMut(&[u8]) -> Result<()>;
 /// Where a run's streamed outputs go.
 #[derive(Default)]
 pub struct RunSinks<'a> {
-    /// `draws.csv`: header and rows, in sample order.
-    pub draws: Option<&'a mut dyn Write>,
+    /// The draws file (`RunRequest::draws_format`), written in sample order.
+    pub draws: Option<&'a mut (dyn Write + Send)>,
     /// Each checkpoint, as the bytes of a part file.
     pub checkpoint: Option<CheckpointSink<'a>>,
 }
@@ -76,13 +84,13 @@ pub struct RunJob {
     pub model: LoadedModel,
     settings: RunSettings,
     summary: SummarySettings,
-    draws: bool,
+    draws: Option<DrawsFormat>,
     stopping: Option<StoppingRule>,
     shard: Option<(u64, u64)>,
     checkpoint: bool,
     checkpoint_every: Duration,
     resume: Option<(String, PartFile)>,
-    report: bool,
+    out: Results,
 }
 
 impl RunJob {
@@ -159,13 +167,13 @@ impl RunJob {
             model,
             settings,
             summary,
-            draws: r.draws,
+            draws: r.draws.then_some(r.draws_format),
             stopping,
             shard: r.shard,
             checkpoint: r.checkpoint,
             checkpoint_every: r.checkpoint_every.unwrap_or(CHECKPOINT_EVERY),
             resume,
-            report: !r.no_report,
+            out: Results::new(r.format, r.no_report),
         })
     }
 
@@ -193,55 +201,18 @@ impl RunJob {
             return self.run_shard(ctx, k, n);
         }
         let program = &self.model.program;
-        let total = self.settings.samples;
         let mut reached = false;
         let mut convergence = Convergence::new(self.summary);
         let (acc, cancelled) = if self.checkpoint || self.resume.is_some() {
             self.run_checkpointed(ctx, sinks.checkpoint, &mut convergence)?
         } else {
-            let mut draws = sinks.draws.filter(|_| self.draws);
-            if let Some(out) = draws.as_mut() {
-                writeln!(out, "sample,{}", program.draw_names().join(","))
-                    .map_err(|e| Error::io("cannot write draws", e))?;
-            }
-            let format = crate::output::draws::format_rows;
-            let mut write = |bytes: &[u8]| -> Result<()> {
-                if let Some(out) = draws.as_mut() {
-                    out.write_all(bytes)
-                        .map_err(|e| Error::io("cannot write draws", e))?;
-                }
-                Ok(())
-            };
-            let sink = self.draws.then_some(DrawsSink {
-                format: &format,
-                write: &mut write,
-            });
-            let (acc, pass) = run_until(
-                program,
-                &self.settings,
-                &ctx.workers,
-                sink,
-                &mut |acc| {
-                    self.observe(ctx, &mut convergence, acc);
-                    match &self.stopping {
-                        Some(rule) => {
-                            reached = rule.met(program, acc, &self.summary);
-                            reached
-                        }
-                        None => false,
-                    }
-                },
-                &mut ctx.reporter(0, total),
-            )?;
-            (acc, pass.cancelled)
+            self.run_streaming(ctx, sinks.draws, &mut convergence, &mut reached)?
         };
-        let mut files = listing(&RUN_FILES, false);
-        if self.draws {
-            files.push(output::draws::FILE_NAME.to_string());
+        let mut others = vec![output::manifest::FILE_NAME];
+        if let Some(draws) = self.draws {
+            others.push(draws.file_name());
         }
-        if self.report {
-            files.push(output::report::FILE_NAME.to_string());
-        }
+        let files = listing(&RUN_TABLES, self.out, &others);
         let report = RunReport {
             model_name: self.model.name().to_string(),
             model_title: self.model.model.spec.info.title.clone(),
@@ -269,7 +240,7 @@ impl RunJob {
                 partial: None,
             });
         }
-        let out = report_output(&report, self.report)?;
+        let out = report_output(&report, self.out)?;
         Ok(if cancelled {
             Outcome::Cancelled {
                 samples_done: acc.samples,
@@ -278,6 +249,78 @@ impl RunJob {
         } else {
             Outcome::Completed(out)
         })
+    }
+
+    /// A run to the end, a stopping rule or a cancel, streaming its draws
+    /// to `draws` (when the request asked for them) in the chosen format.
+    fn run_streaming(
+        &self,
+        ctx: &RunContext,
+        draws: Option<&mut (dyn Write + Send)>,
+        convergence: &mut Convergence,
+        reached: &mut bool,
+    ) -> Result<(Accumulators, bool)> {
+        let program = &self.model.program;
+        let fail = |e: &dyn std::fmt::Display| {
+            Error::io("cannot write draws", std::io::Error::other(e.to_string()))
+        };
+        let mut csv = None;
+        let mut parquet = None;
+        match (self.draws, draws) {
+            (Some(DrawsFormat::Csv), Some(out)) => {
+                writeln!(out, "sample,{}", program.draw_names().join(","))
+                    .map_err(|e| Error::io("cannot write draws", e))?;
+                csv = Some(out);
+            }
+            (Some(DrawsFormat::Parquet), Some(out)) => {
+                parquet =
+                    Some(DrawsParquet::new(out, &program.draw_names()).map_err(|e| fail(&e))?);
+            }
+            _ => {}
+        }
+        let format: &(dyn Fn(u64, usize, &[crate::engine::eval::Values], &mut Vec<u8>) + Sync) =
+            if parquet.is_some() {
+                &output::parquet::format_block
+            } else {
+                &output::draws::format_rows
+            };
+        let mut write = |bytes: &[u8]| -> Result<()> {
+            if let Some(out) = csv.as_mut() {
+                out.write_all(bytes)
+                    .map_err(|e| Error::io("cannot write draws", e))?;
+            }
+            if let Some(p) = parquet.as_mut() {
+                p.write(bytes).map_err(|e| fail(&e))?;
+            }
+            Ok(())
+        };
+        let sink = self.draws.is_some().then_some(DrawsSink {
+            format,
+            write: &mut write,
+        });
+        let (acc, pass) = run_until(
+            program,
+            &self.settings,
+            &ctx.workers,
+            sink,
+            &mut |acc| {
+                self.observe(ctx, convergence, acc);
+                match &self.stopping {
+                    Some(rule) => {
+                        *reached = rule.met(program, acc, &self.summary);
+                        *reached
+                    }
+                    None => false,
+                }
+            },
+            &mut ctx.reporter(0, self.settings.samples),
+        )?;
+        if let Some(p) = parquet
+            && acc.samples > 0
+        {
+            p.finish().map_err(|e| fail(&e))?;
+        }
+        Ok((acc, pass.cancelled))
     }
 
     /// Records a convergence point if this chunk boundary is one, and shows
@@ -450,29 +493,20 @@ impl RunJob {
     }
 }
 
-/// The files of a run's results, in listing order (before draws.csv and
-/// report.html).
-pub const RUN_FILES: [&str; 4] = [
-    output::summary_csv::FILE_NAME,
-    output::histogram_csv::FILE_NAME,
-    output::convergence_csv::FILE_NAME,
-    output::manifest::FILE_NAME,
-];
+/// The tables of a run's results, in listing order (then manifest.json,
+/// draws and report.html).
+pub const RUN_TABLES: [&dyn Tabular<RunReport>; 3] = [&SummaryCsv, &HistogramCsv, &ConvergenceCsv];
 
-/// summary.csv, histogram.csv, convergence.csv and manifest.json of a run,
-/// and its table.
-pub fn report_output(report: &RunReport, html: bool) -> Result<JobOutput> {
-    let files = output::export(
-        report,
-        &[&SummaryCsv, &HistogramCsv, &ConvergenceCsv, &Manifest],
-    )?;
+/// summary.csv, histogram.csv and convergence.csv (or their Parquet),
+/// manifest.json and report.html of a run, and its table.
+pub fn report_output(report: &RunReport, out: Results) -> Result<JobOutput> {
+    let files = result_files(report, &RUN_TABLES, &[&Manifest], out)?;
     let mut out = JobOutput::table(
         files,
         output::table::render(report),
         non_finite_warnings(&report.model_name, &report.quantities),
-    )
-    .with_report(html)?;
-    // draws.csv went to its sink: the listing is the report's.
+    );
+    // The draws went to their sink: the listing is the report's.
     out.written = report.files.clone();
     Ok(out)
 }

@@ -2,8 +2,8 @@
 //! tornado, or rank correlations), or one shard of a Sobol design.
 
 use super::{
-    JobOutput, LoadedModel, ModelFiles, Outcome, RunContext, SamplingOptions, analysis_run,
-    check_shard, listing, run::shard_output,
+    JobOutput, LoadedModel, ModelFiles, Outcome, Results, RunContext, SamplingOptions, TableFormat,
+    analysis_run, check_shard, listing, result_files, run::shard_output,
 };
 use crate::analysis::sensitivity;
 use crate::engine::RunSettings;
@@ -12,7 +12,7 @@ use crate::engine::design::Design;
 use crate::error::{Error, Result};
 use crate::output::part::{PartFile, PartJob, PartModel};
 use crate::output::reports::{ModelId, SensitivityCsv, SensitivityReport};
-use crate::output::{self, manifest::Manifest, sensitivity_csv};
+use crate::output::{self, manifest::Manifest};
 use crate::stats::interval::ProportionInterval;
 use crate::summary::SummarySettings;
 use std::path::{Path, PathBuf};
@@ -63,6 +63,8 @@ pub struct SensitivityRequest {
     pub shard: Option<(u64, u64)>,
     /// Leave out report.html.
     pub no_report: bool,
+    /// Write sensitivity.csv, sensitivity.parquet or both.
+    pub format: TableFormat,
 }
 
 impl Default for SensitivityRequest {
@@ -79,6 +81,7 @@ impl Default for SensitivityRequest {
             bootstrap: DEFAULT_BOOTSTRAP,
             shard: None,
             no_report: false,
+            format: TableFormat::Csv,
         }
     }
 }
@@ -91,7 +94,7 @@ pub struct SensitivityJob {
     settings: RunSettings,
     summary: SummarySettings,
     shard: Option<(u64, u64)>,
-    report: bool,
+    out: Results,
 }
 
 impl SensitivityJob {
@@ -171,7 +174,7 @@ impl SensitivityJob {
             settings,
             summary,
             shard: r.shard,
-            report: !r.no_report,
+            out: Results::new(r.format, r.no_report),
         })
     }
 
@@ -269,7 +272,7 @@ impl SensitivityJob {
             result,
             run: analysis_run(*settings, ctx.workers.threads(), confidence, started),
         };
-        Ok(Outcome::Completed(sensitivity_output(report, self.report)?))
+        Ok(Outcome::Completed(sensitivity_output(report, self.out)?))
     }
 
     /// Shard K of N of a Sobol design: the model's values over the shard's
@@ -325,20 +328,17 @@ impl SensitivityJob {
     }
 }
 
-/// sensitivity.csv and manifest.json, and the table.
-pub(super) fn sensitivity_output(mut report: SensitivityReport, html: bool) -> Result<JobOutput> {
-    report.run.files = listing(
-        &[sensitivity_csv::FILE_NAME, output::manifest::FILE_NAME],
-        html,
-    );
-    let files = output::export(&report, &[&SensitivityCsv, &Manifest])?;
+/// sensitivity.csv (or .parquet) and manifest.json, and the table.
+pub(super) fn sensitivity_output(mut report: SensitivityReport, out: Results) -> Result<JobOutput> {
+    report.run.files = listing(&[&SensitivityCsv], out, &[output::manifest::FILE_NAME]);
+    let files = result_files(&report, &[&SensitivityCsv], &[&Manifest], out)?;
     let table = output::table::render_sensitivity(
         &report.model.name,
         &report.quantity,
         &report.result,
         report.run.confidence,
     );
-    JobOutput::table(files, table, Vec::new()).with_report(html)
+    Ok(JobOutput::table(files, table, Vec::new()))
 }
 
 /// The model's name in a part file's results (kept for `merge`).

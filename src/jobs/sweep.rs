@@ -1,7 +1,10 @@
 //! `sweep`: the model over a line or grid of input values, on common random
 //! numbers.
 
-use super::{JobOutput, ModelFiles, Outcome, RunContext, SamplingOptions, analysis_run, listing};
+use super::{
+    JobOutput, ModelFiles, Outcome, Results, RunContext, SamplingOptions, TableFormat,
+    analysis_run, listing, result_files,
+};
 use crate::analysis::sweep::{self, Axis};
 use crate::engine::RunSettings;
 use crate::engine::program::Program;
@@ -22,6 +25,8 @@ pub struct SweepRequest {
     pub sampling: SamplingOptions,
     /// Leave out report.html.
     pub no_report: bool,
+    /// Write sweep.csv, sweep.parquet or both.
+    pub format: TableFormat,
 }
 
 pub struct SweepJob {
@@ -30,7 +35,7 @@ pub struct SweepJob {
     points: Vec<(Vec<f64>, Program)>,
     settings: RunSettings,
     summary: SummarySettings,
-    report: bool,
+    out: Results,
 }
 
 impl SweepJob {
@@ -63,7 +68,7 @@ impl SweepJob {
             points,
             settings,
             summary,
-            report: !r.no_report,
+            out: Results::new(r.format, r.no_report),
         })
     }
 
@@ -98,25 +103,24 @@ impl SweepJob {
             self.summary.confidence,
             started,
         );
-        run.files = listing(
-            &[sweep_csv::FILE_NAME, output::manifest::FILE_NAME],
-            self.report,
-        );
+        run.files = listing(&[&SweepCsv], self.out, &[output::manifest::FILE_NAME]);
         let report = SweepReport {
             model: self.model.clone(),
             axes: self.axes.clone(),
             points,
             run,
         };
-        let files = output::export(&report, &[&SweepCsv, &Manifest])?;
+        let files = result_files(&report, &[&SweepCsv], &[&Manifest], self.out)?;
         let table = output::table::render_sweep(
             &report.model.name,
             &report.axes,
             &report.points,
             report.run.confidence,
         );
-        Ok(Outcome::Completed(
-            JobOutput::table(files, table, Vec::new()).with_report(self.report)?,
-        ))
+        Ok(Outcome::Completed(JobOutput::table(
+            files,
+            table,
+            Vec::new(),
+        )))
     }
 }

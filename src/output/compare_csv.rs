@@ -1,10 +1,11 @@
-//! `compare.csv`: one row per model and quantity (tidy).
+//! `compare.csv` (or `compare.parquet`): one row per model and quantity
+//! (tidy).
 
-use super::number;
+use super::tabular::{Cell, Kind, Table};
 use crate::analysis::compare::Comparison;
-use crate::error::{Error, Result};
 
 pub const FILE_NAME: &str = "compare.csv";
+pub const PARQUET_NAME: &str = "compare.parquet";
 
 /// The columns, in order; README documents each.
 pub const HEADER: [&str; 21] = [
@@ -31,60 +32,59 @@ pub const HEADER: [&str; 21] = [
     "model_file",
 ];
 
-pub fn serialize(c: &Comparison, confidence: f64) -> Result<Vec<u8>> {
-    let fail = |e: csv::Error| Error::io("cannot format compare.csv", std::io::Error::other(e));
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(HEADER).map_err(fail)?;
+fn kind(column: &str) -> Kind {
+    match column {
+        "model" | "base_model" | "quantity" | "kind" | "model_file" => Kind::Text,
+        "samples" | "non_finite" | "paired_dropped" => Kind::Int,
+        _ => Kind::Float,
+    }
+}
+
+pub fn table(c: &Comparison, confidence: f64) -> Table {
+    let mut t = Table::new(HEADER.iter().map(|&h| (h, kind(h))));
     let base = &c.models[0].name;
     for m in &c.models {
         for q in &m.quantities {
             let s = &q.summary;
             let nan = f64::NAN;
-            let p = q.versus_base;
-            let (d, ind, r, dropped) = match p {
+            let (d, ind, r, dropped) = match q.versus_base {
                 Some(p) => (
                     p.difference,
                     p.independent_std_error,
                     p.ratio,
-                    p.dropped.to_string(),
+                    Some(p.dropped),
                 ),
                 None => (
                     crate::stats::paired::Estimate::NAN,
                     nan,
                     crate::stats::paired::Estimate::NAN,
-                    String::new(),
+                    None,
                 ),
             };
-            w.write_record([
-                m.name.clone(),
-                base.clone(),
-                s.name.clone(),
-                s.kind.as_str().to_string(),
-                s.samples.to_string(),
-                number(s.mean),
-                number(s.std_error),
-                number(s.ci_low),
-                number(s.ci_high),
-                number(d.value),
-                number(d.std_error),
-                number(d.ci_low),
-                number(d.ci_high),
-                number(ind),
-                number(r.value),
-                number(r.ci_low),
-                number(r.ci_high),
-                number(confidence),
-                s.non_finite.to_string(),
-                dropped,
-                m.file.clone(),
-            ])
-            .map_err(fail)?;
+            t.push(vec![
+                m.name.clone().into(),
+                base.clone().into(),
+                s.name.clone().into(),
+                s.kind.as_str().into(),
+                s.samples.into(),
+                s.mean.into(),
+                s.std_error.into(),
+                s.ci_low.into(),
+                s.ci_high.into(),
+                d.value.into(),
+                d.std_error.into(),
+                d.ci_low.into(),
+                d.ci_high.into(),
+                ind.into(),
+                r.value.into(),
+                r.ci_low.into(),
+                r.ci_high.into(),
+                confidence.into(),
+                s.non_finite.into(),
+                Cell::Int(dropped),
+                m.file.clone().into(),
+            ]);
         }
     }
-    w.into_inner().map_err(|e| {
-        Error::io(
-            "cannot format compare.csv",
-            std::io::Error::other(e.to_string()),
-        )
-    })
+    t
 }

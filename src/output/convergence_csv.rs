@@ -1,34 +1,50 @@
-//! `convergence.csv`: each event's and output's estimate and interval as
-//! samples grew, at chunk boundaries (tidy: one row per quantity and point).
+//! `convergence.csv` (or `convergence.parquet`): each event's and output's
+//! estimate and interval as samples grew, at chunk boundaries (tidy: one
+//! row per quantity and point).
 
-use super::{Exporter, RunReport, csv_bytes, number};
+use super::RunReport;
+use super::tabular::{Cell, Kind, Table, Tabular};
 use crate::error::Result;
 
 pub struct ConvergenceCsv;
 
 pub const FILE_NAME: &str = "convergence.csv";
+pub const PARQUET_NAME: &str = "convergence.parquet";
 
 pub const HEADER: [&str; 6] = ["model", "quantity", "samples", "mean", "ci_low", "ci_high"];
 
-impl Exporter<RunReport> for ConvergenceCsv {
-    fn file_name(&self) -> &'static str {
+impl Tabular<RunReport> for ConvergenceCsv {
+    fn csv_name(&self) -> &'static str {
         FILE_NAME
     }
 
-    fn serialize(&self, report: &RunReport) -> Result<Vec<u8>> {
-        let rows = report.quantities.iter().enumerate().flat_map(|(i, q)| {
-            report.convergence.iter().map(move |p| {
+    fn parquet_name(&self) -> &'static str {
+        PARQUET_NAME
+    }
+
+    fn table(&self, report: &RunReport) -> Result<Table> {
+        let kinds = [
+            Kind::Text,
+            Kind::Text,
+            Kind::Int,
+            Kind::Float,
+            Kind::Float,
+            Kind::Float,
+        ];
+        let mut t = Table::new(HEADER.into_iter().zip(kinds));
+        for (i, q) in report.quantities.iter().enumerate() {
+            for p in &report.convergence {
                 let e = &p.estimates[i];
-                vec![
-                    report.model_name.clone(),
-                    q.name.clone(),
-                    p.samples.to_string(),
-                    number(e.mean),
-                    number(e.ci_low),
-                    number(e.ci_high),
-                ]
-            })
-        });
-        csv_bytes(FILE_NAME, &HEADER, rows)
+                t.push(vec![
+                    Cell::from(report.model_name.as_str()),
+                    q.name.clone().into(),
+                    p.samples.into(),
+                    e.mean.into(),
+                    e.ci_low.into(),
+                    e.ci_high.into(),
+                ]);
+            }
+        }
+        Ok(t)
     }
 }

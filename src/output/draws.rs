@@ -1,5 +1,6 @@
-//! `draws.csv`: one row per sample, streamed to a temporary file while the
-//! run goes on and moved into place only when it completes.
+//! `draws.csv` or `draws.parquet`: one row per sample, streamed to a
+//! temporary file while the run goes on and moved into place only when it
+//! completes.
 
 use super::atomic;
 use crate::engine::eval::Values;
@@ -9,6 +10,27 @@ use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
 
 pub const FILE_NAME: &str = "draws.csv";
+pub const PARQUET_NAME: &str = "draws.parquet";
+
+/// The file format of a run's draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DrawsFormat {
+    /// draws.csv: text, each number in its shortest round-trip form.
+    #[default]
+    Csv,
+    /// draws.parquet: `sample` as INT64, every other column DOUBLE, zstd,
+    /// in row groups of `parquet::DRAWS_ROW_GROUP` rows.
+    Parquet,
+}
+
+impl DrawsFormat {
+    pub fn file_name(self) -> &'static str {
+        match self {
+            DrawsFormat::Csv => FILE_NAME,
+            DrawsFormat::Parquet => PARQUET_NAME,
+        }
+    }
+}
 
 /// Rows of one block: the sample's index, then each column's value
 /// (`Program::draw_operands`, in order) in Rust's shortest round-trip form.
@@ -23,22 +45,22 @@ pub fn format_rows(first: u64, n: usize, columns: &[Values], out: &mut Vec<u8>) 
     }
 }
 
-/// draws.csv being written: a hidden temporary file in the output folder,
-/// moved into place by `commit`.
+/// The draws file being written: a hidden temporary file in the output
+/// folder, moved into place by `commit`.
 pub struct DrawsFile {
     target: PathBuf,
     writer: BufWriter<NamedTempFile>,
 }
 
 impl DrawsFile {
-    pub fn create(dir: &Path) -> Result<Self> {
-        let target = dir.join(FILE_NAME);
+    pub fn create(dir: &Path, format: DrawsFormat) -> Result<Self> {
+        let target = dir.join(format.file_name());
         let file = atomic::create(&target)?;
         let writer = BufWriter::with_capacity(1 << 20, file);
         Ok(DrawsFile { target, writer })
     }
 
-    pub fn writer(&mut self) -> &mut dyn Write {
+    pub fn writer(&mut self) -> &mut (dyn Write + Send) {
         &mut self.writer
     }
 

@@ -1,36 +1,40 @@
-//! `histogram.csv`: each output's distribution as bins (tidy: one row per
-//! bin), read exactly from its quantile sketch.
+//! `histogram.csv` (or `histogram.parquet`): each output's distribution as
+//! bins (tidy: one row per bin), read exactly from its quantile sketch.
 
-use super::{Exporter, RunReport, csv_bytes, number};
+use super::RunReport;
+use super::tabular::{Cell, Kind, Table, Tabular};
 use crate::error::Result;
 
 pub struct HistogramCsv;
 
 pub const FILE_NAME: &str = "histogram.csv";
+pub const PARQUET_NAME: &str = "histogram.parquet";
 
 pub const HEADER: [&str; 5] = ["model", "quantity", "bin_low", "bin_high", "count"];
 
-impl Exporter<RunReport> for HistogramCsv {
-    fn file_name(&self) -> &'static str {
+impl Tabular<RunReport> for HistogramCsv {
+    fn csv_name(&self) -> &'static str {
         FILE_NAME
     }
 
-    fn serialize(&self, report: &RunReport) -> Result<Vec<u8>> {
-        let rows = report
-            .quantities
-            .iter()
-            .zip(&report.histograms)
-            .flat_map(|(q, bins)| {
-                bins.iter().map(|b| {
-                    vec![
-                        report.model_name.clone(),
-                        q.name.clone(),
-                        number(b.low),
-                        number(b.high),
-                        b.count.to_string(),
-                    ]
-                })
-            });
-        csv_bytes(FILE_NAME, &HEADER, rows)
+    fn parquet_name(&self) -> &'static str {
+        PARQUET_NAME
+    }
+
+    fn table(&self, report: &RunReport) -> Result<Table> {
+        let kinds = [Kind::Text, Kind::Text, Kind::Float, Kind::Float, Kind::Int];
+        let mut t = Table::new(HEADER.into_iter().zip(kinds));
+        for (q, bins) in report.quantities.iter().zip(&report.histograms) {
+            for b in bins {
+                t.push(vec![
+                    Cell::from(report.model_name.as_str()),
+                    q.name.clone().into(),
+                    b.low.into(),
+                    b.high.into(),
+                    b.count.into(),
+                ]);
+            }
+        }
+        Ok(t)
     }
 }

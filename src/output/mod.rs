@@ -1,5 +1,7 @@
 //! What a run leaves behind: files in the output folder (one `Exporter` per
 //! format, each written atomically) and the table printed to the terminal.
+//! Result tables are built once (`tabular::Table`) and written as CSV,
+//! Parquet or both.
 
 pub mod atomic;
 pub mod compare_csv;
@@ -7,6 +9,7 @@ pub mod convergence_csv;
 pub mod draws;
 pub mod histogram_csv;
 pub mod manifest;
+pub mod parquet;
 pub mod part;
 pub mod rare_csv;
 pub mod report;
@@ -15,6 +18,7 @@ pub mod sensitivity_csv;
 pub mod summary_csv;
 pub mod sweep_csv;
 pub mod table;
+pub mod tabular;
 
 use crate::error::Result;
 use crate::summary::convergence::ConvergencePoint;
@@ -102,21 +106,4 @@ pub fn number(x: f64) -> String {
     } else {
         format!("{x}")
     }
-}
-
-/// A CSV file's bytes: the header, then the rows.
-pub fn csv_bytes(
-    name: &str,
-    header: &[&str],
-    rows: impl Iterator<Item = Vec<String>>,
-) -> Result<Vec<u8>> {
-    let fail = |e: String| {
-        crate::error::Error::io(format!("cannot format {name}"), std::io::Error::other(e))
-    };
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header).map_err(|e| fail(e.to_string()))?;
-    for row in rows {
-        w.write_record(&row).map_err(|e| fail(e.to_string()))?;
-    }
-    w.into_inner().map_err(|e| fail(e.to_string()))
 }

@@ -3,6 +3,7 @@
 //! analyses share.
 
 use super::manifest::{AnalysisManifest, Manifest, ModelRef};
+use super::tabular::{Table, Tabular};
 use super::{Exporter, compare_csv, sensitivity_csv, sweep_csv};
 use crate::analysis::compare::Comparison;
 use crate::analysis::sensitivity::Sensitivity;
@@ -129,13 +130,17 @@ fn manifest(
 
 pub struct CompareCsv;
 
-impl Exporter<CompareReport> for CompareCsv {
-    fn file_name(&self) -> &'static str {
+impl Tabular<CompareReport> for CompareCsv {
+    fn csv_name(&self) -> &'static str {
         compare_csv::FILE_NAME
     }
 
-    fn serialize(&self, r: &CompareReport) -> Result<Vec<u8>> {
-        compare_csv::serialize(&r.comparison, r.run.confidence)
+    fn parquet_name(&self) -> &'static str {
+        compare_csv::PARQUET_NAME
+    }
+
+    fn table(&self, r: &CompareReport) -> Result<Table> {
+        Ok(compare_csv::table(&r.comparison, r.run.confidence))
     }
 }
 
@@ -161,13 +166,22 @@ impl Exporter<CompareReport> for Manifest {
 
 pub struct SweepCsv;
 
-impl Exporter<SweepReport> for SweepCsv {
-    fn file_name(&self) -> &'static str {
+impl Tabular<SweepReport> for SweepCsv {
+    fn csv_name(&self) -> &'static str {
         sweep_csv::FILE_NAME
     }
 
-    fn serialize(&self, r: &SweepReport) -> Result<Vec<u8>> {
-        sweep_csv::serialize(&r.model.name, &r.axes, &r.points, r.run.confidence)
+    fn parquet_name(&self) -> &'static str {
+        sweep_csv::PARQUET_NAME
+    }
+
+    fn table(&self, r: &SweepReport) -> Result<Table> {
+        Ok(sweep_csv::table(
+            &r.model.name,
+            &r.axes,
+            &r.points,
+            r.run.confidence,
+        ))
     }
 }
 
@@ -193,13 +207,22 @@ impl Exporter<SweepReport> for Manifest {
 
 pub struct SensitivityCsv;
 
-impl Exporter<SensitivityReport> for SensitivityCsv {
-    fn file_name(&self) -> &'static str {
+impl Tabular<SensitivityReport> for SensitivityCsv {
+    fn csv_name(&self) -> &'static str {
         sensitivity_csv::FILE_NAME
     }
 
-    fn serialize(&self, r: &SensitivityReport) -> Result<Vec<u8>> {
-        sensitivity_csv::serialize(&r.model.name, &r.quantity, &r.result, r.run.confidence)
+    fn parquet_name(&self) -> &'static str {
+        sensitivity_csv::PARQUET_NAME
+    }
+
+    fn table(&self, r: &SensitivityReport) -> Result<Table> {
+        Ok(sensitivity_csv::table(
+            &r.model.name,
+            &r.quantity,
+            &r.result,
+            r.run.confidence,
+        ))
     }
 }
 

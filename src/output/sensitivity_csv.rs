@@ -1,10 +1,11 @@
-//! `sensitivity.csv`: one row per factor and measure, most influential first.
+//! `sensitivity.csv` (or `sensitivity.parquet`): one row per factor and
+//! measure, most influential first.
 
-use super::number;
+use super::tabular::{Cell, Kind, Table};
 use crate::analysis::sensitivity::Sensitivity;
-use crate::error::{Error, Result};
 
 pub const FILE_NAME: &str = "sensitivity.csv";
+pub const PARQUET_NAME: &str = "sensitivity.parquet";
 
 pub const HEADER: [&str; 12] = [
     "model",
@@ -21,37 +22,37 @@ pub const HEADER: [&str; 12] = [
     "samples",
 ];
 
-pub fn serialize(model: &str, quantity: &str, s: &Sensitivity, confidence: f64) -> Result<Vec<u8>> {
-    let fail = |e: csv::Error| Error::io("cannot format sensitivity.csv", std::io::Error::other(e));
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(HEADER).map_err(fail)?;
-    let mut rank = 0;
+fn kind(column: &str) -> Kind {
+    match column {
+        "model" | "quantity" | "method" | "factor" | "measure" => Kind::Text,
+        "rank" | "samples" => Kind::Int,
+        _ => Kind::Float,
+    }
+}
+
+pub fn table(model: &str, quantity: &str, s: &Sensitivity, confidence: f64) -> Table {
+    let mut t = Table::new(HEADER.iter().map(|&h| (h, kind(h))));
+    let mut rank = 0u64;
     let mut last = "";
     for m in &s.rows {
         if m.factor != last {
             rank += 1;
             last = &m.factor;
         }
-        w.write_record([
-            model.to_string(),
-            quantity.to_string(),
-            s.method.to_string(),
-            rank.to_string(),
-            m.factor.clone(),
-            m.measure.to_string(),
-            number(m.value),
-            number(m.ci_low),
-            number(m.ci_high),
-            number(confidence),
-            number(m.factor_value),
-            s.samples.to_string(),
-        ])
-        .map_err(fail)?;
+        t.push(vec![
+            Cell::from(model),
+            quantity.into(),
+            s.method.into(),
+            rank.into(),
+            m.factor.clone().into(),
+            m.measure.into(),
+            m.value.into(),
+            m.ci_low.into(),
+            m.ci_high.into(),
+            confidence.into(),
+            m.factor_value.into(),
+            s.samples.into(),
+        ]);
     }
-    w.into_inner().map_err(|e| {
-        Error::io(
-            "cannot format sensitivity.csv",
-            std::io::Error::other(e.to_string()),
-        )
-    })
+    t
 }

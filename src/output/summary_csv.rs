@@ -1,52 +1,60 @@
-//! `summary.csv`: one row per event and output, in model order.
+//! `summary.csv` (or `summary.parquet`): one row per event and output, in
+//! model order.
 
-use super::{Exporter, RunReport, number};
-use crate::error::{Error, Result};
+use super::RunReport;
+use super::tabular::{Cell, Kind, Table, Tabular};
+use crate::error::Result;
 use crate::summary::{QUANTILES, QuantitySummary};
 
 pub struct SummaryCsv;
 
 pub const FILE_NAME: &str = "summary.csv";
+pub const PARQUET_NAME: &str = "summary.parquet";
 
 /// The columns that describe one quantity, from `quantity` on; summary.csv
 /// and sweep.csv share them.
 pub fn quantity_columns() -> Vec<&'static str> {
+    quantity_schema().into_iter().map(|(n, _)| n).collect()
+}
+
+/// `quantity_columns` with their kinds.
+pub fn quantity_schema() -> Vec<(&'static str, Kind)> {
     let mut h = vec![
-        "quantity",
-        "kind",
-        "samples",
-        "mean",
-        "std_error",
-        "ci_low",
-        "ci_high",
-        "confidence",
-        "interval",
-        "sd",
-        "min",
+        ("quantity", Kind::Text),
+        ("kind", Kind::Text),
+        ("samples", Kind::Int),
+        ("mean", Kind::Float),
+        ("std_error", Kind::Float),
+        ("ci_low", Kind::Float),
+        ("ci_high", Kind::Float),
+        ("confidence", Kind::Float),
+        ("interval", Kind::Text),
+        ("sd", Kind::Float),
+        ("min", Kind::Float),
     ];
-    h.extend(QUANTILES.iter().map(|(_, name)| *name));
-    h.extend(["max", "non_finite"]);
+    h.extend(QUANTILES.iter().map(|(_, name)| (*name, Kind::Float)));
+    h.extend([("max", Kind::Float), ("non_finite", Kind::Int)]);
     h
 }
 
 /// The fields of `quantity_columns` for one quantity.
-pub fn quantity_fields(q: &QuantitySummary, confidence: f64) -> Vec<String> {
-    let mut row = vec![
-        q.name.clone(),
-        q.kind.as_str().to_string(),
-        q.samples.to_string(),
-        number(q.mean),
-        number(q.std_error),
-        number(q.ci_low),
-        number(q.ci_high),
-        number(confidence),
-        q.interval.to_string(),
-        number(q.sd),
-        number(q.min),
+pub fn quantity_fields(q: &QuantitySummary, confidence: f64) -> Vec<Cell> {
+    let mut row: Vec<Cell> = vec![
+        q.name.clone().into(),
+        q.kind.as_str().into(),
+        q.samples.into(),
+        q.mean.into(),
+        q.std_error.into(),
+        q.ci_low.into(),
+        q.ci_high.into(),
+        confidence.into(),
+        q.interval.to_string().into(),
+        q.sd.into(),
+        q.min.into(),
     ];
-    row.extend(q.quantiles.iter().map(|&x| number(x)));
-    row.push(number(q.max));
-    row.push(q.non_finite.to_string());
+    row.extend(q.quantiles.iter().map(|&x| Cell::from(x)));
+    row.push(q.max.into());
+    row.push(q.non_finite.into());
     row
 }
 
@@ -57,25 +65,24 @@ pub fn header() -> Vec<&'static str> {
     h
 }
 
-impl Exporter<RunReport> for SummaryCsv {
-    fn file_name(&self) -> &'static str {
+impl Tabular<RunReport> for SummaryCsv {
+    fn csv_name(&self) -> &'static str {
         FILE_NAME
     }
 
-    fn serialize(&self, report: &RunReport) -> Result<Vec<u8>> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let fail = |e: csv::Error| Error::io("cannot format summary.csv", std::io::Error::other(e));
-        w.write_record(header()).map_err(fail)?;
+    fn parquet_name(&self) -> &'static str {
+        PARQUET_NAME
+    }
+
+    fn table(&self, report: &RunReport) -> Result<Table> {
+        let mut columns = vec![("model", Kind::Text)];
+        columns.extend(quantity_schema());
+        let mut t = Table::new(columns);
         for q in &report.quantities {
-            let mut row = vec![report.model_name.clone()];
+            let mut row = vec![Cell::from(report.model_name.as_str())];
             row.extend(quantity_fields(q, report.summary.confidence));
-            w.write_record(&row).map_err(fail)?;
+            t.push(row);
         }
-        w.into_inner().map_err(|e| {
-            Error::io(
-                "cannot format summary.csv",
-                std::io::Error::other(e.to_string()),
-            )
-        })
+        Ok(t)
     }
 }

@@ -1,41 +1,34 @@
-//! `sweep.csv`: one row per point and quantity, the swept inputs as columns.
+//! `sweep.csv` (or `sweep.parquet`): one row per point and quantity, the
+//! swept inputs as columns.
 
-use super::number;
-use super::summary_csv::{quantity_columns, quantity_fields};
+use super::summary_csv::{quantity_columns, quantity_fields, quantity_schema};
+use super::tabular::{Cell, Kind, Table};
 use crate::analysis::sweep::{Axis, SweepPoint};
-use crate::error::{Error, Result};
 
 pub const FILE_NAME: &str = "sweep.csv";
+pub const PARQUET_NAME: &str = "sweep.parquet";
 
 /// The columns after the swept inputs' columns: those of summary.csv.
 pub fn summary_columns() -> Vec<&'static str> {
     quantity_columns()
 }
 
-pub fn serialize(
-    model: &str,
-    axes: &[Axis],
-    points: &[SweepPoint],
-    confidence: f64,
-) -> Result<Vec<u8>> {
-    let fail = |e: csv::Error| Error::io("cannot format sweep.csv", std::io::Error::other(e));
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = vec!["model".into()];
-    header.extend(axes.iter().map(|a| a.name.clone()));
-    header.extend(summary_columns().iter().map(|s| s.to_string()));
-    w.write_record(&header).map_err(fail)?;
+pub fn table(model: &str, axes: &[Axis], points: &[SweepPoint], confidence: f64) -> Table {
+    let mut columns = vec![("model".to_string(), Kind::Text)];
+    columns.extend(axes.iter().map(|a| (a.name.clone(), Kind::Float)));
+    columns.extend(
+        quantity_schema()
+            .into_iter()
+            .map(|(n, k)| (n.to_string(), k)),
+    );
+    let mut t = Table::new(columns);
     for p in points {
         for q in &p.quantities {
-            let mut row = vec![model.to_string()];
-            row.extend(p.values.iter().map(|&v| number(v)));
+            let mut row = vec![Cell::from(model)];
+            row.extend(p.values.iter().map(|&v| Cell::from(v)));
             row.extend(quantity_fields(q, confidence));
-            w.write_record(&row).map_err(fail)?;
+            t.push(row);
         }
     }
-    w.into_inner().map_err(|e| {
-        Error::io(
-            "cannot format sweep.csv",
-            std::io::Error::other(e.to_string()),
-        )
-    })
+    t
 }

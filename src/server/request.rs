@@ -10,7 +10,9 @@ use crate::jobs::compare::{CompareJob, CompareRequest};
 use crate::jobs::run::{RunJob, RunRequest};
 use crate::jobs::sensitivity::{Method, SensitivityJob, SensitivityRequest};
 use crate::jobs::sweep::{SweepJob, SweepRequest};
-use crate::jobs::{DEFAULT_CONFIDENCE, DEFAULT_SAMPLES, DEFAULT_SEED, SamplingOptions};
+use crate::jobs::{
+    DEFAULT_CONFIDENCE, DEFAULT_SAMPLES, DEFAULT_SEED, SamplingOptions, TableFormat,
+};
 use crate::model::overrides::Override;
 use crate::model::source::normalise;
 use crate::stats::interval::ProportionInterval;
@@ -401,6 +403,7 @@ pub fn build(
                 set: o.set()?,
                 shard: None,
                 no_report: false,
+                format: TableFormat::Csv,
             };
             let described = format!("{request:?}");
             let total = request.sampling.samples;
@@ -433,6 +436,7 @@ pub fn build(
                 axes,
                 sampling,
                 no_report: false,
+                format: TableFormat::Csv,
             };
             let described = format!("{request:?}");
             let total = request.sampling.samples;
@@ -481,6 +485,7 @@ pub fn build(
                     .unwrap_or(crate::jobs::sensitivity::DEFAULT_BOOTSTRAP),
                 shard: None,
                 no_report: false,
+                format: TableFormat::Csv,
             };
             let described = format!("{request:?}");
             let job = SensitivityJob::new(&files, request)?;
