@@ -158,6 +158,7 @@ fn jobs() -> Vec<(&'static str, AnyJob)> {
                         axes: vec![parse_axis("us_commitment=0:1:3").unwrap()],
                         sampling: sampling(n),
                         no_report: false,
+                        format: Default::default(),
                     },
                 )
                 .unwrap(),
