@@ -1,0 +1,161 @@
+"""What a job returns: its files' exact bytes, and DataFrames read from them.
+
+Every DataFrame is read from the bytes the engine produced, the bytes the
+CLI writes for the same model and options: CSV with
+``float_precision="round_trip"`` (each number is the engine's float64,
+exactly), or Parquet when only Parquet was asked for.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+import pandas as pd
+
+
+def read_csv(data: bytes) -> pd.DataFrame:
+    """A result CSV as a DataFrame: every number exactly as written."""
+    return pd.read_csv(io.BytesIO(data), float_precision="round_trip")
+
+
+def read_parquet(data: bytes, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    return pd.read_parquet(io.BytesIO(data), columns=None if columns is None else list(columns))
+
+
+class Result:
+    """Files of one job: ``files`` maps each name to its exact bytes, in the
+    order the CLI lists them; ``text`` is the table the CLI prints."""
+
+    def __init__(self, files: Mapping[str, bytes], text: str = "", warnings: Sequence[str] = ()):
+        self.files: dict[str, bytes] = dict(files)
+        self.text = text
+        self.warnings = list(warnings)
+
+    @property
+    def manifest(self) -> dict:
+        """manifest.json: what produced the files (README, "manifest.json")."""
+        return json.loads(self.files["manifest.json"])
+
+    def _table(self, stem: str) -> pd.DataFrame:
+        if f"{stem}.csv" in self.files:
+            return read_csv(self.files[f"{stem}.csv"])
+        if f"{stem}.parquet" in self.files:
+            return read_parquet(self.files[f"{stem}.parquet"])
+        raise KeyError(f"this result has no {stem}.csv or {stem}.parquet (files: {', '.join(self.files)})")
+
+    def save(self, directory: str | os.PathLike[str]) -> list[Path]:
+        """Writes every file into ``directory`` (created if missing), as the
+        CLI's ``--out`` does: each file to a temporary name, renamed into
+        place when complete. Returns the paths written."""
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, data in self.files.items():
+            target = folder / name
+            fd, tmp = tempfile.mkstemp(prefix=f".gaprisk-{os.getpid()}-", suffix=".tmp", dir=folder)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                os.replace(tmp, target)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+            written.append(target)
+        return written
+
+    def __str__(self) -> str:
+        return self.text
+
+    def _repr_pretty_(self, p, cycle) -> None:  # IPython
+        p.text(self.text if not cycle else repr(self))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {', '.join(self.files)}>"
+
+
+class RunResult(Result):
+    """A ``run``: summary, histogram and convergence as DataFrames."""
+
+    def __init__(self, files, text="", warnings=(), draws: Callable[[], bytes] | None = None):
+        super().__init__(files, text, warnings)
+        self._compute_draws = draws
+        self._draws: bytes | None = None
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """summary.csv: one row per event, then per output."""
+        return self._table("summary")
+
+    @property
+    def histogram(self) -> pd.DataFrame:
+        """histogram.csv: each output's bins (model, quantity, bin_low, bin_high, count)."""
+        return self._table("histogram")
+
+    @property
+    def convergence(self) -> pd.DataFrame:
+        """convergence.csv: each estimate and interval as samples grew."""
+        return self._table("convergence")
+
+    def draws(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """One row per sample: ``sample``, every non-constant node, then the
+        events and outputs that are not nodes (draws.csv's columns), or only
+        ``columns``. The first call runs the model again with the same
+        options (the same samples, by the seed) and keeps the values in
+        memory, compressed; later calls reuse them. Refused (OptionError)
+        beyond ``gaprisk.MAX_DRAWS_VALUES`` values (samples x columns): for
+        more, write them to disk with ``gaprisk run MODEL --draws
+        --draws-format parquet`` and read the columns you need with
+        ``pandas.read_parquet(path, columns=[...])``."""
+        if self._compute_draws is None:
+            raise RuntimeError(
+                "this result has no model to run again (a server's results carry no draws): "
+                "call gaprisk.run on the model"
+            )
+        if isinstance(columns, str):
+            columns = [columns]
+        if self._draws is None:
+            self._draws = self._compute_draws()
+        if columns is not None:
+            import pyarrow.parquet as pq
+
+            names = pq.read_schema(io.BytesIO(self._draws)).names
+            missing = [c for c in columns if c not in names]
+            if missing:
+                raise KeyError(f"no draws column {', '.join(missing)} (columns: {', '.join(names)})")
+        return read_parquet(self._draws, columns)
+
+
+class CompareResult(Result):
+    """A ``compare``: ``table`` (also ``compare``) is compare.csv."""
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return self._table("compare")
+
+    compare = table
+
+
+class SweepResult(Result):
+    """A ``sweep``: ``table`` (also ``sweep``) is sweep.csv."""
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return self._table("sweep")
+
+    sweep = table
+
+
+class SensitivityResult(Result):
+    """A ``sensitivity`` analysis: ``table`` (also ``sensitivity``) is
+    sensitivity.csv."""
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return self._table("sensitivity")
+
+    sensitivity = table
