@@ -155,6 +155,8 @@ pub const OPTIONS: &[&str] = &[
     "checkpoint",
     "resume",
     "draws",
+    "draws_format",
+    "format",
     "quantity",
     "method",
     "bootstrap",

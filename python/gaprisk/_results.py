@@ -1,9 +1,9 @@
 """What a job returns: its files' exact bytes, and DataFrames read from them.
 
 Every DataFrame is read from the bytes the engine produced, the bytes the
-CLI writes for the same model and options: CSV with
-``float_precision="round_trip"`` (each number is the engine's float64,
-exactly), or Parquet when only Parquet was asked for.
+CLI writes for the same model and options: CSV, each number parsed back to
+the engine's float64 exactly (``float_precision="round_trip"`` before pandas
+3, the default since), or Parquet when only Parquet was asked for.
 """
 
 from __future__ import annotations
@@ -18,9 +18,13 @@ from typing import Callable, Mapping, Sequence
 import pandas as pd
 
 
+# pandas 3 parses every float exactly by default (and deprecates the option).
+_EXACT = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+
+
 def read_csv(data: bytes) -> pd.DataFrame:
     """A result CSV as a DataFrame: every number exactly as written."""
-    return pd.read_csv(io.BytesIO(data), float_precision="round_trip")
+    return pd.read_csv(io.BytesIO(data), **_EXACT)
 
 
 def read_parquet(data: bytes, columns: Sequence[str] | None = None) -> pd.DataFrame:
