@@ -38,7 +38,12 @@ class Progress:
             if time.monotonic() - self._started < DELAY_SECONDS:
                 return
             self._bar = self._tqdm(
-                total=total, desc=self._desc, unit=self._unit, unit_scale=True, leave=False
+                total=total,
+                initial=done,
+                desc=self._desc,
+                unit=self._unit,
+                unit_scale=True,
+                leave=False,
             )
         if self._bar.total != total:
             self._bar.total = total
