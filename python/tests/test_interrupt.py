@@ -99,15 +99,16 @@ def test_the_gil_is_released_while_the_engine_works():
     t.join()
     elapsed = time.monotonic() - started
     # Python kept running beside the engine: about one tick per
-    # millisecond (at least a third of that on a loaded machine).
+    # millisecond (at least a tenth of that on a loaded machine; with the
+    # GIL held it would stop).
     assert elapsed > 0.05
-    assert ticks > elapsed * 1000 / 3, (ticks, elapsed)
+    assert ticks > elapsed * 1000 / 10, (ticks, elapsed)
 
 
 def test_a_progress_bar_shows_for_runs_longer_than_a_second(capsys):
     import tqdm  # noqa: F401  (a test dependency: scripts/test installs it)
 
-    gaprisk.run(BASE, samples=3e7)
+    gaprisk.run(BASE, samples=5e7)
     err = capsys.readouterr().err
     assert "samples" in err and "run" in err, err
     gaprisk.run(BASE, samples=1e5)

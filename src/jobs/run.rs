@@ -278,12 +278,11 @@ impl RunJob {
             }
             _ => {}
         }
-        let format: &(dyn Fn(u64, usize, &[crate::engine::eval::Values], &mut Vec<u8>) + Sync) =
-            if parquet.is_some() {
-                &output::parquet::format_block
-            } else {
-                &output::draws::format_rows
-            };
+        let format: crate::engine::runner::DrawsFormat = if parquet.is_some() {
+            &output::parquet::format_block
+        } else {
+            &output::draws::format_rows
+        };
         let mut write = |bytes: &[u8]| -> Result<()> {
             if let Some(out) = csv.as_mut() {
                 out.write_all(bytes)

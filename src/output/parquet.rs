@@ -161,15 +161,13 @@ pub struct DrawsParquet<W: Write + Send> {
 
 impl<W: Write + Send> DrawsParquet<W> {
     pub fn new(out: W, names: &[String]) -> Result<Self, ParquetError> {
-        let mut columns = vec![("sample".to_string(), Kind::Int)];
-        columns.extend(names.iter().map(|n| (n.clone(), Kind::Float)));
         let mut fields = vec![Arc::new(
             Type::primitive_type_builder("sample", Physical::INT64)
                 .with_repetition(Repetition::REQUIRED)
                 .build()?,
         )];
-        for (name, kind) in &columns[1..] {
-            fields.push(column_type(name, *kind)?);
+        for name in names {
+            fields.push(column_type(name, Kind::Float)?);
         }
         let schema = Arc::new(
             Type::group_type_builder("schema")
@@ -256,5 +254,86 @@ impl<W: Write + Send> DrawsParquet<W> {
         }
         self.flush()?;
         self.writer.into_inner()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+    use std::io::{Seek, Write as _};
+
+    fn reader(bytes: &[u8]) -> SerializedFileReader<std::fs::File> {
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(bytes).unwrap();
+        f.rewind().unwrap();
+        SerializedFileReader::new(f).unwrap()
+    }
+
+    #[test]
+    fn a_table_reads_back_with_its_types_and_missing_values() {
+        let mut t = Table::new([("name", Kind::Text), ("n", Kind::Int), ("x", Kind::Float)]);
+        t.push(vec!["a".into(), 3u64.into(), 0.1.into()]);
+        t.push(vec!["b".into(), Cell::Int(None), f64::NAN.into()]);
+        let bytes = table_bytes(&t).unwrap();
+        assert_eq!(bytes, table_bytes(&t).unwrap(), "deterministic");
+        let r = reader(&bytes);
+        assert_eq!(r.metadata().file_metadata().num_rows(), 2);
+        assert_eq!(r.metadata().file_metadata().created_by(), Some(CREATED_BY));
+        let rows: Vec<Vec<Field>> = r
+            .get_row_iter(None)
+            .unwrap()
+            .map(|row| row.unwrap().into_columns().into_iter().map(|(_, f)| f).collect())
+            .collect();
+        assert_eq!(rows[0], vec![Field::Str("a".into()), Field::Long(3), Field::Double(0.1)]);
+        assert_eq!(rows[1][1], Field::Null);
+        assert!(matches!(rows[1][2], Field::Double(x) if x.is_nan()));
+    }
+
+    #[test]
+    fn draws_are_the_same_file_however_the_blocks_arrive() {
+        let names = vec!["a".to_string(), "b".to_string()];
+        let (a, b): (Vec<f64>, Vec<f64>) = (0..1500).map(|i| (i as f64, -(i as f64) / 7.0)).unzip();
+        let mut blocks = Vec::new();
+        for (first, n) in [(0u64, 1024usize), (1024, 476)] {
+            let s = first as usize..first as usize + n;
+            format_block(
+                first,
+                n,
+                &[Values::Column(&a[s.clone()]), Values::Column(&b[s])],
+                &mut blocks,
+            );
+        }
+        let whole = {
+            let mut w = DrawsParquet::new(Vec::new(), &names).unwrap();
+            w.write(&blocks).unwrap();
+            w.finish().unwrap()
+        };
+        let split = {
+            let mut w = DrawsParquet::new(Vec::new(), &names).unwrap();
+            for piece in blocks.chunks(999) {
+                w.write(piece).unwrap();
+            }
+            w.finish().unwrap()
+        };
+        assert_eq!(whole, split);
+        let r = reader(&whole);
+        assert_eq!(r.metadata().file_metadata().num_rows(), 1500);
+        let last = r.get_row_iter(None).unwrap().last().unwrap().unwrap();
+        let fields: Vec<Field> = last.into_columns().into_iter().map(|(_, f)| f).collect();
+        assert_eq!(
+            fields,
+            vec![Field::Long(1499), Field::Double(1499.0), Field::Double(-1499.0 / 7.0)]
+        );
+    }
+
+    #[test]
+    fn an_incomplete_block_is_an_error() {
+        let mut w = DrawsParquet::new(Vec::new(), &["a".to_string()]).unwrap();
+        let mut block = Vec::new();
+        format_block(0, 3, &[Values::Constant(1.0, 3)], &mut block);
+        w.write(&block[..block.len() - 1]).unwrap();
+        assert!(w.finish().is_err());
     }
 }
