@@ -158,10 +158,10 @@ class Model:
         return (self._path, self._files)
 
     def __eq__(self, other: Any) -> bool:
-        return (
-            isinstance(other, Model)
-            and (self._path, self._files, self._overrides)
-            == (other._path, other._files, other._overrides)
+        return isinstance(other, Model) and (self._path, self._files, self._overrides) == (
+            other._path,
+            other._files,
+            other._overrides,
         )
 
     def __hash__(self) -> int:

@@ -88,7 +88,7 @@ def axes(value: Any) -> list[str]:
     input varies slowest)."""
     if not isinstance(value, Mapping) or not value:
         raise TypeError(
-            "sweep needs set: a dict of input name -> \"START:STOP:POINTS\", a list of numbers "
+            'sweep needs set: a dict of input name -> "START:STOP:POINTS", a list of numbers '
             f"or a number, got {_describe(value)}"
         )
     out = []
@@ -108,7 +108,7 @@ def axes(value: Any) -> list[str]:
             values = _axis_number(label, v)
         else:
             raise TypeError(
-                f"{label} must be \"START:STOP:POINTS\", a list of numbers or a number, "
+                f'{label} must be "START:STOP:POINTS", a list of numbers or a number, '
                 f"got {_describe(v)}"
             )
         out.append(f"{key}={values}")

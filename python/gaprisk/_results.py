@@ -17,7 +17,6 @@ from typing import Callable, Mapping, Sequence
 
 import pandas as pd
 
-
 # pandas 3 parses every float exactly by default (and deprecates the option).
 _EXACT = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
 
@@ -50,7 +49,9 @@ class Result:
             return read_csv(self.files[f"{stem}.csv"])
         if f"{stem}.parquet" in self.files:
             return read_parquet(self.files[f"{stem}.parquet"])
-        raise KeyError(f"this result has no {stem}.csv or {stem}.parquet (files: {', '.join(self.files)})")
+        raise KeyError(
+            f"this result has no {stem}.csv or {stem}.parquet (files: {', '.join(self.files)})"
+        )
 
     def save(self, directory: str | os.PathLike[str]) -> list[Path]:
         """Writes every file into ``directory`` (created if missing), as the
@@ -130,7 +131,9 @@ class RunResult(Result):
             names = pq.read_schema(io.BytesIO(self._draws)).names
             missing = [c for c in columns if c not in names]
             if missing:
-                raise KeyError(f"no draws column {', '.join(missing)} (columns: {', '.join(names)})")
+                raise KeyError(
+                    f"no draws column {', '.join(missing)} (columns: {', '.join(names)})"
+                )
         return read_parquet(self._draws, columns)
 
 

@@ -44,7 +44,9 @@ class Cli:
             [str(self.path), *map(str, args)], cwd=REPO, capture_output=True, text=True
         )
         if check and p.returncode != 0:
-            raise AssertionError(f"gaprisk {' '.join(map(str, args))} exited {p.returncode}:\n{p.stderr}")
+            raise AssertionError(
+                f"gaprisk {' '.join(map(str, args))} exited {p.returncode}:\n{p.stderr}"
+            )
         return p
 
     def files(self, *args, out: Path) -> dict[str, bytes]:

@@ -7,21 +7,34 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import REPO, assert_same_files, read_csv
 
 import gaprisk
-from conftest import REPO, assert_same_files, read_csv
 
 BASE = "models/baseline.toml"
 
 
 def test_run_matches_the_cli(cli, tmp_path):
-    expected = cli.files("run", BASE, "-n", "200000", "-s", "7", "--set", "us_commitment=0.3", out=tmp_path)
+    expected = cli.files(
+        "run", BASE, "-n", "200000", "-s", "7", "--set", "us_commitment=0.3", out=tmp_path
+    )
     r = gaprisk.run(BASE, samples=2e5, seed=7, set={"us_commitment": 0.3}, progress=False)
     assert_same_files(r.files, expected)
-    for name, frame in [("summary", r.summary), ("histogram", r.histogram), ("convergence", r.convergence)]:
+    for name, frame in [
+        ("summary", r.summary),
+        ("histogram", r.histogram),
+        ("convergence", r.convergence),
+    ]:
         pd.testing.assert_frame_equal(frame, read_csv((tmp_path / f"{name}.csv").read_bytes()))
     assert list(r.histogram.columns) == ["model", "quantity", "bin_low", "bin_high", "count"]
-    assert list(r.convergence.columns) == ["model", "quantity", "samples", "mean", "ci_low", "ci_high"]
+    assert list(r.convergence.columns) == [
+        "model",
+        "quantity",
+        "samples",
+        "mean",
+        "ci_low",
+        "ci_high",
+    ]
     assert r.manifest["samples"] == 200_000
     assert "P(closure)" in r.text
 
@@ -29,10 +42,19 @@ def test_run_matches_the_cli(cli, tmp_path):
 @pytest.mark.parametrize(
     "args, kwargs",
     [
-        (["--design", "qmc", "--interval", "clopper-pearson"], dict(design="qmc", interval="clopper-pearson")),
+        (
+            ["--design", "qmc", "--interval", "clopper-pearson"],
+            dict(design="qmc", interval="clopper-pearson"),
+        ),
         (["--design", "lhs", "--confidence", "0.9"], dict(design="lhs", confidence=0.9)),
-        (["--relative-precision", "0.2", "--target", "attempt"], dict(relative_precision=0.2, target="attempt")),
-        (["--precision", "0.01", "--max-samples", "100000"], dict(precision=0.01, max_samples=100_000)),
+        (
+            ["--relative-precision", "0.2", "--target", "attempt"],
+            dict(relative_precision=0.2, target="attempt"),
+        ),
+        (
+            ["--precision", "0.01", "--max-samples", "100000"],
+            dict(precision=0.01, max_samples=100_000),
+        ),
         (["--no-report"], dict(no_report=True)),
     ],
 )
@@ -43,29 +65,53 @@ def test_run_options_match_the_cli(cli, tmp_path, args, kwargs):
 
 
 def test_model_set_is_the_cli_set(cli, tmp_path):
-    expected = cli.files("run", BASE, "-n", "50000", "--set", "movement_days=3", "--set", "us_commitment=0.5", out=tmp_path)
+    expected = cli.files(
+        "run",
+        BASE,
+        "-n",
+        "50000",
+        "--set",
+        "movement_days=3",
+        "--set",
+        "us_commitment=0.5",
+        out=tmp_path,
+    )
     model = gaprisk.Model(BASE).set(movement_days=3).set(us_commitment=0.5)
     assert model.overrides == {"movement_days": 3.0, "us_commitment": 0.5}
     assert_same_files(gaprisk.run(model, samples=50_000, progress=False).files, expected)
     # set= adds to the model's own overrides.
-    r = gaprisk.run(gaprisk.Model(BASE).set(movement_days=3), samples=50_000, set={"us_commitment": 0.5}, progress=False)
+    r = gaprisk.run(
+        gaprisk.Model(BASE).set(movement_days=3),
+        samples=50_000,
+        set={"us_commitment": 0.5},
+        progress=False,
+    )
     assert r.files["summary.csv"] == expected["summary.csv"]
 
 
 def test_a_model_from_text_extends_files_held_in_memory(cli, tmp_path):
     expected = cli.files("run", "models/weak_us_commitment.toml", "-n", "50000", out=tmp_path)
     text = (REPO / "models/weak_us_commitment.toml").read_text()
-    model = gaprisk.Model.from_text(text, name="weak.toml", files={"baseline.toml": Path("models/baseline.toml")})
+    model = gaprisk.Model.from_text(
+        text, name="weak.toml", files={"baseline.toml": Path("models/baseline.toml")}
+    )
     r = gaprisk.run(model, samples=50_000, progress=False)
     for name in ("summary.csv", "histogram.csv", "convergence.csv"):
         assert r.files[name] == expected[name]
     assert r.manifest["model"]["file"] == "weak.toml"
-    assert r.manifest["model"]["hash"] == gaprisk.run("models/weak_us_commitment.toml", samples=2, progress=False).manifest["model"]["hash"]
+    assert (
+        r.manifest["model"]["hash"]
+        == gaprisk.run("models/weak_us_commitment.toml", samples=2, progress=False).manifest[
+            "model"
+        ]["hash"]
+    )
 
 
 def test_compare_matches_the_cli(cli, tmp_path):
     variants = ["models/weak_us_commitment.toml", "models/full_withdrawal.toml", BASE]
-    expected = cli.files("compare", BASE, *variants, "-n", "100000", "--set", "nato_cohesion=0.5", out=tmp_path)
+    expected = cli.files(
+        "compare", BASE, *variants, "-n", "100000", "--set", "nato_cohesion=0.5", out=tmp_path
+    )
     r = gaprisk.compare(BASE, variants, samples=1e5, set={"nato_cohesion": 0.5}, progress=False)
     assert_same_files(r.files, expected)
     pd.testing.assert_frame_equal(r.table, read_csv(expected["compare.csv"]))
@@ -74,7 +120,12 @@ def test_compare_matches_the_cli(cli, tmp_path):
 
 def test_compare_models_must_fix_the_same_inputs():
     with pytest.raises(gaprisk.OptionError) as e:
-        gaprisk.compare(gaprisk.Model(BASE).set(us_commitment=0.1), ["models/full_withdrawal.toml"], samples=1e4, progress=False)
+        gaprisk.compare(
+            gaprisk.Model(BASE).set(us_commitment=0.1),
+            ["models/full_withdrawal.toml"],
+            samples=1e4,
+            progress=False,
+        )
     assert e.value.option == "set"
 
 
@@ -82,8 +133,14 @@ def test_compare_models_must_fix_the_same_inputs():
     "cli_sets, set",
     [
         (["us_commitment=0:1:5"], {"us_commitment": "0:1:5"}),
-        (["movement_days=1,2,5,10", "nato_cohesion=0.3,0.7"], {"movement_days": [1, 2, 5, 10], "nato_cohesion": [0.3, 0.7]}),
-        (["warning_days=7", "us_commitment=0.1,0.9"], {"warning_days": 7, "us_commitment": (0.1, 0.9)}),
+        (
+            ["movement_days=1,2,5,10", "nato_cohesion=0.3,0.7"],
+            {"movement_days": [1, 2, 5, 10], "nato_cohesion": [0.3, 0.7]},
+        ),
+        (
+            ["warning_days=7", "us_commitment=0.1,0.9"],
+            {"warning_days": 7, "us_commitment": (0.1, 0.9)},
+        ),
     ],
 )
 def test_sweep_matches_the_cli(cli, tmp_path, cli_sets, set):
@@ -95,17 +152,41 @@ def test_sweep_matches_the_cli(cli, tmp_path, cli_sets, set):
 
 
 def test_a_sweeps_model_overrides_are_fixed_axes(cli, tmp_path):
-    expected = cli.files("sweep", BASE, "--set", "warning_days=7", "--set", "us_commitment=0:1:3", "-n", "20000", out=tmp_path)
-    r = gaprisk.sweep(gaprisk.Model(BASE).set(warning_days=7), set={"us_commitment": "0:1:3"}, samples=20_000, progress=False)
+    expected = cli.files(
+        "sweep",
+        BASE,
+        "--set",
+        "warning_days=7",
+        "--set",
+        "us_commitment=0:1:3",
+        "-n",
+        "20000",
+        out=tmp_path,
+    )
+    r = gaprisk.sweep(
+        gaprisk.Model(BASE).set(warning_days=7),
+        set={"us_commitment": "0:1:3"},
+        samples=20_000,
+        progress=False,
+    )
     assert r.files["sweep.csv"] == expected["sweep.csv"]
 
 
 @pytest.mark.parametrize(
     "args, kwargs",
     [
-        (["--method", "sobol", "-n", "8192", "--bootstrap", "50"], dict(method="sobol", samples=8192, bootstrap=50)),
-        (["--method", "tornado", "-n", "20000", "--quantity", "attempt"], dict(method="tornado", samples=20_000, quantity="attempt")),
-        (["--method", "rank", "-n", "30000", "--confidence", "0.9"], dict(method="rank", samples=30_000, confidence=0.9)),
+        (
+            ["--method", "sobol", "-n", "8192", "--bootstrap", "50"],
+            dict(method="sobol", samples=8192, bootstrap=50),
+        ),
+        (
+            ["--method", "tornado", "-n", "20000", "--quantity", "attempt"],
+            dict(method="tornado", samples=20_000, quantity="attempt"),
+        ),
+        (
+            ["--method", "rank", "-n", "30000", "--confidence", "0.9"],
+            dict(method="rank", samples=30_000, confidence=0.9),
+        ),
     ],
 )
 def test_sensitivity_matches_the_cli(cli, tmp_path, args, kwargs):
@@ -128,14 +209,36 @@ def test_parquet_tables_match_the_cli(cli, tmp_path, fmt):
         parquet = pd.read_parquet(run_dir / f"{name}.parquet")
         pd.testing.assert_frame_equal(parquet, read_csv(csv.files[f"{name}.csv"]))
     pd.testing.assert_frame_equal(r.summary, csv.summary)
-    expected = cli.files("sweep", BASE, "--set", "us_commitment=0:1:3", "-n", "20000", "--format", fmt, out=sweep_dir)
+    expected = cli.files(
+        "sweep", BASE, "--set", "us_commitment=0:1:3", "-n", "20000", "--format", fmt, out=sweep_dir
+    )
     s = gaprisk.sweep(BASE, set={"us_commitment": "0:1:3"}, samples=2e4, format=fmt, progress=False)
     assert_same_files(s.files, expected)
 
 
 def test_parquet_files_are_deterministic(cli, tmp_path):
-    a = cli.files("compare", BASE, "models/weak_us_commitment.toml", "-n", "20000", "--format", "parquet", out=tmp_path / "a")
-    b = cli.files("compare", BASE, "models/weak_us_commitment.toml", "-n", "20000", "--format", "parquet", "-j", "1", out=tmp_path / "b")
+    a = cli.files(
+        "compare",
+        BASE,
+        "models/weak_us_commitment.toml",
+        "-n",
+        "20000",
+        "--format",
+        "parquet",
+        out=tmp_path / "a",
+    )
+    b = cli.files(
+        "compare",
+        BASE,
+        "models/weak_us_commitment.toml",
+        "-n",
+        "20000",
+        "--format",
+        "parquet",
+        "-j",
+        "1",
+        out=tmp_path / "b",
+    )
     assert a["compare.parquet"] == b["compare.parquet"]
     compare = pd.read_parquet(tmp_path / "a/compare.parquet")
     # paired_dropped is missing on the base's rows, as in the CSV.
@@ -143,7 +246,9 @@ def test_parquet_files_are_deterministic(cli, tmp_path):
 
 
 def test_save_writes_what_the_cli_writes(cli, tmp_path):
-    expected = cli.files("sensitivity", BASE, "--method", "rank", "-n", "20000", out=tmp_path / "cli")
+    expected = cli.files(
+        "sensitivity", BASE, "--method", "rank", "-n", "20000", out=tmp_path / "cli"
+    )
     r = gaprisk.sensitivity(BASE, method="rank", samples=20_000, progress=False)
     paths = r.save(tmp_path / "py" / "nested")
     assert [p.name for p in paths] == list(r.files)
@@ -169,7 +274,9 @@ def test_draws_are_the_clis_draws(cli, tmp_path):
     assert list(draws.columns) == list(expected.columns)
     pd.testing.assert_frame_equal(draws, expected, check_dtype=False, check_exact=True)
     some = r.draws(["closure", "force_ratio"])
-    pd.testing.assert_frame_equal(some, expected[["closure", "force_ratio"]], check_dtype=False, check_exact=True)
+    pd.testing.assert_frame_equal(
+        some, expected[["closure", "force_ratio"]], check_dtype=False, check_exact=True
+    )
     with pytest.raises(KeyError, match="no draws column nope"):
         r.draws(["nope"])
 

@@ -8,9 +8,9 @@ import time
 
 import pandas as pd
 import pytest
+from conftest import REPO, manifest_without_timing
 
 import gaprisk
-from conftest import REPO, manifest_without_timing
 
 BASE = "models/baseline.toml"
 
@@ -21,8 +21,18 @@ def server(cli, tmp_path_factory):
     token = "a-test-token-of-some-length"
     (data / "token.txt").write_text(token + "\n")
     p = subprocess.Popen(
-        [str(cli.path), "serve", "--listen", "127.0.0.1:0", "--data", str(data / "db"),
-         "--models", str(REPO / "models"), "--token-file", str(data / "token.txt")],
+        [
+            str(cli.path),
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--data",
+            str(data / "db"),
+            "--models",
+            str(REPO / "models"),
+            "--token-file",
+            str(data / "token.txt"),
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -30,7 +40,7 @@ def server(cli, tmp_path_factory):
         line = p.stdout.readline()
         prefix = "gaprisk: listening on "
         assert line.startswith(prefix), f"unexpected first line: {line!r}"
-        yield gaprisk.Client(line[len(prefix):].strip(), token=token)
+        yield gaprisk.Client(line[len(prefix) :].strip(), token=token)
     finally:
         p.terminate()
         p.wait(timeout=30)
@@ -44,7 +54,9 @@ def same(remote: gaprisk.Result, local: gaprisk.Result, table: str):
 
 
 def test_run(server):
-    remote = server.run("baseline.toml", samples=1e5, seed=11, set={"us_commitment": 0.4}, progress=False)
+    remote = server.run(
+        "baseline.toml", samples=1e5, seed=11, set={"us_commitment": 0.4}, progress=False
+    )
     local = gaprisk.run(BASE, samples=1e5, seed=11, set={"us_commitment": 0.4}, progress=False)
     for name in ("summary.csv", "histogram.csv", "convergence.csv"):
         assert remote.files[name] == local.files[name]
@@ -55,7 +67,9 @@ def test_run(server):
 
 
 def test_compare(server):
-    remote = server.compare("baseline.toml", ["weak_us_commitment.toml"], samples=5e4, progress=False)
+    remote = server.compare(
+        "baseline.toml", ["weak_us_commitment.toml"], samples=5e4, progress=False
+    )
     local = gaprisk.compare(BASE, ["models/weak_us_commitment.toml"], samples=5e4, progress=False)
     # The same numbers; model_file is the path each was given.
     cols = [c for c in local.table.columns if c != "model_file"]
@@ -70,7 +84,9 @@ def test_sweep(server):
 
 
 def test_sensitivity(server):
-    remote = server.sensitivity("baseline.toml", method="tornado", samples=2e4, no_report=True, progress=False)
+    remote = server.sensitivity(
+        "baseline.toml", method="tornado", samples=2e4, no_report=True, progress=False
+    )
     local = gaprisk.sensitivity(BASE, method="tornado", samples=2e4, progress=False)
     assert remote.files["sensitivity.csv"] == local.files["sensitivity.csv"]
     assert "report.html" not in remote.files
@@ -78,9 +94,13 @@ def test_sensitivity(server):
 
 def test_a_model_from_text_is_sent_with_the_request(server):
     text = '[model]\nname = "mine"\nextends = "baseline.toml"\n[inputs]\nus_commitment = 0.1\n'
-    remote = server.run(gaprisk.Model.from_text(text, name="mine.toml"), samples=5e4, progress=False)
+    remote = server.run(
+        gaprisk.Model.from_text(text, name="mine.toml"), samples=5e4, progress=False
+    )
     local = gaprisk.run(
-        gaprisk.Model.from_text(text, name="mine.toml", files={"baseline.toml": REPO / "models/baseline.toml"}),
+        gaprisk.Model.from_text(
+            text, name="mine.toml", files={"baseline.toml": REPO / "models/baseline.toml"}
+        ),
         samples=5e4,
         progress=False,
     )
@@ -88,13 +108,19 @@ def test_a_model_from_text_is_sent_with_the_request(server):
 
 
 def test_errors_are_the_local_ones(server):
-    bad = gaprisk.Model.from_text('[model]\nname = "m"\n[inputs]\na = { dist = "normal", mean = 0 }\n', name="mine.toml")
+    bad = gaprisk.Model.from_text(
+        '[model]\nname = "m"\n[inputs]\na = { dist = "normal", mean = 0 }\n', name="mine.toml"
+    )
     with pytest.raises(gaprisk.ModelError) as e:
         server.run(bad, progress=False)
     with pytest.raises(gaprisk.ModelError) as local:
         gaprisk.run(bad, progress=False)
     assert (e.value.file, e.value.line, e.value.key, str(e.value)) == (
-        local.value.file, local.value.line, local.value.key, str(local.value))
+        local.value.file,
+        local.value.line,
+        local.value.key,
+        str(local.value),
+    )
     with pytest.raises(gaprisk.OptionError) as e:
         server.run("baseline.toml", samples=1, progress=False)
     assert e.value.option == "samples"
@@ -104,7 +130,9 @@ def test_errors_are_the_local_ones(server):
     with pytest.raises(TypeError):
         server.run("baseline.toml", threads=2)
     with pytest.raises(gaprisk.ServerError) as e:
-        gaprisk.Client(server.url, token="wrong-token-wrong-token").run("baseline.toml", progress=False)
+        gaprisk.Client(server.url, token="wrong-token-wrong-token").run(
+            "baseline.toml", progress=False
+        )
     assert e.value.status == 401
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import REPO
 
 import gaprisk
-from conftest import REPO
 
 BASE = "models/baseline.toml"
 MALFORMED = sorted((REPO / "tests/malformed").glob("*.toml"))
@@ -48,7 +48,9 @@ def test_every_malformed_model_raises_the_clis_model_error(cli, path):
 
 
 def test_a_model_error_in_memory_names_the_in_memory_file():
-    model = gaprisk.Model.from_text('[model]\nname = "m"\n[inputs]\na = { dist = "normal", mean = 0 }\n', name="mine.toml")
+    model = gaprisk.Model.from_text(
+        '[model]\nname = "m"\n[inputs]\na = { dist = "normal", mean = 0 }\n', name="mine.toml"
+    )
     with pytest.raises(gaprisk.ModelError) as e:
         gaprisk.run(model, samples=100, progress=False)
     assert (e.value.file, e.value.line, e.value.key) == ("mine.toml", 4, "inputs.a")
@@ -66,10 +68,22 @@ def test_a_missing_file_is_a_model_error():
         (dict(samples=1), "samples", "samples must be at least 2, got 1"),
         (dict(confidence=1.5), "confidence", "confidence must be in (0, 1), got 1.5"),
         (dict(design="sobol"), "design", "design 'sobol' is not one of mc, lhs, qmc, antithetic"),
-        (dict(interval="exact"), "interval", "interval 'exact' is not one of wilson, clopper-pearson"),
-        (dict(precision=0.1, relative_precision=0.1), "precision", "precision cannot be combined with relative_precision"),
+        (
+            dict(interval="exact"),
+            "interval",
+            "interval 'exact' is not one of wilson, clopper-pearson",
+        ),
+        (
+            dict(precision=0.1, relative_precision=0.1),
+            "precision",
+            "precision cannot be combined with relative_precision",
+        ),
         (dict(target="closure"), "target", "target needs precision or relative_precision"),
-        (dict(relative_precision=0.1, target="nope"), "target", "target nope: the model has no such event or output"),
+        (
+            dict(relative_precision=0.1, target="nope"),
+            "target",
+            "target nope: the model has no such event or output",
+        ),
         (dict(set={"closure": 1}), "set", "set closure: 'closure' is in [events]"),
         (dict(threads=0), "threads", "threads must be at least 1"),
         (dict(format="xlsx"), "format", "format 'xlsx' is not one of csv, parquet, both"),
@@ -107,15 +121,24 @@ def test_other_commands_name_their_options():
 @pytest.mark.parametrize(
     "call, text",
     [
-        (lambda: gaprisk.run(BASE, samples="many"), "samples must be a whole number, got 'many' (str)"),
+        (
+            lambda: gaprisk.run(BASE, samples="many"),
+            "samples must be a whole number, got 'many' (str)",
+        ),
         (lambda: gaprisk.run(BASE, confidence="high"), "confidence must be a number"),
         (lambda: gaprisk.run(BASE, design=3), "design must be a string"),
         (lambda: gaprisk.run(BASE, set=[("a", 1)]), "set must be a dict"),
-        (lambda: gaprisk.run(BASE, set={"us_commitment": "high"}), "set['us_commitment'] must be a number"),
+        (
+            lambda: gaprisk.run(BASE, set={"us_commitment": "high"}),
+            "set['us_commitment'] must be a number",
+        ),
         (lambda: gaprisk.run(BASE, no_report="yes"), "no_report must be True or False"),
         (lambda: gaprisk.run(BASE, progress=None), "progress must be True or False"),
         (lambda: gaprisk.run(42), "model must be a path or a gaprisk.Model"),
-        (lambda: gaprisk.sweep(BASE, set={"us_commitment": {"a": 1}}), "set['us_commitment'] must be"),
+        (
+            lambda: gaprisk.sweep(BASE, set={"us_commitment": {"a": 1}}),
+            "set['us_commitment'] must be",
+        ),
         (lambda: gaprisk.sweep(BASE), "missing 1 required keyword-only argument: 'set'"),
         (lambda: gaprisk.run(BASE, sample=10), "unexpected keyword argument 'sample'"),
     ],

@@ -41,8 +41,12 @@ def test_ctrl_c_interrupts_a_long_run_within_a_second(tmp_path, monkeypatch):
 @pytest.mark.parametrize("command", ["compare", "sweep", "sensitivity"])
 def test_ctrl_c_interrupts_every_command(command):
     calls = {
-        "compare": lambda: gaprisk.compare(BASE, ["models/weak_us_commitment.toml"], samples=LONG, progress=False),
-        "sweep": lambda: gaprisk.sweep(BASE, set={"us_commitment": "0:1:11"}, samples=LONG, progress=False),
+        "compare": lambda: gaprisk.compare(
+            BASE, ["models/weak_us_commitment.toml"], samples=LONG, progress=False
+        ),
+        "sweep": lambda: gaprisk.sweep(
+            BASE, set={"us_commitment": "0:1:11"}, samples=LONG, progress=False
+        ),
         "sensitivity": lambda: gaprisk.sensitivity(BASE, samples=10**8, progress=False),
     }
     timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import nbformat
-from nbclient import NotebookClient
-
 from conftest import REPO
+from nbclient import NotebookClient
 
 NOTEBOOK = REPO / "examples" / "notebook.ipynb"
 
@@ -19,9 +18,18 @@ def test_the_notebook_is_stored_without_outputs():
 
 def test_the_notebook_runs_top_to_bottom():
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
+    ).execute()
     images = [
-        o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if "image/png" in o.get("data", {})
     ]
     # The variants, the sweep, the Sobol indices and the draws' histogram.
     assert len(images) == 4

@@ -48,6 +48,32 @@ def test_draws_parquet_is_streamed_in_row_groups_and_deterministic(draws, cli, t
     assert meta.num_row_groups == 16  # 65,536 rows each
     assert meta.created_by.startswith("gaprisk version ")
     assert meta.row_group(0).column(1).compression == "ZSTD"
-    cli("run", BASE, "--draws", "--draws-format", "parquet", "-n", "100000", "-j", "1", "-q", "-o", tmp_path / "a")
-    cli("run", BASE, "--draws", "--draws-format", "parquet", "-n", "100000", "-q", "-o", tmp_path / "b")
-    assert (tmp_path / "a/draws.parquet").read_bytes() == (tmp_path / "b/draws.parquet").read_bytes()
+    cli(
+        "run",
+        BASE,
+        "--draws",
+        "--draws-format",
+        "parquet",
+        "-n",
+        "100000",
+        "-j",
+        "1",
+        "-q",
+        "-o",
+        tmp_path / "a",
+    )
+    cli(
+        "run",
+        BASE,
+        "--draws",
+        "--draws-format",
+        "parquet",
+        "-n",
+        "100000",
+        "-q",
+        "-o",
+        tmp_path / "b",
+    )
+    assert (tmp_path / "a/draws.parquet").read_bytes() == (
+        tmp_path / "b/draws.parquet"
+    ).read_bytes()

@@ -284,9 +284,18 @@ mod tests {
         let rows: Vec<Vec<Field>> = r
             .get_row_iter(None)
             .unwrap()
-            .map(|row| row.unwrap().into_columns().into_iter().map(|(_, f)| f).collect())
+            .map(|row| {
+                row.unwrap()
+                    .into_columns()
+                    .into_iter()
+                    .map(|(_, f)| f)
+                    .collect()
+            })
             .collect();
-        assert_eq!(rows[0], vec![Field::Str("a".into()), Field::Long(3), Field::Double(0.1)]);
+        assert_eq!(
+            rows[0],
+            vec![Field::Str("a".into()), Field::Long(3), Field::Double(0.1)]
+        );
         assert_eq!(rows[1][1], Field::Null);
         assert!(matches!(rows[1][2], Field::Double(x) if x.is_nan()));
     }
@@ -324,7 +333,11 @@ mod tests {
         let fields: Vec<Field> = last.into_columns().into_iter().map(|(_, f)| f).collect();
         assert_eq!(
             fields,
-            vec![Field::Long(1499), Field::Double(1499.0), Field::Double(-1499.0 / 7.0)]
+            vec![
+                Field::Long(1499),
+                Field::Double(1499.0),
+                Field::Double(-1499.0 / 7.0)
+            ]
         );
     }
 
