@@ -282,7 +282,7 @@ mod tests {
     use super::*;
     use parquet::file::reader::{FileReader, SerializedFileReader};
     use parquet::record::Field;
-    use std::io::{Seek, Write as _};
+    use std::io::Seek;
 
     fn reader(bytes: &[u8]) -> SerializedFileReader<std::fs::File> {
         let mut f = tempfile::tempfile().unwrap();
