@@ -7,6 +7,7 @@ results as pandas DataFrames.
     gaprisk.compare("models/baseline.toml", ["models/weak_us_commitment.toml"]).table
     gaprisk.sweep("models/baseline.toml", set={"us_commitment": "0:1:11"}).table
     gaprisk.sensitivity("models/baseline.toml", method="sobol").table
+    gaprisk.rare("models/baseline.toml", event="closure").table
 
 The calls mirror the CLI's commands and take its long options as keywords
 (``relative_precision`` for ``--relative-precision``); each result's files
@@ -17,11 +18,18 @@ the same calls against a running ``gaprisk serve``.
 """
 
 from . import _native
-from ._api import compare, run, sensitivity, sweep
+from ._api import compare, rare, run, sensitivity, sweep
 from ._client import Client
 from ._errors import ModelError, OptionError, ServerError
 from ._model import CheckReport, Entry, Model
-from ._results import CompareResult, Result, RunResult, SensitivityResult, SweepResult
+from ._results import (
+    CompareResult,
+    RareResult,
+    Result,
+    RunResult,
+    SensitivityResult,
+    SweepResult,
+)
 
 __version__: str = _native.__version__
 
@@ -38,12 +46,14 @@ __all__ = [
     "Model",
     "ModelError",
     "OptionError",
+    "RareResult",
     "Result",
     "RunResult",
     "SensitivityResult",
     "ServerError",
     "SweepResult",
     "compare",
+    "rare",
     "run",
     "sensitivity",
     "sweep",

@@ -12,7 +12,7 @@ from . import _native, _options
 from ._errors import OptionError
 from ._model import Model, as_model
 from ._progress import Progress
-from ._results import CompareResult, RunResult, SensitivityResult, SweepResult
+from ._results import CompareResult, RareResult, RunResult, SensitivityResult, SweepResult
 
 ModelLike = Model | str | os.PathLike
 
@@ -221,6 +221,7 @@ def sensitivity(
     *,
     quantity: str | None = None,
     method: str | None = None,
+    design: str | None = None,
     samples: int | None = None,
     seed: int | None = None,
     confidence: float | None = None,
@@ -232,8 +233,9 @@ def sensitivity(
 ) -> SensitivityResult:
     """Which assumption drives ``quantity`` (default: the first event), as
     ``gaprisk sensitivity``: ``method`` "sobol" (default; N = ``samples``,
-    default 131,072, ``bootstrap`` resamples, default 200), "tornado" or
-    "rank". Returns a SensitivityResult whose ``.table`` is
+    default 131,072; ``design`` "qmc", the default, or "mc" with
+    ``bootstrap`` resamples), "tornado", "rank" or "filter" (an event's
+    Monte Carlo filtering). Returns a SensitivityResult whose ``.table`` is
     sensitivity.csv."""
     m = as_model(model, "model")
     no_overrides(m, "sensitivity")
@@ -244,6 +246,7 @@ def sensitivity(
         m._native(),
         quantity=_options.text("quantity", quantity),
         method=_options.text("method", method),
+        design=_options.text("design", design),
         samples=_options.count("samples", samples),
         seed=_options.count("seed", seed),
         confidence=_options.number("confidence", confidence),
@@ -253,3 +256,40 @@ def sensitivity(
         no_report=_options.flag("no_report", no_report),
     )
     return SensitivityResult(_files(out), out["text"], out["warnings"])
+
+
+def rare(
+    model: ModelLike,
+    *,
+    event: str | None = None,
+    method: str | None = None,
+    samples: int | None = None,
+    seed: int | None = None,
+    confidence: float | None = None,
+    set: Mapping[str, float] | None = None,
+    format: str = "csv",
+    no_report: bool = False,
+    progress: bool = True,
+) -> RareResult:
+    """One event's probability by a rare-event method, as ``gaprisk rare``:
+    ``method`` "subset" (subset simulation, the default) or "is" (adaptive
+    importance sampling); ``samples`` per level or stage (default 10,000);
+    ``event`` (default: the first event); ``set`` fixes inputs. It runs on
+    one thread, as the CLI does. Returns a RareResult whose ``.table`` is
+    rare.csv."""
+    m = as_model(model, "model")
+    out = _call(
+        _native.rare,
+        progress,
+        "rare",
+        m._native(),
+        event=_options.text("event", event),
+        method=_options.text("method", method),
+        samples=_options.count("samples", samples),
+        seed=_options.count("seed", seed),
+        confidence=_options.number("confidence", confidence),
+        set=list(run_overrides(m, set).items()),
+        format=_options.text("format", format),
+        no_report=_options.flag("no_report", no_report),
+    )
+    return RareResult(_files(out), out["text"], out["warnings"])

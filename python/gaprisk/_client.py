@@ -49,7 +49,8 @@ class Client:
 
     ``run``, ``compare``, ``sweep`` and ``sensitivity`` take the same
     keywords as the functions of the package (but ``threads``, which the
-    server decides) and return the same results, read from the job's files.
+    server decides) and return the same results, read from the job's files
+    (the service runs no ``rare`` jobs).
     Models are named as the server's library names them (``baseline.toml``,
     relative to its ``--models``), or are ``Model.from_text`` models, which
     are sent with the request. Ctrl-C while waiting cancels the job."""
@@ -266,6 +267,7 @@ class Client:
         *,
         quantity: str | None = None,
         method: str | None = None,
+        design: str | None = None,
         samples: int | None = None,
         seed: int | None = None,
         confidence: float | None = None,
@@ -285,6 +287,7 @@ class Client:
             {
                 "quantity": _options.text("quantity", quantity),
                 "method": _options.text("method", method),
+                "design": _options.text("design", design),
                 "samples": _options.count("samples", samples),
                 "seed": _options.count("seed", seed),
                 "confidence": _options.number("confidence", confidence),

@@ -166,3 +166,13 @@ class SensitivityResult(Result):
         return self._table("sensitivity")
 
     sensitivity = table
+
+
+class RareResult(Result):
+    """A ``rare`` estimate: ``table`` (also ``rare``) is rare.csv, one row."""
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return self._table("rare")
+
+    rare = table

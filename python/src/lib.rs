@@ -5,10 +5,12 @@
 //! (DataFrames, progress bars, result objects) is the pure-Python layer in
 //! `gaprisk/`.
 
+use gaprisk::analysis::rare::RareMethod;
 use gaprisk::analysis::sweep::parse_axis;
 use gaprisk::engine::design::Design;
 use gaprisk::error::Error;
 use gaprisk::jobs::compare::{CompareJob, CompareRequest};
+use gaprisk::jobs::rare::{RareJob, RareRequest};
 use gaprisk::jobs::run::{RunJob, RunRequest, RunSinks};
 use gaprisk::jobs::sensitivity::{Method, SensitivityJob, SensitivityRequest};
 use gaprisk::jobs::sweep::{SweepJob, SweepRequest};
@@ -527,7 +529,7 @@ fn sweep<'py>(
 
 /// `gaprisk sensitivity`.
 #[pyfunction]
-#[pyo3(signature = (model, *, quantity=None, method=None, samples=None, seed=None,
+#[pyo3(signature = (model, *, quantity=None, method=None, design=None, samples=None, seed=None,
     confidence=None, bootstrap=None, threads=None, format=None, no_report=false, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn sensitivity<'py>(
@@ -535,6 +537,7 @@ fn sensitivity<'py>(
     model: ModelArg,
     quantity: Option<String>,
     method: Option<&str>,
+    design: Option<&str>,
     samples: Option<u64>,
     seed: Option<u64>,
     confidence: Option<f64>,
@@ -558,9 +561,14 @@ fn sensitivity<'py>(
                     ("sobol", Method::Sobol),
                     ("tornado", Method::Tornado),
                     ("rank", Method::Rank),
+                    ("filter", Method::Filter),
                 ],
             )?,
             None => d.method,
+        },
+        design: match design {
+            Some(name) => Some(self::design(py, name)?),
+            None => None,
         },
         samples: samples.unwrap_or(d.samples),
         seed: seed.unwrap_or(d.seed),
@@ -572,6 +580,55 @@ fn sensitivity<'py>(
     };
     let workers = workers(py, threads)?;
     let job = SensitivityJob::new(&files, request).map_err(|e| raise(py, e))?;
+    let out = run_job(py, workers, progress, |ctx| job.execute(ctx))?;
+    output(py, &out)
+}
+
+/// `gaprisk rare`.
+#[pyfunction]
+#[pyo3(signature = (model, *, event=None, method=None, samples=None, seed=None,
+    confidence=None, set=Vec::new(), format=None, no_report=false, progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn rare<'py>(
+    py: Python<'py>,
+    model: ModelArg,
+    event: Option<String>,
+    method: Option<&str>,
+    samples: Option<u64>,
+    seed: Option<u64>,
+    confidence: Option<f64>,
+    set: Vec<(String, f64)>,
+    format: Option<&str>,
+    no_report: bool,
+    progress: Option<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (files, paths) = files_of(std::slice::from_ref(&model))?;
+    let d = RareRequest::default();
+    let request = RareRequest {
+        model: paths[0].clone(),
+        event,
+        method: match method {
+            Some(name) => choice(
+                py,
+                "method",
+                name,
+                &[
+                    ("subset", RareMethod::Subset),
+                    ("is", RareMethod::ImportanceSampling),
+                ],
+            )?,
+            None => d.method,
+        },
+        samples: samples.unwrap_or(d.samples),
+        seed: seed.unwrap_or(d.seed),
+        confidence: confidence.unwrap_or(d.confidence),
+        set: overrides(set),
+        no_report,
+        format: table_format(py, format)?,
+    };
+    // The CLI runs it on one thread: its levels are sequential.
+    let workers = workers(py, Some(1))?;
+    let job = RareJob::new(&files, request).map_err(|e| raise(py, e))?;
     let out = run_job(py, workers, progress, |ctx| job.execute(ctx))?;
     output(py, &out)
 }
@@ -608,7 +665,7 @@ fn check<'py>(py: Python<'py>, model: ModelArg) -> PyResult<Bound<'py, PyDict>> 
 #[pymodule]
 mod _native {
     #[pymodule_export]
-    use super::{check, compare, run, sensitivity, sweep};
+    use super::{check, compare, rare, run, sensitivity, sweep};
 
     #[pymodule_init]
     fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {

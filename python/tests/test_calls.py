@@ -175,9 +175,10 @@ def test_a_sweeps_model_overrides_are_fixed_axes(cli, tmp_path):
 @pytest.mark.parametrize(
     "args, kwargs",
     [
+        (["--method", "sobol", "-n", "8192"], dict(method="sobol", samples=8192)),
         (
-            ["--method", "sobol", "-n", "8192", "--bootstrap", "50"],
-            dict(method="sobol", samples=8192, bootstrap=50),
+            ["--method", "sobol", "--design", "mc", "-n", "8192", "--bootstrap", "50"],
+            dict(method="sobol", design="mc", samples=8192, bootstrap=50),
         ),
         (
             ["--method", "tornado", "-n", "20000", "--quantity", "attempt"],
@@ -187,6 +188,7 @@ def test_a_sweeps_model_overrides_are_fixed_axes(cli, tmp_path):
             ["--method", "rank", "-n", "30000", "--confidence", "0.9"],
             dict(method="rank", samples=30_000, confidence=0.9),
         ),
+        (["--method", "filter", "-n", "30000"], dict(method="filter", samples=30_000)),
     ],
 )
 def test_sensitivity_matches_the_cli(cli, tmp_path, args, kwargs):
@@ -289,3 +291,21 @@ def test_draws_beyond_the_memory_bound_are_refused_before_running():
         huge.draws()
     assert e.value.option == "draws"
     assert gaprisk.MAX_DRAWS_VALUES == 50_000_000
+
+
+@pytest.mark.parametrize(
+    "args, kwargs",
+    [
+        (["-n", "2000"], dict(samples=2000)),
+        (
+            ["--method", "is", "--event", "attempt", "-n", "2000", "--set", "us_commitment=0.5"],
+            dict(method="is", event="attempt", samples=2000, set={"us_commitment": 0.5}),
+        ),
+    ],
+)
+def test_rare_matches_the_cli(cli, tmp_path, args, kwargs):
+    expected = cli.files("rare", BASE, *args, "--format", "both", out=tmp_path)
+    r = gaprisk.rare(BASE, format="both", progress=False, **kwargs)
+    assert_same_files(r.files, expected)
+    pd.testing.assert_frame_equal(r.rare, read_csv(expected["rare.csv"]))
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "rare.parquet"), r.table)

@@ -108,8 +108,14 @@ def test_other_commands_name_their_options():
         gaprisk.sensitivity(BASE, quantity="nope", progress=False)
     assert e.value.option == "quantity" and "it has: closure" in str(e.value)
     with pytest.raises(gaprisk.OptionError) as e:
-        gaprisk.sensitivity(BASE, method="sobol", bootstrap=5, progress=False)
+        gaprisk.sensitivity(BASE, method="sobol", design="mc", bootstrap=5, progress=False)
     assert e.value.option == "bootstrap"
+    with pytest.raises(gaprisk.OptionError) as e:
+        gaprisk.sensitivity(BASE, method="rank", design="qmc", progress=False)
+    assert e.value.option == "design"
+    with pytest.raises(gaprisk.OptionError) as e:
+        gaprisk.rare(BASE, method="splitting", progress=False)
+    assert e.value.option == "method"
     with pytest.raises(gaprisk.OptionError) as e:
         gaprisk.sweep(BASE, set={"us_commitment": "0:1"}, progress=False)
     assert e.value.option == "set"

@@ -125,6 +125,8 @@ pub struct RareArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -202,7 +204,7 @@ pub struct ReportArgs {
 #[derive(Debug, Args)]
 pub struct FormatArgs {
     /// Write the tables (summary, histogram, convergence, compare, sweep,
-    /// sensitivity) as csv, parquet (zstd) or both.
+    /// sensitivity, rare) as csv, parquet (zstd) or both.
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     pub format: FormatArg,
 }

@@ -262,6 +262,7 @@ fn rare(a: super::args::RareArgs, token: CancelToken) -> Result<(), Failure> {
         confidence: a.confidence,
         set: parse_set(&a.set)?,
         no_report: a.report.no_report,
+        format: a.format.format.into(),
     };
     let job = crate::jobs::rare::RareJob::new(&DiskFiles, request)?;
     let dir = a.out.unwrap_or_else(|| job.default_dir());

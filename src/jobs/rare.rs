@@ -1,7 +1,10 @@
 //! `rare`: one event's probability by subset simulation or importance
 //! sampling, for events too rare for plain Monte Carlo.
 
-use super::{JobOutput, LoadedModel, ModelFiles, Outcome, RunContext, analysis_run, listing};
+use super::{
+    JobOutput, LoadedModel, ModelFiles, Outcome, Results, RunContext, TableFormat, analysis_run,
+    listing, result_files,
+};
 use crate::analysis::Limit;
 use crate::analysis::rare::{self, RareMethod, RareSettings};
 use crate::engine::RunSettings;
@@ -31,6 +34,8 @@ pub struct RareRequest {
     pub set: Vec<Override>,
     /// Leave out report.html.
     pub no_report: bool,
+    /// Write rare.csv, rare.parquet or both.
+    pub format: TableFormat,
 }
 
 impl Default for RareRequest {
@@ -44,6 +49,7 @@ impl Default for RareRequest {
             confidence: super::DEFAULT_CONFIDENCE,
             set: Vec::new(),
             no_report: false,
+            format: TableFormat::Csv,
         }
     }
 }
@@ -52,7 +58,7 @@ pub struct RareJob {
     model: LoadedModel,
     quantity: usize,
     settings: RareSettings,
-    report: bool,
+    out: Results,
 }
 
 impl RareJob {
@@ -95,7 +101,7 @@ impl RareJob {
                 seed: r.seed,
                 confidence: r.confidence,
             },
-            report: !r.no_report,
+            out: Results::new(r.format, r.no_report),
         })
     }
 
@@ -140,10 +146,7 @@ impl RareJob {
             design: Design::Mc,
         };
         let mut run = analysis_run(settings, 1, self.settings.confidence, started);
-        run.files = listing(
-            &[output::rare_csv::FILE_NAME, output::manifest::FILE_NAME],
-            self.report,
-        );
+        run.files = listing(&[&RareCsv], self.out, &[output::manifest::FILE_NAME]);
         let warnings = estimate
             .warnings
             .iter()
@@ -155,10 +158,8 @@ impl RareJob {
             estimate,
             run,
         };
-        let files = output::export(&report, &[&RareCsv, &Manifest])?;
+        let files = result_files(&report, &[&RareCsv], &[&Manifest], self.out)?;
         let table = output::table::render_rare(&report);
-        Ok(Outcome::Completed(
-            JobOutput::table(files, table, warnings).with_report(self.report)?,
-        ))
+        Ok(Outcome::Completed(JobOutput::table(files, table, warnings)))
     }
 }

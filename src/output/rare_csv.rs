@@ -1,12 +1,14 @@
-//! `rare.csv`: one event's probability from a rare-event method, one row.
+//! `rare.csv` (or `rare.parquet`): one event's probability from a
+//! rare-event method, one row.
 
 use super::reports::RareReport;
-use super::{Exporter, csv_bytes, number};
+use super::tabular::{Cell, Kind, Table, Tabular};
 use crate::error::Result;
 
 pub struct RareCsv;
 
 pub const FILE_NAME: &str = "rare.csv";
+pub const PARQUET_NAME: &str = "rare.parquet";
 
 pub const HEADER: [&str; 12] = [
     "model",
@@ -23,27 +25,40 @@ pub const HEADER: [&str; 12] = [
     "effective_samples",
 ];
 
-impl Exporter<RareReport> for RareCsv {
-    fn file_name(&self) -> &'static str {
+fn kind(column: &str) -> Kind {
+    match column {
+        "model" | "quantity" | "method" => Kind::Text,
+        "evaluations" | "levels" | "samples_per_level" => Kind::Int,
+        _ => Kind::Float,
+    }
+}
+
+impl Tabular<RareReport> for RareCsv {
+    fn csv_name(&self) -> &'static str {
         FILE_NAME
     }
 
-    fn serialize(&self, r: &RareReport) -> Result<Vec<u8>> {
+    fn parquet_name(&self) -> &'static str {
+        PARQUET_NAME
+    }
+
+    fn table(&self, r: &RareReport) -> Result<Table> {
         let e = &r.estimate;
-        let row = vec![
-            r.model.name.clone(),
-            r.quantity.clone(),
-            e.method.name().to_string(),
-            e.evaluations.to_string(),
-            number(e.mean),
-            number(e.std_error),
-            number(e.ci_low),
-            number(e.ci_high),
-            number(r.run.confidence),
-            e.levels.len().to_string(),
-            r.run.settings.samples.to_string(),
-            number(e.effective_samples),
-        ];
-        csv_bytes(FILE_NAME, &HEADER, std::iter::once(row))
+        let mut t = Table::new(HEADER.iter().map(|&h| (h, kind(h))));
+        t.push(vec![
+            Cell::from(r.model.name.as_str()),
+            r.quantity.clone().into(),
+            e.method.name().into(),
+            e.evaluations.into(),
+            e.mean.into(),
+            e.std_error.into(),
+            e.ci_low.into(),
+            e.ci_high.into(),
+            r.run.confidence.into(),
+            e.levels.len().into(),
+            r.run.settings.samples.into(),
+            e.effective_samples.into(),
+        ]);
+        Ok(t)
     }
 }
