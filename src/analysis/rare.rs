@@ -96,13 +96,6 @@ fn std_normal() -> Normal {
     Normal::standard()
 }
 
-/// `u = Phi(z)`, kept inside (0, 1) as the engine's uniforms are.
-pub fn uniform_of(z: f64) -> f64 {
-    std_normal()
-        .cdf(z)
-        .clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0)
-}
-
 /// Standard normal draws from a stream, by inverse transform.
 fn normals(rng: &mut StreamRng, out: &mut [f64]) {
     rng.fill_unit(out);

@@ -2,7 +2,6 @@
 //! exactly where it holds, read off the event's expression. What the
 //! rare-event methods climb toward the event with.
 
-use super::rare::uniform_of;
 use crate::distributions::{Distribution, Family};
 use crate::engine::chunk::BLOCK;
 use crate::engine::design::Uniforms;
@@ -15,6 +14,13 @@ use crate::model::expr::Expr;
 use crate::model::spec::{Body, Param, Section};
 use statrs::distribution::{ContinuousCDF, Normal};
 use std::collections::HashMap;
+
+/// `u = Phi(z)`, kept inside (0, 1) as the engine's uniforms are.
+pub fn uniform_of(z: f64) -> f64 {
+    Normal::standard()
+        .cdf(z)
+        .clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0)
+}
 
 /// The margin of a condition, as a tree over the model's values.
 #[derive(Debug, Clone)]
