@@ -626,17 +626,16 @@ fn correlation(x: &[f64], y: &[f64]) -> f64 {
     sxy / (sxx * syy).sqrt()
 }
 
-/// Spearman rank correlation of every random node with the quantity, from
-/// one plain run; intervals by Fisher's z with the variance 1.06 / (n - 3)
-/// of Fieller, Hartley and Pearson (1957).
-pub fn rank(
+/// One plain run's values of every random node (the factors, by name)
+/// and, last, of the quantity: what rank correlations and filtering read.
+#[allow(clippy::type_complexity)]
+fn factor_columns(
     program: &Program,
     quantity: usize,
     settings: &RunSettings,
-    confidence: f64,
     workers: &Workers,
     progress: &mut dyn FnMut(u64),
-) -> Result<Outcome<Sensitivity>> {
+) -> Result<Outcome<(Vec<(String, Operand)>, Vec<Vec<f64>>)>> {
     let factors: Vec<(String, Operand)> = program
         .node_columns
         .iter()
@@ -660,9 +659,28 @@ pub fn rank(
         },
         progress,
     )?;
-    if let Some(stopped) = pass.stopped() {
-        return Ok(stopped);
-    }
+    Ok(match pass.stopped() {
+        Some(stopped) => stopped,
+        None => Outcome::Completed((factors, columns)),
+    })
+}
+
+/// Spearman rank correlation of every random node with the quantity, from
+/// one plain run; intervals by Fisher's z with the variance 1.06 / (n - 3)
+/// of Fieller, Hartley and Pearson (1957).
+pub fn rank(
+    program: &Program,
+    quantity: usize,
+    settings: &RunSettings,
+    confidence: f64,
+    workers: &Workers,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Outcome<Sensitivity>> {
+    let (factors, mut columns) =
+        match factor_columns(program, quantity, settings, workers, progress)?.or_stopped() {
+            Ok(found) => found,
+            Err(stopped) => return Ok(stopped),
+        };
     let y = columns.pop().expect("the quantity column");
     let reference = y.iter().sum::<f64>() / y.len() as f64;
     let ry = ranks(&y);
@@ -758,32 +776,11 @@ pub fn filter(
     workers: &Workers,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Outcome<Sensitivity>> {
-    let factors: Vec<(String, Operand)> = program
-        .node_columns
-        .iter()
-        .filter(|(name, _)| program.stream_nodes.contains(name))
-        .cloned()
-        .collect();
-    let mut ops: Vec<Operand> = factors.iter().map(|(_, op)| *op).collect();
-    ops.push(quantity_operand(program, quantity));
-    let seeds = vec![settings.seed; program.streams.len()];
-    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); ops.len()];
-    let pass = for_chunks_in(
-        workers,
-        settings.samples,
-        0..settings.chunks(),
-        |chunk| chunk_columns(program, &seeds, chunk, settings.samples, &ops),
-        |part: Vec<Vec<f64>>| {
-            for (all, p) in columns.iter_mut().zip(part) {
-                all.extend(p);
-            }
-            Ok(Flow::Continue)
-        },
-        progress,
-    )?;
-    if let Some(stopped) = pass.stopped() {
-        return Ok(stopped);
-    }
+    let (factors, mut columns) =
+        match factor_columns(program, quantity, settings, workers, progress)?.or_stopped() {
+            Ok(found) => found,
+            Err(stopped) => return Ok(stopped),
+        };
     let event = columns.pop().expect("the event column");
     let mut notes = Vec::new();
     let undefined = event.iter().filter(|v| !v.is_finite()).count();
