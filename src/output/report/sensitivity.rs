@@ -358,9 +358,7 @@ fn filter(f: &Folder, csv: &Csv, c: &Cols, factors: &Factors, q: &str) -> Result
     let frame = Frame::new(
         f.id("filter"),
         "filter",
-        format!(
-            "Monte Carlo filtering of {q}: each factor where it holds against where it does not"
-        ),
+        format!("Monte Carlo filtering of {q}: KS distance, {q} against not {q}"),
     );
     let mut chart = RowsChart::new(frame, "Kolmogorov-Smirnov distance D".to_string(), names);
     chart.marks = marks;
