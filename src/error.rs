@@ -168,6 +168,7 @@ pub const OPTIONS: &[&str] = &[
     "out",
     "folders",
     "event",
+    "sampler",
 ];
 
 impl Error {

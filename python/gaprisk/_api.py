@@ -226,6 +226,7 @@ def sensitivity(
     seed: int | None = None,
     confidence: float | None = None,
     bootstrap: int | None = None,
+    sampler: str | None = None,
     threads: int | None = None,
     format: str = "csv",
     no_report: bool = False,
@@ -235,7 +236,9 @@ def sensitivity(
     ``gaprisk sensitivity``: ``method`` "sobol" (default; N = ``samples``,
     default 131,072; ``design`` "qmc", the default, or "mc" with
     ``bootstrap`` resamples), "tornado", "rank" or "filter" (an event's
-    Monte Carlo filtering). Returns a SensitivityResult whose ``.table`` is
+    Monte Carlo filtering; ``sampler`` "subset" or "is" takes the event's
+    samples from ``rare``'s search of its region, for rare events; default
+    "plain"). Returns a SensitivityResult whose ``.table`` is
     sensitivity.csv."""
     m = as_model(model, "model")
     no_overrides(m, "sensitivity")
@@ -251,6 +254,7 @@ def sensitivity(
         seed=_options.count("seed", seed),
         confidence=_options.number("confidence", confidence),
         bootstrap=_options.count("bootstrap", bootstrap),
+        sampler=_options.text("sampler", sampler),
         threads=_options.count("threads", threads),
         format=_options.text("format", format),
         no_report=_options.flag("no_report", no_report),

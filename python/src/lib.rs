@@ -530,7 +530,8 @@ fn sweep<'py>(
 /// `gaprisk sensitivity`.
 #[pyfunction]
 #[pyo3(signature = (model, *, quantity=None, method=None, design=None, samples=None, seed=None,
-    confidence=None, bootstrap=None, threads=None, format=None, no_report=false, progress=None))]
+    confidence=None, bootstrap=None, sampler=None, threads=None, format=None, no_report=false,
+    progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn sensitivity<'py>(
     py: Python<'py>,
@@ -542,6 +543,7 @@ fn sensitivity<'py>(
     seed: Option<u64>,
     confidence: Option<f64>,
     bootstrap: Option<usize>,
+    sampler: Option<&str>,
     threads: Option<usize>,
     format: Option<&str>,
     no_report: bool,
@@ -574,6 +576,19 @@ fn sensitivity<'py>(
         seed: seed.unwrap_or(d.seed),
         confidence: confidence.unwrap_or(d.confidence),
         bootstrap: bootstrap.unwrap_or(d.bootstrap),
+        sampler: match sampler {
+            Some(name) => choice(
+                py,
+                "sampler",
+                name,
+                &[
+                    ("plain", None),
+                    ("subset", Some(RareMethod::Subset)),
+                    ("is", Some(RareMethod::ImportanceSampling)),
+                ],
+            )?,
+            None => None,
+        },
         shard: None,
         no_report,
         format: table_format(py, format)?,

@@ -189,6 +189,10 @@ def test_a_sweeps_model_overrides_are_fixed_axes(cli, tmp_path):
             dict(method="rank", samples=30_000, confidence=0.9),
         ),
         (["--method", "filter", "-n", "30000"], dict(method="filter", samples=30_000)),
+        (
+            ["--method", "filter", "--sampler", "is", "-n", "2000"],
+            dict(method="filter", sampler="is", samples=2000),
+        ),
     ],
 )
 def test_sensitivity_matches_the_cli(cli, tmp_path, args, kwargs):

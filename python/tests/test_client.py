@@ -92,6 +92,13 @@ def test_sensitivity(server):
     assert "report.html" not in remote.files
 
 
+def test_filter_from_rare_samples(server):
+    kwargs = dict(method="filter", sampler="subset", samples=2000, progress=False)
+    remote = server.sensitivity("baseline.toml", **kwargs)
+    local = gaprisk.sensitivity(BASE, **kwargs)
+    assert remote.files["sensitivity.csv"] == local.files["sensitivity.csv"]
+
+
 def test_a_model_from_text_is_sent_with_the_request(server):
     text = '[model]\nname = "mine"\nextends = "baseline.toml"\n[inputs]\nus_commitment = 0.1\n'
     remote = server.run(

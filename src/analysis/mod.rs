@@ -2,6 +2,7 @@
 //! sensitivity, and rare events.
 
 pub mod compare;
+pub mod filter;
 pub mod rare;
 mod rare_limit;
 pub mod sensitivity;

@@ -64,6 +64,9 @@ pub struct RareSettings {
     pub samples: usize,
     pub seed: u64,
     pub confidence: f64,
+    /// Keep the samples of the event region and of the first level
+    /// (`RareEstimate::region`), for filtering.
+    pub keep_region: bool,
 }
 
 /// One level or stage: the threshold its samples were held to and the
@@ -91,6 +94,38 @@ pub struct RareEstimate {
     /// The importance weights' effective sample size (is), else NaN.
     pub effective_samples: f64,
     pub warnings: Vec<String>,
+    /// The samples found in the event, if asked for.
+    pub region: Option<Region>,
+}
+
+/// Samples of the event region beside samples of the whole space, as
+/// points in standard normal space: what Monte Carlo filtering compares
+/// when the event is too rare for a plain run to hold many of its samples.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Region {
+    /// Samples in the event: the last level's (subset) or the final
+    /// stage's (is).
+    pub inside: Vec<Vec<f64>>,
+    /// Their weights: 1 (subset) or the importance weights (is).
+    pub weights: Vec<f64>,
+    /// How many independent samples they are worth: the number of
+    /// first-level ancestries, weighted by how many samples each holds
+    /// (subset), or the weights' effective sample size (is).
+    pub effective: f64,
+    /// The first level's (or stage's) samples outside the event: a plain
+    /// sample of the space where the event fails.
+    pub outside: Vec<Vec<f64>>,
+}
+
+/// Kish's effective sample size of weights (or of cluster sizes).
+fn effective_size(weights: impl Iterator<Item = f64> + Clone) -> f64 {
+    let sum: f64 = weights.clone().sum();
+    let squares: f64 = weights.map(|w| w * w).sum();
+    if squares > 0.0 {
+        sum * sum / squares
+    } else {
+        0.0
+    }
 }
 
 fn std_normal() -> Normal {
@@ -161,6 +196,17 @@ fn subset(
     let mut points = fresh_points(s.seed, 0, n, d);
     limit.calibrate(&points)?;
     let mut margins = limit.margins(&points)?;
+    let mut outside: Vec<Vec<f64>> = if s.keep_region {
+        points
+            .iter()
+            .zip(&margins)
+            .filter(|(_, g)| **g < 0.0)
+            .map(|(z, _)| z.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut region = None;
     let mut evaluations = n as u64;
     progress(evaluations);
     // Each level's samples as chains (level 0: one-sample chains), and the
@@ -203,6 +249,22 @@ fn subset(
             acceptance,
         });
         if last {
+            if s.keep_region {
+                let mut per_root = BTreeMap::<usize, f64>::new();
+                let mut inside = Vec::with_capacity(count);
+                for (chain, &root) in chains.iter().zip(&roots) {
+                    for &i in chain.iter().filter(|&&i| passed[i]) {
+                        *per_root.entry(root).or_default() += 1.0;
+                        inside.push(points[i].clone());
+                    }
+                }
+                region = Some(Region {
+                    weights: vec![1.0; inside.len()],
+                    inside,
+                    effective: effective_size(per_root.values().copied()),
+                    outside: std::mem::take(&mut outside),
+                });
+            }
             if reached < seeds_per_level {
                 warnings.push(format!(
                     "stopped after {MAX_LEVELS} levels without reaching the event's level"
@@ -256,6 +318,7 @@ fn subset(
         levels,
         effective_samples: f64::NAN,
         warnings,
+        region,
     }))
 }
 
@@ -446,16 +509,23 @@ fn importance(
             })
             .sum()
     };
-    let mut calibrated = false;
+    // Stage 0 samples the standard normal itself: its samples outside the
+    // event are what filtering compares the event's against.
+    let mut outside = Vec::new();
     let mut stage = 0;
     loop {
         stop_if_cancelled!(token);
         let points = draw(stage, &mean, &sd);
-        if !calibrated {
+        if stage == 0 {
             limit.calibrate(&points)?;
-            calibrated = true;
         }
         let margins = limit.margins(&points)?;
+        if stage == 0 && s.keep_region {
+            outside = (0..n)
+                .filter(|&i| margins[i] < 0.0)
+                .map(|i| points[i].clone())
+                .collect();
+        }
         evaluations += n as u64;
         progress(evaluations);
         let mut sorted = margins.clone();
@@ -524,11 +594,7 @@ fn importance(
     let mean_value = values.iter().sum::<f64>() / n as f64;
     let var = values.iter().map(|v| (v - mean_value).powi(2)).sum::<f64>() / (n - 1) as f64;
     let std_error = (var / n as f64).sqrt();
-    let (sum, sum2) = values
-        .iter()
-        .filter(|&&v| v > 0.0)
-        .fold((0.0, 0.0), |(a, b), v| (a + v, b + v * v));
-    let effective = if sum2 > 0.0 { sum * sum / sum2 } else { 0.0 };
+    let effective = effective_size(values.iter().copied().filter(|&v| v > 0.0));
     if effective < MIN_EFFECTIVE_SAMPLES {
         warnings.push(format!(
             "the importance weights' effective sample size is {effective:.0}, under {MIN_EFFECTIVE_SAMPLES:.0}: \
@@ -552,5 +618,14 @@ fn importance(
         levels,
         effective_samples: effective,
         warnings,
+        region: s.keep_region.then(|| {
+            let inside: Vec<usize> = (0..n).filter(|&i| values[i] > 0.0).collect();
+            Region {
+                inside: inside.iter().map(|&i| points[i].clone()).collect(),
+                weights: inside.iter().map(|&i| values[i]).collect(),
+                effective,
+                outside,
+            }
+        }),
     }))
 }

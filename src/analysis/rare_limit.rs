@@ -164,6 +164,18 @@ impl<'a> Limit<'a> {
         Ok(out)
     }
 
+    /// The model's node values at `points`: a column per node, in the
+    /// order of the program's `node_columns`.
+    pub fn node_values(&mut self, points: &[Vec<f64>]) -> Result<Vec<Vec<f64>>> {
+        let mut columns = vec![Vec::with_capacity(points.len()); self.program.node_columns.len()];
+        self.each_sample(points, &mut |_, values, _, _| {
+            for (column, &v) in columns.iter_mut().zip(values) {
+                column.push(v);
+            }
+        })?;
+        Ok(columns)
+    }
+
     fn lookup(&self, values: &[f64], name: &str) -> f64 {
         match self.sources.get(name) {
             Some(Source::Column(i)) => values[*i],

@@ -1,6 +1,6 @@
 //! Which assumption drives a quantity: variance-based Sobol indices with
 //! bootstrap intervals, a tornado of one-at-a-time swings, and Spearman
-//! rank correlations.
+//! rank correlations (Monte Carlo filtering is in `filter`).
 //!
 //! Sobol design without matrices: every random node draws its uniforms from
 //! its own stream, so "matrix A" is the streams of seed A, "matrix B" those
@@ -626,22 +626,28 @@ fn correlation(x: &[f64], y: &[f64]) -> f64 {
     sxy / (sxx * syy).sqrt()
 }
 
+/// The random nodes, by name, with their value columns: the factors that
+/// rank correlations and filtering measure.
+pub(super) fn random_nodes(program: &Program) -> Vec<(String, Operand)> {
+    program
+        .node_columns
+        .iter()
+        .filter(|(name, _)| program.stream_nodes.contains(name))
+        .cloned()
+        .collect()
+}
+
 /// One plain run's values of every random node (the factors, by name)
 /// and, last, of the quantity: what rank correlations and filtering read.
 #[allow(clippy::type_complexity)]
-fn factor_columns(
+pub(super) fn factor_columns(
     program: &Program,
     quantity: usize,
     settings: &RunSettings,
     workers: &Workers,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Outcome<(Vec<(String, Operand)>, Vec<Vec<f64>>)>> {
-    let factors: Vec<(String, Operand)> = program
-        .node_columns
-        .iter()
-        .filter(|(name, _)| program.stream_nodes.contains(name))
-        .cloned()
-        .collect();
+    let factors = random_nodes(program);
     let mut ops: Vec<Operand> = factors.iter().map(|(_, op)| *op).collect();
     ops.push(quantity_operand(program, quantity));
     let seeds = vec![settings.seed; program.streams.len()];
@@ -710,146 +716,6 @@ pub fn rank(
         rows,
         reference,
         notes: Vec::new(),
-    }))
-}
-
-/// The two-sample Kolmogorov-Smirnov distance between `x` and `y` (both
-/// sorted, ties allowed): the largest gap between their empirical CDFs,
-/// and a value of the factor where it is reached.
-pub fn ks_distance(x: &[f64], y: &[f64]) -> (f64, f64) {
-    let (n, m) = (x.len() as f64, y.len() as f64);
-    let (mut i, mut j) = (0, 0);
-    let (mut d, mut at) = (0.0, f64::NAN);
-    while i < x.len() && j < y.len() {
-        let v = x[i].min(y[j]);
-        while i < x.len() && x[i] <= v {
-            i += 1;
-        }
-        while j < y.len() && y[j] <= v {
-            j += 1;
-        }
-        let gap = (i as f64 / n - j as f64 / m).abs();
-        if gap > d {
-            (d, at) = (gap, v);
-        }
-    }
-    (d, at)
-}
-
-/// The Kolmogorov distribution's upper tail P(K > lambda): the asymptotic
-/// p-value of a KS distance D between samples of sizes n1 and n2 at
-/// lambda = D sqrt(n1 n2 / (n1 + n2)).
-pub fn kolmogorov_tail(lambda: f64) -> f64 {
-    if lambda.is_nan() {
-        return f64::NAN;
-    }
-    if lambda <= 0.0 {
-        return 1.0;
-    }
-    if lambda < 1.18 {
-        // P(K <= l) = sqrt(2 pi) / l sum_k exp(-(2k - 1)^2 pi^2 / (8 l^2)),
-        // which converges fast for small l.
-        let pi2 = std::f64::consts::PI.powi(2);
-        let sum: f64 = (1..=20)
-            .map(|k| (-((2 * k - 1) as f64).powi(2) * pi2 / (8.0 * lambda * lambda)).exp())
-            .sum();
-        (1.0 - (2.0 * std::f64::consts::PI).sqrt() / lambda * sum).clamp(0.0, 1.0)
-    } else {
-        let sum: f64 = (1..=100)
-            .map(|k| {
-                let sign = if k % 2 == 1 { 1.0 } else { -1.0 };
-                sign * (-2.0 * (k * k) as f64 * lambda * lambda).exp()
-            })
-            .sum();
-        (2.0 * sum).clamp(0.0, 1.0)
-    }
-}
-
-/// Monte Carlo filtering (regional sensitivity analysis) of an event: for
-/// every random node, the Kolmogorov-Smirnov distance between its values
-/// in the samples where the event holds and where it does not, with the
-/// asymptotic p-value; ranked by distance. From one plain run.
-pub fn filter(
-    program: &Program,
-    quantity: usize,
-    settings: &RunSettings,
-    workers: &Workers,
-    progress: &mut dyn FnMut(u64),
-) -> Result<Outcome<Sensitivity>> {
-    let (factors, mut columns) =
-        match factor_columns(program, quantity, settings, workers, progress)?.or_stopped() {
-            Ok(found) => found,
-            Err(stopped) => return Ok(stopped),
-        };
-    let event = columns.pop().expect("the event column");
-    let mut notes = Vec::new();
-    let undefined = event.iter().filter(|v| !v.is_finite()).count();
-    if undefined > 0 {
-        notes.push(format!(
-            "{undefined} of {} samples had no value of the event and were left out",
-            event.len()
-        ));
-    }
-    let holds: Vec<bool> = event.iter().map(|&v| v != 0.0).collect();
-    let n1 = event.iter().filter(|v| v.is_finite() && **v != 0.0).count();
-    let n2 = event.len() - undefined - n1;
-    if n1 == 0 || n2 == 0 {
-        notes.push(format!(
-            "the event {} in every sample: there is nothing to filter",
-            if n1 == 0 { "failed" } else { "held" }
-        ));
-    }
-    let reference = n1 as f64 / (n1 + n2).max(1) as f64;
-    let mut scored: Vec<(f64, Vec<Measure>)> = factors
-        .iter()
-        .zip(&columns)
-        .map(|((name, _), x)| {
-            let (mut inside, mut outside) = (Vec::with_capacity(n1), Vec::with_capacity(n2));
-            for ((&v, &e), &h) in x.iter().zip(&event).zip(&holds) {
-                // A node without a value in a sample (a NaN parameter) is
-                // left out of that factor's samples only.
-                if e.is_finite() && v.is_finite() {
-                    if h { inside.push(v) } else { outside.push(v) }
-                }
-            }
-            inside.sort_by(f64::total_cmp);
-            outside.sort_by(f64::total_cmp);
-            let (d, at) = if inside.is_empty() || outside.is_empty() {
-                (f64::NAN, f64::NAN)
-            } else {
-                ks_distance(&inside, &outside)
-            };
-            let (k1, k2) = (inside.len() as f64, outside.len() as f64);
-            let effective = k1 * k2 / (k1 + k2);
-            let m = |measure, value, factor_value| Measure {
-                factor: name.clone(),
-                measure,
-                value,
-                ci_low: f64::NAN,
-                ci_high: f64::NAN,
-                factor_value,
-            };
-            (
-                d,
-                vec![
-                    m("ks", d, at),
-                    m(
-                        "ks_p_value",
-                        kolmogorov_tail(d * effective.sqrt()),
-                        f64::NAN,
-                    ),
-                ],
-            )
-        })
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    Ok(Outcome::Completed(Sensitivity {
-        method: "filter",
-        samples: settings.samples,
-        evaluations: settings.samples,
-        rows: scored.into_iter().flat_map(|(_, r)| r).collect(),
-        reference,
-        notes,
     }))
 }
 
@@ -1071,29 +937,6 @@ mod tests {
         // to a file.
         let path = std::env::temp_dir().join("gaprisk-sobol-estimators.txt");
         std::fs::write(&path, table).unwrap();
-    }
-
-    #[test]
-    fn kolmogorov_tail_matches_published_critical_values() {
-        // P(K > 1.3581) = 0.05, P(K > 1.6276) = 0.01, P(K > 1.2238) = 0.10
-        // (Smirnov 1948); both branches of the series, and their seam.
-        for (lambda, p) in [(1.3581, 0.05), (1.6276, 0.01), (1.2238, 0.10)] {
-            assert!((kolmogorov_tail(lambda) - p).abs() < 1e-4, "{lambda}");
-        }
-        let (below, above) = (kolmogorov_tail(1.18 - 1e-12), kolmogorov_tail(1.18));
-        assert!((below - above).abs() < 1e-10);
-        assert_eq!(kolmogorov_tail(0.0), 1.0);
-        assert!(kolmogorov_tail(0.3) > 0.9999);
-    }
-
-    #[test]
-    fn ks_distance_handles_ties_and_separation() {
-        assert_eq!(ks_distance(&[0.0, 1.0], &[2.0, 3.0]), (1.0, 1.0));
-        // Ties across the samples: no gap at the shared values themselves.
-        let (d, _) = ks_distance(&[0.0, 0.0, 1.0, 1.0], &[0.0, 1.0]);
-        assert_eq!(d, 0.0);
-        let (d, at) = ks_distance(&[0.0, 0.0, 0.0, 1.0], &[0.0, 1.0, 1.0, 1.0]);
-        assert_eq!((d, at), (0.5, 0.0));
     }
 
     #[test]

@@ -140,6 +140,27 @@ pub enum MethodArg {
     Filter,
 }
 
+/// Where filtering draws the event's samples from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SamplerArg {
+    /// A plain run of N samples.
+    Plain,
+    /// Subset simulation's samples of the event region (N per level).
+    Subset,
+    /// Importance sampling's samples of the event region (N per stage).
+    Is,
+}
+
+impl From<SamplerArg> for Option<crate::analysis::rare::RareMethod> {
+    fn from(s: SamplerArg) -> Self {
+        match s {
+            SamplerArg::Plain => None,
+            SamplerArg::Subset => Some(RareMethodArg::Subset.into()),
+            SamplerArg::Is => Some(RareMethodArg::Is.into()),
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct SensitivityArgs {
     /// The model file (TOML).
@@ -160,8 +181,14 @@ pub struct SensitivityArgs {
     /// [default: qmc].
     #[arg(long, value_enum)]
     pub design: Option<SobolDesignArg>,
+    /// Filter only: where the event's samples come from. subset or is use
+    /// the samples `gaprisk rare` finds in the event's region, for events
+    /// too rare for a plain run to hold many of them [default: plain].
+    #[arg(long, value_enum)]
+    pub sampler: Option<SamplerArg>,
     /// Number of samples; accepts 131072, 131_072 or 1.31072e5. For sobol
-    /// it is N, and the model is evaluated N (2d + 2) times (d random nodes).
+    /// it is N, and the model is evaluated N (2d + 2) times (d random
+    /// nodes); with --sampler subset or is it is per level or stage.
     #[arg(long, short = 'n', default_value = "131072", value_parser = parse_count)]
     pub samples: u64,
     /// Seed of every random stream.

@@ -240,6 +240,7 @@ fn sensitivity(a: SensitivityArgs, token: CancelToken) -> Result<(), Failure> {
         seed: a.seed,
         confidence: a.confidence,
         bootstrap: a.bootstrap,
+        sampler: a.sampler.and_then(Into::into),
         shard: a.shard,
         no_report: a.report.no_report,
         format: a.format.format.into(),

@@ -100,6 +100,7 @@ impl RareJob {
                 samples: r.samples as usize,
                 seed: r.seed,
                 confidence: r.confidence,
+                keep_region: false,
             },
             out: Results::new(r.format, r.no_report),
         })

@@ -5,7 +5,8 @@ use super::{
     JobOutput, LoadedModel, ModelFiles, Outcome, Results, RunContext, SamplingOptions, TableFormat,
     analysis_run, check_shard, listing, result_files, run::shard_output,
 };
-use crate::analysis::sensitivity;
+use crate::analysis::rare::{self, RareMethod, RareSettings};
+use crate::analysis::{Limit, filter, sensitivity};
 use crate::engine::RunSettings;
 use crate::engine::chunk::{samples_in, shard_range};
 use crate::engine::design::Design;
@@ -60,6 +61,10 @@ pub struct SensitivityRequest {
     pub seed: u64,
     pub confidence: f64,
     pub bootstrap: usize,
+    /// Filter only: draw the event's samples by subset simulation or
+    /// importance sampling (`samples` per level or stage) instead of a
+    /// plain run [a plain run].
+    pub sampler: Option<RareMethod>,
     pub shard: Option<(u64, u64)>,
     /// Leave out report.html.
     pub no_report: bool,
@@ -79,6 +84,7 @@ impl Default for SensitivityRequest {
             seed: s.seed,
             confidence: s.confidence,
             bootstrap: DEFAULT_BOOTSTRAP,
+            sampler: None,
             shard: None,
             no_report: false,
             format: TableFormat::Csv,
@@ -91,6 +97,7 @@ pub struct SensitivityJob {
     quantity: usize,
     method: Method,
     bootstrap: usize,
+    sampler: Option<RareMethod>,
     settings: RunSettings,
     summary: SummarySettings,
     shard: Option<(u64, u64)>,
@@ -106,6 +113,29 @@ impl SensitivityJob {
             ));
         }
         check_shard(r.shard)?;
+        if let Some(sampler) = r.sampler {
+            if r.method != Method::Filter {
+                return Err(Error::option(
+                    "sampler",
+                    format!(
+                        "{{sampler}} {} works with {{method}} filter only, not {}",
+                        sampler.name(),
+                        r.method.name()
+                    ),
+                ));
+            }
+            if !(100..=super::rare::MAX_SAMPLES).contains(&r.samples) {
+                return Err(Error::option(
+                    "samples",
+                    format!(
+                        "{{samples}} per level must be between 100 and {} with {{sampler}} {}, got {}",
+                        super::rare::MAX_SAMPLES,
+                        sampler.name(),
+                        r.samples
+                    ),
+                ));
+            }
+        }
         let design = match (r.method, r.design) {
             (Method::Sobol, None) => DEFAULT_DESIGN,
             (Method::Sobol, Some(d @ (Design::Qmc | Design::Mc))) => d,
@@ -166,11 +196,16 @@ impl SensitivityJob {
                 ),
             ));
         }
+        if r.sampler.is_some() {
+            // The margin is checked now, so a model it cannot read fails early.
+            Limit::new(&model.model, &model.program, quantity)?;
+        }
         Ok(SensitivityJob {
             model,
             quantity,
             method: r.method,
             bootstrap: r.bootstrap,
+            sampler: r.sampler,
             settings,
             summary,
             shard: r.shard,
@@ -197,6 +232,9 @@ impl SensitivityJob {
                     .count() as u64;
                 n * (2 * inputs + 1)
             }
+            // Filtering from rare's samples: the usual seven levels, as
+            // its progress counts (the real number depends on P).
+            Method::Filter if self.sampler.is_some() => n * 7,
             Method::Rank | Method::Filter => n,
         }
     }
@@ -253,13 +291,16 @@ impl SensitivityJob {
                 &ctx.workers,
                 &mut progress,
             )?,
-            Method::Filter => sensitivity::filter(
-                program,
-                self.quantity,
-                settings,
-                &ctx.workers,
-                &mut progress,
-            )?,
+            Method::Filter => match self.sampler {
+                None => filter::filter(
+                    program,
+                    self.quantity,
+                    settings,
+                    &ctx.workers,
+                    &mut progress,
+                )?,
+                Some(method) => self.filter_region(method, ctx)?,
+            },
         };
         let result = match outcome.or_stopped() {
             Ok(result) => result,
@@ -273,6 +314,41 @@ impl SensitivityJob {
             run: analysis_run(*settings, ctx.workers.threads(), confidence, started),
         };
         Ok(Outcome::Completed(sensitivity_output(report, self.out)?))
+    }
+
+    /// Filtering from the samples of the event's region that subset
+    /// simulation or importance sampling finds.
+    fn filter_region(
+        &self,
+        method: RareMethod,
+        ctx: &RunContext,
+    ) -> Result<Outcome<sensitivity::Sensitivity>> {
+        let program = &self.model.program;
+        let mut limit = Limit::new(&self.model.model, program, self.quantity)?;
+        let settings = RareSettings {
+            method,
+            samples: self.settings.samples as usize,
+            seed: self.settings.seed,
+            confidence: self.summary.confidence,
+            keep_region: true,
+        };
+        // As for `rare`: the budget is not known in advance.
+        let total = self.settings.samples * 7;
+        let mut progress = |done: u64| (ctx.progress)(done, total.max(done));
+        let Some(estimate) =
+            rare::estimate(&mut limit, &settings, ctx.cancel_token(), &mut progress)?
+        else {
+            return Ok(Outcome::Cancelled {
+                samples_done: 0,
+                partial: None,
+            });
+        };
+        Ok(Outcome::Completed(filter::filter_region(
+            &mut limit,
+            program,
+            &estimate,
+            self.settings.samples,
+        )?))
     }
 
     /// Shard K of N of a Sobol design: the model's values over the shard's

@@ -4,6 +4,7 @@
 
 use super::error::ApiError;
 use super::files::RequestFiles;
+use crate::analysis::rare::RareMethod;
 use crate::analysis::sweep::{Axis, parse_axis};
 use crate::engine::design::Design;
 use crate::jobs::compare::{CompareJob, CompareRequest};
@@ -455,6 +456,7 @@ pub fn build(
                 "method",
                 "design",
                 "bootstrap",
+                "sampler",
             ]);
             o.check_names()?;
             let samples = o
@@ -483,6 +485,16 @@ pub fn build(
                     .count("bootstrap")?
                     .map(|b| b as usize)
                     .unwrap_or(crate::jobs::sensitivity::DEFAULT_BOOTSTRAP),
+                sampler: o
+                    .choice(
+                        "sampler",
+                        &[
+                            ("plain", None),
+                            ("subset", Some(RareMethod::Subset)),
+                            ("is", Some(RareMethod::ImportanceSampling)),
+                        ],
+                    )?
+                    .flatten(),
                 shard: None,
                 no_report: false,
                 format: TableFormat::Csv,
