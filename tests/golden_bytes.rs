@@ -11,7 +11,10 @@
 //! added and part files went to version 3 (every other file unchanged);
 //! when Sobol analyses took the qmc design and Azzini estimators by default
 //! and part files went to version 4 (sensitivity_sobol's files and
-//! shard_2's parts changed, nothing else).
+//! shard_2's parts changed, nothing else); when the qmc Sobol design
+//! became one scramble whose rows are all pooled, with intervals from
+//! blocks, and part files went to version 5 (sensitivity_sobol's files
+//! changed, and shard_2's parts in their version number only).
 
 mod common;
 use common::*;

@@ -184,7 +184,12 @@ impl Uniforms {
 /// `dimension` of the point set scrambled under `seed`, with the random low
 /// bits from the stream (`jitter_seed`, chunk, `id`). A Sobol sensitivity
 /// design takes matrix A from dimensions 0..d and matrix B from d..2d of
-/// one such point set.
+/// one such point set. Its rows are one scramble of up to 2^16 points (the
+/// next 2^16 rows another, independent one), not 8 scrambles of N / 8
+/// points like a run's: the estimate pools every row, and a net of N
+/// points integrates far better than eight of N / 8 (on the 8-input
+/// G-function at N = 16,384, the largest error over 10 seeds fell from
+/// 0.0085 to 0.002).
 pub fn qmc_uniforms(
     seed: u64,
     dimension: usize,
@@ -196,7 +201,7 @@ pub fn qmc_uniforms(
         dimension: dimension as u32,
         seed,
         next: span.start,
-        points: qmc_points(span.samples),
+        points: QMC_MAX_POINTS,
         jitter: stream(jitter_seed, span.chunk, id),
     }
 }

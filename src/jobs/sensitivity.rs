@@ -159,11 +159,11 @@ impl SensitivityJob {
                 ));
             }
         };
-        if design == Design::Qmc && sensitivity::sobol_replicates(r.samples) < 2 {
+        if design == Design::Qmc && sensitivity::sobol_blocks(r.samples) < 2 {
             return Err(Error::option(
                 "samples",
                 format!(
-                    "{{samples}} must be more than {} with {{design}} qmc (its intervals need two scrambles at least), got {}",
+                    "{{samples}} must be more than {} with {{design}} qmc (its intervals need two blocks at least), got {}",
                     crate::engine::design::qmc_points(r.samples),
                     r.samples
                 ),

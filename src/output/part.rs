@@ -17,7 +17,9 @@ pub const FORMAT: &str = "gaprisk-part";
 /// Version 3: event counts per chunk (a merged run's convergence needs them).
 /// Version 4: a Sobol design has 2d + 2 columns (A, B, AB_i, BA_i) and may
 /// be of the qmc design (`design`), whose intervals come from replicates.
-pub const VERSION: u32 = 4;
+/// Version 5: a qmc Sobol design is one scramble per 2^16 rows (it was 8
+/// scrambles of N / 8 rows), so version 4 Sobol parts are another design.
+pub const VERSION: u32 = 5;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartFile {

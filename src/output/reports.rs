@@ -248,8 +248,8 @@ impl Exporter<SensitivityReport> for Manifest {
                 serde_json::json!({
                     "design": "qmc",
                     "estimators": "azzini-2020",
-                    "interval": "replicates-t",
-                    "replicates": crate::analysis::sensitivity::sobol_replicates(r.result.samples),
+                    "interval": "blocks-t",
+                    "blocks": crate::analysis::sensitivity::sobol_blocks(r.result.samples),
                 })
             } else {
                 serde_json::json!({

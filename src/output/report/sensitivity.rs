@@ -25,7 +25,7 @@ pub fn facts(f: &Folder) -> Vec<(&'static str, String)> {
         ("Evaluations", "evaluations"),
         ("Design", "design"),
         ("Estimators", "estimators"),
-        ("Replicate scrambles", "replicates"),
+        ("Blocks for the intervals", "blocks"),
         ("Bootstrap resamples", "bootstrap"),
     ] {
         if let Some(v) = f.text(&["details", path]) {
@@ -163,9 +163,9 @@ fn sobol(f: &Folder, csv: &Csv, c: &Cols, factors: &Factors, q: &str) -> Result<
             confidence_text(f),
             match (
                 f.text(&["details", "interval"]).as_deref(),
-                f.text(&["details", "replicates"]),
+                f.text(&["details", "blocks"]),
             ) {
-                (Some("replicates-t"), Some(r)) => format!("t intervals over {r} scrambles"),
+                (Some("blocks-t"), Some(r)) => format!("t intervals from {r} blocks"),
                 _ => "bootstrap intervals".to_string(),
             }
         ),
