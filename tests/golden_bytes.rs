@@ -14,7 +14,9 @@
 //! shard_2's parts changed, nothing else); when the qmc Sobol design
 //! became one scramble whose rows are all pooled, with intervals from
 //! blocks, and part files went to version 5 (sensitivity_sobol's files
-//! changed, and shard_2's parts in their version number only).
+//! changed, and shard_2's parts in their version number only); when
+//! compare's terminal table gained every event's and output's difference
+//! (compare's stdout only).
 
 mod common;
 use common::*;

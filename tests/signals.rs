@@ -238,6 +238,13 @@ fn judge(
                 if !present.is_empty() {
                     return Err(format!("\"nothing written\", yet {present:?} exist"));
                 }
+                // The folder did not exist before: none is left behind.
+                if out.exists() {
+                    return Err(format!(
+                        "\"nothing written\", yet the folder was left holding {:?}",
+                        listing(out)
+                    ));
+                }
                 Ok(Ending::NothingWritten)
             } else {
                 Err("exit 1 without an interruption message".into())

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
@@ -56,22 +55,14 @@ class Result:
     def save(self, directory: str | os.PathLike[str]) -> list[Path]:
         """Writes every file into ``directory`` (created if missing), as the
         CLI's ``--out`` does: each file to a temporary name, renamed into
-        place when complete. Returns the paths written."""
+        place when complete, and the files of the folder's previous result
+        that this one does not have removed, so the folder holds one result.
+        Returns the paths written."""
+        from . import _native
+
         folder = Path(directory)
-        folder.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, data in self.files.items():
-            target = folder / name
-            fd, tmp = tempfile.mkstemp(prefix=f".gaprisk-{os.getpid()}-", suffix=".tmp", dir=folder)
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                os.replace(tmp, target)
-            except BaseException:
-                os.unlink(tmp)
-                raise
-            written.append(target)
-        return written
+        _native.save(str(folder), list(self.files.items()))
+        return [folder / name for name in self.files]
 
     def __str__(self) -> str:
         return self.text

@@ -677,10 +677,25 @@ fn check<'py>(py: Python<'py>, model: ModelArg) -> PyResult<Bound<'py, PyDict>> 
     Ok(d)
 }
 
+/// Writes a result's files into `directory` as the CLI's `--out` does:
+/// each atomically, and the files of the folder's previous result that
+/// this one does not have removed (`gaprisk::output::write_all`).
+#[pyfunction]
+fn save(py: Python<'_>, directory: PathBuf, files: Vec<(String, Vec<u8>)>) -> PyResult<()> {
+    std::fs::create_dir_all(&directory)
+        .map_err(|e| PyOSError::new_err(format!("cannot create {}: {e}", directory.display())))?;
+    let files: Vec<gaprisk::output::OutputFile> = files
+        .into_iter()
+        .map(|(name, bytes)| gaprisk::output::OutputFile { name, bytes })
+        .collect();
+    py.detach(|| gaprisk::output::write_all(&directory, &files))
+        .map_err(|e| raise(py, e))
+}
+
 #[pymodule]
 mod _native {
     #[pymodule_export]
-    use super::{check, compare, rare, run, sensitivity, sweep};
+    use super::{check, compare, rare, run, save, sensitivity, sweep};
 
     #[pymodule_init]
     fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {

@@ -262,6 +262,18 @@ def test_save_writes_what_the_cli_writes(cli, tmp_path):
     assert (tmp_path / "py/nested/sensitivity.csv").read_bytes() == expected["sensitivity.csv"]
 
 
+def test_save_leaves_one_result_in_the_folder(tmp_path):
+    folder = tmp_path / "out"
+    gaprisk.run(BASE, samples=20_000, format="both", progress=False).save(folder)
+    assert (folder / "summary.parquet").exists()
+    (folder / "mine.txt").write_text("kept")
+    r = gaprisk.run(BASE, samples=20_000, seed=2, no_report=True, progress=False)
+    r.save(folder)
+    # The earlier result's parquet files and report go; the user's file stays.
+    assert {p.name for p in folder.iterdir()} == set(r.files) | {"mine.txt"}
+    assert (folder / "mine.txt").read_text() == "kept"
+
+
 def test_check_lists_what_the_cli_prints(cli):
     report = gaprisk.Model(BASE).check()
     assert str(report) == cli("check", BASE).stdout

@@ -203,7 +203,7 @@ pub struct SensitivityArgs {
     /// Bootstrap resamples for the Sobol intervals of --design mc.
     #[arg(long, default_value_t = 200)]
     pub bootstrap: usize,
-    /// Output folder [default: results/sensitivity-<model name>].
+    /// Output folder [default: results/sensitivity-<model name>-<quantity>-<method>].
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
     #[command(flatten)]
@@ -496,7 +496,7 @@ pub struct MergeArgs {
     pub parts: Vec<PathBuf>,
     /// Output folder [default: the one the unsharded command writes:
     /// results/<model name>, results/compare-<base model name> or
-    /// results/sensitivity-<model name>].
+    /// results/sensitivity-<model name>-<quantity>-sobol].
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
     #[command(flatten)]

@@ -42,13 +42,60 @@ fn workers(threads: Option<usize>, token: CancelToken) -> Result<Workers> {
     Ok(Workers::new(threads.unwrap_or(0))?.with_cancel(token))
 }
 
-/// Creates the output folder (only after every input was validated) and
-/// clears temporary files that killed runs left in it.
-fn create_out_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
-    atomic::remove_stale(dir);
-    Ok(())
+/// The output folder of a command: created once every input is valid, and
+/// removed again (with any parent it created) if the command ends with
+/// nothing written into it, interrupted or failed, so that no empty folder
+/// is left behind.
+struct OutDir {
+    path: PathBuf,
+    /// The folders this command created, the outermost first.
+    created: Vec<PathBuf>,
+}
+
+impl OutDir {
+    /// Creates the folder and clears temporary files that killed runs left
+    /// in it.
+    fn create(path: PathBuf) -> Result<OutDir> {
+        if path.exists() && !path.is_dir() {
+            return Err(Error::option(
+                "out",
+                format!(
+                    "{{out}} {} is a file, not a folder: give a folder for the results",
+                    path.display()
+                ),
+            ));
+        }
+        let created: Vec<PathBuf> = path
+            .ancestors()
+            .filter(|a| !a.as_os_str().is_empty() && !a.exists())
+            .map(Path::to_path_buf)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        std::fs::create_dir_all(&path)
+            .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
+        atomic::remove_stale(&path);
+        Ok(OutDir { path, created })
+    }
+}
+
+impl std::ops::Deref for OutDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for OutDir {
+    fn drop(&mut self) {
+        // remove_dir removes empty folders only: anything written stays.
+        for dir in self.created.iter().rev() {
+            if std::fs::remove_dir(dir).is_err() {
+                break;
+            }
+        }
+    }
 }
 
 /// Runs a job with a progress bar.
@@ -151,8 +198,7 @@ fn run(a: RunArgs, token: CancelToken) -> Result<(), Failure> {
     let quiet = a.sampling.quiet;
     let workers = workers(a.sampling.threads, token)?;
     let job = RunJob::new(&DiskFiles, request)?;
-    let dir = a.out.unwrap_or_else(|| job.default_dir());
-    create_out_dir(&dir)?;
+    let dir = OutDir::create(a.out.unwrap_or_else(|| job.default_dir()))?;
     let mut draws = if a.draws {
         Some(DrawsFile::create(&dir, a.draws_format.into())?)
     } else {
@@ -203,8 +249,7 @@ fn compare(a: CompareArgs, token: CancelToken) -> Result<(), Failure> {
     let quiet = a.sampling.quiet;
     let workers = workers(a.sampling.threads, token)?;
     let job = CompareJob::new(&DiskFiles, request, &same_file)?;
-    let dir = a.out.unwrap_or_else(|| job.default_dir());
-    create_out_dir(&dir)?;
+    let dir = OutDir::create(a.out.unwrap_or_else(|| job.default_dir()))?;
     let outcome = with_progress(workers, quiet, |ctx| job.execute(ctx))?;
     finish(outcome, &dir, quiet)
 }
@@ -224,8 +269,7 @@ fn sweep(a: SweepArgs, token: CancelToken) -> Result<(), Failure> {
     let quiet = a.sampling.quiet;
     let workers = workers(a.sampling.threads, token)?;
     let job = SweepJob::new(&DiskFiles, request)?;
-    let dir = a.out.unwrap_or_else(|| job.default_dir());
-    create_out_dir(&dir)?;
+    let dir = OutDir::create(a.out.unwrap_or_else(|| job.default_dir()))?;
     let outcome = with_progress(workers, quiet, |ctx| job.execute(ctx))?;
     finish(outcome, &dir, quiet)
 }
@@ -247,8 +291,7 @@ fn sensitivity(a: SensitivityArgs, token: CancelToken) -> Result<(), Failure> {
     };
     let workers = workers(a.threads, token)?;
     let job = SensitivityJob::new(&DiskFiles, request)?;
-    let dir = a.out.unwrap_or_else(|| job.default_dir());
-    create_out_dir(&dir)?;
+    let dir = OutDir::create(a.out.unwrap_or_else(|| job.default_dir()))?;
     let outcome = with_progress(workers, a.quiet, |ctx| job.execute(ctx))?;
     finish(outcome, &dir, a.quiet)
 }
@@ -266,8 +309,7 @@ fn rare(a: super::args::RareArgs, token: CancelToken) -> Result<(), Failure> {
         format: a.format.format.into(),
     };
     let job = crate::jobs::rare::RareJob::new(&DiskFiles, request)?;
-    let dir = a.out.unwrap_or_else(|| job.default_dir());
-    create_out_dir(&dir)?;
+    let dir = OutDir::create(a.out.unwrap_or_else(|| job.default_dir()))?;
     let outcome = with_progress(workers(Some(1), token)?, a.quiet, |ctx| job.execute(ctx))?;
     finish(outcome, &dir, a.quiet)
 }
@@ -279,8 +321,7 @@ fn merge(a: MergeArgs, token: CancelToken) -> Result<(), Failure> {
         .map(|p| Ok((p.display().to_string(), read_file(p)?)))
         .collect::<Result<Vec<_>>>()?;
     let job = MergeJob::new(parts, a.report.no_report)?.with_format(a.format.format.into());
-    let dir: PathBuf = a.out.unwrap_or_else(|| job.default_dir());
-    create_out_dir(&dir)?;
+    let dir = OutDir::create(a.out.unwrap_or_else(|| job.default_dir()))?;
     let outcome = with_progress(workers(Some(1), token)?, a.quiet, |ctx| job.execute(ctx))?;
     finish(outcome, &dir, a.quiet)
 }

@@ -55,11 +55,13 @@ impl MergeJob {
     /// The folder a single run would have written to.
     pub fn default_dir(&self) -> PathBuf {
         let name = &self.first().job.model().name;
-        Path::new("results").join(match &self.first().job {
-            PartJob::Run { .. } => name.clone(),
-            PartJob::Compare { .. } => format!("compare-{name}"),
-            PartJob::Sensitivity { .. } => format!("sensitivity-{name}"),
-        })
+        match &self.first().job {
+            PartJob::Run { .. } => Path::new("results").join(name),
+            PartJob::Compare { .. } => Path::new("results").join(format!("compare-{name}")),
+            PartJob::Sensitivity { quantity, .. } => {
+                super::sensitivity::default_dir(name, quantity, super::sensitivity::Method::Sobol)
+            }
+        }
     }
 
     /// Merges the parts. Merging is quick and not chunked: a cancel before

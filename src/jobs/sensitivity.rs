@@ -43,6 +43,11 @@ impl Method {
     }
 }
 
+/// `results/sensitivity-<model name>-<quantity>-<method>`.
+pub fn default_dir(model: &str, quantity: &str, method: Method) -> PathBuf {
+    Path::new("results").join(format!("sensitivity-{model}-{quantity}-{}", method.name()))
+}
+
 pub const DEFAULT_SAMPLES: u64 = 131_072;
 pub const DEFAULT_BOOTSTRAP: usize = 200;
 /// The Sobol design unless one is asked for.
@@ -239,15 +244,16 @@ impl SensitivityJob {
         }
     }
 
-    /// `results/sensitivity-<model name>`.
     /// The resolved models' hashes (after `extends` and `set`): with the
     /// request, what identifies the results.
     pub fn model_hashes(&self) -> Vec<String> {
         vec![self.model.hash()]
     }
 
+    /// `results/sensitivity-<model name>-<quantity>-<method>`: analyses of
+    /// other quantities or by other methods do not replace each other.
     pub fn default_dir(&self) -> PathBuf {
-        Path::new("results").join(format!("sensitivity-{}", self.model.name()))
+        default_dir(self.model.name(), self.quantity_name(), self.method)
     }
 
     fn quantity_name(&self) -> &str {

@@ -260,10 +260,76 @@ pub fn render_comparison(
         s,
         "\nse gain: the standard error two independent runs would give for the difference, over the paired one."
     );
+    every_difference(&mut s, c, pct);
     for note in &c.notes {
         let _ = writeln!(s, "note: {note}");
     }
     s
+}
+
+/// Every event's and output's difference from the base, variant by
+/// variant, in model order; `*` marks an interval that excludes zero.
+fn every_difference(s: &mut String, c: &crate::analysis::compare::Comparison, pct: f64) {
+    let base = &c.models[0];
+    type Row<'a> = (
+        &'a str,
+        f64,
+        &'a str,
+        &'a crate::analysis::compare::ComparedQuantity,
+    );
+    let rows: Vec<Row> = base
+        .quantities
+        .iter()
+        .flat_map(|bq| {
+            c.models[1..].iter().filter_map(move |m| {
+                m.quantities
+                    .iter()
+                    .find(|q| q.summary.name == bq.summary.name && q.versus_base.is_some())
+                    .map(|q| {
+                        (
+                            bq.summary.name.as_str(),
+                            bq.summary.mean,
+                            m.name.as_str(),
+                            q,
+                        )
+                    })
+            })
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let qw = rows.iter().map(|r| r.0.len()).max().unwrap_or(8).max(8);
+    let mw = rows.iter().map(|r| r.2.len()).max().unwrap_or(5).max(5);
+    let _ = writeln!(
+        s,
+        "\nevery event and output, difference from base [{pct}%] (* the interval excludes 0):\n"
+    );
+    let _ = writeln!(
+        s,
+        "{:<qw$}  {:<mw$}  {:>12}  {:>12}  {:>36}",
+        "quantity", "model", "base", "model", "difference"
+    );
+    let mut last = "";
+    for (quantity, base_value, model, q) in rows {
+        let d = q.versus_base.expect("filtered above").difference;
+        let shown = if quantity == last { "" } else { quantity };
+        last = quantity;
+        let excludes = d.ci_low > 0.0 || d.ci_high < 0.0;
+        let _ = writeln!(
+            s,
+            "{shown:<qw$}  {model:<mw$}  {:>12}  {:>12}  {:>36}{}",
+            fmt(base_value),
+            fmt(q.summary.mean),
+            format!(
+                "{} [{}, {}]",
+                signed(d.value),
+                signed(d.ci_low),
+                signed(d.ci_high)
+            ),
+            if excludes { " *" } else { "" }
+        );
+    }
 }
 
 /// The sweep: the headline quantity at every point.
