@@ -1,8 +1,11 @@
 //! Checks that a resolved model makes sense as a whole: unique names, known
 //! references, no cycles. Produces the evaluation order.
 
+use super::expr::{BinaryOp, Expr, TernaryOp, UnaryOp};
 use super::spec::*;
+use crate::distributions::Family;
 use crate::error::ModelError;
+use std::collections::HashMap;
 
 /// A model that passed validation, with its nodes in evaluation order.
 #[derive(Debug, Clone)]
@@ -175,6 +178,7 @@ pub fn validate(spec: ModelSpec) -> Result<Model, ModelError> {
     }
 
     let order = evaluation_order(entries)?;
+    check_conditions(entries, &order)?;
     let mut quantities: Vec<usize> = (0..entries.len())
         .filter(|&i| entries[i].section == Section::Events)
         .collect();
@@ -251,4 +255,121 @@ fn evaluation_order(entries: &[Entry]) -> Result<Vec<usize>, ModelError> {
         }
     }
     Ok(order)
+}
+
+/// Conditions are typed (language 1.1): a comparison, `not`, `and` or `or`
+/// of conditions, a Bernoulli node, a node whose expression is a condition,
+/// or `if(c, a, b)` whose branches are both conditions. A constant input of
+/// 0 or 1 counts as one too, so that `--set` of a Bernoulli input to 0 or 1
+/// keeps a model valid. Every event, every operand of `not`, `and` and `or`
+/// and the first argument of `if` must be a condition: a number there would
+/// be read as true whenever it is not zero, silently.
+fn check_conditions(entries: &[Entry], order: &[usize]) -> Result<(), ModelError> {
+    let mut conditions: HashMap<&str, bool> = HashMap::new();
+    for &i in order {
+        let e = &entries[i];
+        let is = match &e.body {
+            Body::Fixed(d, spec) => {
+                spec.family == Family::Bernoulli
+                    || (d.is_constant() && matches!(d.quantile(0.5), 0.0 | 1.0))
+            }
+            Body::Random(spec) => spec.family == Family::Bernoulli,
+            Body::Expr { expr, .. } => is_condition(expr, &conditions),
+        };
+        conditions.insert(e.name.as_str(), is);
+    }
+    for e in entries {
+        match &e.body {
+            Body::Fixed(..) => {}
+            Body::Random(spec) => {
+                for (param, value) in spec.form.params().iter().zip(&spec.params) {
+                    if let Param::Expr { expr, .. } = value {
+                        operands_are_conditions(expr, &conditions)
+                            .map_err(|m| error_at(e, format!("{}.{param}", e.key()), m))?;
+                    }
+                }
+            }
+            Body::Expr { expr, text } => {
+                operands_are_conditions(expr, &conditions).map_err(|m| error_at(e, e.key(), m))?;
+                if e.section == Section::Events && !is_condition(expr, &conditions) {
+                    return Err(error_at(
+                        e,
+                        e.key(),
+                        format!(
+                            "an event must be a condition, and '{}' is a number: compare it \
+                             (say '{} > 0'), or make it an output",
+                            text.trim(),
+                            text.trim()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether `expr` is a condition, given which nodes are.
+fn is_condition(expr: &Expr, conditions: &HashMap<&str, bool>) -> bool {
+    match expr {
+        Expr::Num(_) => false,
+        Expr::Name(n) => conditions.get(n.as_str()).copied().unwrap_or(false),
+        Expr::Unary(op, _) => *op == UnaryOp::Not,
+        Expr::Binary(op, _, _) => matches!(
+            op,
+            BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Ge
+                | BinaryOp::Eq
+                | BinaryOp::Ne
+                | BinaryOp::And
+                | BinaryOp::Or
+        ),
+        Expr::Ternary(TernaryOp::If, _, a, b) => {
+            is_condition(a, conditions) && is_condition(b, conditions)
+        }
+        Expr::Ternary(TernaryOp::Clamp, ..) => false,
+    }
+}
+
+/// Checks that every operand of `not`, `and` and `or` and every first
+/// argument of `if` in `expr` is a condition; the message says which is not.
+fn operands_are_conditions(expr: &Expr, conditions: &HashMap<&str, bool>) -> Result<(), String> {
+    let need = |what: &str, operand: &Expr| -> Result<(), String> {
+        if is_condition(operand, conditions) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{what} must be a condition, and '{operand}' is a number: compare it (say \
+                 '{operand} > 0')"
+            ))
+        }
+    };
+    match expr {
+        Expr::Num(_) | Expr::Name(_) => Ok(()),
+        Expr::Unary(op, a) => {
+            if *op == UnaryOp::Not {
+                need("the operand of 'not'", a)?;
+            }
+            operands_are_conditions(a, conditions)
+        }
+        Expr::Binary(op, a, b) => {
+            if let BinaryOp::And | BinaryOp::Or = op {
+                let name = if *op == BinaryOp::And { "and" } else { "or" };
+                need(&format!("each side of '{name}'"), a)?;
+                need(&format!("each side of '{name}'"), b)?;
+            }
+            operands_are_conditions(a, conditions)?;
+            operands_are_conditions(b, conditions)
+        }
+        Expr::Ternary(op, a, b, c) => {
+            if *op == TernaryOp::If {
+                need("the first argument of 'if'", a)?;
+            }
+            operands_are_conditions(a, conditions)?;
+            operands_are_conditions(b, conditions)?;
+            operands_are_conditions(c, conditions)
+        }
+    }
 }

@@ -102,6 +102,13 @@ pub(super) fn lex(src: &str) -> Result<Vec<(Token, usize)>, SyntaxError> {
                 '(' => (Token::LParen, 1),
                 ')' => (Token::RParen, 1),
                 ',' => (Token::Comma, 1),
+                '=' => {
+                    return Err(SyntaxError {
+                        column: col,
+                        message: "a single '=' compares nothing: write '==' to test equality"
+                            .into(),
+                    });
+                }
                 _ => {
                     return Err(SyntaxError {
                         column: col,
