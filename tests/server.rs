@@ -380,6 +380,19 @@ fn rare_jobs_refuse_bad_options_by_name_and_cancel() {
     assert_eq!(job["files"], json!([]), "{job}");
     let job = s.wait(&small, LONG);
     assert_eq!(job["status"], "done", "{job}");
+    // Done, its progress is the evaluations it made, as rare.csv says.
+    let csv = String::from_utf8(s.file(&small, "rare.csv")).unwrap();
+    let evaluations: u64 = csv
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(3)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(job["progress"]["samples_done"], evaluations, "{job}");
+    assert_eq!(job["progress"]["samples_total"], evaluations, "{job}");
     assert_eq!(
         job["files"],
         json!(["rare.csv", "manifest.json", "report.html"])

@@ -141,6 +141,8 @@ impl RareJob {
                 partial: None,
             });
         };
+        // Done: the evaluations it made, out of themselves.
+        (ctx.progress)(estimate.evaluations, estimate.evaluations);
         let settings = RunSettings {
             samples: self.settings.samples as u64,
             seed: self.settings.seed,
