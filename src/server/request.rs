@@ -548,8 +548,8 @@ pub fn build(
             };
             let described = format!("{request:?}");
             let job = RareJob::new(&files, request)?;
-            // Its progress counts against the usual seven levels' worth.
-            (Job::Rare(job), samples.saturating_mul(7), described)
+            let total = samples.saturating_mul(crate::jobs::rare::PROGRESS_LEVELS);
+            (Job::Rare(job), total, described)
         }
         other => {
             return Err(invalid(
