@@ -1,8 +1,8 @@
 //! The web page of `gaprisk serve`, driven in headless Chromium over the W3C
 //! WebDriver protocol (chromedriver): a run submitted from the form shows,
 //! as its headline, the very number the job wrote to summary.csv, formatted
-//! as `gaprisk run` prints it. A compare job and a refused (422) request are
-//! driven too. Screenshots go to target/browser-screenshot*.png.
+//! as `gaprisk run` prints it. A compare job, a rare job and a refused (422)
+//! request are driven too. Screenshots go to target/browser-screenshot*.png.
 //!
 //! Needs /usr/bin/chromium and chromedriver: `apt-get install -y chromium
 //! chromium-driver`. Without them the test fails; it never skips.
@@ -540,6 +540,33 @@ fn the_page_runs_a_job_and_shows_its_numbers() {
     }
     browser.screenshot(&target.join("browser-screenshot-compare.png"));
     browser.wait_for_charts(frame, &["forest-diff", "forest-ratio"]);
+
+    // A rare job: its method and event come from the form.
+    browser.click("#command option[value='rare']");
+    browser.click("#method option[value='is']");
+    browser.type_into("#quantity", "closure");
+    browser.type_into("#samples", "10000");
+    browser.click("#submit");
+    let texts = browser.wait_until(
+        "the rare job done, its table shown",
+        30,
+        &["#job-status", "#result-table"],
+        |t| t[0] == "done" && t[1].contains("importance sampling"),
+    );
+    let id = browser.text("#job-id");
+    let csv = http_get(&format!("{url}/v1/jobs/{id}/files/rare.csv"));
+    let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!(
+        (row[1], row[2], row[3]),
+        ("closure", "is", "40000"),
+        "the form's event and method: {csv}"
+    );
+    assert!(
+        texts[1].contains("closure") && texts[1].contains("40,000"),
+        "the rare table: {}",
+        texts[1]
+    );
+    browser.screenshot(&target.join("browser-screenshot-rare.png"));
 
     // A model with a mistake: refused with 422, shown where it is.
     browser.click("#command option[value='run']");

@@ -165,6 +165,38 @@ fn every_command_gives_the_cli_bytes_and_a_resubmission_is_cached() {
             ],
             "sensitivity.csv",
         ),
+        (
+            json!({"command": "rare", "model": "examples/linear_tail.toml",
+                   "options": {"samples": 2000, "seed": 5, "set": {"x10": 1.0}}}),
+            vec![
+                "rare",
+                "examples/linear_tail.toml",
+                "-n",
+                "2000",
+                "-s",
+                "5",
+                "--set",
+                "x10=1",
+            ],
+            "rare.csv",
+        ),
+        (
+            json!({"command": "rare", "model": "examples/gated_tail.toml",
+                   "options": {"event": "tail", "method": "is", "samples": 4000, "confidence": 0.9}}),
+            vec![
+                "rare",
+                "examples/gated_tail.toml",
+                "--event",
+                "tail",
+                "--method",
+                "is",
+                "-n",
+                "4000",
+                "--confidence",
+                "0.9",
+            ],
+            "rare.csv",
+        ),
     ];
     let sweep = r#"{"command": "sweep", "model": "baseline.toml", "options": {"samples": 20000, "set": {"us_commitment": "0:1:3", "nato_cohesion": [0.2, 0.8]}}}"#;
     for (body, args, csv) in &cases {
@@ -178,6 +210,7 @@ fn every_command_gives_the_cli_bytes_and_a_resubmission_is_cached() {
         let id = r.json()["id"].as_str().unwrap().to_string();
         let job = s.wait(&id, LONG);
         assert_eq!(job["status"], "done", "{job}");
+        assert_eq!(job["command"], asked_command(&raw), "{job}");
         let expected_files = if *csv == "summary.csv" {
             json!([
                 csv,
@@ -259,6 +292,111 @@ fn every_command_gives_the_cli_bytes_and_a_resubmission_is_cached() {
         "{metrics}"
     );
     assert!(metrics.contains("gaprisk_queue_length"), "{metrics}");
+}
+
+/// The command a request body names.
+fn asked_command(raw: &str) -> serde_json::Value {
+    serde_json::from_str::<serde_json::Value>(raw).unwrap()["command"].clone()
+}
+
+#[test]
+fn rare_jobs_refuse_bad_options_by_name_and_cancel() {
+    let data = tempdir();
+    let s = Server::start(data.path(), &["--max-samples", "2e7"]);
+    let refused = |options: serde_json::Value, key: &str, says: &str| {
+        let r = s.post(
+            "/v1/jobs",
+            &json!({"command": "rare", "model": "examples/linear_tail.toml", "options": options}),
+        );
+        assert_eq!(r.status, 422, "{options}: {}", r.text());
+        let error = &r.json()["errors"][0];
+        assert_eq!(error["key"], key, "{options}: {error}");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains(says), "{options}: {message}");
+    };
+    refused(
+        json!({"method": "mc"}),
+        "options.method",
+        "not one of subset, is",
+    );
+    refused(json!({"samples": 50}), "options.samples", "between 100 and");
+    refused(
+        json!({"samples": "many"}),
+        "options.samples",
+        "whole number",
+    );
+    // Its most levels' worth (21 x 10^6) is over the server's limit.
+    refused(
+        json!({"samples": 1e6}),
+        "options.samples",
+        "limit of 20000000",
+    );
+    refused(json!({"confidence": 1.5}), "options.confidence", "(0, 1)");
+    refused(json!({"event": "nope"}), "options.event", "nope");
+    refused(json!({"event": "total"}), "options.event", "output");
+    refused(json!({"set": {"nope": 1}}), "options.set.nope", "nope");
+    refused(
+        json!({"design": "lhs"}),
+        "options.design",
+        "rare takes no option 'design'",
+    );
+    refused(
+        json!({"format": "parquet"}),
+        "options.format",
+        "rare takes no option 'format'",
+    );
+    let r = s.post(
+        "/v1/jobs",
+        &json!({"command": "rare", "model": "baseline.toml", "variants": ["full_withdrawal.toml"]}),
+    );
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(r.json()["errors"][0]["key"], "variants");
+
+    // A long one stops between groups of chains and keeps nothing; the
+    // queue moves on.
+    let long = s.submit(
+        &json!({"command": "rare", "model": "examples/linear_tail.toml",
+                                "options": {"samples": 500000}}),
+    );
+    let small = s.submit(
+        &json!({"command": "rare", "model": "examples/four_branch.toml",
+                                 "options": {"samples": 1000}}),
+    );
+    let started = std::time::Instant::now();
+    loop {
+        let job = s.get(&format!("/v1/jobs/{long}")).json();
+        assert_eq!(job["command"], "rare");
+        assert_eq!(job["progress"]["samples_total"], 3_500_000, "{job}");
+        if job["progress"]["samples_done"].as_u64().unwrap() > 0 {
+            assert_eq!(job["status"], "running", "{job}");
+            break;
+        }
+        assert!(started.elapsed() < LONG, "{job}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(s.delete(&format!("/v1/jobs/{long}")).status, 202);
+    let job = s.wait(&long, LONG);
+    assert_eq!(job["status"], "cancelled", "{job}");
+    assert_eq!(job["files"], json!([]), "{job}");
+    let job = s.wait(&small, LONG);
+    assert_eq!(job["status"], "done", "{job}");
+    // Done, its progress is the evaluations it made, as rare.csv says.
+    let csv = String::from_utf8(s.file(&small, "rare.csv")).unwrap();
+    let evaluations: u64 = csv
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(3)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(job["progress"]["samples_done"], evaluations, "{job}");
+    assert_eq!(job["progress"]["samples_total"], evaluations, "{job}");
+    assert_eq!(
+        job["files"],
+        json!(["rare.csv", "manifest.json", "report.html"])
+    );
 }
 
 #[test]

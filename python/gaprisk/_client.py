@@ -16,7 +16,14 @@ from ._api import compare_overrides, no_overrides, run_overrides, sweep_axes, va
 from ._errors import ModelError, OptionError, ServerError
 from ._model import Model, as_model
 from ._progress import Progress
-from ._results import CompareResult, Result, RunResult, SensitivityResult, SweepResult
+from ._results import (
+    CompareResult,
+    RareResult,
+    Result,
+    RunResult,
+    SensitivityResult,
+    SweepResult,
+)
 
 #: Seconds between two polls of a running job.
 POLL_SECONDS = 0.2
@@ -47,10 +54,10 @@ class Client:
     """A ``gaprisk serve`` at ``url`` (``http://127.0.0.1:8787``), with the
     bearer ``token`` of its ``--token-file`` if it has one.
 
-    ``run``, ``compare``, ``sweep`` and ``sensitivity`` take the same
-    keywords as the functions of the package (but ``threads``, which the
-    server decides) and return the same results, read from the job's files
-    (the service runs no ``rare`` jobs).
+    ``run``, ``compare``, ``sweep``, ``sensitivity`` and ``rare`` take the
+    same keywords as the functions of the package (but ``threads``, which
+    the server decides) and return the same results, read from the job's
+    files.
     Models are named as the server's library names them (``baseline.toml``,
     relative to its ``--models``), or are ``Model.from_text`` models, which
     are sent with the request. Ctrl-C while waiting cancels the job."""
@@ -299,6 +306,40 @@ class Client:
             want,
         )
         return SensitivityResult(files)
+
+    def rare(
+        self,
+        model: Model | str | os.PathLike,
+        *,
+        event: str | None = None,
+        method: str | None = None,
+        samples: int | None = None,
+        seed: int | None = None,
+        confidence: float | None = None,
+        set: Mapping[str, float] | None = None,
+        format: str = "csv",
+        no_report: bool = False,
+        progress: bool = True,
+    ) -> RareResult:
+        """``gaprisk.rare`` on the server."""
+        m = as_model(model, "model")
+        want = self._formats(format, no_report)
+        files, _ = self._submit(
+            "rare",
+            m,
+            [],
+            {
+                "event": _options.text("event", event),
+                "method": _options.text("method", method),
+                "samples": _options.count("samples", samples),
+                "seed": _options.count("seed", seed),
+                "confidence": _options.number("confidence", confidence),
+                "set": run_overrides(m, set) or None,
+            },
+            progress,
+            want,
+        )
+        return RareResult(files)
 
     def check(self, model: Model | str | os.PathLike) -> dict:
         """``POST /v1/check``: the model's nodes, events and outputs."""

@@ -99,6 +99,49 @@ def test_filter_from_rare_samples(server):
     assert remote.files["sensitivity.csv"] == local.files["sensitivity.csv"]
 
 
+def test_rare(server):
+    remote = server.rare(
+        "examples/linear_tail.toml", samples=2000, seed=3, set={"x10": 1.0}, progress=False
+    )
+    local = gaprisk.rare(
+        "models/examples/linear_tail.toml", samples=2000, seed=3, set={"x10": 1.0}, progress=False
+    )
+    assert isinstance(remote, type(local))
+    assert remote.files["rare.csv"] == local.files["rare.csv"]
+    pd.testing.assert_frame_equal(remote.table, local.table)
+    pd.testing.assert_frame_equal(remote.rare, local.rare)
+    # The same manifest but for the job's id and the model's path as given.
+    m, lm = (manifest_without_timing(r.files["manifest.json"]) for r in (remote, local))
+    assert m.pop("job_id")
+    assert m.pop("models")[0]["hash"] == lm.pop("models")[0]["hash"]
+    assert m == lm
+
+    gated = gaprisk.Model("models/examples/gated_tail.toml")
+    remote = server.rare(
+        "examples/gated_tail.toml",
+        event="tail",
+        method="is",
+        samples=4000,
+        confidence=0.9,
+        no_report=True,
+        progress=False,
+    )
+    local = gaprisk.rare(
+        gated, event="tail", method="is", samples=4000, confidence=0.9, progress=False
+    )
+    pd.testing.assert_frame_equal(remote.table, local.table)
+    assert "report.html" not in remote.files
+
+    with pytest.raises(gaprisk.OptionError) as e:
+        server.rare("examples/linear_tail.toml", method="mc", progress=False)
+    with pytest.raises(gaprisk.OptionError) as local_error:
+        gaprisk.rare("models/examples/linear_tail.toml", method="mc", progress=False)
+    assert e.value.option == local_error.value.option == "method"
+    with pytest.raises(gaprisk.OptionError) as e:
+        server.rare("examples/linear_tail.toml", event="total", progress=False)
+    assert e.value.option == "event"
+
+
 def test_a_model_from_text_is_sent_with_the_request(server):
     text = '[model]\nname = "mine"\nextends = "baseline.toml"\n[inputs]\nus_commitment = 0.1\n'
     remote = server.run(

@@ -20,6 +20,9 @@ use std::time::Instant;
 pub const DEFAULT_SAMPLES: u64 = 10_000;
 /// The most samples per level a request may ask for.
 pub const MAX_SAMPLES: u64 = 10_000_000;
+/// Progress counts evaluations against this many levels' (or stages')
+/// samples: the budget is not known in advance.
+pub const PROGRESS_LEVELS: u64 = 7;
 
 #[derive(Debug, Clone)]
 pub struct RareRequest {
@@ -125,9 +128,7 @@ impl RareJob {
     pub fn execute(&self, ctx: &RunContext) -> Result<Outcome<JobOutput>> {
         let started = Instant::now();
         let mut limit = Limit::new(&self.model.model, &self.model.program, self.quantity)?;
-        // The budget is not known in advance: progress counts evaluations
-        // against the usual seven levels' worth.
-        let total = self.settings.samples as u64 * 7;
+        let total = self.settings.samples as u64 * PROGRESS_LEVELS;
         let mut progress = |done: u64| (ctx.progress)(done, total.max(done));
         let Some(estimate) = rare::estimate(
             &mut limit,
@@ -141,6 +142,8 @@ impl RareJob {
                 partial: None,
             });
         };
+        // Done: the evaluations it made, out of themselves.
+        (ctx.progress)(estimate.evaluations, estimate.evaluations);
         let settings = RunSettings {
             samples: self.settings.samples as u64,
             seed: self.settings.seed,

@@ -163,13 +163,7 @@ async fn submit(State(state): Shared, bytes: Result<Bytes, BytesRejection>) -> A
 }
 
 fn built_command(built: &request::Built) -> String {
-    match built.job {
-        request::Job::Run(_) => "run",
-        request::Job::Compare(_) => "compare",
-        request::Job::Sweep(_) => "sweep",
-        request::Job::Sensitivity(_) => "sensitivity",
-    }
-    .to_string()
+    built.job.command().to_string()
 }
 
 async fn job(State(state): Shared, Path(id): Path<String>) -> AppResult<axum::Json<Job>> {

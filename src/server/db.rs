@@ -249,8 +249,11 @@ impl Db {
         files: &[String],
         error: Option<&str>,
     ) -> Result<()> {
+        // A done job did all it was to do: its total is what it did (a rare
+        // job's total is only an estimate until then).
         self.conn().execute(
-            "UPDATE jobs SET status = ?2, samples_done = ?3, files = ?4, error = ?5, finished = ?6
+            "UPDATE jobs SET status = ?2, samples_done = ?3, files = ?4, error = ?5, finished = ?6,
+                 samples_total = CASE WHEN ?2 = 'done' THEN ?3 ELSE samples_total END
              WHERE id = ?1",
             params![
                 id,

@@ -327,6 +327,7 @@ impl Queue {
             request::Job::Compare(j) => j.execute(&ctx),
             request::Job::Sweep(j) => j.execute(&ctx),
             request::Job::Sensitivity(j) => j.execute(&ctx),
+            request::Job::Rare(j) => j.execute(&ctx),
         };
         outcome.map_err(|e| e.to_string())
     }

@@ -4,10 +4,11 @@
 
 use super::error::ApiError;
 use super::files::RequestFiles;
-use crate::analysis::rare::RareMethod;
+use crate::analysis::rare::{MAX_LEVELS, RareMethod};
 use crate::analysis::sweep::{Axis, parse_axis};
 use crate::engine::design::Design;
 use crate::jobs::compare::{CompareJob, CompareRequest};
+use crate::jobs::rare::{RareJob, RareRequest};
 use crate::jobs::run::{RunJob, RunRequest};
 use crate::jobs::sensitivity::{Method, SensitivityJob, SensitivityRequest};
 use crate::jobs::sweep::{SweepJob, SweepRequest};
@@ -105,6 +106,20 @@ pub enum Job {
     Compare(CompareJob),
     Sweep(SweepJob),
     Sensitivity(SensitivityJob),
+    Rare(RareJob),
+}
+
+impl Job {
+    /// The command's name, as requests and job objects spell it.
+    pub fn command(&self) -> &'static str {
+        match self {
+            Job::Run(_) => "run",
+            Job::Compare(_) => "compare",
+            Job::Sweep(_) => "sweep",
+            Job::Sensitivity(_) => "sensitivity",
+            Job::Rare(_) => "rare",
+        }
+    }
 }
 
 /// A validated request: its job, the key of its results, the samples it
@@ -504,10 +519,42 @@ pub fn build(
             check_samples(job.evaluations(), limits)?;
             (Job::Sensitivity(job), samples, described)
         }
+        "rare" => {
+            let o = opts(&["event", "method", "samples", "seed", "confidence", "set"]);
+            o.check_names()?;
+            let samples = o
+                .count("samples")?
+                .unwrap_or(crate::jobs::rare::DEFAULT_SAMPLES);
+            // The most it may evaluate: every level or stage, and the last.
+            check_samples(samples.saturating_mul(MAX_LEVELS as u64 + 1), limits)?;
+            let request = RareRequest {
+                model,
+                event: o.text("event")?.map(str::to_string),
+                method: o
+                    .choice(
+                        "method",
+                        &[
+                            ("subset", RareMethod::Subset),
+                            ("is", RareMethod::ImportanceSampling),
+                        ],
+                    )?
+                    .unwrap_or_default(),
+                samples,
+                seed: o.count("seed")?.unwrap_or(DEFAULT_SEED),
+                confidence: o.number("confidence")?.unwrap_or(DEFAULT_CONFIDENCE),
+                set: o.set()?,
+                no_report: false,
+                format: TableFormat::Csv,
+            };
+            let described = format!("{request:?}");
+            let job = RareJob::new(&files, request)?;
+            let total = samples.saturating_mul(crate::jobs::rare::PROGRESS_LEVELS);
+            (Job::Rare(job), total, described)
+        }
         other => {
             return Err(invalid(
                 "command",
-                format!("'{other}' is not one of run, compare, sweep, sensitivity"),
+                format!("'{other}' is not one of run, compare, sweep, sensitivity, rare"),
             ));
         }
     };
@@ -516,6 +563,7 @@ pub fn build(
         Job::Compare(j) => j.model_hashes(),
         Job::Sweep(j) => j.model_hashes(),
         Job::Sensitivity(j) => j.model_hashes(),
+        Job::Rare(j) => j.model_hashes(),
     };
     let key = cache_key(&body.command, &request, &hashes);
     Ok(Built { job, key, total })
