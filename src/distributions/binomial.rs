@@ -1,6 +1,5 @@
-use super::lattice::{CountTable, U_MAX, U_MIN, smallest_reaching};
-use super::{ParamError, std_normal_quantile};
-use statrs::function::beta::beta_reg;
+use super::ParamError;
+use super::lattice::{CountTable, binomial_pmf, cornish_fisher};
 use std::sync::Arc;
 
 /// Binomial: successes in `n` independent trials of probability `p`.
@@ -37,47 +36,35 @@ impl Binomial {
         }
     }
 
-    /// P(X <= k) = I_{1-p}(n - k, k + 1).
-    pub fn cdf(&self, k: f64) -> f64 {
-        let k = k.floor();
-        if k < 0.0 {
-            0.0
-        } else if k >= self.n {
-            1.0
-        } else if let Some(m) = self.point_mass() {
-            if k >= m { 1.0 } else { 0.0 }
-        } else {
-            beta_reg(self.n - k, k + 1.0, 1.0 - self.p)
-        }
+    fn sd(&self) -> f64 {
+        (self.n * self.p * (1.0 - self.p)).sqrt()
     }
 
-    /// P(X > k) = I_p(k + 1, n - k).
-    pub fn sf(&self, k: f64) -> f64 {
-        let k = k.floor();
-        if k < 0.0 {
-            1.0
-        } else if k >= self.n {
-            0.0
-        } else if let Some(m) = self.point_mass() {
-            if k >= m { 0.0 } else { 1.0 }
-        } else {
-            beta_reg(k + 1.0, self.n - k, self.p)
-        }
+    fn count_table(&self) -> Option<CountTable> {
+        let (n, p) = (self.n, self.p);
+        let mode = ((n + 1.0) * p).floor().min(n);
+        let odds = p / (1.0 - p);
+        CountTable::build(
+            mode,
+            n,
+            self.sd(),
+            |k| binomial_pmf(k, n, p),
+            |k| k / ((n - k + 1.0) * odds),
+            |k| (n - k) * odds / (k + 1.0),
+        )
     }
 
     pub fn with_table(mut self) -> Self {
         if self.point_mass().is_none() {
-            let (first, last) = (self.quantile_exact(U_MIN), self.quantile_exact(U_MAX));
-            self.table =
-                CountTable::build(first, last, |k| self.cdf(k), |k| self.sf(k)).map(Arc::new);
+            self.table = self.count_table().map(Arc::new);
         }
         self
     }
 
     #[inline(always)]
     pub fn quantile(&self, u: f64) -> f64 {
-        match self.table.as_ref().and_then(|t| t.quantile(u)) {
-            Some(k) => k,
+        match &self.table {
+            Some(t) => t.quantile(u),
             None => self.quantile_exact(u),
         }
     }
@@ -87,16 +74,19 @@ impl Binomial {
         if let Some(m) = self.point_mass() {
             return m;
         }
-        let u = u.clamp(U_MIN, U_MAX);
-        let mean = self.n * self.p;
-        let sd = (mean * (1.0 - self.p)).sqrt();
-        let z = std_normal_quantile(u);
-        let guess = mean + sd * z + (1.0 - 2.0 * self.p) * (z * z - 1.0) / 6.0;
-        if u <= 0.5 {
-            smallest_reaching(0.0, self.n, guess, |k| self.cdf(k) >= u)
-        } else {
-            let s = 1.0 - u;
-            smallest_reaching(0.0, self.n, guess, |k| self.sf(k) <= s)
+        match self.count_table() {
+            Some(t) => t.quantile(u),
+            None => {
+                let sd = self.sd();
+                let skew = (1.0 - 2.0 * self.p) / sd;
+                cornish_fisher(u, self.n * self.p, sd, skew, self.n)
+            }
         }
+    }
+
+    /// P(X <= k) from the same table, for tests.
+    #[cfg(test)]
+    pub fn table_cdf(&self, k: f64) -> f64 {
+        self.count_table().map_or(f64::NAN, |t| t.cdf(k))
     }
 }

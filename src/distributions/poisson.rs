@@ -1,6 +1,5 @@
-use super::lattice::{CountTable, U_MAX, U_MIN, smallest_reaching};
-use super::{ParamError, std_normal_quantile};
-use statrs::function::gamma::{gamma_lr, gamma_ur};
+use super::ParamError;
+use super::lattice::{CountTable, cornish_fisher, poisson_pmf};
 use std::sync::Arc;
 
 /// Poisson with `rate` (its mean): counts 0, 1, 2, ...
@@ -25,45 +24,29 @@ impl Poisson {
         }
     }
 
-    pub fn rate(&self) -> f64 {
-        self.rate
-    }
-
-    /// P(X <= k) = Q(k + 1, rate), the regularised upper incomplete gamma.
-    pub fn cdf(&self, k: f64) -> f64 {
-        if k < 0.0 {
-            0.0
-        } else if self.rate == 0.0 {
-            1.0
-        } else {
-            gamma_ur(k.floor() + 1.0, self.rate)
-        }
-    }
-
-    /// P(X > k) = P(k + 1, rate), the regularised lower incomplete gamma.
-    pub fn sf(&self, k: f64) -> f64 {
-        if k < 0.0 {
-            1.0
-        } else if self.rate == 0.0 {
-            0.0
-        } else {
-            gamma_lr(k.floor() + 1.0, self.rate)
-        }
+    fn count_table(&self) -> Option<CountTable> {
+        let rate = self.rate;
+        CountTable::build(
+            rate.floor(),
+            f64::INFINITY,
+            rate.sqrt(),
+            |k| poisson_pmf(k, rate),
+            |k| k / rate,
+            |k| rate / (k + 1.0),
+        )
     }
 
     pub fn with_table(mut self) -> Self {
         if self.rate > 0.0 {
-            let (first, last) = (self.quantile_exact(U_MIN), self.quantile_exact(U_MAX));
-            self.table =
-                CountTable::build(first, last, |k| self.cdf(k), |k| self.sf(k)).map(Arc::new);
+            self.table = self.count_table().map(Arc::new);
         }
         self
     }
 
     #[inline(always)]
     pub fn quantile(&self, u: f64) -> f64 {
-        match self.table.as_ref().and_then(|t| t.quantile(u)) {
-            Some(k) => k,
+        match &self.table {
+            Some(t) => t.quantile(u),
             None => self.quantile_exact(u),
         }
     }
@@ -73,18 +56,18 @@ impl Poisson {
         if self.rate == 0.0 {
             return 0.0;
         }
-        let u = u.clamp(U_MIN, U_MAX);
-        // Normal approximation with the Cornish-Fisher skewness term.
-        let z = std_normal_quantile(u);
-        let sd = self.rate.sqrt();
-        let guess = self.rate + sd * z + (z * z - 1.0) / 6.0;
-        // Far beyond any reachable count: 40 sd and 1000 above the mean.
-        let hi = (self.rate + 40.0 * sd + 1000.0).floor();
-        if u <= 0.5 {
-            smallest_reaching(0.0, hi, guess, |k| self.cdf(k) >= u)
-        } else {
-            let s = 1.0 - u;
-            smallest_reaching(0.0, hi, guess, |k| self.sf(k) <= s)
+        match self.count_table() {
+            Some(t) => t.quantile(u),
+            None => {
+                let sd = self.rate.sqrt();
+                cornish_fisher(u, self.rate, sd, 1.0 / sd, f64::INFINITY)
+            }
         }
+    }
+
+    /// P(X <= k) from the same table, for tests.
+    #[cfg(test)]
+    pub fn table_cdf(&self, k: f64) -> f64 {
+        self.count_table().map_or(f64::NAN, |t| t.cdf(k))
     }
 }
