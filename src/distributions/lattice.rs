@@ -141,7 +141,8 @@ impl CountTable {
         up: impl Fn(f64) -> f64,
     ) -> Option<Self> {
         const EXACT_EVERY: usize = 32;
-        if !(40.0 * sd + 40.0 <= MAX_TABLE) {
+        // NaN (an invalid sd) lands here too.
+        if 40.0 * sd + 40.0 > MAX_TABLE || sd.is_nan() {
             return None;
         }
         let peak = pmf(mode);
@@ -154,7 +155,7 @@ impl CountTable {
                 p * down(k)
             };
             k -= 1.0;
-            if !(p >= NEGLIGIBLE * peak) {
+            if p.is_nan() || p < NEGLIGIBLE * peak {
                 break;
             }
             below.push(p);
@@ -171,7 +172,7 @@ impl CountTable {
                 p * up(k)
             };
             k += 1.0;
-            if !(p >= NEGLIGIBLE * peak) {
+            if p.is_nan() || p < NEGLIGIBLE * peak {
                 break;
             }
             terms.push(p);

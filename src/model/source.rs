@@ -622,6 +622,9 @@ enum Given {
     Text(String),
 }
 
+/// A parameter's name, the offset of its key, and its value as written.
+type GivenParam = (String, usize, Given);
+
 /// The parameters of a spec when every one is a number.
 fn numbers_of(spec: &DistSpec) -> Option<Vec<f64>> {
     spec.params
@@ -641,7 +644,7 @@ fn build_at(
     key: &str,
     spec: &DistSpec,
     values: &[f64],
-    given: &[(String, usize, Given)],
+    given: &[GivenParam],
 ) -> Result<Distribution, ModelError> {
     spec.form.build(values).or_else(|e| {
         let pos = given
@@ -695,7 +698,7 @@ fn parse_dist(
     note: &mut Option<String>,
     source: &mut Option<String>,
     nested: bool,
-) -> Result<(DistSpec, Vec<(String, usize, Given)>), ModelError> {
+) -> Result<(DistSpec, Vec<GivenParam>), ModelError> {
     // The family first: it decides how the other keys are read, and TOML
     // does not make `dist` come first.
     let mut family = None;
@@ -731,7 +734,7 @@ fn parse_dist(
             "distribution table needs 'dist' (e.g. dist = \"normal\")",
         );
     };
-    let mut given: Vec<(String, usize, Given)> = Vec::new();
+    let mut given: Vec<GivenParam> = Vec::new();
     for (k, v) in table.iter() {
         let field = k.get_ref().as_ref();
         let field_at = k.span().start;
@@ -1011,4 +1014,60 @@ fn parse_correlations(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODEL: &str = "[model]\nname = \"m\"\n[inputs]\nx = { dist = \"empirical\", file = \"FILE\", column = \"x\" }\n[outputs]\nx = \"x\"\n";
+
+    fn files_with(model_name: &str, file: &str) -> (MemoryFiles, PathBuf) {
+        let mut files = MemoryFiles::new();
+        files.insert("data/d.csv", "x\n1\n2\n").unwrap();
+        let path = files
+            .insert(model_name, MODEL.replace("FILE", file))
+            .unwrap();
+        (files, path)
+    }
+
+    #[test]
+    fn a_request_reads_data_from_its_own_files_only() {
+        // Relative to the model file, among the request's files.
+        let (files, path) = files_with("m.toml", "data/d.csv");
+        let spec = load_from(&files, &path).unwrap();
+        assert!(spec.canonical().contains("empirical(file = \"data/d.csv\""));
+        let (files, path) = files_with("data/m.toml", "d.csv");
+        assert!(load_from(&files, &path).is_ok());
+        // Never the disk, whatever exists there; never above the top.
+        for (model, file, expect) in [
+            ("m.toml", "Cargo.toml", "no model file 'Cargo.toml'"),
+            (
+                "m.toml",
+                "../d.csv",
+                "'../d.csv' is outside the model files",
+            ),
+            (
+                "data/m.toml",
+                "../../etc/passwd",
+                "is outside the model files",
+            ),
+            ("m.toml", "/etc/passwd", "'/etc/passwd' is an absolute path"),
+        ] {
+            let (files, path) = files_with(model, file);
+            let err = load_from(&files, &path).unwrap_err().to_string();
+            assert!(
+                err.contains("inputs.x.file") && err.contains(expect),
+                "{file}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn model_text_without_a_file_cannot_read_data() {
+        let err = load_text(Path::new("m.toml"), &MODEL.replace("FILE", "d.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("needs a model file, not text"), "{err}");
+    }
 }
