@@ -17,10 +17,10 @@
 //! it, a per-sample one (expression parameters) builds it per draw, at a
 //! cost proportional to its standard deviation.
 //!
-//! Beyond `MAX_TABLE` counts (a standard deviation above about 3,000) the
+//! Beyond `MAX_TABLE` counts (a standard deviation above about 1,600) the
 //! quantile is the Cornish-Fisher approximation with continuity correction
 //! instead: it can be one count off near a boundary between two counts,
-//! that is, by less than 1/3000 of a standard deviation.
+//! that is, by less than 1/1600 of a standard deviation.
 
 use super::std_normal_quantile;
 
