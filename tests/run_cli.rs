@@ -232,8 +232,14 @@ fn usage_errors_exit_2_before_any_work() {
 /// Belarusians who join stay far below 150,000 in a million samples.
 #[test]
 fn the_baselines_attack_force_is_bounded() {
-    let (rows, _out) = run_model(&repo_path("models/baseline.toml"), &["--samples", "1000000"]);
+    let (rows, _out) = run_model(
+        &repo_path("models/baseline.toml"),
+        &["--samples", "1000000"],
+    );
     let max = num(row(&rows, "attack_force"), "max");
     assert!(max < 150_000.0, "attack_force reaches {max}");
-    assert!(max > 30_000.0, "attack_force max {max}: is the surge still drawn?");
+    assert!(
+        max > 30_000.0,
+        "attack_force max {max}: is the surge still drawn?"
+    );
 }

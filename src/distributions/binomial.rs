@@ -1,5 +1,5 @@
 use super::ParamError;
-use super::lattice::{CountTable, binomial_pmf, cornish_fisher};
+use super::lattice::{CountTable, Terms, binomial_pmf, cornish_fisher};
 use std::sync::Arc;
 
 /// Binomial: successes in `n` independent trials of probability `p`.
@@ -40,11 +40,11 @@ impl Binomial {
         (self.n * self.p * (1.0 - self.p)).sqrt()
     }
 
-    fn count_table(&self) -> Option<CountTable> {
+    fn terms(&self) -> Option<Terms> {
         let (n, p) = (self.n, self.p);
         let mode = ((n + 1.0) * p).floor().min(n);
         let odds = p / (1.0 - p);
-        CountTable::build(
+        Terms::walk(
             mode,
             n,
             self.sd(),
@@ -56,7 +56,7 @@ impl Binomial {
 
     pub fn with_table(mut self) -> Self {
         if self.point_mass().is_none() {
-            self.table = self.count_table().map(Arc::new);
+            self.table = self.terms().map(|t| Arc::new(CountTable::new(&t)));
         }
         self
     }
@@ -74,7 +74,7 @@ impl Binomial {
         if let Some(m) = self.point_mass() {
             return m;
         }
-        match self.count_table() {
+        match self.terms() {
             Some(t) => t.quantile(u),
             None => {
                 let sd = self.sd();
@@ -87,6 +87,7 @@ impl Binomial {
     /// P(X <= k) from the same table, for tests.
     #[cfg(test)]
     pub fn table_cdf(&self, k: f64) -> f64 {
-        self.count_table().map_or(f64::NAN, |t| t.cdf(k))
+        self.terms()
+            .map_or(f64::NAN, |t| CountTable::new(&t).cdf(k))
     }
 }

@@ -14,8 +14,9 @@
 //! divided by their total: the lower tail keeps its relative precision for
 //! u below one half, the upper tail for u above (where 1 - u is exact).
 //! That table is the quantile; a distribution drawn from many times keeps
-//! it, a per-sample one (expression parameters) builds it per draw, at a
-//! cost proportional to its standard deviation.
+//! it, a per-sample one (expression parameters) scans the same sums once
+//! per draw (`Terms::quantile`), at a cost proportional to its standard
+//! deviation.
 //!
 //! Beyond `MAX_TABLE` counts (a standard deviation above about 1,600) the
 //! quantile is the Cornish-Fisher approximation with continuity correction
@@ -116,23 +117,22 @@ pub(crate) fn binomial_pmf(k: f64, n: f64, p: f64) -> f64 {
     (lc - 0.5 * lf).exp()
 }
 
-/// The CDF and survival function over every count that can be drawn.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct CountTable {
+/// The probabilities of every count that can be drawn, from `first` on.
+pub(crate) struct Terms {
     first: f64,
-    cdf: Vec<f64>,
-    sf: Vec<f64>,
+    terms: Vec<f64>,
+    total: f64,
 }
 
-impl CountTable {
-    /// Tabulates `pmf` around `mode` (within `[0, last]`), or `None` when
-    /// the counts that matter span more than `MAX_TABLE`; `sd` decides that
-    /// before anything is computed. Terms between exact evaluations of
+impl Terms {
+    /// The terms of `pmf` around `mode` (within `[0, last]`), or `None`
+    /// when the counts that matter span more than `MAX_TABLE`; `sd` decides
+    /// that before anything is computed. Terms between exact evaluations of
     /// `pmf` (every `EXACT_EVERY` counts) come from the ratio of successive
     /// terms, `down(k)` = pmf(k - 1) / pmf(k) and `up(k)` = pmf(k + 1) /
     /// pmf(k): a few flops each, with a relative error that cannot grow
     /// beyond 32 roundings before the next exact term.
-    pub(crate) fn build(
+    pub(crate) fn walk(
         mode: f64,
         last: f64,
         sd: f64,
@@ -161,7 +161,8 @@ impl CountTable {
             below.push(p);
         }
         let first = mode - below.len() as f64;
-        let mut terms: Vec<f64> = below.into_iter().rev().collect();
+        let mut terms = below;
+        terms.reverse();
         terms.push(peak);
         let (mut k, mut p, mut steps) = (mode, peak, 0usize);
         while k + 1.0 <= last {
@@ -177,20 +178,73 @@ impl CountTable {
             }
             terms.push(p);
         }
-        let total: f64 = terms.iter().sum();
-        let mut cdf = Vec::with_capacity(terms.len());
+        let total = terms.iter().sum();
+        Some(Terms {
+            first,
+            terms,
+            total,
+        })
+    }
+
+    /// The smallest count whose CDF reaches `u`, by one scan: what a
+    /// per-sample distribution needs, with no table to allocate. The sums
+    /// are the table's, term for term in the same order, so the answer is
+    /// `CountTable::quantile`'s bit for bit.
+    pub(crate) fn quantile(&self, u: f64) -> f64 {
+        let n = self.terms.len();
+        let i = if u <= 0.5 {
+            let mut acc = 0.0;
+            self.terms
+                .iter()
+                .position(|p| {
+                    acc += p;
+                    acc / self.total >= u
+                })
+                .unwrap_or(n)
+        } else {
+            let s = 1.0 - u;
+            let mut acc = 0.0;
+            let mut answer = 0;
+            for i in (0..n).rev() {
+                if acc / self.total > s {
+                    answer = i + 1;
+                    break;
+                }
+                acc += self.terms[i];
+            }
+            answer
+        };
+        self.first + i.min(n - 1) as f64
+    }
+}
+
+/// The CDF and survival function over every count that can be drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CountTable {
+    first: f64,
+    cdf: Vec<f64>,
+    sf: Vec<f64>,
+}
+
+impl CountTable {
+    pub(crate) fn new(t: &Terms) -> Self {
+        let mut cdf = Vec::with_capacity(t.terms.len());
         let mut acc = 0.0;
-        for p in &terms {
+        for p in &t.terms {
             acc += p;
-            cdf.push(acc / total);
+            cdf.push(acc / t.total);
         }
-        let mut sf = vec![0.0; terms.len()];
+        let mut sf = vec![0.0; t.terms.len()];
         let mut acc = 0.0;
-        for i in (0..terms.len()).rev() {
-            sf[i] = acc / total;
-            acc += terms[i];
+        for i in (0..t.terms.len()).rev() {
+            sf[i] = acc / t.total;
+            acc += t.terms[i];
         }
-        Some(CountTable { first, cdf, sf })
+        CountTable {
+            first: t.first,
+            cdf,
+            sf,
+        }
     }
 
     /// The smallest count whose CDF reaches `u`.

@@ -1,5 +1,5 @@
 use super::ParamError;
-use super::lattice::{CountTable, cornish_fisher, poisson_pmf};
+use super::lattice::{CountTable, Terms, cornish_fisher, poisson_pmf};
 use std::sync::Arc;
 
 /// Poisson with `rate` (its mean): counts 0, 1, 2, ...
@@ -24,9 +24,9 @@ impl Poisson {
         }
     }
 
-    fn count_table(&self) -> Option<CountTable> {
+    fn terms(&self) -> Option<Terms> {
         let rate = self.rate;
-        CountTable::build(
+        Terms::walk(
             rate.floor(),
             f64::INFINITY,
             rate.sqrt(),
@@ -38,7 +38,7 @@ impl Poisson {
 
     pub fn with_table(mut self) -> Self {
         if self.rate > 0.0 {
-            self.table = self.count_table().map(Arc::new);
+            self.table = self.terms().map(|t| Arc::new(CountTable::new(&t)));
         }
         self
     }
@@ -56,7 +56,7 @@ impl Poisson {
         if self.rate == 0.0 {
             return 0.0;
         }
-        match self.count_table() {
+        match self.terms() {
             Some(t) => t.quantile(u),
             None => {
                 let sd = self.rate.sqrt();
@@ -68,6 +68,7 @@ impl Poisson {
     /// P(X <= k) from the same table, for tests.
     #[cfg(test)]
     pub fn table_cdf(&self, k: f64) -> f64 {
-        self.count_table().map_or(f64::NAN, |t| t.cdf(k))
+        self.terms()
+            .map_or(f64::NAN, |t| CountTable::new(&t).cdf(k))
     }
 }

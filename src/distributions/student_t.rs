@@ -51,10 +51,15 @@ fn lower_quantile(df: f64, s: f64) -> f64 {
         } else {
             t - (cdf - s) / density
         };
-        if !(next.is_finite() && next < 0.0) || next == t {
+        if !(next.is_finite() && next < 0.0) {
             break;
         }
+        // Converged: further steps only move the last bits back and forth.
+        let done = (next - t).abs() <= 4.0 * f64::EPSILON * t.abs();
         t = next;
+        if done {
+            break;
+        }
     }
     t
 }
