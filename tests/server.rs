@@ -275,10 +275,17 @@ fn every_malformed_model_answers_422_with_its_file_line_and_key() {
         let name = path.file_name().unwrap().to_str().unwrap().to_string();
         let expected = std::fs::read_to_string(path.with_extension("expected")).unwrap();
         let expected = expected.trim_end_matches('\n');
-        let body = json!({
-            "command": "run", "model": name,
-            "files": { name.clone(): std::fs::read_to_string(&path).unwrap() },
-        });
+        // The request carries the model and the corpus's data files.
+        let mut files = serde_json::Map::new();
+        files.insert(name.clone(), std::fs::read_to_string(&path).unwrap().into());
+        for data in std::fs::read_dir(&corpus).unwrap() {
+            let data = data.unwrap().path();
+            if data.extension().is_some_and(|x| x == "csv") {
+                let data_name = data.file_name().unwrap().to_str().unwrap().to_string();
+                files.insert(data_name, std::fs::read_to_string(&data).unwrap().into());
+            }
+        }
+        let body = json!({"command": "run", "model": name, "files": files});
         let r = s.post("/v1/jobs", &body);
         assert_eq!(r.status, 422, "{name}: {}", r.text());
         let e = &r.json()["errors"][0];

@@ -943,12 +943,18 @@ fn read_data(lines: &Lines, at: usize, key: &str, reference: &str) -> Result<Str
             format!("'{reference}': reading a data file needs a model file, not text"),
         );
     };
-    let (path, _) = files
-        .resolve(lines.path, reference)
-        .or_else(|e| lines.error(at, key, format!("cannot read data file '{reference}': {e}")))?;
-    files
-        .read(&path)
-        .or_else(|e| lines.error(at, key, format!("cannot read data file '{reference}': {e}")))
+    // `ModelFiles` words its errors for model files; this one is data.
+    let fail = |e: String| {
+        let e = e.replace("model file", "file");
+        ModelError::new(
+            lines.path,
+            lines.line(at),
+            key,
+            format!("cannot read data file '{reference}': {e}"),
+        )
+    };
+    let (path, _) = files.resolve(lines.path, reference).map_err(fail)?;
+    files.read(&path).map_err(fail)
 }
 
 /// `[correlations]` as nested tables: `a.b = rho` (dotted keys) or
@@ -1041,7 +1047,11 @@ mod tests {
         assert!(load_from(&files, &path).is_ok());
         // Never the disk, whatever exists there; never above the top.
         for (model, file, expect) in [
-            ("m.toml", "Cargo.toml", "no model file 'Cargo.toml'"),
+            (
+                "m.toml",
+                "Cargo.toml",
+                "cannot read data file 'Cargo.toml': no file 'Cargo.toml'",
+            ),
             (
                 "m.toml",
                 "../d.csv",
