@@ -51,6 +51,13 @@ fn each_file_of_the_malformed_corpus_names_file_line_and_key() {
         let dir = tempfile::tempdir().unwrap();
         let copy = dir.path().join(model.file_name().unwrap());
         std::fs::copy(&model, &copy).unwrap();
+        // The corpus's data files (for `empirical`) sit beside each copy.
+        for data in std::fs::read_dir(&corpus).unwrap() {
+            let data = data.unwrap().path();
+            if data.extension().is_some_and(|x| x == "csv") {
+                std::fs::copy(&data, dir.path().join(data.file_name().unwrap())).unwrap();
+            }
+        }
         assert_model_error(dir.path(), &copy, expected.trim_end_matches('\n'));
     }
 }
@@ -157,4 +164,51 @@ fn extends_overrides_inputs_and_adds_entries() {
     assert!((num(y, "mean") - 5.0).abs() < 4.0 * num(y, "std_error"));
     let big = row(&rows, "big");
     assert!((num(big, "mean") - 0.5).abs() < 4.0 * num(big, "std_error"));
+}
+
+/// The model hash of a run of `model` (manifest.json's model.hash).
+fn model_hash(model: &std::path::Path) -> String {
+    let (_rows, out) = run_model(model, &["--samples", "1000", "--seed", "1"]);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("manifest.json")).unwrap()).unwrap();
+    manifest["model"]["hash"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn an_empirical_columns_data_is_part_of_the_model_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::write(data.join("d.csv"), "x\n1\n2\n3\n").unwrap();
+    let model = write_model(
+        dir.path(),
+        "m.toml",
+        "[model]\nname = \"hashed\"\n[inputs]\nx = { dist = \"empirical\", file = \"data/d.csv\", column = \"x\" }\n[outputs]\nx = \"x\"\n",
+    );
+    let before = model_hash(&model);
+    assert_eq!(before, model_hash(&model), "the hash is not stable");
+    // The model text is unchanged; only the data is not.
+    std::fs::write(data.join("d.csv"), "x\n1\n2\n4\n").unwrap();
+    assert_ne!(before, model_hash(&model));
+}
+
+#[test]
+fn a_variant_reads_data_relative_to_its_own_file() {
+    // extends = "../base.toml" is a model reference (allowed on disk); the
+    // data file the parent names is read relative to the parent.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("d.csv"), "x\n5\n").unwrap();
+    write_model(
+        dir.path(),
+        "base.toml",
+        "[model]\nname = \"base\"\n[inputs]\nx = { dist = \"empirical\", file = \"d.csv\", column = \"x\" }\n[outputs]\nx = \"x\"\n",
+    );
+    std::fs::create_dir(dir.path().join("variants")).unwrap();
+    let child = write_model(
+        &dir.path().join("variants"),
+        "v.toml",
+        "[model]\nname = \"v\"\nextends = \"../base.toml\"\n",
+    );
+    let (rows, _out) = run_model(&child, &["--samples", "1000"]);
+    assert_eq!(num(row(&rows, "x"), "mean"), 5.0);
 }

@@ -202,7 +202,7 @@ fn check_prints_nodes_in_evaluation_order() {
     assert!(pos("withdrawn_share") < pos("russians_in_belarus"));
     assert!(pos("russians_in_belarus") < pos("attack_force"));
     assert!(pos("p_attempt") < pos("attempt"));
-    assert!(text.contains("ok (51 nodes, 11 quantities)"));
+    assert!(text.contains("ok (52 nodes, 11 quantities)"));
 }
 
 #[test]
@@ -223,4 +223,23 @@ fn usage_errors_exit_2_before_any_work() {
             .code(2);
         assert!(!dir.exists(), "{args:?} created the output folder");
     }
+}
+
+/// Corridor model 1.1 caps the surge into Belarus by `surge_capacity`: in
+/// 1.0 the largest attack force at the defaults was above 800,000 troops,
+/// more than Russia's whole Western Military District. Kaliningrad's
+/// committed troops, the Russians in Belarus, a capped surge and the
+/// Belarusians who join stay far below 150,000 in a million samples.
+#[test]
+fn the_baselines_attack_force_is_bounded() {
+    let (rows, _out) = run_model(
+        &repo_path("models/baseline.toml"),
+        &["--samples", "1000000"],
+    );
+    let max = num(row(&rows, "attack_force"), "max");
+    assert!(max < 150_000.0, "attack_force reaches {max}");
+    assert!(
+        max > 30_000.0,
+        "attack_force max {max}: is the surge still drawn?"
+    );
 }

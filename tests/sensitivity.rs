@@ -439,10 +439,11 @@ fn baseline_sobol_covers_every_random_node_and_is_thread_independent() {
         one == two && one == eight,
         "sensitivity.csv depends on the thread count"
     );
-    // 21 uncertain inputs and 2 random derived nodes; constants are not factors.
+    // 22 uncertain inputs (surge_capacity since corridor model 1.1) and 2
+    // random derived nodes; constants are not factors.
     let factors: std::collections::HashSet<&str> =
         rows.iter().map(|r| r["factor"].as_str()).collect();
-    assert_eq!(factors.len(), 23);
+    assert_eq!(factors.len(), 24);
     for f in [
         "attempt",
         "belarus_consents",
@@ -471,7 +472,8 @@ fn tornado_and_rank_report_every_uncertain_input() {
         "20000",
     ]);
     let swings: Vec<&Row> = tornado.iter().filter(|r| r["measure"] == "swing").collect();
-    assert_eq!(swings.len(), 21);
+    // The 22 uncertain inputs of corridor model 1.1.
+    assert_eq!(swings.len(), 22);
     // Sorted by |swing|, and each swing is p90 minus p10.
     assert!(
         swings

@@ -413,10 +413,17 @@ fn every_malformed_model_answers_422_with_its_file_line_and_key() {
         let name = path.file_name().unwrap().to_str().unwrap().to_string();
         let expected = std::fs::read_to_string(path.with_extension("expected")).unwrap();
         let expected = expected.trim_end_matches('\n');
-        let body = json!({
-            "command": "run", "model": name,
-            "files": { name.clone(): std::fs::read_to_string(&path).unwrap() },
-        });
+        // The request carries the model and the corpus's data files.
+        let mut files = serde_json::Map::new();
+        files.insert(name.clone(), std::fs::read_to_string(&path).unwrap().into());
+        for data in std::fs::read_dir(&corpus).unwrap() {
+            let data = data.unwrap().path();
+            if data.extension().is_some_and(|x| x == "csv") {
+                let data_name = data.file_name().unwrap().to_str().unwrap().to_string();
+                files.insert(data_name, std::fs::read_to_string(&data).unwrap().into());
+            }
+        }
+        let body = json!({"command": "run", "model": name, "files": files});
         let r = s.post("/v1/jobs", &body);
         assert_eq!(r.status, 422, "{name}: {}", r.text());
         let e = &r.json()["errors"][0];
@@ -818,4 +825,41 @@ fn listening_beyond_loopback_without_a_token_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("needs --token-file"), "{stderr}");
+}
+
+#[test]
+fn an_empirical_column_is_read_from_the_requests_files_only() {
+    let data = tempdir();
+    let s = Server::start(data.path(), &[]);
+    let model = |file: &str| {
+        format!(
+            "[model]\nname = \"data\"\n[inputs]\nx = {{ dist = \"empirical\", file = \"{file}\", column = \"x\" }}\n[outputs]\nx = \"x\"\n"
+        )
+    };
+    let files = json!({"m.toml": model("data/d.csv"), "data/d.csv": "x\n1\n2\n3\n6\n"});
+    let check = s.post("/v1/check", &json!({"model": "m.toml", "files": files}));
+    assert_eq!(check.status, 200, "{}", check.text());
+    assert!(check.text().contains("sha256"), "{}", check.text());
+    let id = s.submit(&json!({"command": "run", "model": "m.toml", "files": files,
+        "options": {"samples": 20000}}));
+    assert_eq!(s.wait(&id, LONG)["status"], "done");
+    let summary = String::from_utf8(s.file(&id, "summary.csv")).unwrap();
+    // Only the column's values are drawn: min 1, max 6.
+    let row: Vec<&str> = summary.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!((row[1], row[11], row[17]), ("x", "1", "6"), "{summary}");
+    // Nothing outside the request's files and the library: not the
+    // server's working folder, not above the top, not an absolute path.
+    for file in [
+        "Cargo.toml",
+        "../Cargo.toml",
+        "/etc/passwd",
+        "data/missing.csv",
+    ] {
+        let files = json!({"m.toml": model(file), "data/d.csv": "x\n1\n"});
+        let r = s.post("/v1/check", &json!({"model": "m.toml", "files": files}));
+        assert_eq!(r.status, 422, "{file}: {}", r.text());
+        let e = &r.json()["errors"][0];
+        assert_eq!(e["key"], "inputs.x.file", "{file}: {e}");
+        assert_eq!(e["line"], 4, "{file}: {e}");
+    }
 }

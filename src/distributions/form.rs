@@ -6,6 +6,7 @@
 //! plain slice of numbers, with no string handling in the hot loop.
 
 use super::*;
+use std::sync::Arc;
 
 /// The distribution families of the model language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,10 +21,18 @@ pub enum Family {
     Gamma,
     Exponential,
     Bernoulli,
+    Poisson,
+    Binomial,
+    Discrete,
+    Weibull,
+    StudentT,
+    Loguniform,
+    Mixture,
+    Empirical,
 }
 
 impl Family {
-    pub const ALL: [Family; 10] = [
+    pub const ALL: [Family; 18] = [
         Family::Constant,
         Family::Uniform,
         Family::Normal,
@@ -34,6 +43,14 @@ impl Family {
         Family::Gamma,
         Family::Exponential,
         Family::Bernoulli,
+        Family::Poisson,
+        Family::Binomial,
+        Family::Discrete,
+        Family::Weibull,
+        Family::StudentT,
+        Family::Loguniform,
+        Family::Mixture,
+        Family::Empirical,
     ];
 
     pub fn name(self) -> &'static str {
@@ -48,6 +65,14 @@ impl Family {
             Family::Gamma => "gamma",
             Family::Exponential => "exponential",
             Family::Bernoulli => "bernoulli",
+            Family::Poisson => "poisson",
+            Family::Binomial => "binomial",
+            Family::Discrete => "discrete",
+            Family::Weibull => "weibull",
+            Family::StudentT => "student_t",
+            Family::Loguniform => "loguniform",
+            Family::Mixture => "mixture",
+            Family::Empirical => "empirical",
         }
     }
 
@@ -68,6 +93,14 @@ impl Family {
             Family::Gamma => &["shape", "scale"],
             Family::Exponential => &["rate"],
             Family::Bernoulli => &["p"],
+            Family::Poisson => &["rate"],
+            Family::Binomial => &["n", "p"],
+            Family::Discrete => &["values", "weights"],
+            Family::Weibull => &["shape", "scale"],
+            Family::StudentT => &["df", "loc", "scale"],
+            Family::Loguniform => &["min", "max"],
+            Family::Mixture => &["components", "weights"],
+            Family::Empirical => &["file", "column"],
         }
     }
 
@@ -84,13 +117,30 @@ impl Family {
             Family::Gamma => "shape + scale",
             Family::Exponential => "rate",
             Family::Bernoulli => "p",
+            Family::Poisson => "rate",
+            Family::Binomial => "n + p",
+            Family::Discrete => "values = [..] + weights = [..]",
+            Family::Weibull => "shape + scale",
+            Family::StudentT => "df, optional loc and scale",
+            Family::Loguniform => "min + max",
+            Family::Mixture => "components = [{ dist = .. }, ..] + weights = [..]",
+            Family::Empirical => "file + column",
         }
+    }
+
+    /// Families whose parameters are lists, tables or file names: the
+    /// parser builds their `Form` itself (`Form::discrete`, `Form::mixture`,
+    /// `Form::Empirical`) after `Form::check_names`.
+    pub fn is_structured(self) -> bool {
+        matches!(self, Family::Discrete | Family::Mixture | Family::Empirical)
     }
 }
 
 /// A family together with the parameter set an entry uses. `build` takes the
-/// values in the order of `Form::params`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// values in the order of `Form::params`. List parameters are flattened
+/// into that order: a discrete of n values takes n values, then n weights;
+/// a mixture takes each component's parameters in turn, then its weights.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Form {
     Constant,
     Uniform,
@@ -111,9 +161,104 @@ pub enum Form {
     Gamma,
     Exponential,
     Bernoulli,
+    Poisson,
+    Binomial,
+    Weibull,
+    StudentT {
+        loc: bool,
+        scale: bool,
+    },
+    Loguniform,
+    /// `n` values, then `n` weights.
+    Discrete {
+        n: usize,
+    },
+    /// The components' forms (none a mixture); their parameters, then one
+    /// weight per component.
+    Mixture(Arc<[Form]>),
+    /// The data, read when the model was loaded; no numeric parameters.
+    Empirical(Arc<Empirical>),
 }
 
 impl Form {
+    /// Checks the parameter names of an entry: none unknown, and exactly one
+    /// accepted set. The error names what is unknown, missing or mixed.
+    pub fn check_names(family: Family, given: &[&str]) -> Result<(), String> {
+        if family.is_structured() {
+            let known = family.known_params();
+            if let Some(unknown) = given.iter().find(|k| !known.contains(k)) {
+                return Err(format!(
+                    "unknown parameter '{unknown}' for {} (expects {})",
+                    family.name(),
+                    family.forms_hint()
+                ));
+            }
+            if given.len() == known.len() && known.iter().all(|k| given.contains(k)) {
+                return Ok(());
+            }
+            let mut shown: Vec<&str> = given.to_vec();
+            shown.sort_unstable();
+            return Err(format!(
+                "{} needs {}; got {}",
+                family.name(),
+                family.forms_hint(),
+                if shown.is_empty() {
+                    "no parameters".to_string()
+                } else {
+                    shown.join(", ")
+                }
+            ));
+        }
+        Form::resolve(family, given).map(|_| ())
+    }
+
+    /// The form of a discrete distribution of `n` values.
+    pub fn discrete(n: usize) -> Form {
+        Form::Discrete { n }
+    }
+
+    /// The form of a mixture of components of these forms.
+    pub fn mixture(components: Vec<Form>) -> Form {
+        Form::Mixture(components.into())
+    }
+
+    /// The family this form belongs to.
+    pub fn family(&self) -> Family {
+        match self {
+            Form::Constant => Family::Constant,
+            Form::Uniform => Family::Uniform,
+            Form::Normal { .. } => Family::Normal,
+            Form::LognormalMuSigma | Form::LognormalP05P95 | Form::LognormalMedianP95 => {
+                Family::Lognormal
+            }
+            Form::BetaShapes | Form::BetaMeanConcentration => Family::Beta,
+            Form::Triangular => Family::Triangular,
+            Form::Pert { .. } => Family::Pert,
+            Form::Gamma => Family::Gamma,
+            Form::Exponential => Family::Exponential,
+            Form::Bernoulli => Family::Bernoulli,
+            Form::Poisson => Family::Poisson,
+            Form::Binomial => Family::Binomial,
+            Form::Weibull => Family::Weibull,
+            Form::StudentT { .. } => Family::StudentT,
+            Form::Loguniform => Family::Loguniform,
+            Form::Discrete { .. } => Family::Discrete,
+            Form::Mixture(_) => Family::Mixture,
+            Form::Empirical(_) => Family::Empirical,
+        }
+    }
+
+    /// How many values `build` takes.
+    pub fn param_count(&self) -> usize {
+        match self {
+            Form::Discrete { n } => 2 * n,
+            Form::Mixture(forms) => {
+                forms.iter().map(Form::param_count).sum::<usize>() + forms.len()
+            }
+            other => other.params().len(),
+        }
+    }
+
     /// Picks the form from the parameter names given (in any order). The
     /// error names what is missing, unknown or mixed.
     pub fn resolve(family: Family, given: &[&str]) -> Result<Form, String> {
@@ -170,6 +315,17 @@ impl Form {
             Family::Gamma if exactly(&["shape", "scale"]) => Some(Form::Gamma),
             Family::Exponential if exactly(&["rate"]) => Some(Form::Exponential),
             Family::Bernoulli if exactly(&["p"]) => Some(Form::Bernoulli),
+            Family::Poisson if exactly(&["rate"]) => Some(Form::Poisson),
+            Family::Binomial if exactly(&["n", "p"]) => Some(Form::Binomial),
+            Family::Weibull if exactly(&["shape", "scale"]) => Some(Form::Weibull),
+            Family::StudentT if has("df") => {
+                let (loc, scale) = (has("loc"), has("scale"));
+                (given.len() == 1 + usize::from(loc) + usize::from(scale))
+                    .then_some(Form::StudentT { loc, scale })
+            }
+            Family::Loguniform if exactly(&["min", "max"]) => Some(Form::Loguniform),
+            // Built by the parser (see `Family::is_structured`).
+            Family::Discrete | Family::Mixture | Family::Empirical => None,
             _ => None,
         };
         form.ok_or_else(|| {
@@ -189,7 +345,7 @@ impl Form {
     }
 
     /// The parameter names, in the order `build` expects their values.
-    pub fn params(self) -> Vec<&'static str> {
+    pub fn params(&self) -> Vec<&'static str> {
         match self {
             Form::Constant => vec!["value"],
             Form::Uniform => vec!["min", "max"],
@@ -198,6 +354,7 @@ impl Form {
                 min,
                 max,
             } => {
+                let (quantiles, min, max) = (*quantiles, *min, *max);
                 let mut p = if quantiles {
                     vec!["p05", "p95"]
                 } else {
@@ -219,7 +376,7 @@ impl Form {
             Form::Triangular => vec!["min", "mode", "max"],
             Form::Pert { lambda } => {
                 let mut p = vec!["min", "mode", "max"];
-                if lambda {
+                if *lambda {
                     p.push("lambda");
                 }
                 p
@@ -227,11 +384,36 @@ impl Form {
             Form::Gamma => vec!["shape", "scale"],
             Form::Exponential => vec!["rate"],
             Form::Bernoulli => vec!["p"],
+            Form::Poisson => vec!["rate"],
+            Form::Binomial => vec!["n", "p"],
+            Form::Weibull => vec!["shape", "scale"],
+            Form::StudentT { loc, scale } => {
+                let mut p = vec!["df"];
+                if *loc {
+                    p.push("loc");
+                }
+                if *scale {
+                    p.push("scale");
+                }
+                p
+            }
+            Form::Loguniform => vec!["min", "max"],
+            Form::Discrete { n } => {
+                let mut p = vec!["values"; *n];
+                p.extend(std::iter::repeat_n("weights", *n));
+                p
+            }
+            Form::Mixture(forms) => {
+                let mut p: Vec<&'static str> = forms.iter().flat_map(|f| f.params()).collect();
+                p.extend(std::iter::repeat_n("weights", forms.len()));
+                p
+            }
+            Form::Empirical(_) => vec![],
         }
     }
 
     /// Builds the validated distribution from values in `params()` order.
-    pub fn build(self, v: &[f64]) -> Result<Distribution, ParamError> {
+    pub fn build(&self, v: &[f64]) -> Result<Distribution, ParamError> {
         Ok(match self {
             Form::Constant => Distribution::Constant(finite("value", v[0])?),
             Form::Uniform => Distribution::Uniform(Uniform::new(v[0], v[1])?),
@@ -240,6 +422,7 @@ impl Form {
                 min,
                 max,
             } => {
+                let (quantiles, min, max) = (*quantiles, *min, *max);
                 let (mean, sd) = if quantiles {
                     Normal::from_p05_p95(v[0], v[1])?
                 } else {
@@ -279,11 +462,44 @@ impl Form {
                 v[0],
                 v[1],
                 v[2],
-                if lambda { v[3] } else { Pert::DEFAULT_LAMBDA },
+                if *lambda { v[3] } else { Pert::DEFAULT_LAMBDA },
             )?),
             Form::Gamma => Distribution::Gamma(Gamma::new(v[0], v[1])?),
             Form::Exponential => Distribution::Exponential(Exponential::new(v[0])?),
             Form::Bernoulli => Distribution::Bernoulli(Bernoulli::new(v[0])?),
+            Form::Poisson => Distribution::Poisson(Poisson::new(v[0])?),
+            Form::Binomial => Distribution::Binomial(Binomial::new(v[0], v[1])?),
+            Form::Weibull => Distribution::Weibull(Weibull::new(v[0], v[1])?),
+            Form::StudentT { loc, scale } => {
+                let mut rest = v[1..].iter().copied();
+                let l = if *loc {
+                    rest.next().unwrap_or(0.0)
+                } else {
+                    0.0
+                };
+                let s = if *scale {
+                    rest.next().unwrap_or(1.0)
+                } else {
+                    1.0
+                };
+                Distribution::StudentT(StudentT::new(v[0], l, s)?)
+            }
+            Form::Loguniform => Distribution::Loguniform(Loguniform::new(v[0], v[1])?),
+            Form::Discrete { n } => Distribution::Discrete(Discrete::new(&v[..*n], &v[*n..])?),
+            Form::Mixture(forms) => {
+                let mut components = Vec::with_capacity(forms.len());
+                let mut at = 0;
+                for (i, form) in forms.iter().enumerate() {
+                    let k = form.param_count();
+                    let d = form.build(&v[at..at + k]).map_err(|e| {
+                        ParamError::new("components", format!("component {}: {e}", i + 1))
+                    })?;
+                    components.push(d);
+                    at += k;
+                }
+                Distribution::Mixture(Mixture::new(components, &v[at..])?)
+            }
+            Form::Empirical(data) => Distribution::Empirical((**data).clone()),
         })
     }
 }

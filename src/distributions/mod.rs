@@ -8,26 +8,43 @@
 
 pub(crate) mod bernoulli;
 mod beta;
+mod binomial;
+mod discrete;
+mod empirical;
 mod exponential;
 mod form;
 mod gamma;
+mod lattice;
 mod lognormal;
+mod loguniform;
+mod mixture;
 mod normal;
 mod pert;
+mod poisson;
+mod student_t;
 pub mod table;
 mod triangular;
 mod uniform;
+mod weibull;
 
 pub use bernoulli::Bernoulli;
 pub use beta::Beta;
+pub use binomial::Binomial;
+pub use discrete::Discrete;
+pub use empirical::Empirical;
 pub use exponential::Exponential;
 pub use form::{Family, Form};
 pub use gamma::Gamma;
 pub use lognormal::Lognormal;
+pub use loguniform::Loguniform;
+pub use mixture::Mixture;
 pub use normal::{Normal, TruncatedNormal, std_normal_cdf, std_normal_quantile};
 pub use pert::Pert;
+pub use poisson::Poisson;
+pub use student_t::StudentT;
 pub use triangular::Triangular;
 pub use uniform::Uniform;
+pub use weibull::Weibull;
 
 use rand::Rng;
 use std::fmt;
@@ -108,6 +125,14 @@ pub enum Distribution {
     Gamma(Gamma),
     Exponential(Exponential),
     Bernoulli(Bernoulli),
+    Poisson(Poisson),
+    Binomial(Binomial),
+    Discrete(Discrete),
+    Weibull(Weibull),
+    StudentT(StudentT),
+    Loguniform(Loguniform),
+    Mixture(Mixture),
+    Empirical(Empirical),
 }
 
 impl Distribution {
@@ -150,6 +175,14 @@ impl Distribution {
             Distribution::Gamma(d) => d.map(us, out),
             Distribution::Exponential(d) => d.map(us, out),
             Distribution::Bernoulli(d) => each!(d),
+            Distribution::Poisson(d) => each!(d),
+            Distribution::Binomial(d) => each!(d),
+            Distribution::Discrete(d) => each!(d),
+            Distribution::Weibull(d) => each!(d),
+            Distribution::StudentT(d) => each!(d),
+            Distribution::Loguniform(d) => each!(d),
+            Distribution::Mixture(d) => each!(d),
+            Distribution::Empirical(d) => each!(d),
         }
     }
 
@@ -169,6 +202,14 @@ impl Distribution {
             Distribution::Gamma(d) => d.quantile(u),
             Distribution::Exponential(d) => d.quantile(u),
             Distribution::Bernoulli(d) => d.quantile(u),
+            Distribution::Poisson(d) => d.quantile(u),
+            Distribution::Binomial(d) => d.quantile(u),
+            Distribution::Discrete(d) => d.quantile(u),
+            Distribution::Weibull(d) => d.quantile(u),
+            Distribution::StudentT(d) => d.quantile(u),
+            Distribution::Loguniform(d) => d.quantile(u),
+            Distribution::Mixture(d) => d.quantile(u),
+            Distribution::Empirical(d) => d.quantile(u),
         }
     }
 
@@ -184,6 +225,10 @@ impl Distribution {
             Distribution::Gamma(d) => d.quantile_exact(u),
             Distribution::Triangular(d) => d.quantile_exact(u),
             Distribution::Exponential(d) => d.quantile_exact(u),
+            Distribution::Poisson(d) => d.quantile_exact(u),
+            Distribution::Binomial(d) => d.quantile_exact(u),
+            Distribution::StudentT(d) => d.quantile_exact(u),
+            Distribution::Mixture(d) => d.quantile_exact(u),
             other => other.quantile(u),
         }
     }
@@ -197,6 +242,10 @@ impl Distribution {
             Distribution::Pert(d) => Distribution::Pert(d.with_table()),
             Distribution::Gamma(d) => Distribution::Gamma(d.with_table()),
             Distribution::Exponential(d) => Distribution::Exponential(d.with_table()),
+            Distribution::Poisson(d) => Distribution::Poisson(d.with_table()),
+            Distribution::Binomial(d) => Distribution::Binomial(d.with_table()),
+            Distribution::StudentT(d) => Distribution::StudentT(d.with_table()),
+            Distribution::Mixture(d) => Distribution::Mixture(d.with_tables()),
             other => other,
         }
     }

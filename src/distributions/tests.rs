@@ -150,7 +150,7 @@ fn rejects_unknown_missing_and_mixed_parameter_sets() {
     assert!(err.contains("normal needs mean + sd"), "{err}");
     let err = Form::resolve(Family::Lognormal, &["mu", "sigma", "p95"]).unwrap_err();
     assert!(err.contains("got mu, p95, sigma"), "{err}");
-    assert!(Family::from_name("weibull").is_none());
+    assert!(Family::from_name("cauchy").is_none());
 }
 
 #[test]
@@ -364,6 +364,492 @@ fn tabulated_quantiles_match_the_exact_ones() {
     ];
     for d in &cases {
         let (worst, at) = worst_table_error(d);
+        assert!(
+            worst < TABLE_TOL,
+            "{d:?}: worst relative error {worst:e} at u = {at}"
+        );
+    }
+}
+
+// ---- the families new in version 1.1 of the model language ----
+
+/// The distribution of `dist` with list parameters (`build` takes scalars only).
+fn discrete(values: &[f64], weights: &[f64]) -> Result<Distribution, String> {
+    let mut v = values.to_vec();
+    v.extend_from_slice(weights);
+    if values.len() != weights.len() {
+        return Discrete::new(values, weights)
+            .map(Distribution::Discrete)
+            .map_err(|e| e.to_string());
+    }
+    Form::discrete(values.len())
+        .build(&v)
+        .map(Distribution::with_tables)
+        .map_err(|e| e.to_string())
+}
+
+fn two_normals() -> Distribution {
+    // 0.3 N(-2, 1) + 0.7 N(3, 0.5)
+    Form::mixture(vec![
+        Form::Normal {
+            quantiles: false,
+            min: false,
+            max: false,
+        };
+        2
+    ])
+    .build(&[-2.0, 1.0, 3.0, 0.5, 3.0, 7.0])
+    .unwrap()
+    .with_tables()
+}
+
+fn two_normals_cdf(x: f64) -> f64 {
+    let (a, b) = (
+        sd::Normal::new(-2.0, 1.0).unwrap(),
+        sd::Normal::new(3.0, 0.5).unwrap(),
+    );
+    0.3 * a.cdf(x) + 0.7 * b.cdf(x)
+}
+
+fn column(text: &str, column: &str) -> Result<Distribution, String> {
+    Empirical::from_csv("data.csv", column, text)
+        .map(Distribution::Empirical)
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn new_families_reject_out_of_range_parameters() {
+    type Case<'a> = (Family, &'a [(&'a str, f64)], &'a str);
+    let bad: &[Case] = &[
+        (Family::Poisson, &[("rate", -1.0)], "'rate'"),
+        (Family::Poisson, &[("rate", f64::INFINITY)], "'rate'"),
+        (Family::Binomial, &[("n", 2.5), ("p", 0.5)], "whole number"),
+        (Family::Binomial, &[("n", -1.0), ("p", 0.5)], "'n'"),
+        (Family::Binomial, &[("n", 10.0), ("p", 1.5)], "'p'"),
+        (
+            Family::Weibull,
+            &[("shape", 0.0), ("scale", 1.0)],
+            "'shape'",
+        ),
+        (
+            Family::Weibull,
+            &[("shape", 1.0), ("scale", -1.0)],
+            "'scale'",
+        ),
+        (Family::StudentT, &[("df", 0.0)], "'df'"),
+        (Family::StudentT, &[("df", -3.0), ("loc", 1.0)], "'df'"),
+        (Family::StudentT, &[("df", 3.0), ("scale", 0.0)], "'scale'"),
+        (
+            Family::Loguniform,
+            &[("min", 0.0), ("max", 1.0)],
+            "must be > 0",
+        ),
+        (
+            Family::Loguniform,
+            &[("min", -1.0), ("max", 1.0)],
+            "must be > 0",
+        ),
+        (
+            Family::Loguniform,
+            &[("min", 5.0), ("max", 5.0)],
+            "must be < max",
+        ),
+    ];
+    for (family, params, expect) in bad {
+        let err = build(*family, params).expect_err(&format!("{family:?} {params:?} accepted"));
+        assert!(
+            err.contains(expect),
+            "{family:?} {params:?}: '{err}' lacks {expect}"
+        );
+    }
+    for (values, weights, expect) in [
+        (&[1.0, 2.0][..], &[1.0][..], "one entry per value"),
+        (&[1.0, 2.0], &[1.0, -1.0], "must be >= 0"),
+        (&[1.0, 2.0], &[0.0, 0.0], "positive finite sum"),
+        (&[], &[], "must not be empty"),
+        (&[f64::NAN], &[1.0], "'values'"),
+    ] {
+        let err = discrete(values, weights).expect_err("accepted");
+        assert!(err.contains(expect), "{values:?} {weights:?}: {err}");
+    }
+    let normal = Distribution::Normal(Normal::new(0.0, 1.0).unwrap());
+    let err = Mixture::new(vec![normal.clone()], &[1.0, 2.0]).unwrap_err();
+    assert!(err.to_string().contains("one entry per component"), "{err}");
+    let err = Mixture::new(vec![normal.clone()], &[-1.0]).unwrap_err();
+    assert!(err.to_string().contains("must be >= 0"), "{err}");
+    let inner = Distribution::Mixture(Mixture::new(vec![normal.clone()], &[1.0]).unwrap());
+    let err = Mixture::new(vec![normal, inner], &[1.0, 1.0]).unwrap_err();
+    assert!(err.to_string().contains("cannot be a component"), "{err}");
+    // A component's own error names the component.
+    let err = Form::mixture(vec![Form::Exponential, Form::Exponential])
+        .build(&[1.0, 0.0, 1.0, 1.0])
+        .unwrap_err();
+    assert_eq!(err.param, "components");
+    assert!(
+        err.message.contains("component 2: parameter 'rate'"),
+        "{err}"
+    );
+    for (text, col, expect) in [
+        (
+            "a,b\n1,2\n",
+            "c",
+            "'c' is not a column of 'data.csv' (its columns: a, b)",
+        ),
+        ("a\n1\nx\n", "a", "line 3: 'x' is not a finite number"),
+        ("a\n1\ninf\n", "a", "'inf' is not a finite number"),
+        ("a,b\n,1\n", "a", "'a' of 'data.csv' has no values"),
+        ("a\n", "a", "has no values"),
+    ] {
+        let err = column(text, col).expect_err("accepted");
+        assert!(err.contains(expect), "{text:?}: {err}");
+    }
+}
+
+#[test]
+fn new_families_check_their_parameter_names() {
+    assert!(Family::from_name("weibull").is_some());
+    assert!(Family::from_name("student_t").is_some());
+    let err = Form::check_names(Family::Discrete, &["values"]).unwrap_err();
+    assert!(
+        err.contains("discrete needs values = [..] + weights = [..]; got values"),
+        "{err}"
+    );
+    let err = Form::check_names(Family::Mixture, &["components", "weight"]).unwrap_err();
+    assert!(err.contains("unknown parameter 'weight'"), "{err}");
+    let err = Form::check_names(Family::Empirical, &["file"]).unwrap_err();
+    assert!(err.contains("empirical needs file + column"), "{err}");
+    let err = Form::resolve(Family::StudentT, &["loc"]).unwrap_err();
+    assert!(err.contains("student_t needs df"), "{err}");
+    assert_eq!(
+        Form::resolve(Family::StudentT, &["scale", "df"]).unwrap(),
+        Form::StudentT {
+            loc: false,
+            scale: true
+        }
+    );
+    // Defaults: loc 0, scale 1.
+    assert_eq!(
+        build(Family::StudentT, &[("df", 3.0)])
+            .unwrap()
+            .quantile_exact(0.5),
+        0.0
+    );
+}
+
+/// The first draws at seed 42 of each new family, pinned as for the older
+/// families above.
+#[test]
+fn new_families_draw_stably_at_a_fixed_seed() {
+    let cases: Vec<(&str, Distribution)> = vec![
+        ("poisson", build(Family::Poisson, &[("rate", 3.5)]).unwrap()),
+        (
+            "binomial",
+            build(Family::Binomial, &[("n", 20.0), ("p", 0.3)]).unwrap(),
+        ),
+        (
+            "discrete",
+            discrete(&[10.0, 1.0, 5.0], &[1.0, 1.0, 2.0]).unwrap(),
+        ),
+        (
+            "weibull",
+            build(Family::Weibull, &[("shape", 1.5), ("scale", 2.0)]).unwrap(),
+        ),
+        (
+            "student_t",
+            build(
+                Family::StudentT,
+                &[("df", 4.0), ("loc", 1.0), ("scale", 2.0)],
+            )
+            .unwrap(),
+        ),
+        (
+            "loguniform",
+            build(Family::Loguniform, &[("min", 1.0), ("max", 100.0)]).unwrap(),
+        ),
+        ("mixture", two_normals()),
+        ("empirical", column("x\n3\n1\n2\n6\n", "x").unwrap()),
+    ];
+    let got: Vec<(&str, Vec<f64>)> = cases
+        .iter()
+        .map(|(name, d)| {
+            let mut r = rng(42);
+            (*name, (0..3).map(|_| d.sample(&mut r)).collect())
+        })
+        .collect();
+    let expected: Vec<(&str, Vec<f64>)> =
+        STABLE_1_1.iter().map(|(n, v)| (*n, v.to_vec())).collect();
+    assert_eq!(got, expected);
+}
+
+const STABLE_1_1: [(&str, [f64; 3]); 8] = [
+    ("poisson", [5.0, 2.0, 8.0]),
+    ("binomial", [8.0, 5.0, 11.0]),
+    ("discrete", [10.0, 5.0, 10.0]),
+    (
+        "weibull",
+        [2.830509571430988, 1.0564887063445747, 5.14710902084452],
+    ),
+    (
+        "student_t",
+        [3.011733009114498, -0.01769608602382866, 7.444495585012476],
+    ),
+    (
+        "loguniform",
+        [42.52166780074765, 4.34152274013807, 92.85137434428461],
+    ),
+    (
+        "mixture",
+        [3.3135781935558555, 2.035675293122646, 3.997620220002996],
+    ),
+    ("empirical", [6.0, 2.0, 6.0]),
+];
+
+#[test]
+fn weibull_fits() {
+    for (shape, scale) in [(1.5, 2.0), (0.5, 10.0)] {
+        let d = build(Family::Weibull, &[("shape", shape), ("scale", scale)]).unwrap();
+        let c = sd::Weibull::new(shape, scale).unwrap();
+        assert_fits("weibull", &d, |x| c.cdf(x));
+    }
+}
+
+#[test]
+fn student_t_fits() {
+    for (df, loc, scale) in [
+        (4.0, 1.0, 2.0),
+        (1.0, 0.0, 1.0),
+        (0.5, 0.0, 1.0),
+        (30.0, -5.0, 0.1),
+    ] {
+        let d = build(
+            Family::StudentT,
+            &[("df", df), ("loc", loc), ("scale", scale)],
+        )
+        .unwrap();
+        let c = sd::StudentsT::new(loc, scale, df).unwrap();
+        assert_fits("student_t", &d, |x| c.cdf(x));
+    }
+}
+
+#[test]
+fn loguniform_fits() {
+    let (lo, hi) = (0.01f64, 1000.0f64);
+    let d = build(Family::Loguniform, &[("min", lo), ("max", hi)]).unwrap();
+    // ln X ~ uniform(ln min, ln max)
+    let c = sd::Uniform::new(lo.ln(), hi.ln()).unwrap();
+    assert_fits("loguniform", &d, |x| c.cdf(x.ln()));
+}
+
+#[test]
+fn mixture_of_two_normals_fits() {
+    let d = two_normals();
+    let mut r = rng(0x5EED);
+    let draws: Vec<f64> = (0..KS_DRAWS).map(|_| d.sample(&mut r)).collect();
+    let stat = ks_statistic(draws, two_normals_cdf);
+    assert!(stat < KS_C_ALPHA / (KS_DRAWS as f64).sqrt(), "KS {stat}");
+    // u in the first share (0, 0.3] maps to the first component's quantile
+    // of u / 0.3; u in (0.3, 1) to the second's of (u - 0.3) / 0.7.
+    let n1 = sd::Normal::new(-2.0, 1.0).unwrap();
+    let n2 = sd::Normal::new(3.0, 0.5).unwrap();
+    assert!((d.quantile_exact(0.15) - n1.inverse_cdf(0.5)).abs() < 1e-9);
+    assert!((d.quantile_exact(0.65) - n2.inverse_cdf(0.5)).abs() < 1e-9);
+}
+
+/// Pearson's chi-square test of `draws` of a counting distribution against
+/// `pmf`: cells of expected count >= 5, the rest pooled into the ends.
+fn assert_chi_square(name: &str, draws: &[f64], lo: i64, hi: i64, pmf: impl Fn(i64) -> f64) {
+    let n = draws.len() as f64;
+    let mut cells: Vec<(i64, i64, f64)> = Vec::new(); // [from, to], expected
+    let mut from = i64::MIN;
+    let mut acc = (lo..=hi)
+        .take_while(|_| true)
+        .map(&pmf)
+        .sum::<f64>()
+        .max(0.0);
+    acc = 1.0 - acc; // mass outside [lo, hi], pooled into the first cell
+    for k in lo..=hi {
+        acc += pmf(k);
+        if acc * n >= 5.0 {
+            cells.push((from, k, acc * n));
+            from = k + 1;
+            acc = 0.0;
+        }
+    }
+    // The remainder joins the last cell, which then runs to +infinity.
+    if let Some(last) = cells.last_mut() {
+        last.1 = i64::MAX;
+        last.2 += acc * n;
+    }
+    let mut stat = 0.0;
+    for &(a, b, expected) in &cells {
+        let observed = draws
+            .iter()
+            .filter(|&&x| (x as i64) >= a && (x as i64) <= b)
+            .count() as f64;
+        stat += (observed - expected).powi(2) / expected;
+    }
+    let dof = cells.len() as f64 - 1.0;
+    let critical = sd::ChiSquared::new(dof).unwrap().inverse_cdf(0.999);
+    assert!(
+        stat < critical,
+        "{name}: chi-square {stat:.2} >= {critical:.2} (alpha 0.001, {dof} dof)"
+    );
+    assert!(draws.iter().all(|x| x.fract() == 0.0), "{name}: not whole");
+}
+
+fn draws_of(d: &Distribution, seed: u64) -> Vec<f64> {
+    let mut r = rng(seed);
+    (0..KS_DRAWS).map(|_| d.sample(&mut r)).collect()
+}
+
+/// The quantile of a counting distribution is the smallest k whose CDF
+/// (statrs') reaches u, on a grid and deep in both tails, with and without
+/// its table, which must agree bit for bit.
+fn assert_smallest_reaching(name: &str, d: &Distribution, cdf: impl Fn(f64) -> f64) {
+    let mut us: Vec<f64> = (1..2000).map(|i| i as f64 / 2000.0).collect();
+    for k in 2..53 {
+        let s = 2f64.powi(-k) * 1.37;
+        us.extend([s, 1.0 - s]);
+    }
+    for &u in &us {
+        let (k, exact) = (d.quantile(u), d.quantile_exact(u));
+        assert_eq!(
+            k.to_bits(),
+            exact.to_bits(),
+            "{name}: table and exact differ at u = {u}"
+        );
+        // 1e-12 allows for the special functions' rounding in either CDF.
+        assert!(
+            cdf(k) >= u - 1e-12,
+            "{name}: cdf({k}) = {} < u = {u}",
+            cdf(k)
+        );
+        assert!(
+            k == 0.0 || cdf(k - 1.0) < u + 1e-12,
+            "{name}: cdf({}) = {} already reaches u = {u}",
+            k - 1.0,
+            cdf(k - 1.0)
+        );
+    }
+}
+
+#[test]
+fn poisson_fits_and_inverts_its_cdf() {
+    use statrs::distribution::{Discrete as _, DiscreteCDF};
+    for (rate, seed) in [(3.5, 1), (0.2, 2), (800.0, 3), (2.5e5, 4)] {
+        let d = build(Family::Poisson, &[("rate", rate)]).unwrap();
+        let c = sd::Poisson::new(rate).unwrap();
+        let width = 10.0 * rate.sqrt() + 10.0;
+        let (lo, hi) = ((rate - width).max(0.0) as i64, (rate + width) as i64);
+        assert_chi_square("poisson", &draws_of(&d, seed), lo, hi, |k| c.pmf(k as u64));
+        assert_smallest_reaching("poisson", &d, |k| c.cdf(k as u64));
+    }
+    // Beyond the table (a standard deviation of 1e6): Cornish-Fisher,
+    // within a count of the normal approximation's quantile.
+    let d = build(Family::Poisson, &[("rate", 1e12)]).unwrap();
+    let n = sd::Normal::standard();
+    for u in [1e-10, 0.3, 0.5, 0.9, 1.0 - 1e-10] {
+        let z = n.inverse_cdf(u);
+        let approx = 1e12 + 1e6 * z + (z * z - 1.0) / 6.0 - 0.5;
+        assert!(
+            (d.quantile(u) - approx).abs() <= 1.0,
+            "u {u}: {}",
+            d.quantile(u)
+        );
+    }
+    assert_eq!(
+        build(Family::Poisson, &[("rate", 0.0)])
+            .unwrap()
+            .quantile(0.99),
+        0.0
+    );
+}
+
+#[test]
+fn binomial_fits_and_inverts_its_cdf() {
+    use statrs::distribution::{Discrete as _, DiscreteCDF};
+    for (n, p, seed) in [
+        (20.0, 0.3, 1),
+        (1.0, 0.5, 2),
+        (5000.0, 0.001, 3),
+        (1e6, 0.6, 4),
+    ] {
+        let d = build(Family::Binomial, &[("n", n), ("p", p)]).unwrap();
+        let c = sd::Binomial::new(p, n as u64).unwrap();
+        let sd_ = (n * p * (1.0 - p)).sqrt();
+        let (lo, hi) = (
+            (n * p - 10.0 * sd_ - 5.0).max(0.0) as i64,
+            (n * p + 10.0 * sd_ + 5.0).min(n) as i64,
+        );
+        // statrs' pmf is accurate at every n (unlike its CDF, below).
+        assert_chi_square("binomial", &draws_of(&d, seed), lo, hi, |k| c.pmf(k as u64));
+        if n < 1e5 {
+            assert_smallest_reaching("binomial", &d, |k| c.cdf(k as u64));
+        }
+    }
+    // statrs' CDF, an incomplete beta function, is off by 1e-3 (and not
+    // monotone) at n = 1e6, and its pmf (through ln_gamma of 1.3e7) by
+    // about 1e-9. Ours, from the saddle-point pmf, against the sum of the
+    // pmf over 590,000..=600,000 computed by mpmath at 40 digits
+    // (0.5003800240981602874); ours measured 2.4e-15 off.
+    let b = Binomial::new(1e6, 0.6).unwrap();
+    let ours = b.table_cdf(600_000.0) - b.table_cdf(589_999.0);
+    assert!((ours - 0.500_380_024_098_160_3).abs() < 1e-13, "{ours}");
+    assert_smallest_reaching(
+        "binomial",
+        &Distribution::Binomial(b.clone().with_table()),
+        |k| b.table_cdf(k),
+    );
+    for (n, p, value) in [(0.0, 0.5, 0.0), (7.0, 0.0, 0.0), (7.0, 1.0, 7.0)] {
+        let d = build(Family::Binomial, &[("n", n), ("p", p)]).unwrap();
+        assert_eq!((d.quantile(0.01), d.quantile(0.99)), (value, value));
+    }
+}
+
+#[test]
+fn discrete_and_empirical_fit_their_weights() {
+    // Unsorted values with a repeat: 1 has weight 3, 5 weight 2, 10 weight 1.
+    let d = discrete(&[5.0, 1.0, 10.0, 1.0], &[2.0, 1.0, 1.0, 2.0]).unwrap();
+    let pmf = |k: i64| match k {
+        1 => 0.5,
+        5 => 1.0 / 3.0,
+        10 => 1.0 / 6.0,
+        _ => 0.0,
+    };
+    assert_chi_square("discrete", &draws_of(&d, 9), 0, 11, pmf);
+    // The smallest value whose CDF reaches u.
+    assert_eq!(d.quantile(0.5), 1.0);
+    assert_eq!(d.quantile(0.500_001), 5.0);
+    assert_eq!(d.quantile(0.999), 10.0);
+    // A zero weight is never drawn, even at the boundary it would share.
+    let z = discrete(&[1.0, 2.0, 3.0], &[1.0, 0.0, 1.0]).unwrap();
+    assert_eq!((z.quantile(0.5), z.quantile(0.500_001)), (1.0, 3.0));
+    // An empirical column: each row equally likely.
+    let e = column("x,y\n4,a\n1,b\n4,c\n2,d\n", "x").unwrap();
+    let pmf = |k: i64| match k {
+        1 | 2 => 0.25,
+        4 => 0.5,
+        _ => 0.0,
+    };
+    assert_chi_square("empirical", &draws_of(&e, 10), 0, 5, pmf);
+    assert_eq!(
+        [0.25, 0.26, 0.5, 0.51, 0.99].map(|u| e.quantile(u)),
+        [1.0, 2.0, 2.0, 4.0, 4.0]
+    );
+}
+
+#[test]
+fn new_continuous_tables_match_the_exact_quantiles() {
+    for d in [
+        build(
+            Family::StudentT,
+            &[("df", 4.0), ("loc", 1.0), ("scale", 2.0)],
+        )
+        .unwrap(),
+        build(Family::StudentT, &[("df", 2.0)]).unwrap(),
+        build(Family::StudentT, &[("df", 100.0)]).unwrap(),
+    ] {
+        let (worst, at) = worst_table_error(&d);
         assert!(
             worst < TABLE_TOL,
             "{d:?}: worst relative error {worst:e} at u = {at}"

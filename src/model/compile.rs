@@ -194,7 +194,7 @@ pub fn compile(model: &Model) -> Result<Program, ModelError> {
                     None => Some(Step::DrawWithParams {
                         slot,
                         stream,
-                        form: spec.form,
+                        form: spec.form.clone(),
                         params,
                     }),
                 };

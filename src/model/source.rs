@@ -14,7 +14,7 @@ use toml::de::{DeTable, DeValue};
 /// Parses model text as if it were the file `path` (used by the fuzzer: no
 /// file is read unless the text `extends` one).
 pub fn load_text(path: &Path, text: &str) -> Result<ModelSpec, ModelError> {
-    let file = parse_file(path, text)?;
+    let file = parse_file(path, text, None)?;
     match file.extends.clone() {
         None => Ok(ModelSpec {
             file: path.to_path_buf(),
@@ -155,7 +155,7 @@ fn load_chain(
     let text = files
         .read(path)
         .map_err(|e| ModelError::new(path, 0, "", e))?;
-    let file = parse_file(path, &text)?;
+    let file = parse_file(path, &text, Some(files))?;
     let Some((parent_ref, line)) = file.extends.clone() else {
         return Ok(ModelSpec {
             file: path.to_path_buf(),
@@ -251,6 +251,8 @@ struct Lines<'a> {
     path: &'a Path,
     file: Arc<PathBuf>,
     text: &'a str,
+    /// Where data files (`empirical`) are read from: the model's own files.
+    files: Option<&'a dyn ModelFiles>,
 }
 
 impl Lines<'_> {
@@ -282,11 +284,16 @@ const SECTIONS: &[&str] = &[
     "correlations",
 ];
 
-fn parse_file(path: &Path, text: &str) -> Result<ParsedFile, ModelError> {
+fn parse_file(
+    path: &Path,
+    text: &str,
+    files: Option<&dyn ModelFiles>,
+) -> Result<ParsedFile, ModelError> {
     let lines = Lines {
         path,
         file: Arc::new(path.to_path_buf()),
         text,
+        files,
     };
     let root = DeTable::parse(text).map_err(|e| {
         let line = e.span().map(|s| lines.line(s.start)).unwrap_or(0);
@@ -596,58 +603,129 @@ fn distribution_body(
     note: &mut Option<String>,
     source: &mut Option<String>,
 ) -> Result<Body, ModelError> {
-    let mut family = None;
-    let mut given: Vec<(String, usize, Param)> = Vec::new();
-    for (k, v) in table.iter() {
-        let field = k.get_ref().as_ref();
-        let field_at = k.span().start;
-        match field {
-            "dist" => {
-                let name = string_field(lines, key, k, v)?;
-                family = Some(Family::from_name(&name).ok_or(()).or_else(|_| {
-                    let known: Vec<&str> = Family::ALL.iter().map(|f| f.name()).collect();
-                    lines.error(
-                        field_at,
-                        format!("{key}.dist"),
-                        format!(
-                            "unknown distribution '{name}' (known: {})",
-                            known.join(", ")
-                        ),
-                    )
-                })?);
-            }
-            "note" => *note = Some(string_field(lines, key, k, v)?),
-            "source" => *source = Some(string_field(lines, key, k, v)?),
-            _ => {
-                let param = match (v.get_ref(), section) {
-                    (DeValue::String(text), Section::Derived) => {
-                        let full = format!("{key}.{field}");
-                        let Body::Expr { expr, text } = expression_body(lines, field_at, &full, text)? else {
-                            unreachable!("expression_body returns Body::Expr")
-                        };
-                        Param::Expr { expr, text }
-                    }
-                    (DeValue::String(_), _) => {
-                        return lines.error(
-                            field_at,
-                            format!("{key}.{field}"),
-                            "parameters of [inputs] must be numbers; use a random node in [derived] for expression parameters",
-                        )
-                    }
-                    (other, _) => match number(other) {
-                        Some(x) => Param::Number(x),
-                        None => {
-                            return lines.error(
-                                field_at,
-                                format!("{key}.{field}"),
-                                format!("must be a number, found {}", other.type_str()),
-                            )
-                        }
-                    },
-                };
-                given.push((field.to_string(), field_at, param));
-            }
+    let (spec, given) = parse_dist(lines, at, key, section, table, note, source, false)?;
+    match numbers_of(&spec) {
+        Some(values) => Ok(Body::Fixed(
+            build_at(lines, at, key, &spec, &values, &given)?,
+            spec,
+        )),
+        None => Ok(Body::Random(spec)),
+    }
+}
+
+/// A parameter as written: a number or expression, a list of them, a
+/// mixture's components, or a string (an empirical column's file and name).
+enum Given {
+    One(Param),
+    Many(Vec<Param>),
+    Components(Vec<DistSpec>),
+    Text(String),
+}
+
+/// A parameter's name, the offset of its key, and its value as written.
+type GivenParam = (String, usize, Given);
+
+/// The parameters of a spec when every one is a number.
+fn numbers_of(spec: &DistSpec) -> Option<Vec<f64>> {
+    spec.params
+        .iter()
+        .map(|p| match p {
+            Param::Number(x) => Some(*x),
+            Param::Expr { .. } => None,
+        })
+        .collect()
+}
+
+/// Builds the distribution, turning a parameter error into an error at the
+/// line of the parameter it names.
+fn build_at(
+    lines: &Lines,
+    at: usize,
+    key: &str,
+    spec: &DistSpec,
+    values: &[f64],
+    given: &[GivenParam],
+) -> Result<Distribution, ModelError> {
+    spec.form.build(values).or_else(|e| {
+        let pos = given
+            .iter()
+            .find(|(n, _, _)| n == e.param)
+            .map_or(at, |(_, pos, _)| *pos);
+        lines.error(pos, format!("{key}.{}", e.param), e.to_string())
+    })
+}
+
+/// One number or (in `[derived]`) expression parameter.
+fn scalar_param(
+    lines: &Lines,
+    full: &str,
+    field_at: usize,
+    section: Section,
+    v: &DeValue,
+) -> Result<Param, ModelError> {
+    match (v, section) {
+        (DeValue::String(text), Section::Derived) => {
+            let Body::Expr { expr, text } = expression_body(lines, field_at, full, text)? else {
+                unreachable!("expression_body returns Body::Expr")
+            };
+            Ok(Param::Expr { expr, text })
         }
+        (DeValue::String(_), _) => lines.error(
+            field_at,
+            full,
+            "parameters of [inputs] must be numbers; use a random node in [derived] for expression parameters",
+        ),
+        (other, _) => match number(other) {
+            Some(x) => Ok(Param::Number(x)),
+            None => lines.error(
+                field_at,
+                full,
+                format!("must be a number, found {}", other.type_str()),
+            ),
+        },
+    }
+}
+
+/// Parses a distribution table (a node's, or a mixture's component when
+/// `nested`) into its spec and the parameters as given, with positions.
+#[allow(clippy::too_many_arguments)]
+fn parse_dist(
+    lines: &Lines,
+    at: usize,
+    key: &str,
+    section: Section,
+    table: &DeTable,
+    note: &mut Option<String>,
+    source: &mut Option<String>,
+    nested: bool,
+) -> Result<(DistSpec, Vec<GivenParam>), ModelError> {
+    // The family first: it decides how the other keys are read, and TOML
+    // does not make `dist` come first.
+    let mut family = None;
+    for (k, v) in table.iter() {
+        if k.get_ref().as_ref() != "dist" {
+            continue;
+        }
+        let name = string_field(lines, key, k, v)?;
+        let Some(f) = Family::from_name(&name) else {
+            let known: Vec<&str> = Family::ALL.iter().map(|f| f.name()).collect();
+            return lines.error(
+                k.span().start,
+                format!("{key}.dist"),
+                format!(
+                    "unknown distribution '{name}' (known: {})",
+                    known.join(", ")
+                ),
+            );
+        };
+        if nested && f == Family::Mixture {
+            return lines.error(
+                k.span().start,
+                format!("{key}.dist"),
+                "a mixture cannot be a component of a mixture",
+            );
+        }
+        family = Some(f);
     }
     let Some(family) = family else {
         return lines.error(
@@ -656,8 +734,88 @@ fn distribution_body(
             "distribution table needs 'dist' (e.g. dist = \"normal\")",
         );
     };
+    let mut given: Vec<GivenParam> = Vec::new();
+    for (k, v) in table.iter() {
+        let field = k.get_ref().as_ref();
+        let field_at = k.span().start;
+        let full = format!("{key}.{field}");
+        let value = match (family, field) {
+            (_, "dist") => continue,
+            (_, "note") => {
+                *note = Some(string_field(lines, key, k, v)?);
+                continue;
+            }
+            (_, "source") => {
+                *source = Some(string_field(lines, key, k, v)?);
+                continue;
+            }
+            (Family::Discrete, "values" | "weights") | (Family::Mixture, "weights") => {
+                let DeValue::Array(items) = v.get_ref() else {
+                    return lines.error(
+                        field_at,
+                        full,
+                        format!(
+                            "must be a list, e.g. [1, 2, 3], found {}",
+                            v.get_ref().type_str()
+                        ),
+                    );
+                };
+                let mut params = Vec::with_capacity(items.len());
+                for item in items.iter() {
+                    params.push(scalar_param(
+                        lines,
+                        &full,
+                        item.span().start,
+                        section,
+                        item.get_ref(),
+                    )?);
+                }
+                Given::Many(params)
+            }
+            (Family::Mixture, "components") => {
+                let DeValue::Array(items) = v.get_ref() else {
+                    return lines.error(
+                        field_at,
+                        full,
+                        format!(
+                            "must be a list of distribution tables, e.g. [{{ dist = \"normal\", mean = 0, sd = 1 }}], found {}",
+                            v.get_ref().type_str()
+                        ),
+                    );
+                };
+                let mut components = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    let item_key = format!("{full}[{}]", i + 1);
+                    let item_at = item.span().start;
+                    let DeValue::Table(t) = item.get_ref() else {
+                        return lines.error(
+                            item_at,
+                            item_key,
+                            format!(
+                                "must be a distribution table, found {}",
+                                item.get_ref().type_str()
+                            ),
+                        );
+                    };
+                    let (mut n, mut s) = (None, None);
+                    let (spec, inner) =
+                        parse_dist(lines, item_at, &item_key, section, t, &mut n, &mut s, true)?;
+                    // A component with numeric parameters is checked here, so
+                    // the error names it and its parameter.
+                    if let Some(values) = numbers_of(&spec) {
+                        build_at(lines, item_at, &item_key, &spec, &values, &inner)?;
+                    }
+                    components.push(spec);
+                }
+                Given::Components(components)
+            }
+            (Family::Empirical, "file" | "column") => Given::Text(string_field(lines, key, k, v)?),
+            _ => Given::One(scalar_param(lines, &full, field_at, section, v.get_ref())?),
+        };
+        given.push((field.to_string(), field_at, value));
+    }
     let names: Vec<&str> = given.iter().map(|(n, _, _)| n.as_str()).collect();
-    let form = Form::resolve(family, &names).or_else(|message| {
+    Form::check_names(family, &names).or_else(|message| {
         // Point at the offending parameter when there is one.
         let culprit = given
             .iter()
@@ -667,40 +825,136 @@ fn distribution_body(
             None => lines.error(at, key, message),
         }
     })?;
-    let mut params = Vec::new();
-    for p in form.params() {
-        let (_, _, value) = given
+    let find = |name: &str| {
+        given
             .iter()
-            .find(|(n, _, _)| n == p)
-            .expect("Form::resolve checked every parameter is present");
-        params.push(value.clone());
-    }
-    let spec = DistSpec {
-        family,
-        form,
-        params,
+            .find(|(n, _, _)| n == name)
+            .expect("Form::check_names checked every parameter is present")
     };
-    let numbers: Option<Vec<f64>> = spec
-        .params
-        .iter()
-        .map(|p| match p {
-            Param::Number(x) => Some(*x),
-            Param::Expr { .. } => None,
-        })
-        .collect();
-    match numbers {
-        Some(values) => match form.build(&values) {
-            Ok(d) => Ok(Body::Fixed(d, spec)),
-            Err(e) => {
-                let pos = given
-                    .iter()
-                    .find(|(n, _, _)| n == e.param)
-                    .map_or(at, |(_, pos, _)| *pos);
-                lines.error(pos, format!("{key}.{}", e.param), e.to_string())
+    let (form, params) = match family {
+        Family::Discrete => {
+            let (values, weights) = (find("values"), find("weights"));
+            let (Given::Many(vs), Given::Many(ws)) = (&values.2, &weights.2) else {
+                unreachable!("lists are parsed as lists")
+            };
+            if vs.is_empty() {
+                return lines.error(values.1, format!("{key}.values"), "must not be empty");
             }
+            if vs.len() != ws.len() {
+                return lines.error(
+                    weights.1,
+                    format!("{key}.weights"),
+                    format!(
+                        "must have one entry per value: {} values, {} weights",
+                        vs.len(),
+                        ws.len()
+                    ),
+                );
+            }
+            let params = vs.iter().chain(ws).cloned().collect();
+            (Form::discrete(vs.len()), params)
+        }
+        Family::Mixture => {
+            let (components, weights) = (find("components"), find("weights"));
+            let (Given::Components(cs), Given::Many(ws)) = (&components.2, &weights.2) else {
+                unreachable!("lists are parsed as lists")
+            };
+            if cs.is_empty() {
+                return lines.error(
+                    components.1,
+                    format!("{key}.components"),
+                    "must not be empty",
+                );
+            }
+            if cs.len() != ws.len() {
+                return lines.error(
+                    weights.1,
+                    format!("{key}.weights"),
+                    format!(
+                        "must have one entry per component: {} components, {} weights",
+                        cs.len(),
+                        ws.len()
+                    ),
+                );
+            }
+            let forms = cs.iter().map(|c| c.form.clone()).collect();
+            let params = cs
+                .iter()
+                .flat_map(|c| c.params.iter().cloned())
+                .chain(ws.iter().cloned())
+                .collect();
+            (Form::mixture(forms), params)
+        }
+        Family::Empirical => {
+            let (file, column) = (find("file"), find("column"));
+            let (Given::Text(file_name), Given::Text(column_name)) = (&file.2, &column.2) else {
+                unreachable!("file and column are parsed as strings")
+            };
+            let text = read_data(lines, file.1, &format!("{key}.file"), file_name)?;
+            let data = crate::distributions::Empirical::from_csv(file_name, column_name, &text)
+                .or_else(|e| {
+                    let pos = if e.param == "column" {
+                        column.1
+                    } else {
+                        file.1
+                    };
+                    lines.error(pos, format!("{key}.{}", e.param), e.message)
+                })?;
+            (Form::Empirical(Arc::new(data)), Vec::new())
+        }
+        _ => {
+            let form = Form::resolve(family, &names).or_else(|m| lines.error(at, key, m))?;
+            let mut params = Vec::new();
+            for p in form.params() {
+                match &find(p).2 {
+                    Given::One(param) => params.push(param.clone()),
+                    _ => unreachable!("scalar families take scalar parameters"),
+                }
+            }
+            (form, params)
+        }
+    };
+    Ok((
+        DistSpec {
+            family,
+            form,
+            params,
         },
-        None => Ok(Body::Random(spec)),
+        given,
+    ))
+}
+
+/// Reads a data file named in a model, relative to the model file, through
+/// the same `ModelFiles` as `extends`: on disk for the CLI; in a server,
+/// the request's files or its library, never elsewhere. Absolute paths and
+/// paths that climb above the model's folder are refused everywhere.
+fn read_data(lines: &Lines, at: usize, key: &str, reference: &str) -> Result<String, ModelError> {
+    if let Err(e) = normalise(Path::new(""), reference) {
+        return lines.error(
+            at,
+            key,
+            format!("{e}: a data file must be beside the model file or below it"),
+        );
     }
+    let Some(files) = lines.files else {
+        return lines.error(
+            at,
+            key,
+            format!("'{reference}': reading a data file needs a model file, not text"),
+        );
+    };
+    // `ModelFiles` words its errors for model files; this one is data.
+    let fail = |e: String| {
+        let e = e.replace("model file", "file");
+        ModelError::new(
+            lines.path,
+            lines.line(at),
+            key,
+            format!("cannot read data file '{reference}': {e}"),
+        )
+    };
+    let (path, _) = files.resolve(lines.path, reference).map_err(fail)?;
+    files.read(&path).map_err(fail)
 }
 
 /// `[correlations]` as nested tables: `a.b = rho` (dotted keys) or
@@ -766,4 +1020,64 @@ fn parse_correlations(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODEL: &str = "[model]\nname = \"m\"\n[inputs]\nx = { dist = \"empirical\", file = \"FILE\", column = \"x\" }\n[outputs]\nx = \"x\"\n";
+
+    fn files_with(model_name: &str, file: &str) -> (MemoryFiles, PathBuf) {
+        let mut files = MemoryFiles::new();
+        files.insert("data/d.csv", "x\n1\n2\n").unwrap();
+        let path = files
+            .insert(model_name, MODEL.replace("FILE", file))
+            .unwrap();
+        (files, path)
+    }
+
+    #[test]
+    fn a_request_reads_data_from_its_own_files_only() {
+        // Relative to the model file, among the request's files.
+        let (files, path) = files_with("m.toml", "data/d.csv");
+        let spec = load_from(&files, &path).unwrap();
+        assert!(spec.canonical().contains("empirical(file = \"data/d.csv\""));
+        let (files, path) = files_with("data/m.toml", "d.csv");
+        assert!(load_from(&files, &path).is_ok());
+        // Never the disk, whatever exists there; never above the top.
+        for (model, file, expect) in [
+            (
+                "m.toml",
+                "Cargo.toml",
+                "cannot read data file 'Cargo.toml': no file 'Cargo.toml'",
+            ),
+            (
+                "m.toml",
+                "../d.csv",
+                "'../d.csv' is outside the model files",
+            ),
+            (
+                "data/m.toml",
+                "../../etc/passwd",
+                "is outside the model files",
+            ),
+            ("m.toml", "/etc/passwd", "'/etc/passwd' is an absolute path"),
+        ] {
+            let (files, path) = files_with(model, file);
+            let err = load_from(&files, &path).unwrap_err().to_string();
+            assert!(
+                err.contains("inputs.x.file") && err.contains(expect),
+                "{file}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn model_text_without_a_file_cannot_read_data() {
+        let err = load_text(Path::new("m.toml"), &MODEL.replace("FILE", "d.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("needs a model file, not text"), "{err}");
+    }
 }

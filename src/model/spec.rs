@@ -131,19 +131,63 @@ impl Param {
 }
 
 impl DistSpec {
-    /// `family(param = value, ...)`, numbers in shortest round-trip form.
+    /// `family(param = value, ...)`, numbers in shortest round-trip form;
+    /// lists as `[..]`, a mixture's components as their own canonical
+    /// forms, an empirical column with its file's SHA-256 (so the model
+    /// hash changes with the data).
     pub fn canonical(&self) -> String {
         if self.family == Family::Constant {
             return self.params[0].canonical();
         }
-        let params: Vec<String> = self
-            .form
-            .params()
-            .iter()
-            .zip(&self.params)
-            .map(|(name, p)| format!("{name} = {}", p.canonical()))
-            .collect();
-        format!("{}({})", self.family.name(), params.join(", "))
+        canonical_form(&self.form, &self.params)
+    }
+}
+
+fn list(params: &[Param]) -> String {
+    let items: Vec<String> = params.iter().map(Param::canonical).collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn canonical_form(form: &Form, params: &[Param]) -> String {
+    let family = form.family().name();
+    match form {
+        Form::Discrete { n } => format!(
+            "{family}(values = {}, weights = {})",
+            list(&params[..*n]),
+            list(&params[*n..])
+        ),
+        Form::Mixture(forms) => {
+            let mut at = 0;
+            let components: Vec<String> = forms
+                .iter()
+                .map(|f| {
+                    let k = f.param_count();
+                    let text = canonical_form(f, &params[at..at + k]);
+                    at += k;
+                    text
+                })
+                .collect();
+            format!(
+                "{family}(components = [{}], weights = {})",
+                components.join(", "),
+                list(&params[at..])
+            )
+        }
+        Form::Empirical(data) => format!(
+            "{family}(file = {:?}, column = {:?}, sha256 = {:?})",
+            data.file(),
+            data.column(),
+            data.sha256()
+        ),
+        _ => {
+            let items: Vec<String> = form
+                .params()
+                .iter()
+                .zip(params)
+                .map(|(name, p)| format!("{name} = {}", p.canonical()))
+                .collect();
+            format!("{family}({})", items.join(", "))
+        }
     }
 }
 
