@@ -85,7 +85,7 @@ fn bad_extends_is_reported_at_the_child() {
     assert_model_error(
         dir.path(),
         &typo,
-        ":5: inputs.y: overrides input 'y', which the parent model",
+        ":5: inputs.y: new input 'y' is used by no event or output (did you mean 'x'?)",
     );
 
     // The cycle is reported where it closes: loop_b -> loop_a -> loop_b.

@@ -381,6 +381,9 @@ fn report(a: ReportCommandArgs) -> Result<(), Failure> {
 
 fn check(a: CheckArgs) -> Result<(), Failure> {
     let report = crate::jobs::check::check(&DiskFiles, &a.model)?;
+    for w in &report.warnings {
+        eprintln!("gaprisk: warning: {w}");
+    }
     show(&report.render());
     Ok(())
 }

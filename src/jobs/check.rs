@@ -26,6 +26,8 @@ pub struct CheckReport {
     pub nodes: Vec<Entry>,
     pub events: Vec<Entry>,
     pub outputs: Vec<Entry>,
+    /// Inputs no event or output depends on, and the like.
+    pub warnings: Vec<String>,
 }
 
 /// Validates and compiles the model file `path` of `files`.
@@ -55,6 +57,7 @@ pub fn check(files: &dyn ModelFiles, path: &Path) -> Result<CheckReport> {
             .collect(),
         events: model.events().map(|e| entry(e, "event")).collect(),
         outputs: model.outputs().map(|e| entry(e, "output")).collect(),
+        warnings: model.warnings.clone(),
     })
 }
 

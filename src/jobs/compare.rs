@@ -44,6 +44,7 @@ pub struct CompareJob {
     summary: SummarySettings,
     shard: Option<(u64, u64)>,
     out: Results,
+    model_warnings: Vec<String>,
 }
 
 impl CompareJob {
@@ -66,6 +67,7 @@ impl CompareJob {
         let mut contenders: Vec<Contender> = Vec::new();
         let mut titles = Vec::new();
         let mut skipped = Vec::new();
+        let mut model_warnings = Vec::new();
         for (i, path) in std::iter::once(&r.base).chain(&r.variants).enumerate() {
             if i > 0
                 && (same_file(path, &r.base)
@@ -87,6 +89,7 @@ impl CompareJob {
                 ));
             }
             titles.push(loaded.model.spec.info.title.clone());
+            model_warnings.extend(loaded.warnings());
             contenders.push(Contender {
                 name: loaded.name().to_string(),
                 hash: loaded.hash(),
@@ -101,6 +104,7 @@ impl CompareJob {
             ));
         }
         Ok(CompareJob {
+            model_warnings,
             contenders,
             titles,
             skipped,
@@ -128,7 +132,12 @@ impl CompareJob {
     }
 
     /// Runs the comparison; cancelled, it returns nothing.
+    /// Runs the job; its output carries the models' warnings first.
     pub fn execute(&self, ctx: &RunContext) -> Result<Outcome<JobOutput>> {
+        super::warned(self.execute_job(ctx), &self.model_warnings)
+    }
+
+    fn execute_job(&self, ctx: &RunContext) -> Result<Outcome<JobOutput>> {
         let started = Instant::now();
         if let Some((k, n)) = self.shard {
             return self.run_shard(ctx, k, n);

@@ -137,6 +137,19 @@ pub struct JobOutput {
     pub warnings: Vec<String>,
 }
 
+/// `outcome` with `warnings` (the models' own, from loading) ahead of the
+/// job's.
+fn warned(outcome: Result<Outcome<JobOutput>>, warnings: &[String]) -> Result<Outcome<JobOutput>> {
+    outcome.map(|o| {
+        o.map(|mut out| {
+            let mut all = warnings.to_vec();
+            all.append(&mut out.warnings);
+            out.warnings = all;
+            out
+        })
+    })
+}
+
 impl JobOutput {
     fn table(files: Vec<OutputFile>, table: String, warnings: Vec<String>) -> JobOutput {
         JobOutput {
@@ -299,6 +312,11 @@ impl LoadedModel {
 
     pub fn name(&self) -> &str {
         self.model.name()
+    }
+
+    /// The model's warnings (inputs nothing uses), each naming the model.
+    pub fn warnings(&self) -> Vec<String> {
+        self.model.warnings.clone()
     }
 
     pub fn hash(&self) -> String {

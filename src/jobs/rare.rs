@@ -62,6 +62,7 @@ pub struct RareJob {
     quantity: usize,
     settings: RareSettings,
     out: Results,
+    model_warnings: Vec<String>,
 }
 
 impl RareJob {
@@ -96,6 +97,7 @@ impl RareJob {
         // The margin is checked now, so a model it cannot read fails early.
         Limit::new(&model.model, &model.program, quantity)?;
         Ok(RareJob {
+            model_warnings: model.warnings(),
             model,
             quantity,
             settings: RareSettings {
@@ -125,7 +127,12 @@ impl RareJob {
 
     /// Runs the method; cancelled, it returns nothing (a partial ladder of
     /// levels estimates nothing).
+    /// Runs the job; its output carries the models' warnings first.
     pub fn execute(&self, ctx: &RunContext) -> Result<Outcome<JobOutput>> {
+        super::warned(self.execute_job(ctx), &self.model_warnings)
+    }
+
+    fn execute_job(&self, ctx: &RunContext) -> Result<Outcome<JobOutput>> {
         let started = Instant::now();
         let mut limit = Limit::new(&self.model.model, &self.model.program, self.quantity)?;
         let total = self.settings.samples as u64 * PROGRESS_LEVELS;

@@ -91,6 +91,7 @@ pub struct RunJob {
     checkpoint_every: Duration,
     resume: Option<(String, PartFile)>,
     out: Results,
+    model_warnings: Vec<String>,
 }
 
 impl RunJob {
@@ -164,6 +165,7 @@ impl RunJob {
             }),
         };
         Ok(RunJob {
+            model_warnings: model.warnings(),
             model,
             settings,
             summary,
@@ -195,7 +197,12 @@ impl RunJob {
     /// Runs the job. Cancelled, it returns the results of the chunks done
     /// (`partial: true` in the manifest), or nothing if none was; a
     /// cancelled shard returns nothing.
+    /// Runs the job; its output carries the models' warnings first.
     pub fn execute(&self, ctx: &RunContext, sinks: RunSinks) -> Result<Outcome<JobOutput>> {
+        super::warned(self.execute_job(ctx, sinks), &self.model_warnings)
+    }
+
+    fn execute_job(&self, ctx: &RunContext, sinks: RunSinks) -> Result<Outcome<JobOutput>> {
         let started = Instant::now();
         if let Some((k, n)) = self.shard {
             return self.run_shard(ctx, k, n);

@@ -107,6 +107,7 @@ pub struct SensitivityJob {
     summary: SummarySettings,
     shard: Option<(u64, u64)>,
     out: Results,
+    model_warnings: Vec<String>,
 }
 
 impl SensitivityJob {
@@ -206,6 +207,7 @@ impl SensitivityJob {
             Limit::new(&model.model, &model.program, quantity)?;
         }
         Ok(SensitivityJob {
+            model_warnings: model.warnings(),
             model,
             quantity,
             method: r.method,
@@ -262,7 +264,12 @@ impl SensitivityJob {
 
     /// Runs the analysis; cancelled, it returns nothing (indices from part
     /// of a design would be wrong, not merely noisy).
+    /// Runs the job; its output carries the models' warnings first.
     pub fn execute(&self, ctx: &RunContext) -> Result<Outcome<JobOutput>> {
+        super::warned(self.execute_job(ctx), &self.model_warnings)
+    }
+
+    fn execute_job(&self, ctx: &RunContext) -> Result<Outcome<JobOutput>> {
         let started = Instant::now();
         if let Some((k, n)) = self.shard {
             return self.sobol_shard(ctx, k, n);

@@ -36,6 +36,7 @@ pub struct SweepJob {
     settings: RunSettings,
     summary: SummarySettings,
     out: Results,
+    model_warnings: Vec<String>,
 }
 
 impl SweepJob {
@@ -58,7 +59,9 @@ impl SweepJob {
             ));
         }
         let points = sweep::programs(&spec, &r.axes)?;
+        let model_warnings = crate::model::validate::validate(spec.clone())?.warnings;
         Ok(SweepJob {
+            model_warnings,
             model: ModelId {
                 name: spec.info.name.clone(),
                 file: r.model.display().to_string(),
@@ -84,7 +87,12 @@ impl SweepJob {
     }
 
     /// Runs every point; cancelled, it returns nothing.
+    /// Runs the job; its output carries the models' warnings first.
     pub fn execute(&self, ctx: &RunContext) -> Result<Outcome<JobOutput>> {
+        super::warned(self.execute_job(ctx), &self.model_warnings)
+    }
+
+    fn execute_job(&self, ctx: &RunContext) -> Result<Outcome<JobOutput>> {
         let started = Instant::now();
         let outcome = sweep::sweep(
             &self.points,

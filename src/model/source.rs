@@ -21,6 +21,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<ModelSpec, ModelError> {
             info: file.info,
             entries: file.entries,
             correlations: file.correlations,
+            added_inputs: Vec::new(),
         }),
         Some((parent, line)) => Err(ModelError::new(
             path,
@@ -162,6 +163,7 @@ fn load_chain(
             info: file.info,
             entries: file.entries,
             correlations: file.correlations,
+            added_inputs: Vec::new(),
         });
     };
     let (parent_path, identity) = files
@@ -195,25 +197,22 @@ fn merge(
         match (same, entry.section) {
             (Some(i), _) => parent.entries[i] = entry,
             (None, Section::Inputs) => {
-                let elsewhere = parent.entries.iter().find(|p| p.name == entry.name);
-                let message = match elsewhere {
-                    Some(p) => format!(
-                        "overrides '{}', which the parent model defines in [{}], not [inputs]",
-                        entry.name,
-                        p.section.key()
-                    ),
-                    None => format!(
-                        "overrides input '{}', which the parent model ({}) does not define",
-                        entry.name,
-                        parent.file.display()
-                    ),
-                };
-                return Err(ModelError::new(
-                    child_path,
-                    entry.origin.line,
-                    entry.key(),
-                    message,
-                ));
+                // A new input (language 1.1). A name the parent gives a
+                // derived node, event or output is an error, not a new input.
+                if let Some(p) = parent.entries.iter().find(|p| p.name == entry.name) {
+                    return Err(ModelError::new(
+                        child_path,
+                        entry.origin.line,
+                        entry.key(),
+                        format!(
+                            "overrides '{}', which the parent model defines in [{}], not [inputs]",
+                            entry.name,
+                            p.section.key()
+                        ),
+                    ));
+                }
+                parent.added_inputs.push(entry.name.clone());
+                parent.entries.push(entry);
             }
             (None, _) => parent.entries.push(entry),
         }
@@ -236,6 +235,7 @@ fn merge(
         info,
         entries: parent.entries,
         correlations: parent.correlations,
+        added_inputs: parent.added_inputs,
     })
 }
 

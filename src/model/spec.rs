@@ -92,6 +92,9 @@ pub struct ModelSpec {
     pub entries: Vec<Entry>,
     /// `[correlations]`: Spearman rank correlations between inputs.
     pub correlations: Vec<Correlation>,
+    /// Inputs a child file (`extends`) added to its parent's, by name:
+    /// each must be used, or it is taken for a misspelt override.
+    pub added_inputs: Vec<String>,
 }
 
 /// One `[correlations]` entry: `a.b = rho` asks inputs a and b to have

@@ -16,6 +16,9 @@ pub struct Model {
     pub order: Vec<usize>,
     /// Indices of events, then outputs, in declaration order.
     pub quantities: Vec<usize>,
+    /// What the model's author should know but that does not stop a run:
+    /// inputs no event or output depends on.
+    pub warnings: Vec<String>,
 }
 
 impl Model {
@@ -179,6 +182,7 @@ pub fn validate(spec: ModelSpec) -> Result<Model, ModelError> {
 
     let order = evaluation_order(entries)?;
     check_conditions(entries, &order)?;
+    let warnings = check_used(&spec)?;
     let mut quantities: Vec<usize> = (0..entries.len())
         .filter(|&i| entries[i].section == Section::Events)
         .collect();
@@ -187,6 +191,7 @@ pub fn validate(spec: ModelSpec) -> Result<Model, ModelError> {
         spec,
         order,
         quantities,
+        warnings,
     })
 }
 
@@ -372,4 +377,67 @@ fn operands_are_conditions(expr: &Expr, conditions: &HashMap<&str, bool>) -> Res
             operands_are_conditions(c, conditions)
         }
     }
+}
+
+/// Inputs that no event or output depends on: a warning, except for an
+/// input a child file added, which is an error naming the parent's closest
+/// input, since that is how a misspelt override shows (a new input
+/// `garison_troops` that nothing reads, where `garrison_troops` was meant).
+fn check_used(spec: &ModelSpec) -> Result<Vec<String>, ModelError> {
+    let entries = &spec.entries;
+    let mut used: Vec<&str> = Vec::new();
+    let mut todo: Vec<&str> = entries
+        .iter()
+        .filter(|e| !is_node(e))
+        .flat_map(|e| references(e).into_iter().map(|(_, n)| n))
+        .collect();
+    while let Some(name) = todo.pop() {
+        if used.contains(&name) {
+            continue;
+        }
+        used.push(name);
+        if let Some(node) = entries.iter().find(|e| is_node(e) && e.name == name) {
+            todo.extend(references(node).into_iter().map(|(_, n)| n));
+        }
+    }
+    // A correlated input shapes another input's draws: it is used.
+    for c in &spec.correlations {
+        used.push(&c.a);
+        used.push(&c.b);
+    }
+    let mut warnings = Vec::new();
+    for e in entries.iter().filter(|e| e.section == Section::Inputs) {
+        if used.contains(&e.name.as_str()) {
+            continue;
+        }
+        if spec.added_inputs.contains(&e.name) {
+            let parents: Vec<&str> = entries
+                .iter()
+                .filter(|p| p.section == Section::Inputs && !spec.added_inputs.contains(&p.name))
+                .map(|p| p.name.as_str())
+                .collect();
+            let hint = parents
+                .iter()
+                .min_by_key(|p| distance(p, &e.name))
+                .map(|p| format!(" (did you mean '{p}'?)"))
+                .unwrap_or_default();
+            return Err(error_at(
+                e,
+                e.key(),
+                format!(
+                    "new input '{}' is used by no event or output{hint}: an input a variant \
+                     adds must be used, or it is taken for a misspelt override",
+                    e.name
+                ),
+            ));
+        }
+        warnings.push(format!(
+            "{}:{}: {}: input '{}' is used by no event or output",
+            e.origin.file.display(),
+            e.origin.line,
+            e.key(),
+            e.name
+        ));
+    }
+    Ok(warnings)
 }
