@@ -800,14 +800,9 @@ mod tests {
         )
     }
 
-    /// Measures the estimators against closed forms over 10 seeds, both
-    /// designs, N = 16,384 (Azzini at N / 2: its design costs N (2d + 2)).
-    /// Run with `cargo test --release --lib -- --ignored
-    /// measure_sobol_estimators`; the table is written to
-    /// `gaprisk-sobol-estimators.txt` in the temporary directory.
-    #[test]
-    #[ignore]
-    fn measure_sobol_estimators() {
+    /// The example models with closed-form indices: (file stem, (S1, ST)).
+    #[allow(clippy::type_complexity)]
+    fn closed_form_cases() -> [(&'static str, (Vec<f64>, Vec<f64>)); 3] {
         let pi = std::f64::consts::PI;
         let (a, b) = (7.0f64, 0.1f64);
         let v1 = 0.5 * (1.0 + b * pi.powi(4) / 5.0).powi(2);
@@ -818,14 +813,25 @@ mod tests {
             vec![v1 / var, v2 / var, 0.0],
             vec![(v1 + v13) / var, v2 / var, v13 / var],
         );
-        let cases = [
+        [
             ("g_function_4", g_function_indices(&[0.0, 1.0, 4.5, 9.0])),
             (
                 "g_function_8",
                 g_function_indices(&[0.0, 0.5, 1.0, 2.0, 4.0, 9.0, 27.0, 99.0]),
             ),
             ("ishigami", ishigami),
-        ];
+        ]
+    }
+
+    /// Measures the estimators against closed forms over 10 seeds, both
+    /// designs, N = 16,384 (Azzini at N / 2: its design costs N (2d + 2)).
+    /// Run with `cargo test --release --lib -- --ignored
+    /// measure_sobol_estimators`; the table is written to
+    /// `gaprisk-sobol-estimators.txt` in the temporary directory.
+    #[test]
+    #[ignore]
+    fn measure_sobol_estimators() {
+        let cases = closed_form_cases();
         let workers = Workers::new(2).unwrap();
         let mut table = String::new();
         for (name, (s1_true, st_true)) in cases {
@@ -949,26 +955,7 @@ mod tests {
     #[test]
     #[ignore]
     fn measure_sobol_coverage() {
-        let pi = std::f64::consts::PI;
-        let (a, b) = (7.0f64, 0.1f64);
-        let v1 = 0.5 * (1.0 + b * pi.powi(4) / 5.0).powi(2);
-        let v2 = a * a / 8.0;
-        let v13 = 8.0 * b * b * pi.powi(8) / 225.0;
-        let var = v1 + v2 + v13;
-        let cases = [
-            ("g_function_4", g_function_indices(&[0.0, 1.0, 4.5, 9.0])),
-            (
-                "g_function_8",
-                g_function_indices(&[0.0, 0.5, 1.0, 2.0, 4.0, 9.0, 27.0, 99.0]),
-            ),
-            (
-                "ishigami",
-                (
-                    vec![v1 / var, v2 / var, 0.0],
-                    vec![(v1 + v13) / var, v2 / var, v13 / var],
-                ),
-            ),
-        ];
+        let cases = closed_form_cases();
         let workers = Workers::new(2).unwrap();
         let mut table = String::new();
         for (name, (s1_true, st_true)) in cases {

@@ -1,4 +1,4 @@
-use super::ParamError;
+use super::{ParamError, weights_total};
 
 /// A finite distribution: `values` with probabilities proportional to
 /// `weights`. Kept sorted by value with equal values merged, so the
@@ -34,23 +34,7 @@ impl Discrete {
                 format!("must be finite, got {v} (entry {})", i + 1),
             ));
         }
-        if let Some((i, w)) = weights
-            .iter()
-            .enumerate()
-            .find(|(_, w)| !(w.is_finite() && **w >= 0.0))
-        {
-            return Err(ParamError::new(
-                "weights",
-                format!("must be >= 0 and finite, got {w} (entry {})", i + 1),
-            ));
-        }
-        let total: f64 = weights.iter().sum();
-        if !(total > 0.0 && total.is_finite()) {
-            return Err(ParamError::new(
-                "weights",
-                format!("must have a positive finite sum, got {total}"),
-            ));
-        }
+        let total = weights_total(weights)?;
         let mut pairs: Vec<(f64, f64)> = values
             .iter()
             .copied()

@@ -1,4 +1,4 @@
-use super::{Distribution, ParamError};
+use super::{Distribution, ParamError, weights_total};
 
 /// A mixture: component i with probability proportional to `weights[i]`.
 /// One uniform picks the component and its value: u is split at the
@@ -38,23 +38,7 @@ impl Mixture {
                 "a mixture cannot be a component of a mixture",
             ));
         }
-        if let Some((i, w)) = weights
-            .iter()
-            .enumerate()
-            .find(|(_, w)| !(w.is_finite() && **w >= 0.0))
-        {
-            return Err(ParamError::new(
-                "weights",
-                format!("must be >= 0 and finite, got {w} (entry {})", i + 1),
-            ));
-        }
-        let total: f64 = weights.iter().sum();
-        if !(total > 0.0 && total.is_finite()) {
-            return Err(ParamError::new(
-                "weights",
-                format!("must have a positive finite sum, got {total}"),
-            ));
-        }
+        let total = weights_total(weights)?;
         let mut acc = 0.0;
         let mut bounds: Vec<f64> = weights
             .iter()

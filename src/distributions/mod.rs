@@ -68,6 +68,29 @@ impl ParamError {
     }
 }
 
+/// The sum of `weights` (a discrete's or a mixture's), each of which must
+/// be finite and non-negative, the sum positive and finite.
+pub(crate) fn weights_total(weights: &[f64]) -> Result<f64, ParamError> {
+    if let Some((i, w)) = weights
+        .iter()
+        .enumerate()
+        .find(|(_, w)| !(w.is_finite() && **w >= 0.0))
+    {
+        return Err(ParamError::new(
+            "weights",
+            format!("must be >= 0 and finite, got {w} (entry {})", i + 1),
+        ));
+    }
+    let total: f64 = weights.iter().sum();
+    if !(total > 0.0 && total.is_finite()) {
+        return Err(ParamError::new(
+            "weights",
+            format!("must have a positive finite sum, got {total}"),
+        ));
+    }
+    Ok(total)
+}
+
 impl fmt::Display for ParamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "parameter '{}' {}", self.param, self.message)
