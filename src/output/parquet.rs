@@ -136,6 +136,16 @@ fn write_table_column(
     Ok(())
 }
 
+impl Table {
+    /// The table as a Parquet file (zstd, one row group). Here rather than
+    /// beside `to_csv`, so that tables do not depend on the Parquet writer.
+    pub fn to_parquet(&self, name: &str) -> crate::error::Result<Vec<u8>> {
+        table_bytes(self).map_err(|e| {
+            crate::error::Error::io(format!("cannot format {name}"), std::io::Error::other(e))
+        })
+    }
+}
+
 /// `table` as the bytes of a Parquet file with one row group.
 pub fn table_bytes(table: &Table) -> Result<Vec<u8>, ParquetError> {
     let mut w = SerializedFileWriter::new(Vec::new(), schema(&table.columns)?, table_properties())?;

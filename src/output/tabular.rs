@@ -3,7 +3,7 @@
 //! Parquet: one `Exporter` per format over the same `Table`, so the two
 //! files hold the same values by construction.
 
-use super::{Exporter, number, parquet};
+use super::{Exporter, number};
 use crate::error::{Error, Result};
 
 /// The type of a table's column: what Parquet stores it as, and how CSV
@@ -115,12 +115,6 @@ impl Table {
                 .map_err(|e| fail(e.to_string()))?;
         }
         w.into_inner().map_err(|e| fail(e.to_string()))
-    }
-
-    /// The table as a Parquet file (zstd, one row group).
-    pub fn to_parquet(&self, name: &str) -> Result<Vec<u8>> {
-        parquet::table_bytes(self)
-            .map_err(|e| Error::io(format!("cannot format {name}"), std::io::Error::other(e)))
     }
 }
 
