@@ -568,6 +568,26 @@ fn the_page_runs_a_job_and_shows_its_numbers() {
     );
     browser.screenshot(&target.join("browser-screenshot-rare.png"));
 
+    // Filtering from rare's samples: the sampler shows for filter only.
+    browser.click("#command option[value='sensitivity']");
+    browser.click("#method option[value='filter']");
+    browser.click("#sampler option[value='subset']");
+    browser.type_into("#quantity", "closure");
+    browser.type_into("#samples", "2000");
+    browser.click("#submit");
+    browser.wait_until(
+        "the filter job done, its table shown",
+        30,
+        &["#job-status", "#result-table"],
+        |t| t[0] == "done" && t[1].contains("attempt"),
+    );
+    let id = browser.text("#job-id");
+    let manifest = http_get(&format!("{url}/v1/jobs/{id}/files/manifest.json"));
+    assert!(
+        manifest.contains("come from subset simulation"),
+        "the form's sampler: {manifest}"
+    );
+
     // A model with a mistake: refused with 422, shown where it is.
     browser.click("#command option[value='run']");
     browser.click("#source-pasted");
