@@ -7,10 +7,24 @@
 //! the wide function. The results are bit-identical: Rust never contracts
 //! `a * b + c` into a fused multiply-add or reorders floating-point
 //! operations on its own, so the wider instructions compute the same values.
+//!
+//! `GAPRISK_PORTABLE=1` in the environment forces the portable loops even
+//! where AVX2 is present. It exists for benchmarking and for checking that
+//! both paths give the same bits; it changes speed, never results.
+
+use std::sync::OnceLock;
 
 /// True when the CPU runs the AVX2 + FMA versions of the hot loops.
 #[inline]
 pub fn wide_available() -> bool {
+    static WIDE: OnceLock<bool> = OnceLock::new();
+    *WIDE.get_or_init(|| {
+        let forced_portable = std::env::var_os("GAPRISK_PORTABLE").is_some_and(|v| v == "1");
+        !forced_portable && cpu_has_wide()
+    })
+}
+
+fn cpu_has_wide() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
