@@ -185,7 +185,8 @@ impl HandWritten {
                     } else {
                         0.0
                     };
-                    let p = vmath::logistic(-4.0 + 4.0 * rr[i] + 2.0 * opportunity - 5.0 * deterrence);
+                    let p =
+                        vmath::logistic(-4.0 + 4.0 * rr[i] + 2.0 * opportunity - 5.0 * deterrence);
                     let attempt = attempt_u[i] >= 1.0 - p;
                     closures += u64::from(attempt && success);
                     o_risk[i] = if success { p } else { 0.0 };
