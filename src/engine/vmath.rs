@@ -34,9 +34,9 @@
 /// 1.5 * 2^52: adding it to a float of magnitude below 2^51 rounds to an
 /// integer and leaves that integer in the low mantissa bits.
 const ROUND_SHIFT: f64 = 6_755_399_441_055_744.0;
-/// ln 2 split so that `k * LN2_HI` is exact for |k| < 2^11 (fdlibm's split).
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+/// Constants as bits, exactly fdlibm's. ln 2 split so that `k * LN2_HI` is exact for |k| < 2^11 (fdlibm's split).
+const LN2_HI: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000);
+const LN2_LO: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76);
 const LOG2_E: f64 = std::f64::consts::LOG2_E;
 
 /// 1/12!, 1/11!, ..., 1/2!: e^r = 1 + r + r^2 (1/2! + r/3! + ...).
@@ -55,13 +55,13 @@ const EXP_TAYLOR: [f64; 11] = [
 ];
 
 /// Coefficients of fdlibm's log: (log(1+f) - 2s)/s ~ R(s^2), |error| < 2^-58.45.
-const LG1: f64 = 6.666_666_666_666_735_130e-01;
-const LG2: f64 = 3.999_999_999_940_941_908e-01;
-const LG3: f64 = 2.857_142_874_366_239_149e-01;
-const LG4: f64 = 2.222_219_843_214_978_396e-01;
-const LG5: f64 = 1.818_357_216_161_805_012e-01;
-const LG6: f64 = 1.531_383_769_920_937_332e-01;
-const LG7: f64 = 1.479_819_860_511_658_591e-01;
+const LG1: f64 = f64::from_bits(0x3FE5_5555_5555_5593);
+const LG2: f64 = f64::from_bits(0x3FD9_9999_9997_FA04);
+const LG3: f64 = f64::from_bits(0x3FD2_4924_9422_9359);
+const LG4: f64 = f64::from_bits(0x3FCC_71C5_1D8E_78AF);
+const LG5: f64 = f64::from_bits(0x3FC7_4664_96CB_03DE);
+const LG6: f64 = f64::from_bits(0x3FC3_9A09_D078_C69F);
+const LG7: f64 = f64::from_bits(0x3FC2_F112_DF3E_5244);
 
 /// The integer `k` (|k| < 2^51) held by `f = k + ROUND_SHIFT`, as u64 bits
 /// (two's complement): only integer adds, which AVX2 has for 64-bit lanes.
@@ -81,15 +81,8 @@ fn two_to(k: u64) -> f64 {
 #[inline(always)]
 fn exp_dd(hi: f64, lo: f64) -> f64 {
     // Clamping keeps k within what two factors of 2^(k/2) can scale by;
-    // outside it the result is inf or 0 anyway. Comparisons are false for
-    // NaN, so NaN passes through to the end.
-    let x = if hi > 710.0 {
-        710.0
-    } else if hi < -746.0 {
-        -746.0
-    } else {
-        hi
-    };
+    // outside it the result is inf or 0 anyway. NaN passes through.
+    let x = hi.clamp(-746.0, 710.0);
     // A clamped x has lost its low part (which may then be garbage from
     // an overflowed product in `pow`).
     let lo = if x == hi { lo } else { 0.0 };
@@ -232,13 +225,9 @@ pub fn pow(x: f64, y: f64) -> f64 {
     let half = y * 0.5;
     let odd = integer && half.floor() != half;
     let negative = x.is_sign_negative() && !x.is_nan();
-    if y == 0.0 || x == 1.0 {
+    if y == 0.0 || x == 1.0 || (ax == 1.0 && y.is_infinite()) {
         1.0
-    } else if ax == 1.0 && y.is_infinite() {
-        1.0
-    } else if x.is_nan() || y.is_nan() {
-        f64::NAN
-    } else if negative && x.is_finite() && x != 0.0 && !integer {
+    } else if x.is_nan() || y.is_nan() || (negative && x.is_finite() && x != 0.0 && !integer) {
         f64::NAN
     } else if negative && odd {
         -magnitude
