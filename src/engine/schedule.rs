@@ -166,8 +166,10 @@ pub fn for_chunks_in<T: Send>(
         if following.is_empty() {
             return Ok(pass(range.end, false));
         }
-        // Not launched: the token was cancelled after this wave.
-        let Some(results) = evaluated else {
+        // A cancel seen after this wave ends the pass at its boundary, as
+        // it did when waves ran one at a time: the next wave's results,
+        // evaluated meanwhile (or not launched), are discarded.
+        let Some(results) = evaluated.filter(|_| !cancel.is_cancelled()) else {
             return Ok(pass(end, true));
         };
         (start, end, current) = (following.start, following.end, results);
