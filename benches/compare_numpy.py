@@ -32,7 +32,9 @@ def main():
     n = int(float(args.samples))
     subprocess.run(["cargo", "build", "--release", "--quiet"], check=True, cwd=ROOT)
     out = tempfile.mkdtemp(prefix="gaprisk-bench-")
-    gaprisk = [os.path.join(ROOT, "target", "release", "gaprisk"), "run", "models/baseline.toml",
+    # cargo builds into $CARGO_TARGET_DIR when it is set, else target/.
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+    gaprisk = [os.path.join(target, "release", "gaprisk"), "run", "models/baseline.toml",
                "--samples", str(n), "--quiet", "--out", out]
     if args.threads:
         gaprisk += ["--threads", args.threads]

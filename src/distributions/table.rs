@@ -16,6 +16,9 @@
 /// Cells per power of two of `s`.
 const CELL_BITS: u32 = 5;
 const SHIFT: u32 = 52 - CELL_BITS;
+/// `SHIFT` as the vector shift intrinsics take it.
+#[cfg(target_arch = "x86_64")]
+const SHIFT_I32: i32 = SHIFT as i32;
 /// The smallest tabulated `s` is 2^-MIN_OCTAVE.
 const MIN_OCTAVE: i32 = 40;
 /// Mask of the mantissa bits that give the position within a cell.
@@ -151,10 +154,34 @@ impl QuantileTable {
     }
 
     /// `out[i] = Q(us[i])`. The first pass has no branches, so it pipelines
-    /// (and can vectorise); the rare values that need `exact` are fixed in a
-    /// second pass.
+    /// (and, with AVX2, runs four lookups at a time); the rare values that
+    /// need `exact` are fixed in a second pass.
     #[inline(always)]
     pub fn map(&self, us: &[f64], out: &mut [f64], exact: impl Fn(f64) -> f64) {
+        let n = us.len().min(out.len());
+        #[cfg(target_arch = "x86_64")]
+        let (mut any_exact, done) = if crate::engine::simd::wide_available() {
+            // SAFETY: the CPU has AVX2, checked just above.
+            unsafe { self.map_avx2(&us[..n], &mut out[..n]) }
+        } else {
+            (false, 0)
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let (mut any_exact, done) = (false, 0);
+        any_exact |= self.map_portable(&us[done..n], &mut out[done..n]);
+        if any_exact {
+            for (o, &u) in out.iter_mut().zip(us) {
+                if o.is_nan() {
+                    *o = exact(u);
+                }
+            }
+        }
+    }
+
+    /// The first pass of `map`, one value at a time; true if a value needs
+    /// the exact quantile.
+    #[inline(always)]
+    fn map_portable(&self, us: &[f64], out: &mut [f64]) -> bool {
         let mut any_exact = false;
         for (o, &u) in out.iter_mut().zip(us) {
             let (index, t) = self.locate(u);
@@ -162,11 +189,133 @@ impl QuantileTable {
             any_exact |= x.is_nan();
             *o = x;
         }
-        if any_exact {
-            for (o, &u) in out.iter_mut().zip(us) {
-                if o.is_nan() {
-                    *o = exact(u);
-                }
+        any_exact
+    }
+
+    /// The first pass of `map` four values at a time, for the whole groups
+    /// of four: the same operations as `locate` and `cubic` in the same
+    /// order (no fused multiply-add), so the same bits. Each lane's cell is
+    /// one 32-byte load and the four are transposed, which is cheaper than
+    /// four gathers. Returns whether a value needs the exact quantile and
+    /// how many values were done.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn map_avx2(&self, us: &[f64], out: &mut [f64]) -> (bool, usize) {
+        use std::arch::x86_64::*;
+        let groups = us.len() / 4;
+        let side_len = self.side_len as i64;
+        let one = _mm256_set1_pd(1.0);
+        let half = _mm256_set1_pd(0.5);
+        let base = _mm256_set1_epi64x(self.base as i64);
+        let side_len_v = _mm256_set1_epi64x(side_len);
+        let minus_one = _mm256_set1_epi64x(-1);
+        let past_end = _mm256_set1_epi64x(2 * side_len);
+        let mask = _mm256_set1_epi64x(FRACTION_MASK as i64);
+        let two52_bits = _mm256_set1_epi64x(0x4330_0000_0000_0000);
+        let two52 = _mm256_set1_pd(4_503_599_627_370_496.0);
+        let scale = _mm256_set1_pd(FRACTION_SCALE);
+        let mut nan = _mm256_setzero_pd();
+        let cells = self.cells.as_ptr();
+        for g in 0..groups {
+            // SAFETY: g * 4 + 3 < us.len() = out.len() (callers pass equal lengths).
+            let u = unsafe { _mm256_loadu_pd(us.as_ptr().add(g * 4)) };
+            // s = min(u, 1 - u): vminpd returns its second operand when either
+            // is NaN, which is NaN here whenever u is: as f64::min gives.
+            let s = _mm256_min_pd(u, _mm256_sub_pd(one, u));
+            let side = _mm256_and_si256(
+                _mm256_castpd_si256(_mm256_cmp_pd::<_CMP_GT_OQ>(u, half)),
+                side_len_v,
+            );
+            let bits = _mm256_castpd_si256(s);
+            // As `locate`: offset in [0, side_len) or the trailing EXACT cell.
+            // Offsets are small or, wrapped, negative as i64.
+            let offset = _mm256_sub_epi64(_mm256_srli_epi64::<SHIFT_I32>(bits), base);
+            let in_range = _mm256_and_si256(
+                _mm256_cmpgt_epi64(side_len_v, offset),
+                _mm256_cmpgt_epi64(offset, minus_one),
+            );
+            let index = _mm256_blendv_epi8(past_end, _mm256_add_epi64(offset, side), in_range);
+            // The fraction is below 2^47: exact through the exponent of 2^52.
+            let fraction = _mm256_sub_pd(
+                _mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(bits, mask), two52_bits)),
+                two52,
+            );
+            let t = _mm256_mul_pd(fraction, scale);
+            let mut lanes = [0i64; 4];
+            // SAFETY: 4 i64 = 32 writable bytes.
+            unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), index) };
+            // SAFETY: every index is at most 2 * side_len, the last cell
+            // (`cells` has 2 * side_len + 1 cells of 4 f64).
+            let [r0, r1, r2, r3] =
+                lanes.map(|i| unsafe { _mm256_loadu_pd(cells.add(i as usize).cast::<f64>()) });
+            let (t0, t1) = (_mm256_unpacklo_pd(r0, r1), _mm256_unpackhi_pd(r0, r1));
+            let (t2, t3) = (_mm256_unpacklo_pd(r2, r3), _mm256_unpackhi_pd(r2, r3));
+            let c0 = _mm256_permute2f128_pd::<0x20>(t0, t2);
+            let c1 = _mm256_permute2f128_pd::<0x20>(t1, t3);
+            let c2 = _mm256_permute2f128_pd::<0x31>(t0, t2);
+            let c3 = _mm256_permute2f128_pd::<0x31>(t1, t3);
+            // c0 + t (c1 + t (c2 + t c3)), as `cubic`.
+            let x = _mm256_add_pd(
+                c0,
+                _mm256_mul_pd(
+                    t,
+                    _mm256_add_pd(
+                        c1,
+                        _mm256_mul_pd(t, _mm256_add_pd(c2, _mm256_mul_pd(t, c3))),
+                    ),
+                ),
+            );
+            nan = _mm256_or_pd(nan, _mm256_cmp_pd::<_CMP_UNORD_Q>(x, x));
+            // SAFETY: as the load above.
+            unsafe { _mm256_storeu_pd(out.as_mut_ptr().add(g * 4), x) };
+        }
+        (_mm256_movemask_pd(nan) != 0, groups * 4)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The AVX2 lookup gives the portable one's bits, edges included.
+    #[test]
+    fn the_vector_lookup_gives_the_portable_bits() {
+        let table = QuantileTable::build(|s| -(-s).ln_1p(), |s| -s.ln(), |x| (-x).exp());
+        let mut us: Vec<f64> = (0..20_000).map(|i| (i as f64 + 0.5) / 20_000.0).collect();
+        us.extend([
+            0.0,
+            -0.0,
+            1.0,
+            0.5,
+            0.5 + f64::EPSILON / 2.0,
+            f64::EPSILON / 2.0,
+            1.0 - f64::EPSILON / 2.0,
+            1e-12,
+            1e-13,
+            1.0 - 1e-12,
+            5e-324,
+            f64::MIN_POSITIVE,
+            -0.25,
+            1.25,
+            2.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ]);
+        let mut k = 0x1234_5678_9abc_def0u64;
+        for _ in 0..20_000 {
+            k = k.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            us.push(f64::from_bits(k));
+            us.push((k >> 11) as f64 / (1u64 << 53) as f64);
+        }
+        for len in [us.len(), us.len() - 1, 7, 3] {
+            let mut wide = vec![0.0; len];
+            table.map(&us[..len], &mut wide, |_| 42.0);
+            let mut portable = vec![0.0; len];
+            table.map_portable(&us[..len], &mut portable);
+            for (i, (w, p)) in wide.iter().zip(&portable).enumerate() {
+                let p = if p.is_nan() { 42.0 } else { *p };
+                assert_eq!(w.to_bits(), p.to_bits(), "u = {:e}", us[i]);
             }
         }
     }

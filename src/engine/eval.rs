@@ -9,6 +9,45 @@ use crate::distributions::{std_normal_cdf, std_normal_quantile};
 
 use super::chunk::BLOCK;
 
+/// `out[i] = body(a[i])` over a block; a macro so that `body` is expanded
+/// inside the loop (see `exec`).
+macro_rules! unary {
+    ($out:expr, $a:expr, |$x:ident| $body:expr) => {
+        match $a {
+            View::Column(a) => {
+                for (o, &$x) in $out.iter_mut().zip(a) {
+                    *o = $body;
+                }
+            }
+            View::Scalar($x) => $out.fill($body),
+        }
+    };
+}
+
+/// `out[i] = body(a[i], b[i])` over a block, each side a column or a scalar.
+macro_rules! binary {
+    ($out:expr, $a:expr, $b:expr, |$x:ident, $y:ident| $body:expr) => {
+        match ($a, $b) {
+            (View::Column(a), View::Column(b)) => {
+                for ((o, &$x), &$y) in $out.iter_mut().zip(a).zip(b) {
+                    *o = $body;
+                }
+            }
+            (View::Column(a), View::Scalar($y)) => {
+                for (o, &$x) in $out.iter_mut().zip(a) {
+                    *o = $body;
+                }
+            }
+            (View::Scalar($x), View::Column(b)) => {
+                for (o, &$y) in $out.iter_mut().zip(b) {
+                    *o = $body;
+                }
+            }
+            (View::Scalar($x), View::Scalar($y)) => $out.fill($body),
+        }
+    };
+}
+
 /// Column storage for one block: one column per slot.
 pub struct Workspace {
     columns: Vec<Vec<f64>>,
@@ -177,13 +216,16 @@ impl Workspace {
         let o = &mut out[..len];
         use super::operators::{BinaryOp as B, TernaryOp as T, UnaryOp as U};
         // Each operator gets its own loop, so the operator is matched once per
-        // block, not per sample, and simple loops vectorise.
+        // block, not per sample, and simple loops vectorise. The loops are
+        // macros, not functions taking closures: the compiler kept a large
+        // closure (pow, exp) out of line, one scalar call per sample without
+        // the wide instructions.
         match *instr {
             Instr::Unary { op, a, .. } => {
                 let a = self.view(a, len);
                 macro_rules! each {
                     ($($v:ident),*) => {
-                        match op { $(U::$v => unary(o, a, |x| U::$v.apply(x)),)* }
+                        match op { $(U::$v => unary!(o, a, |x| U::$v.apply(x)),)* }
                     };
                 }
                 each!(
@@ -194,7 +236,7 @@ impl Workspace {
                 let (a, b) = (self.view(a, len), self.view(b, len));
                 macro_rules! each {
                     ($($v:ident),*) => {
-                        match op { $(B::$v => binary(o, a, b, |x, y| B::$v.apply(x, y)),)* }
+                        match op { $(B::$v => binary!(o, a, b, |x, y| B::$v.apply(x, y)),)* }
                     };
                 }
                 each!(
@@ -224,43 +266,9 @@ impl View<'_> {
 }
 
 #[inline(always)]
-fn unary(out: &mut [f64], a: View, f: impl Fn(f64) -> f64) {
-    match a {
-        View::Column(a) => {
-            for (o, &x) in out.iter_mut().zip(a) {
-                *o = f(x);
-            }
-        }
-        View::Scalar(x) => out.fill(f(x)),
-    }
-}
-
-#[inline(always)]
 fn ternary(out: &mut [f64], a: View, b: View, c: View, f: impl Fn(f64, f64, f64) -> f64) {
     for (i, o) in out.iter_mut().enumerate() {
         *o = f(a.at(i), b.at(i), c.at(i));
-    }
-}
-
-#[inline(always)]
-fn binary(out: &mut [f64], a: View, b: View, f: impl Fn(f64, f64) -> f64) {
-    match (a, b) {
-        (View::Column(a), View::Column(b)) => {
-            for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
-                *o = f(x, y);
-            }
-        }
-        (View::Column(a), View::Scalar(y)) => {
-            for (o, &x) in out.iter_mut().zip(a) {
-                *o = f(x, y);
-            }
-        }
-        (View::Scalar(x), View::Column(b)) => {
-            for (o, &y) in out.iter_mut().zip(b) {
-                *o = f(x, y);
-            }
-        }
-        (View::Scalar(x), View::Scalar(y)) => out.fill(f(x, y)),
     }
 }
 

@@ -15,6 +15,7 @@ pub mod rng;
 pub mod runner;
 pub mod schedule;
 pub(crate) mod simd;
+pub mod vmath;
 
 pub use accumulate::{Accumulators, QuantityAccumulator};
 pub use cancel::{CancelToken, Outcome};

@@ -55,15 +55,10 @@ fn truth(b: bool) -> f64 {
     if b { 1.0 } else { 0.0 }
 }
 
-/// 1 / (1 + e^-x) without overflow for any x.
-#[inline(always)]
-pub fn logistic(x: f64) -> f64 {
-    // exp(-|x|) never overflows; 1 / (1 + e) for x >= 0, e / (1 + e) below.
-    // The side is a select, not a branch: its sign is often unpredictable.
-    let e = (-x.abs()).exp();
-    let numerator = if x >= 0.0 { 1.0 } else { e };
-    numerator / (1.0 + e)
-}
+/// 1 / (1 + e^-x) without overflow for any x (see `vmath`: `exp`, `ln`,
+/// `pow` and `logistic` are the engine's own, so that they vectorise and give
+/// the same bits on every machine and in the reference evaluator).
+pub use super::vmath::logistic;
 
 impl UnaryOp {
     #[inline(always)]
@@ -79,8 +74,8 @@ impl UnaryOp {
             }
             UnaryOp::Abs => x.abs(),
             UnaryOp::Sqrt => x.sqrt(),
-            UnaryOp::Exp => x.exp(),
-            UnaryOp::Ln => x.ln(),
+            UnaryOp::Exp => super::vmath::exp(x),
+            UnaryOp::Ln => super::vmath::ln(x),
             UnaryOp::Log10 => x.log10(),
             UnaryOp::Sin => x.sin(),
             UnaryOp::Cos => x.cos(),
@@ -113,7 +108,7 @@ impl BinaryOp {
         // Comparisons and logic with a NaN operand give NaN (see module docs).
         let nan = a.is_nan() || b.is_nan();
         match self {
-            BinaryOp::Pow => a.powf(b),
+            BinaryOp::Pow => super::vmath::pow(a, b),
             BinaryOp::Mul => a * b,
             BinaryOp::Div => a / b,
             BinaryOp::Add => a + b,

@@ -97,10 +97,16 @@ impl Pass {
 
 /// Evaluates the chunks of `range` with `eval`, in parallel waves, and
 /// hands the results to `absorb` in chunk order. `absorb` may stop the pass
-/// after any chunk; the chunks evaluated after it in the same wave are
-/// discarded, so where a pass stops depends on the chunks' results only.
-/// A cancel is seen between chunks: chunks not yet started are skipped and
-/// the pass ends after the last chunk absorbed before it.
+/// after any chunk; the chunks evaluated after it are discarded, so where a
+/// pass stops depends on the chunks' results only. A cancel is seen between
+/// chunks: chunks not yet started are skipped and the pass ends after the
+/// last chunk absorbed before it.
+///
+/// Two waves are in flight: while this thread absorbs one (merging,
+/// writing draws, reporting progress), the pool evaluates the next, so the
+/// workers do not wait for the absorber between waves. Each wave is two
+/// chunks per thread, which keeps the results held at once (four chunks per
+/// thread) what one wave of four held before.
 pub fn for_chunks_in<T: Send>(
     workers: &Workers,
     samples: u64,
@@ -109,41 +115,65 @@ pub fn for_chunks_in<T: Send>(
     mut absorb: impl FnMut(T) -> Result<Flow>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Pass> {
-    let wave = (workers.threads() * 4) as u64;
+    let wave = (workers.threads() * 2) as u64;
     let cancel = &workers.cancel;
-    let mut next = range.start;
     let pass = |end: u64, cancelled: bool| Pass {
         chunks: end - range.start,
         samples: samples_in(&(range.start..end), samples),
         cancelled,
     };
-    while next < range.end {
-        if cancel.is_cancelled() {
-            return Ok(pass(next, true));
-        }
-        let end = (next + wave).min(range.end);
-        let results: Vec<Option<T>> = workers.pool.install(|| {
-            (next..end)
-                .into_par_iter()
-                .map(|c| (!cancel.is_cancelled()).then(|| eval(c)))
-                .collect()
-        });
-        for (k, r) in results.into_iter().enumerate() {
-            let Some(r) = r else {
-                let absorbed = next + k as u64;
-                progress(samples_in(&(range.start..absorbed), samples));
-                return Ok(pass(absorbed, true));
-            };
-            if absorb(r)? == Flow::Stop {
-                let absorbed = next + k as u64 + 1;
-                progress(samples_in(&(range.start..absorbed), samples));
-                return Ok(pass(absorbed, false));
-            }
-        }
-        progress(samples_in(&(range.start..end), samples));
-        next = end;
+    let eval_wave = |chunks: Range<u64>| -> Vec<Option<T>> {
+        chunks
+            .into_par_iter()
+            .map(|c| (!cancel.is_cancelled()).then(|| eval(c)))
+            .collect()
+    };
+    if range.start >= range.end {
+        return Ok(pass(range.end, false));
     }
-    Ok(pass(range.end, false))
+    if cancel.is_cancelled() {
+        return Ok(pass(range.start, true));
+    }
+    let (mut start, mut end) = (range.start, (range.start + wave).min(range.end));
+    let mut current = workers.pool.install(|| eval_wave(start..end));
+    loop {
+        let following = end..(end + wave).min(range.end);
+        let launch = !following.is_empty() && !cancel.is_cancelled();
+        let mut evaluated = None;
+        let finished: Result<Option<Pass>> = workers.pool.in_place_scope(|s| {
+            if launch {
+                let (slot, eval_wave, chunks) = (&mut evaluated, &eval_wave, following.clone());
+                s.spawn(move |_| *slot = Some(eval_wave(chunks)));
+            }
+            for (k, r) in current.into_iter().enumerate() {
+                let Some(r) = r else {
+                    let absorbed = start + k as u64;
+                    progress(samples_in(&(range.start..absorbed), samples));
+                    return Ok(Some(pass(absorbed, true)));
+                };
+                if absorb(r)? == Flow::Stop {
+                    let absorbed = start + k as u64 + 1;
+                    progress(samples_in(&(range.start..absorbed), samples));
+                    return Ok(Some(pass(absorbed, false)));
+                }
+            }
+            progress(samples_in(&(range.start..end), samples));
+            Ok(None)
+        });
+        if let Some(done) = finished? {
+            return Ok(done);
+        }
+        if following.is_empty() {
+            return Ok(pass(range.end, false));
+        }
+        // A cancel seen after this wave ends the pass at its boundary, as
+        // it did when waves ran one at a time: the next wave's results,
+        // evaluated meanwhile (or not launched), are discarded.
+        let Some(results) = evaluated.filter(|_| !cancel.is_cancelled()) else {
+            return Ok(pass(end, true));
+        };
+        (start, end, current) = (following.start, following.end, results);
+    }
 }
 
 #[cfg(test)]

@@ -7,10 +7,21 @@
 //! the wide function. The results are bit-identical: Rust never contracts
 //! `a * b + c` into a fused multiply-add or reorders floating-point
 //! operations on its own, so the wider instructions compute the same values.
+//!
+//! Built with the cargo feature `portable`, the portable loops run even
+//! where AVX2 is present: for benchmarking, and for checking that both
+//! paths give the same bits; it changes speed, never results. It is a
+//! build choice, not a switch read at run time, so that nothing in the
+//! environment of a process changes how the library computes.
 
-/// True when the CPU runs the AVX2 + FMA versions of the hot loops.
+/// True when the CPU runs the AVX2 + FMA versions of the hot loops (the
+/// standard library caches the CPU's answer).
 #[inline]
 pub fn wide_available() -> bool {
+    !cfg!(feature = "portable") && cpu_has_wide()
+}
+
+fn cpu_has_wide() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
