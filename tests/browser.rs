@@ -233,16 +233,34 @@ impl Browser {
         );
     }
 
-    /// The rendered text: empty while the element is hidden.
+    /// The rendered text: empty while the element is hidden. The page may
+    /// replace the element between finding it and reading it (a stale
+    /// reference): then it is found again.
     fn text(&self, css: &str) -> String {
-        match self.find(css) {
-            Some(id) => self
-                .request("GET", &format!("/element/{id}/text"), None)
-                .as_str()
-                .unwrap_or("")
-                .to_string(),
-            None => String::new(),
+        for _ in 0..20 {
+            let Some(id) = self.find(css) else {
+                return String::new();
+            };
+            let url = format!("{}/element/{id}/text", self.base);
+            let mut r = self
+                .agent
+                .get(&url)
+                .call()
+                .unwrap_or_else(|e| panic!("WebDriver GET {url}: {e}"));
+            let status = r.status().as_u16();
+            let v: serde_json::Value =
+                serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+            if status == 200 {
+                return v["value"].as_str().unwrap_or("").to_string();
+            }
+            assert!(
+                v["value"]["error"] == "stale element reference",
+                "WebDriver GET {url} answered {status}: {}",
+                v["value"]
+            );
+            std::thread::sleep(Duration::from_millis(50));
         }
+        panic!("'{css}' went stale 20 times in a row");
     }
 
     /// Waits until `ready` holds for the texts of `selectors`.
