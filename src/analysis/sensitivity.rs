@@ -78,9 +78,9 @@ fn mean_over(f: &[f64], idx: Option<&[u32]>, g: impl Fn(usize) -> f64) -> f64 {
 /// half the N of the N (d + 2) design): under mc both Azzini estimators
 /// beat Saltelli (2010), Janon (2014) and Jansen (1999) in every case, by
 /// up to three times in root mean square error; under qmc, with every row
-/// pooled from one scramble, all are within a factor of two of one
+/// pooled from one scramble, all are within a factor of 2.5 of one
 /// another (Azzini's S1 best on the eight-input G-function, Saltelli's
-/// and Jansen's elsewhere). The differences of pairs that share all but
+/// and Jansen's in the 5 other cases). The differences of pairs that share all but
 /// one node cancel most of the noise, and each index has its own variance
 /// estimate D_i, whose errors partly cancel those of its numerator.
 pub fn sobol_indices(f: &[Vec<f64>], idx: Option<&[u32]>) -> (Vec<f64>, Vec<f64>) {
