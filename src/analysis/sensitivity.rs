@@ -800,6 +800,12 @@ mod tests {
         )
     }
 
+    /// `models/examples/NAME.toml`, compiled.
+    fn example_program(name: &str) -> Program {
+        let path = format!("models/examples/{name}.toml");
+        compile(&crate::model::load(std::path::Path::new(&path)).unwrap()).unwrap()
+    }
+
     /// The example models with closed-form indices: (file stem, (S1, ST)).
     #[allow(clippy::type_complexity)]
     fn closed_form_cases() -> [(&'static str, (Vec<f64>, Vec<f64>)); 3] {
@@ -835,11 +841,7 @@ mod tests {
         let workers = Workers::new(2).unwrap();
         let mut table = String::new();
         for (name, (s1_true, st_true)) in cases {
-            let model = crate::model::load(std::path::Path::new(&format!(
-                "models/examples/{name}.toml"
-            )))
-            .unwrap();
-            let program = compile(&model).unwrap();
+            let program = example_program(name);
             let q = 0;
             let d = program.streams.len();
             for design in [Design::Qmc, Design::Mc] {
@@ -959,11 +961,7 @@ mod tests {
         let workers = Workers::new(2).unwrap();
         let mut table = String::new();
         for (name, (s1_true, st_true)) in cases {
-            let model = crate::model::load(std::path::Path::new(&format!(
-                "models/examples/{name}.toml"
-            )))
-            .unwrap();
-            let program = compile(&model).unwrap();
+            let program = example_program(name);
             for n in [8192u64, 16_384] {
                 let (mut max_error, mut covered, mut intervals, mut width) = (0.0f64, 0, 0, 0.0);
                 for seed in 1..=20u64 {

@@ -268,20 +268,7 @@ fn tornado(f: &Folder, csv: &Csv, c: &Cols, factors: &Factors, q: &str) -> Resul
     chart.refs = refs;
     chart.row_height = 28;
     let svg = chart.svg()?;
-    let table = csv_table(
-        "",
-        csv,
-        &[
-            "rank",
-            "factor",
-            "measure",
-            "value",
-            "ci_low",
-            "ci_high",
-            "factor_value",
-        ],
-        &(0..csv.rows.len()).collect::<Vec<_>>(),
-    )?;
+    let table = every_row(csv)?;
     Ok(format!("{notes}{}", figure(&svg, &table)))
 }
 
@@ -367,7 +354,14 @@ fn filter(f: &Folder, csv: &Csv, c: &Cols, factors: &Factors, q: &str) -> Result
         label: String::new(),
     }];
     let svg = chart.svg()?;
-    let table = csv_table(
+    let table = every_row(csv)?;
+    Ok(figure(&svg, &table))
+}
+
+/// The table of every row of sensitivity.csv, in the columns the tornado
+/// and filtering charts draw from.
+fn every_row(csv: &Csv) -> Result<String> {
+    csv_table(
         "",
         csv,
         &[
@@ -380,6 +374,5 @@ fn filter(f: &Folder, csv: &Csv, c: &Cols, factors: &Factors, q: &str) -> Result
             "factor_value",
         ],
         &(0..csv.rows.len()).collect::<Vec<_>>(),
-    )?;
-    Ok(figure(&svg, &table))
+    )
 }
