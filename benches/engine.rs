@@ -293,11 +293,7 @@ fn engine(c: &mut Criterion) {
     let floor_a = inputs_only();
     let floor_b = HandWritten::new(&m);
     // The floor must be the same model: same closure count at the same seed.
-    let check = RunSettings {
-        samples: 200_000,
-        seed: 7,
-        design: Design::Mc,
-    };
+    let check = RunSettings::new(200_000, 7, Design::Mc);
     let one_thread = Workers::new(1).unwrap();
     let acc = gaprisk::engine::run(&program, &check, &one_thread, &mut |_| {})
         .unwrap()
@@ -317,11 +313,7 @@ fn engine(c: &mut Criterion) {
     );
     let mut group = c.benchmark_group("engine");
     group.throughput(Throughput::Elements(SAMPLES));
-    let settings = RunSettings {
-        samples: SAMPLES,
-        seed: 1,
-        design: Design::Mc,
-    };
+    let settings = RunSettings::new(SAMPLES, 1, Design::Mc);
     for threads in [1, 2] {
         // The pool is built once, as a server or a CLI run builds it.
         let workers = Workers::new(threads).unwrap();

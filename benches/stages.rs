@@ -40,11 +40,7 @@ fn only(program: &Program, keep: impl Fn(&Step) -> bool) -> Program {
 }
 
 fn settings(samples: u64) -> RunSettings {
-    RunSettings {
-        samples,
-        seed: 1,
-        design: Design::Mc,
-    }
+    RunSettings::new(samples, 1, Design::Mc)
 }
 
 /// `blocks` blocks of uniforms from every stream of the program.

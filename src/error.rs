@@ -151,6 +151,7 @@ pub const OPTIONS: &[&str] = &[
     "relative_precision",
     "target",
     "max_samples",
+    "quantiles",
     "shard",
     "checkpoint",
     "resume",

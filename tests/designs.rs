@@ -27,11 +27,7 @@ fn spread(design: Design, quantities: &[&str]) -> Vec<(f64, f64)> {
     let mut values = vec![Vec::new(); quantities.len()];
     let mut se2 = vec![0.0; quantities.len()];
     for seed in 1..=SEEDS {
-        let settings = RunSettings {
-            samples: SAMPLES,
-            seed,
-            design,
-        };
+        let settings = RunSettings::new(SAMPLES, seed, design);
         let acc = run(&program, &settings, &Workers::new(1).unwrap(), &mut |_| {})
             .unwrap()
             .completed()
@@ -115,11 +111,7 @@ fn designs_are_byte_identical_at_any_thread_count() {
         let runs: Vec<_> = [1, 2, 8]
             .iter()
             .map(|&threads| {
-                let settings = RunSettings {
-                    samples: 70_000,
-                    seed: 4,
-                    design,
-                };
+                let settings = RunSettings::new(70_000, 4, design);
                 let workers = Workers::new(threads).unwrap();
                 run(&program, &settings, &workers, &mut |_| {}).unwrap()
             })

@@ -49,6 +49,7 @@ fn a_run_removes_what_the_previous_run_wrote_and_it_does_not() {
             "histogram.csv",
             "manifest.json",
             "notes.txt",
+            "quantiles.csv",
             "summary.csv"
         ]
     );

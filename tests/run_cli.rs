@@ -97,6 +97,7 @@ fn baseline_writes_summary_and_manifest_with_closure_first() {
             "convergence.csv",
             "histogram.csv",
             "manifest.json",
+            "quantiles.csv",
             "report.html",
             "summary.csv"
         ]

@@ -214,6 +214,7 @@ fn every_command_gives_the_cli_bytes_and_a_resubmission_is_cached() {
         let expected_files = if *csv == "summary.csv" {
             json!([
                 csv,
+                "quantiles.csv",
                 "histogram.csv",
                 "convergence.csv",
                 "manifest.json",

@@ -849,11 +849,7 @@ mod tests {
                 let mut stats = [(0.0, 0.0, 0.0f64, 0.0f64, 0usize); 4];
                 for seed in 1..=10u64 {
                     for (e, n) in [(0usize, 16_384u64), (2, 8192), (3, 16_384)] {
-                        let settings = RunSettings {
-                            samples: n,
-                            seed,
-                            design,
-                        };
+                        let settings = RunSettings::new(n, seed, design);
                         let mut configs = vec![vec![false; d], vec![true; d]];
                         for i in 0..d {
                             let mut c = vec![false; d];
@@ -965,11 +961,7 @@ mod tests {
             for n in [8192u64, 16_384] {
                 let (mut max_error, mut covered, mut intervals, mut width) = (0.0f64, 0, 0, 0.0);
                 for seed in 1..=20u64 {
-                    let settings = RunSettings {
-                        samples: n,
-                        seed,
-                        design: Design::Qmc,
-                    };
+                    let settings = RunSettings::new(n, seed, Design::Qmc);
                     let Outcome::Completed(result) =
                         sobol(&program, 0, &settings, 0.95, 0, &workers, &mut |_| {}).unwrap()
                     else {

@@ -442,6 +442,10 @@ pub struct RunArgs {
     /// Fix an input to a constant: NAME=VALUE (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
+    /// Quantile levels to report in quantiles.csv besides p05, p25, p50,
+    /// p75 and p95, e.g. 0.01,0.5,0.99 (at most 16, each in (0, 1)).
+    #[arg(long, value_name = "P,P,...", value_delimiter = ',', value_parser = parse_level)]
+    pub quantiles: Vec<f64>,
     /// Stop at the first chunk where the target's interval half-width is at
     /// most H (--samples is then ignored; see --max-samples).
     #[arg(long, value_name = "H", conflicts_with = "relative_precision")]
@@ -468,6 +472,14 @@ pub struct RunArgs {
     /// an uninterrupted run. Give the same model and options.
     #[arg(long, value_name = "FILE")]
     pub resume: Option<PathBuf>,
+}
+
+/// Parses a quantile level: a number in (0, 1).
+pub fn parse_level(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(p) if p > 0.0 && p < 1.0 => Ok(p),
+        _ => Err(format!("'{s}' is not a level between 0 and 1 (exclusive)")),
+    }
 }
 
 /// Parses `K/N` with 1 <= K <= N.

@@ -194,6 +194,7 @@ fn run(a: RunArgs, token: CancelToken) -> Result<(), Failure> {
         no_report: a.report.no_report,
         format: a.format.format.into(),
         draws_format: a.draws_format.into(),
+        quantiles: a.quantiles.clone(),
     };
     let quiet = a.sampling.quiet;
     let workers = workers(a.sampling.threads, token)?;

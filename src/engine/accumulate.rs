@@ -4,7 +4,10 @@
 use super::design::{Design, qmc_points};
 use super::eval::{Values, Workspace};
 use super::program::{Program, QuantityKind};
+use super::refine::Windows;
+use crate::stats::fine::FineCounts;
 use crate::stats::moments::Moments;
+use crate::stats::quantiles::QuantileRequest;
 use crate::stats::sketch::QuantileSketch;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +23,9 @@ pub enum QuantityAccumulator {
     Output {
         moments: Moments,
         sketch: QuantileSketch,
+        /// Fine counts of chosen sketch buckets (`engine::refine`): one per
+        /// window the samples were counted in.
+        fine: Vec<FineCounts>,
         non_finite: u64,
     },
 }
@@ -51,16 +57,25 @@ pub enum Units {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Accumulators {
     pub samples: u64,
+    /// The quantiles the run reports.
+    pub request: QuantileRequest,
     pub quantities: Vec<QuantityAccumulator>,
     pub units: Units,
 }
 
 impl Accumulators {
+    /// Accumulators that keep no fine counts.
     pub fn new(program: &Program, settings: &super::RunSettings) -> Self {
+        Accumulators::windowed(program, settings, &Windows::none(program))
+    }
+
+    /// Accumulators that keep fine counts of each output's window.
+    pub fn windowed(program: &Program, settings: &super::RunSettings, windows: &Windows) -> Self {
         let quantities = program
             .quantities
             .iter()
-            .map(|q| match q.kind {
+            .enumerate()
+            .map(|(i, q)| match q.kind {
                 QuantityKind::Event => QuantityAccumulator::Event {
                     hits: 0,
                     misses: 0,
@@ -69,6 +84,7 @@ impl Accumulators {
                 QuantityKind::Output => QuantityAccumulator::Output {
                     moments: Moments::default(),
                     sketch: QuantileSketch::default(),
+                    fine: windows.of(i).map(FineCounts::new).into_iter().collect(),
                     non_finite: 0,
                 },
             })
@@ -84,8 +100,23 @@ impl Accumulators {
         };
         Accumulators {
             samples: 0,
+            request: settings.quantiles,
             quantities,
             units,
+        }
+    }
+
+    /// Takes the fine counts of `other` (a replay of the same chunks) beside
+    /// these.
+    pub fn add_fine(&mut self, other: &Accumulators) {
+        for (a, b) in self.quantities.iter_mut().zip(&other.quantities) {
+            if let (
+                QuantityAccumulator::Output { fine, .. },
+                QuantityAccumulator::Output { fine: f, .. },
+            ) = (a, b)
+            {
+                merge_fine(fine, f);
+            }
         }
     }
 
@@ -206,6 +237,7 @@ impl Accumulators {
                 QuantityAccumulator::Output {
                     moments,
                     sketch,
+                    fine,
                     non_finite,
                 } => {
                     let finite: &[f64] = match values {
@@ -219,7 +251,7 @@ impl Accumulators {
                         }
                     };
                     let block = Moments::of(finite);
-                    sketch.add_finite(finite, block.min, block.max);
+                    sketch.add_finite_noting(finite, block.min, block.max, fine);
                     moments.merge(&block);
                 }
             }
@@ -267,20 +299,37 @@ impl Accumulators {
                     QuantityAccumulator::Output {
                         moments,
                         sketch,
+                        fine,
                         non_finite,
                     },
                     QuantityAccumulator::Output {
                         moments: m,
                         sketch: s,
+                        fine: f,
                         non_finite: n,
                     },
                 ) => {
                     moments.merge(m);
                     sketch.merge(s);
+                    merge_fine(fine, f);
                     *non_finite += n;
                 }
                 _ => unreachable!("accumulators of one program have the same kinds"),
             }
+        }
+    }
+}
+
+/// Adds fine counts to those over the same window, and keeps those of
+/// another window beside them.
+pub fn merge_fine(total: &mut Vec<FineCounts>, other: &[FineCounts]) {
+    for f in other {
+        match total
+            .iter_mut()
+            .find(|t| std::sync::Arc::ptr_eq(&t.window, &f.window) || t.window == f.window)
+        {
+            Some(t) => t.merge(f),
+            None => total.push(f.clone()),
         }
     }
 }

@@ -8,6 +8,7 @@ use super::chunk::ChunkSpan;
 use super::design::{Design, Uniforms, chunk_streams};
 use super::eval::Workspace;
 use super::program::{Operand, Program};
+use super::refine::{self, Windows};
 use super::runner::RunSettings;
 use super::schedule::{Flow, Pass, Workers, for_chunks_in};
 use crate::error::Result;
@@ -40,11 +41,24 @@ pub struct ManyResult {
 }
 
 impl ManyResult {
+    /// Results that keep no fine counts.
     pub fn new(programs: &[Program], pairings: &[Pairing], settings: &RunSettings) -> Self {
+        let windows: Vec<Windows> = programs.iter().map(Windows::none).collect();
+        ManyResult::windowed(programs, pairings, settings, &windows)
+    }
+
+    /// Results that keep fine counts in each program's windows.
+    pub fn windowed(
+        programs: &[Program],
+        pairings: &[Pairing],
+        settings: &RunSettings,
+        windows: &[Windows],
+    ) -> Self {
         ManyResult {
             each: programs
                 .iter()
-                .map(|p| Accumulators::new(p, settings))
+                .zip(windows)
+                .map(|(p, w)| Accumulators::windowed(p, settings, w))
                 .collect(),
             paired: pairings
                 .iter()
@@ -71,10 +85,11 @@ fn run_chunk_many(
     programs: &[Program],
     pairings: &[Pairing],
     settings: &RunSettings,
+    windows: &[Windows],
     chunk: u64,
 ) -> ManyResult {
     let span = ChunkSpan::of(chunk, settings.samples);
-    let mut result = ManyResult::new(programs, pairings, settings);
+    let mut result = ManyResult::windowed(programs, pairings, settings, windows);
     let streams = |p: &Program| -> Vec<Uniforms> {
         let seeds = vec![settings.seed; p.streams.len()];
         chunk_streams(p, settings.design, &seeds, chunk, settings.samples)
@@ -125,12 +140,23 @@ fn run_chunk_many(
     result
 }
 
-/// Runs several programs over the chunks of `range` in one pass, handing
-/// each chunk's results to `absorb` in chunk order.
+/// Each program's pilot windows (`refine::pilot_windows`).
+pub fn pilot_windows(programs: &[Program], settings: &RunSettings) -> Vec<Windows> {
+    programs
+        .iter()
+        .map(|p| refine::pilot_windows(p, settings))
+        .collect()
+}
+
+/// Runs several programs over the chunks of `range` in one pass, counting
+/// finely in their `windows`, handing each chunk's results to `absorb` in
+/// chunk order.
+#[allow(clippy::too_many_arguments)]
 pub fn run_many(
     programs: &[Program],
     pairings: &[Pairing],
     settings: &RunSettings,
+    windows: &[Windows],
     workers: &Workers,
     range: Range<u64>,
     absorb: &mut dyn FnMut(ManyResult),
@@ -140,7 +166,7 @@ pub fn run_many(
         workers,
         settings.samples,
         range,
-        |c| run_chunk_many(programs, pairings, settings, c),
+        |c| run_chunk_many(programs, pairings, settings, windows, c),
         |r: ManyResult| {
             absorb(r);
             Ok(Flow::Continue)
@@ -149,8 +175,9 @@ pub fn run_many(
     )
 }
 
-/// Runs several programs over all their chunks and merges the results;
-/// stopped by the workers' token, it keeps nothing.
+/// Runs several programs over all their chunks and merges the results,
+/// with the fine counts their quantiles need; stopped by the workers'
+/// token, it keeps nothing.
 pub fn run_many_all(
     programs: &[Program],
     pairings: &[Pairing],
@@ -158,17 +185,29 @@ pub fn run_many_all(
     workers: &Workers,
     progress: &mut dyn FnMut(u64),
 ) -> Result<super::Outcome<ManyResult>> {
-    let mut total = ManyResult::new(programs, pairings, settings);
+    let windows = pilot_windows(programs, settings);
+    let mut total = ManyResult::windowed(programs, pairings, settings, &windows);
     let pass = run_many(
         programs,
         pairings,
         settings,
+        &windows,
         workers,
         0..settings.chunks(),
         &mut |r| total.merge(&r),
         progress,
     )?;
-    Ok(pass.stopped().unwrap_or(super::Outcome::Completed(total)))
+    if let Some(stopped) = pass.stopped() {
+        return Ok(stopped);
+    }
+    for (program, acc) in programs.iter().zip(&mut total.each) {
+        let chunks = 0..settings.chunks();
+        let replay = refine::complete(program, settings, workers, chunks, acc, &mut |_| {})?;
+        if let Some(stopped) = replay.stopped() {
+            return Ok(stopped);
+        }
+    }
+    Ok(super::Outcome::Completed(total))
 }
 
 /// The values of `operands` over one chunk, with random stream `k` drawn

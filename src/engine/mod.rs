@@ -11,6 +11,7 @@ pub mod many;
 pub mod operators;
 pub mod parts;
 pub mod program;
+pub mod refine;
 pub mod rng;
 pub mod runner;
 pub mod schedule;

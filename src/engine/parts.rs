@@ -7,7 +7,8 @@
 //! non-finite counts and quantile sketches). Replaying the per-chunk merges
 //! in chunk order reproduces a single run bit for bit.
 
-use super::accumulate::{Accumulators, QuantityAccumulator, Units};
+use super::accumulate::{Accumulators, QuantityAccumulator, Units, merge_fine};
+use crate::stats::fine::FineCounts;
 use crate::stats::moments::Moments;
 use crate::stats::sketch::QuantileSketch;
 
@@ -139,16 +140,21 @@ pub fn merge_ordered(total: &mut Accumulators, words: &[u64]) -> Result<(), Stri
 }
 
 /// What merges exactly, for the whole shard: each output's non-finite
-/// count and sketch.
+/// count, sketch and fine counts.
 pub fn encode_exact(acc: &Accumulators) -> Vec<u64> {
     let mut out = Vec::new();
     for q in &acc.quantities {
         if let QuantityAccumulator::Output {
-            sketch, non_finite, ..
+            sketch,
+            fine,
+            non_finite,
+            ..
         } = q
         {
             out.push(*non_finite);
             sketch.encode(&mut out);
+            out.push(fine.len() as u64);
+            fine.iter().for_each(|f| f.encode(&mut out));
         }
     }
     out
@@ -159,12 +165,23 @@ pub fn merge_exact(total: &mut Accumulators, words: &[u64]) -> Result<(), String
     let mut w = Words::new(words);
     for q in &mut total.quantities {
         if let QuantityAccumulator::Output {
-            sketch, non_finite, ..
+            sketch,
+            fine,
+            non_finite,
+            ..
         } = q
         {
             *non_finite += w.next()?;
             let part = QuantileSketch::decode(&mut || w.next())?;
             sketch.merge(&part);
+            let windows = w.next()?;
+            if windows > 8 {
+                return Err("the part file has implausibly many fine windows".into());
+            }
+            let counts = (0..windows)
+                .map(|_| FineCounts::decode(&mut || w.next()))
+                .collect::<Result<Vec<_>, String>>()?;
+            merge_fine(fine, &counts);
         }
     }
     if w.done() {

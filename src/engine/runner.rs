@@ -7,19 +7,33 @@ use super::chunk::{ChunkSpan, chunk_count};
 use super::design::{Design, chunk_streams};
 use super::eval::{Values, Workspace};
 use super::program::Program;
+use super::refine::{self, Windows};
 use super::schedule::{Flow, Pass, Workers, for_chunks_in};
 use crate::error::Result;
+use crate::stats::quantiles::QuantileRequest;
 use std::ops::Range;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RunSettings {
     pub samples: u64,
     pub seed: u64,
     /// Where the uniforms come from; part of what results depend on.
     pub design: Design,
+    /// The quantiles reported, which the run resolves finely.
+    pub quantiles: QuantileRequest,
 }
 
 impl RunSettings {
+    /// Settings that report the standard quantiles at 95% confidence.
+    pub fn new(samples: u64, seed: u64, design: Design) -> RunSettings {
+        RunSettings {
+            samples,
+            seed,
+            design,
+            quantiles: QuantileRequest::standard(0.95),
+        }
+    }
+
     pub fn chunks(&self) -> u64 {
         chunk_count(self.samples)
     }
@@ -35,15 +49,16 @@ pub struct DrawsSink<'a> {
     pub write: &'a mut dyn FnMut(&[u8]) -> Result<()>,
 }
 
-struct ChunkResult {
-    acc: Accumulators,
+pub(crate) struct ChunkResult {
+    pub acc: Accumulators,
     draws: Vec<u8>,
 }
 
-/// Evaluates one chunk from its own streams.
-fn run_chunk(
+/// Evaluates one chunk from its own streams, counting finely in `windows`.
+pub(crate) fn evaluate_chunk(
     program: &Program,
     settings: &RunSettings,
+    windows: &Windows,
     chunk: u64,
     draws: Option<DrawsFormat>,
 ) -> ChunkResult {
@@ -51,7 +66,7 @@ fn run_chunk(
     let seeds = vec![settings.seed; program.streams.len()];
     let mut rngs = chunk_streams(program, settings.design, &seeds, chunk, settings.samples);
     let mut ws = Workspace::new(program);
-    let mut acc = Accumulators::new(program, settings);
+    let mut acc = Accumulators::windowed(program, settings, windows);
     let mut scratch = Vec::new();
     let mut bytes = Vec::new();
     let operands = if draws.is_some() {
@@ -72,7 +87,8 @@ fn run_chunk(
 
 /// Runs `program` to the end, or until `done` says the accumulators are
 /// good enough (asked after every chunk, in order), or until the workers'
-/// token is cancelled. Returns the accumulators of the chunks absorbed.
+/// token is cancelled. Returns the accumulators of the chunks absorbed,
+/// with the fine counts its quantiles need (`refine`).
 pub fn run_until(
     program: &Program,
     settings: &RunSettings,
@@ -82,12 +98,13 @@ pub fn run_until(
     progress: &mut dyn FnMut(u64),
 ) -> Result<(Accumulators, Pass)> {
     let format = draws.as_ref().map(|d| d.format);
-    let mut total = Accumulators::new(program, settings);
+    let windows = refine::pilot_windows(program, settings);
+    let mut total = Accumulators::windowed(program, settings, &windows);
     let pass = for_chunks_in(
         workers,
         settings.samples,
         0..settings.chunks(),
-        |c| run_chunk(program, settings, c, format),
+        |c| evaluate_chunk(program, settings, &windows, c, format),
         |r: ChunkResult| {
             total.merge(&r.acc);
             if let Some(sink) = draws.as_mut() {
@@ -101,6 +118,16 @@ pub fn run_until(
         },
         progress,
     )?;
+    if !pass.cancelled {
+        refine::complete(
+            program,
+            settings,
+            workers,
+            0..pass.chunks,
+            &mut total,
+            &mut |_| {},
+        )?;
+    }
     Ok((total, pass))
 }
 
@@ -123,11 +150,13 @@ pub fn run(
     })
 }
 
-/// Runs the chunks of `range` and hands each chunk's accumulators to
+/// Runs the chunks of `range`, counting finely in `windows` (the pilot's,
+/// `refine::pilot_windows`), and hands each chunk's accumulators to
 /// `absorb` in chunk order (shards and checkpoints keep them one by one).
 pub fn run_chunks(
     program: &Program,
     settings: &RunSettings,
+    windows: &Windows,
     workers: &Workers,
     range: Range<u64>,
     absorb: &mut dyn FnMut(Accumulators),
@@ -137,7 +166,7 @@ pub fn run_chunks(
         workers,
         settings.samples,
         range,
-        |c| run_chunk(program, settings, c, None),
+        |c| evaluate_chunk(program, settings, windows, c, None),
         |r: ChunkResult| {
             absorb(r.acc);
             Ok(Flow::Continue)

@@ -8,6 +8,7 @@ use super::{
 use crate::analysis::compare::{Contender, compare, prepare};
 use crate::engine::chunk::{samples_in, shard_range};
 use crate::engine::design::Design;
+use crate::engine::many::pilot_windows;
 use crate::engine::{ManyResult, RunSettings, parts, run_many};
 use crate::error::{Error, Result};
 use crate::model::overrides::Override;
@@ -189,12 +190,14 @@ impl CompareJob {
         let range = shard_range(k, n, settings.chunks());
         let (pairings, notes) = prepare(&self.contenders);
         let programs: Vec<_> = self.contenders.iter().map(|c| c.program.clone()).collect();
-        let mut shard_total = ManyResult::new(&programs, &pairings, settings);
+        let windows = pilot_windows(&programs, settings);
+        let mut shard_total = ManyResult::windowed(&programs, &pairings, settings, &windows);
         let mut ordered = Vec::new();
         let pass = run_many(
             &programs,
             &pairings,
             settings,
+            &windows,
             &ctx.workers,
             range.clone(),
             &mut |r| {

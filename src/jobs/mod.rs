@@ -33,6 +33,7 @@ use crate::model::{Model, source};
 use crate::output::Exporter;
 use crate::output::tabular::Tabular;
 use crate::stats::interval::ProportionInterval;
+use crate::stats::quantiles::QuantileRequest;
 use crate::summary::SummarySettings;
 use crate::summary::convergence::ConvergencePoint;
 use std::path::Path;
@@ -279,6 +280,7 @@ impl SamplingOptions {
                 samples: self.samples,
                 seed: self.seed,
                 design: self.design,
+                quantiles: QuantileRequest::standard(self.confidence),
             },
             SummarySettings {
                 confidence: self.confidence,

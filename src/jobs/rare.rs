@@ -155,6 +155,7 @@ impl RareJob {
             samples: self.settings.samples as u64,
             seed: self.settings.seed,
             design: Design::Mc,
+            quantiles: crate::stats::quantiles::QuantileRequest::standard(self.settings.confidence),
         };
         let mut run = analysis_run(settings, 1, self.settings.confidence, started);
         run.files = listing(&[&RareCsv], self.out, &[output::manifest::FILE_NAME]);

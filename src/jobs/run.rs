@@ -8,6 +8,7 @@ use super::{
     seconds_since,
 };
 use crate::engine::chunk::{CHUNK_SIZE, samples_in, shard_range};
+use crate::engine::refine::{complete, pilot_windows};
 use crate::engine::runner::{DrawsSink, run_chunks, run_until};
 use crate::engine::{Accumulators, RunSettings, parts};
 use crate::error::{Error, Result};
@@ -17,9 +18,11 @@ use crate::output::draws::DrawsFormat;
 use crate::output::histogram_csv::HistogramCsv;
 use crate::output::parquet::DrawsParquet;
 use crate::output::part::{PartFile, PartJob, PartModel};
+use crate::output::quantiles_csv::QuantilesCsv;
 use crate::output::tabular::Tabular;
 use crate::output::{self, RunReport, manifest::Manifest, summary_csv::SummaryCsv};
 use crate::stats::interval::ProportionInterval;
+use crate::stats::quantiles::QuantileRequest;
 use crate::summary::convergence::Convergence;
 use crate::summary::histogram::histograms;
 use crate::summary::{SummarySettings, summarise};
@@ -61,6 +64,8 @@ pub struct RunRequest {
     pub no_report: bool,
     /// Write the tables as CSV, Parquet or both.
     pub format: TableFormat,
+    /// Quantile levels reported beyond p05 ... p95 (in quantiles.csv).
+    pub quantiles: Vec<f64>,
 }
 
 /// The default `max_samples` of a stopping rule.
@@ -142,6 +147,8 @@ impl RunJob {
             ));
         }
         let (mut settings, summary) = r.sampling.validate(r.interval)?;
+        settings.quantiles = QuantileRequest::new(&r.quantiles, summary.confidence)
+            .map_err(|e| Error::option("quantiles", format!("{{quantiles}}: {e}")))?;
         if precision.is_some() {
             let max = r.max_samples.unwrap_or(DEFAULT_MAX_SAMPLES);
             if max < 2 {
@@ -376,11 +383,13 @@ impl RunJob {
     fn run_shard(&self, ctx: &RunContext, k: u64, n: u64) -> Result<Outcome<JobOutput>> {
         let range = shard_range(k, n, self.settings.chunks());
         let program = &self.model.program;
-        let mut shard_total = Accumulators::new(program, &self.settings);
+        let windows = pilot_windows(program, &self.settings);
+        let mut shard_total = Accumulators::windowed(program, &self.settings, &windows);
         let mut ordered = Vec::new();
         let pass = run_chunks(
             program,
             &self.settings,
+            &windows,
             &ctx.workers,
             range.clone(),
             &mut |acc| {
@@ -413,7 +422,8 @@ impl RunJob {
     ) -> Result<(Accumulators, bool)> {
         let program = &self.model.program;
         let settings = &self.settings;
-        let mut total = Accumulators::new(program, settings);
+        let windows = pilot_windows(program, settings);
+        let mut total = Accumulators::windowed(program, settings, &windows);
         let mut ordered: Vec<Vec<u64>> = Vec::new();
         let mut first = 0;
         if let Some((name, saved)) = &self.resume {
@@ -477,6 +487,7 @@ impl RunJob {
         let pass = run_chunks(
             program,
             settings,
+            &windows,
             &ctx.workers,
             first..settings.chunks(),
             &mut |acc| {
@@ -495,13 +506,26 @@ impl RunJob {
             return Err(e);
         }
         save(&total, &ordered, done)?;
+        if !pass.cancelled {
+            let chunks = 0..done;
+            let replay = complete(
+                program,
+                settings,
+                &ctx.workers,
+                chunks,
+                &mut total,
+                &mut |_| {},
+            )?;
+            return Ok((total, replay.cancelled));
+        }
         Ok((total, pass.cancelled))
     }
 }
 
 /// The tables of a run's results, in listing order (then manifest.json,
 /// draws and report.html).
-pub const RUN_TABLES: [&dyn Tabular<RunReport>; 3] = [&SummaryCsv, &HistogramCsv, &ConvergenceCsv];
+pub const RUN_TABLES: [&dyn Tabular<RunReport>; 4] =
+    [&SummaryCsv, &QuantilesCsv, &HistogramCsv, &ConvergenceCsv];
 
 /// summary.csv, histogram.csv and convergence.csv (or their Parquet),
 /// manifest.json and report.html of a run, and its table.

@@ -11,6 +11,7 @@ pub mod histogram_csv;
 pub mod manifest;
 pub mod parquet;
 pub mod part;
+pub mod quantiles_csv;
 pub mod rare_csv;
 pub mod report;
 pub mod reports;

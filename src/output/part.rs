@@ -9,6 +9,7 @@ use crate::engine::program::{Operand, Program, Quantity, QuantityKind};
 use crate::engine::{Pairing, RunSettings};
 use crate::error::{Error, Result};
 use crate::stats::interval::ProportionInterval;
+use crate::stats::quantiles::{QuantileRequest, STANDARD_LEVELS};
 use crate::summary::SummarySettings;
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +20,9 @@ pub const FORMAT: &str = "gaprisk-part";
 /// be of the qmc design (`design`), whose intervals come from replicates.
 /// Version 5: a qmc Sobol design is one scramble per 2^16 rows (it was 8
 /// scrambles of N / 8 rows), so version 4 Sobol parts are another design.
-pub const VERSION: u32 = 5;
+/// Version 6: the quantile levels (`quantiles`), and each output's fine
+/// counts after its sketch in the exact words.
+pub const VERSION: u32 = 6;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartFile {
@@ -32,6 +35,8 @@ pub struct PartFile {
     pub chunk_size: u64,
     pub confidence_bits: u64,
     pub interval: String,
+    /// The quantile levels reported, as u64 words (f64 bits).
+    pub quantiles: Vec<u64>,
     /// (K, N): this is shard K of N.
     pub shard: (u64, u64),
     /// The chunks computed: [start, end).
@@ -234,6 +239,12 @@ impl PartFile {
             chunk_size: crate::engine::CHUNK_SIZE,
             confidence_bits: summary.confidence.to_bits(),
             interval: summary.proportion_interval.name().into(),
+            quantiles: settings
+                .quantiles
+                .levels()
+                .iter()
+                .map(|p| p.to_bits())
+                .collect(),
             shard,
             chunks,
             job,
@@ -283,6 +294,7 @@ impl PartFile {
             self.chunk_size,
             self.confidence_bits,
             &self.interval,
+            &self.quantiles,
             self.shard.1,
             self.job.identity(),
         )
@@ -300,11 +312,23 @@ impl PartFile {
             "clopper-pearson" => ProportionInterval::ClopperPearson,
             other => return Err(corrupt(format!("unknown interval '{other}'"))),
         };
+        let confidence = f64::from_bits(self.confidence_bits);
+        let levels: Vec<f64> = self.quantiles.iter().map(|&b| f64::from_bits(b)).collect();
+        let extra: Vec<f64> = levels
+            .iter()
+            .copied()
+            .filter(|p| !STANDARD_LEVELS.contains(p))
+            .collect();
+        let quantiles = QuantileRequest::new(&extra, confidence).map_err(corrupt)?;
+        if quantiles.levels() != levels.as_slice() {
+            return Err(corrupt("its quantile levels are not in order".into()));
+        }
         Ok((
             RunSettings {
                 samples: self.samples,
                 seed: self.seed,
                 design,
+                quantiles,
             },
             SummarySettings {
                 confidence: f64::from_bits(self.confidence_bits),
@@ -333,7 +357,7 @@ pub fn check_parts(mut parts: Vec<(String, PartFile)>) -> Result<Vec<(String, Pa
             } else if p.shard.1 != first.shard.1 {
                 format!("a split into {} shards (not {})", p.shard.1, first.shard.1)
             } else {
-                "other settings (design, confidence or interval)".to_string()
+                "other settings (design, confidence, interval or quantiles)".to_string()
             };
             return Err(Error::PartMismatch(format!(
                 "{path} does not belong with {first_path}: it is from {what}"

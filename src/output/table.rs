@@ -24,6 +24,29 @@ pub fn fmt(x: f64) -> String {
     }
 }
 
+/// A value known to within `resolution` of itself (relative): as many
+/// digits as that supports, the last one's unit at least twice the error,
+/// so the exact value is within one unit of the last digit printed; at most
+/// `fmt`'s four significant digits.
+pub fn fmt_within(x: f64, resolution: f64) -> String {
+    let a = x.abs();
+    if resolution <= 0.0 || a == 0.0 || !x.is_finite() {
+        return fmt(x);
+    }
+    let decimals = (-(2.0 * resolution * a).log10()).floor() as i32;
+    let sig = (a.log10().floor() as i32 + 1 + decimals).clamp(1, 4);
+    if !(1e-4..1e7).contains(&a) {
+        return format!("{x:.*e}", (sig - 1) as usize);
+    }
+    let decimals = sig - 1 - a.log10().floor() as i32;
+    if decimals >= 0 {
+        format!("{x:.*}", decimals as usize)
+    } else {
+        let unit = 10f64.powi(-decimals);
+        format!("{:.0}", (x / unit).round() * unit)
+    }
+}
+
 /// 1000000 -> "1,000,000".
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -152,9 +175,9 @@ pub fn render(r: &RunReport) -> String {
                 fmt(q.mean),
                 format!("[{}, {}]", fmt(q.ci_low), fmt(q.ci_high)),
                 fmt(q.sd),
-                fmt(q.quantiles[0]),
-                fmt(q.quantiles[2]),
-                fmt(q.quantiles[4])
+                quantile_text(q, 0),
+                quantile_text(q, 2),
+                quantile_text(q, 4)
             );
             if q.non_finite > 0 {
                 let _ = write!(s, "  ({} non-finite samples excluded)", q.non_finite);
@@ -163,6 +186,15 @@ pub fn render(r: &RunReport) -> String {
         }
     }
     s
+}
+
+/// Standard quantile `i` of an output, with the digits its resolution gives.
+fn quantile_text(q: &crate::summary::QuantitySummary, i: usize) -> String {
+    let level = crate::summary::QUANTILES[i].0;
+    match q.quantile_estimates.iter().find(|e| e.level == level) {
+        Some(e) => fmt_within(e.value, e.resolution),
+        None => fmt(q.quantiles[i]),
+    }
 }
 
 /// A signed number: differences read better with their sign.
@@ -518,5 +550,18 @@ mod tests {
         assert_eq!(fmt(1.4031), "1.403");
         assert_eq!(fmt(0.0), "0");
         assert_eq!(fmt(3.2e-7), "3.200e-7");
+        // Fine resolution (6.1e-5): the last digit's unit at least twice the error.
+        let fine = crate::stats::fine::FINE_RELATIVE_ACCURACY;
+        assert_eq!(fmt_within(100.0039, fine), "100.0");
+        assert_eq!(fmt_within(83.5742, fine), "83.6");
+        assert_eq!(fmt_within(4.56789, fine), "4.568");
+        // The coarse sketch's 0.39%: fewer digits.
+        let coarse = crate::stats::sketch::RELATIVE_ACCURACY;
+        assert_eq!(fmt_within(100.0039, coarse), "100");
+        assert_eq!(fmt_within(83.5742, coarse), "84");
+        assert_eq!(fmt_within(14767.2, coarse), "15000");
+        assert_eq!(fmt_within(2.5e-6, coarse), "2.5e-6");
+        // Exact values keep fmt's digits.
+        assert_eq!(fmt_within(1.4031, 0.0), "1.403");
     }
 }

@@ -11,18 +11,33 @@
 //! (subnormals) count as zero. Merging adds bucket counts, so the result
 //! does not depend on how samples were split or in which order parts merge.
 
+use super::fine::{FINE_BITS, FineCounts};
+
 /// The guaranteed bound on |estimate - exact| / |exact|.
 pub const RELATIVE_ACCURACY: f64 = 1.0 / 257.0;
 
 /// Bits of mantissa kept: buckets per power of two = 2^MANTISSA_BITS.
-const MANTISSA_BITS: u32 = 7;
+pub const MANTISSA_BITS: u32 = 7;
 const SHIFT: u32 = 52 - MANTISSA_BITS;
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 struct Store {
     /// Key of `counts[0]`.
     offset: i64,
     counts: Vec<u64>,
+}
+
+impl PartialEq for Store {
+    /// The same counts per key, however much room each has around them.
+    fn eq(&self, other: &Store) -> bool {
+        let used = |s: &Store| -> Vec<(i64, u64)> {
+            let keys = s.counts.iter().enumerate();
+            keys.filter(|&(_, &c)| c > 0)
+                .map(|(i, &c)| (s.offset + i as i64, c))
+                .collect()
+        };
+        used(self) == used(other)
+    }
 }
 
 impl Store {
@@ -56,6 +71,16 @@ impl Store {
             self.counts.resize(i + 1 + (1 << MANTISSA_BITS), 0);
         }
         self.counts[i] += n;
+    }
+
+    /// Makes room for every key from `low` to `high`, so that a loop over
+    /// values known to lie between them can index without growing.
+    fn cover(&mut self, low: i64, high: i64) {
+        for key in [low, high] {
+            if key.wrapping_sub(self.offset) as usize >= self.counts.len() {
+                self.grow_and_add(key, 0);
+            }
+        }
     }
 
     fn merge(&mut self, other: &Store) {
@@ -123,6 +148,16 @@ pub fn boundary_at_or_above(x: f64) -> f64 {
     }
 }
 
+/// Where a rank falls in the sketch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Located {
+    /// Among the zeros (kept exactly).
+    Zero,
+    /// In the bucket of `slot`, which holds `count` values, `below` of them
+    /// before this rank's.
+    Slot { slot: i64, below: u64, count: u64 },
+}
+
 /// One bucket of the sketch: `count` values between `low` and `high`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Bucket {
@@ -161,17 +196,80 @@ impl QuantileSketch {
     /// bucket increment.
     #[inline(always)]
     pub fn add_finite(&mut self, values: &[f64], min: f64, max: f64) {
+        self.add_finite_noting(values, min, max, &mut []);
+    }
+
+    /// `add_finite`, and the values in the window of `fine` (if any) noted
+    /// there. For a positive quantity and a window of positive slots, one
+    /// loop does both: the bucket key is read once, and the fine counter's
+    /// index is written for every value but kept only for those inside
+    /// (see `Window::note`).
+    #[inline(always)]
+    pub fn add_finite_noting(
+        &mut self,
+        values: &[f64],
+        min: f64,
+        max: f64,
+        fine: &mut [FineCounts],
+    ) {
         self.count += values.len() as u64;
         self.min = self.min.min(min);
         self.max = self.max.max(max);
+        // A window of positive slots only is noted in the sketch's own loops
+        // below, reading each value's bits once; any other in its own pass.
+        let window = match fine {
+            [f] => Some(f.window.clone()),
+            _ => None,
+        };
+        let table = window.as_deref().and_then(|w| w.positive_table());
+        let mut noted = match (table, fine.first_mut()) {
+            (Some(_), Some(f)) => Some(f.scratch(values.len())),
+            _ => None,
+        };
+        let (first, table) = table.unwrap_or((0, &[u32::MAX]));
+        let last = table.len() as u64 - 1;
+        // The fine counter of a positive value's bits; OUTSIDE or more when
+        // the value is outside the window (zero too: its slot is none).
+        const OUTSIDE: u32 = u32::MAX << (FINE_BITS - MANTISSA_BITS);
+        let fine_index = |bits: u64| -> u32 {
+            const SUB: u64 = (1 << (FINE_BITS - MANTISSA_BITS)) - 1;
+            let k = (bits >> SHIFT) as i64;
+            let d = (k.wrapping_sub(first) as u64).min(last);
+            // SAFETY: d <= last = table.len() - 1.
+            let p = unsafe { *table.get_unchecked(d as usize) };
+            (p << (FINE_BITS - MANTISSA_BITS)) | ((bits >> (52 - FINE_BITS)) & SUB) as u32
+        };
+        let mut n_fine = 0;
         if min >= f64::MIN_POSITIVE {
             // The common case of a positive quantity: no sign or zero tests.
-            for &x in values {
-                self.positive.add(key(x), 1);
+            // Every key lies between min's and max's, so the counts can be
+            // indexed without a bounds check or growing.
+            self.positive.cover(key(min), key(max));
+            let offset = self.positive.offset;
+            let counts = &mut self.positive.counts[..];
+            match noted.as_deref_mut() {
+                Some(out) => {
+                    for &x in values {
+                        let bits = x.to_bits();
+                        // SAFETY: key(min) <= key <= key(max), which `cover` made room for.
+                        unsafe {
+                            *counts.get_unchecked_mut(((bits >> SHIFT) as i64 - offset) as usize) +=
+                                1
+                        };
+                        let i = fine_index(bits);
+                        // SAFETY: n_fine counts values before this one, so n_fine < values.len() <= out.len().
+                        unsafe { *out.get_unchecked_mut(n_fine) = i };
+                        n_fine += usize::from(i < OUTSIDE);
+                    }
+                }
+                None => {
+                    for &x in values {
+                        // SAFETY: as above.
+                        unsafe { *counts.get_unchecked_mut((key(x) - offset) as usize) += 1 };
+                    }
+                }
             }
-            return;
-        }
-        if min >= 0.0 {
+        } else if min >= 0.0 {
             // Non-negative with zeros (an indicator times something, or a
             // clamp at 0): count zeros and compact the other keys without a
             // branch, since zero versus non-zero is unpredictable.
@@ -182,14 +280,30 @@ impl QuantileSketch {
                     let nonzero = x >= f64::MIN_POSITIVE;
                     keys[n] = key(x);
                     n += usize::from(nonzero);
+                    if let Some(out) = noted.as_deref_mut() {
+                        let i = fine_index(x.to_bits());
+                        // SAFETY: as above.
+                        unsafe { *out.get_unchecked_mut(n_fine) = i };
+                        n_fine += usize::from(i < OUTSIDE);
+                    }
                 }
                 self.zeros += (part.len() - n) as u64;
                 for &k in &keys[..n] {
                     self.positive.add(k, 1);
                 }
             }
-            return;
+        } else {
+            self.add_mixed(values);
+            noted = None;
         }
+        match noted {
+            Some(_) => fine[0].commit(n_fine),
+            None => fine.iter_mut().for_each(|f| f.add(values)),
+        }
+    }
+
+    /// Values of both signs (or negative only).
+    fn add_mixed(&mut self, values: &[f64]) {
         for &x in values {
             let m = x.abs();
             if m < f64::MIN_POSITIVE {
@@ -335,6 +449,73 @@ impl QuantileSketch {
         self.max
     }
 
+    /// Where the value of 0-based rank `rank` lies: among the zeros, or in
+    /// a slot (see `stats::fine`) after `below` smaller values of that slot.
+    pub fn locate(&self, rank: u64) -> Located {
+        let mut seen = 0u64;
+        for (i, &c) in self.negative.counts.iter().enumerate().rev() {
+            if seen + c > rank {
+                let key = self.negative.offset + i as i64;
+                return Located::Slot {
+                    slot: -key - 1,
+                    below: rank - seen,
+                    count: c,
+                };
+            }
+            seen += c;
+        }
+        if seen + self.zeros > rank {
+            return Located::Zero;
+        }
+        seen += self.zeros;
+        for (i, &c) in self.positive.counts.iter().enumerate() {
+            if seen + c > rank {
+                return Located::Slot {
+                    slot: self.positive.offset + i as i64,
+                    below: rank - seen,
+                    count: c,
+                };
+            }
+            seen += c;
+        }
+        // Past the end: the largest value's slot (callers pass ranks < n).
+        match self.positive.counts.iter().rposition(|&c| c > 0) {
+            Some(i) => Located::Slot {
+                slot: self.positive.offset + i as i64,
+                below: self.positive.counts[i].saturating_sub(1),
+                count: self.positive.counts[i],
+            },
+            None => Located::Zero,
+        }
+    }
+
+    /// The lower end, upper end and representative of a slot's bucket.
+    pub fn slot_bucket(&self, slot: i64) -> (f64, f64, f64) {
+        if slot >= 0 {
+            (
+                bucket_bound(slot),
+                bucket_bound(slot + 1),
+                representative(slot),
+            )
+        } else {
+            let key = -slot - 1;
+            (
+                -bucket_bound(key + 1),
+                -bucket_bound(key),
+                -representative(key),
+            )
+        }
+    }
+
+    /// The slots that hold values, in value order, with their counts.
+    pub fn slots(&self) -> Vec<(i64, u64)> {
+        let negative = self.negative.counts.iter().enumerate().rev();
+        let negative = negative.map(|(i, &c)| (-(self.negative.offset + i as i64) - 1, c));
+        let positive = self.positive.counts.iter().enumerate();
+        let positive = positive.map(|(i, &c)| (self.positive.offset + i as i64, c));
+        negative.chain(positive).filter(|&(_, c)| c > 0).collect()
+    }
+
     #[cfg(test)]
     fn consistent(&self) -> bool {
         self.positive.total() + self.negative.total() + self.zeros == self.count
@@ -432,6 +613,67 @@ mod tests {
                 });
             block.add_finite(&data, lo, hi);
             assert_eq!(one, block);
+        }
+    }
+
+    #[test]
+    fn noting_in_the_sketch_loop_equals_noting_alone() {
+        use crate::stats::fine::{Window, slot_of};
+        use std::sync::Arc;
+        // Each path of add_finite_noting: positive, non-negative with
+        // zeros, mixed signs; windows of positive slots and of both signs.
+        let datasets: [Vec<f64>; 3] = [
+            (1..3000).map(|i| 90.0 + i as f64 * 0.007).collect(),
+            (0..3000)
+                .map(|i| {
+                    if i % 3 == 0 {
+                        0.0
+                    } else {
+                        90.0 + i as f64 * 0.007
+                    }
+                })
+                .collect(),
+            (0..3000).map(|i| (i as f64 - 1500.0) * 0.07).collect(),
+        ];
+        let windows = [
+            Window::new([slot_of(95.0), slot_of(100.0), slot_of(101.0)]).unwrap(),
+            Window::new([slot_of(-50.0), slot_of(95.0), slot_of(100.0)]).unwrap(),
+        ];
+        for data in &datasets {
+            for window in &windows {
+                let window = Arc::new(window.clone());
+                let (lo, hi) = data
+                    .iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                        (a.min(x), b.max(x))
+                    });
+                let mut fused = [FineCounts::new(window.clone())];
+                let mut sketch = QuantileSketch::default();
+                for block in data.chunks(1000) {
+                    let (lo, hi) = block
+                        .iter()
+                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                            (a.min(x), b.max(x))
+                        });
+                    sketch.add_finite_noting(block, lo, hi, &mut fused);
+                }
+                let mut alone = FineCounts::new(window.clone());
+                alone.add(data);
+                let mut plain = QuantileSketch::default();
+                plain.add_finite(data, lo, hi);
+                assert_eq!(sketch, plain);
+                assert_eq!(fused[0], alone);
+                let noted: u64 = window
+                    .slots()
+                    .iter()
+                    .map(|&s| alone.of_slot(s).unwrap().iter().sum::<u64>())
+                    .sum();
+                let inside = data
+                    .iter()
+                    .filter(|&&x| x != 0.0 && window.slots().contains(&slot_of(x)))
+                    .count();
+                assert_eq!(noted, inside as u64);
+            }
         }
     }
 

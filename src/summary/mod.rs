@@ -8,14 +8,15 @@ use crate::engine::program::{Program, QuantityKind};
 use crate::engine::{Accumulators, QuantityAccumulator};
 use crate::stats::interval::{ProportionInterval, mean_interval};
 use crate::stats::moments::Moments;
+use crate::stats::quantiles::{QuantileEstimate, QuantileReader, STANDARD_LEVELS};
 
 /// The quantiles reported for every quantity, with their column names.
 pub const QUANTILES: [(f64, &str); 5] = [
-    (0.05, "p05"),
-    (0.25, "p25"),
-    (0.5, "p50"),
-    (0.75, "p75"),
-    (0.95, "p95"),
+    (STANDARD_LEVELS[0], "p05"),
+    (STANDARD_LEVELS[1], "p25"),
+    (STANDARD_LEVELS[2], "p50"),
+    (STANDARD_LEVELS[3], "p75"),
+    (STANDARD_LEVELS[4], "p95"),
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +39,9 @@ pub struct QuantitySummary {
     pub min: f64,
     pub quantiles: [f64; 5],
     pub max: f64,
+    /// Outputs: every level the run reports (the standard ones and those
+    /// asked for), with intervals. Empty for events.
+    pub quantile_estimates: Vec<QuantileEstimate>,
 }
 
 /// Settings that shape the summary, not the samples.
@@ -80,7 +84,7 @@ pub fn summarise_one(
 ) -> QuantitySummary {
     let e = estimate(acc, index, settings);
     let (q, a) = (&program.quantities[index], &acc.quantities[index]);
-    let (sd, min, quantiles, max) = match a {
+    let (sd, min, quantiles, max, quantile_estimates) = match a {
         QuantityAccumulator::Event { hits, misses, .. } => {
             let n = hits + misses;
             let p = *hits as f64 / n as f64;
@@ -114,17 +118,35 @@ pub fn summarise_one(
                 min,
                 QUANTILES.map(|(level, _)| quantile(level)),
                 max,
+                Vec::new(),
             )
         }
         QuantityAccumulator::Output {
-            moments, sketch, ..
+            moments,
+            sketch,
+            fine,
+            ..
         } => {
             let n = moments.count;
+            let reader = QuantileReader { sketch, fine };
+            let estimates: Vec<QuantileEstimate> = acc
+                .request
+                .levels()
+                .iter()
+                .filter_map(|&level| reader.estimate(level, settings.confidence))
+                .collect();
+            let standard = QUANTILES.map(|(level, _)| {
+                estimates
+                    .iter()
+                    .find(|e| e.level == level)
+                    .map_or(f64::NAN, |e| e.value)
+            });
             (
                 moments.sd(),
                 if n > 0 { moments.min } else { f64::NAN },
-                QUANTILES.map(|(level, _)| sketch.quantile(level)),
+                standard,
                 if n > 0 { moments.max } else { f64::NAN },
+                estimates,
             )
         }
     };
@@ -142,6 +164,7 @@ pub fn summarise_one(
         min,
         quantiles,
         max,
+        quantile_estimates,
     }
 }
 

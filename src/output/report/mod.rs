@@ -41,6 +41,7 @@ pub const INPUT_FILES: &[&str] = &[
     run::SUMMARY,
     run::HISTOGRAM,
     run::CONVERGENCE,
+    run::QUANTILES,
     compare::COMPARE,
     sweep::SWEEP,
     sensitivity::SENSITIVITY,

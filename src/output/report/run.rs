@@ -14,6 +14,7 @@ use crate::error::Result;
 pub const SUMMARY: &str = "summary.csv";
 pub const HISTOGRAM: &str = "histogram.csv";
 pub const CONVERGENCE: &str = "convergence.csv";
+pub const QUANTILES: &str = "quantiles.csv";
 
 /// The most convergence points drawn and tabled; more are thinned to
 /// about this many, evenly on a log scale of samples.
@@ -145,6 +146,15 @@ pub fn section(f: &Folder) -> Result<String> {
             &QUANTILE_COLUMNS,
             &outputs,
         )?);
+        if let Some(q) = f.csv(QUANTILES)? {
+            let rows: Vec<usize> = (0..q.rows.len()).collect();
+            h.push_str(&csv_table(
+                "Quantiles with distribution-free intervals (value within resolution, relative, of the sample quantile)",
+                &q,
+                &["quantity", "p", "value", "ci_low", "ci_high", "confidence", "resolution"],
+                &rows,
+            )?);
+        }
     }
     if events.is_empty() && outputs.is_empty() {
         h.push_str(&remark("summary.csv has no rows."));
