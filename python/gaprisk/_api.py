@@ -91,6 +91,7 @@ def run(
     relative_precision: float | None = None,
     target: str | None = None,
     max_samples: int | None = None,
+    quantiles: Sequence[float] | None = None,
     threads: int | None = None,
     format: str = "csv",
     no_report: bool = False,
@@ -102,12 +103,13 @@ def run(
     "antithetic"); ``confidence`` 0.95; ``interval`` "wilson" or
     "clopper-pearson"; ``set`` {input: value}; a stopping rule with
     ``precision`` or ``relative_precision`` (``target``, ``max_samples``
-    100,000,000); ``threads`` (one per core); ``format`` "csv", "parquet" or
+    100,000,000); ``quantiles`` levels besides p05 ... p95, e.g. [0.01,
+    0.99]; ``threads`` (one per core); ``format`` "csv", "parquet" or
     "both"; ``no_report``. A progress bar shows after a second (tqdm).
 
-    Returns a RunResult: ``.summary``, ``.histogram``, ``.convergence``
-    (DataFrames), ``.manifest``, ``.files``, ``.save(dir)``,
-    ``.draws(columns)``."""
+    Returns a RunResult: ``.summary``, ``.quantiles``, ``.histogram``,
+    ``.convergence`` (DataFrames), ``.manifest``, ``.files``,
+    ``.save(dir)``, ``.draws(columns)``."""
     m = as_model(model, "model")
     kwargs = dict(
         samples=_options.count("samples", samples),
@@ -120,6 +122,7 @@ def run(
         relative_precision=_options.number("relative_precision", relative_precision),
         target=_options.text("target", target),
         max_samples=_options.count("max_samples", max_samples),
+        quantiles=_options.levels("quantiles", quantiles),
         threads=_options.count("threads", threads),
     )
     out = _call(

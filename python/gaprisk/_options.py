@@ -46,6 +46,18 @@ def number(name: str, value: Any) -> float | None:
     return float(value)
 
 
+def levels(name: str, value: Any) -> list[float]:
+    """Quantile levels: a number or a sequence of numbers (the library
+    checks each is in (0, 1))."""
+    if value is None:
+        return []
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return [float(value)]
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise TypeError(f"{name} must be a list of numbers, got {_describe(value)}")
+    return [number(name, v) for v in value]
+
+
 def text(name: str, value: Any) -> str | None:
     if value is None:
         return None

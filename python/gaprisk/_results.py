@@ -88,6 +88,13 @@ class RunResult(Result):
         return self._table("summary")
 
     @property
+    def quantiles(self) -> pd.DataFrame:
+        """quantiles.csv: each output's quantiles (p05 ... p95 and any
+        asked for) with distribution-free intervals (model, quantity, p,
+        value, ci_low, ci_high, confidence, resolution)."""
+        return self._table("quantiles")
+
+    @property
     def histogram(self) -> pd.DataFrame:
         """histogram.csv: each output's bins (model, quantity, bin_low, bin_high, count)."""
         return self._table("histogram")

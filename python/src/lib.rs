@@ -368,7 +368,8 @@ fn sampling(
 #[pyfunction]
 #[pyo3(signature = (model, *, samples=None, seed=None, design=None, confidence=None,
     interval=None, set=Vec::new(), precision=None, relative_precision=None, target=None,
-    max_samples=None, threads=None, format=None, no_report=false, draws=false, progress=None))]
+    max_samples=None, quantiles=Vec::new(), threads=None, format=None, no_report=false,
+    draws=false, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn run<'py>(
     py: Python<'py>,
@@ -383,6 +384,7 @@ fn run<'py>(
     relative_precision: Option<f64>,
     target: Option<String>,
     max_samples: Option<u64>,
+    quantiles: Vec<f64>,
     threads: Option<usize>,
     format: Option<&str>,
     no_report: bool,
@@ -412,6 +414,7 @@ fn run<'py>(
         relative_precision,
         target,
         max_samples,
+        quantiles,
         format: table_format(py, format)?,
         no_report,
         ..Default::default()

@@ -22,6 +22,7 @@ def test_run_matches_the_cli(cli, tmp_path):
     assert_same_files(r.files, expected)
     for name, frame in [
         ("summary", r.summary),
+        ("quantiles", r.quantiles),
         ("histogram", r.histogram),
         ("convergence", r.convergence),
     ]:
@@ -56,6 +57,8 @@ def test_run_matches_the_cli(cli, tmp_path):
             dict(precision=0.01, max_samples=100_000),
         ),
         (["--no-report"], dict(no_report=True)),
+        (["--quantiles", "0.01,0.999"], dict(quantiles=[0.01, 0.999])),
+        (["--quantiles", "0.3"], dict(quantiles=0.3)),
     ],
 )
 def test_run_options_match_the_cli(cli, tmp_path, args, kwargs):

@@ -54,11 +54,11 @@ def same(remote: gaprisk.Result, local: gaprisk.Result, table: str):
 
 
 def test_run(server):
-    remote = server.run(
-        "baseline.toml", samples=1e5, seed=11, set={"us_commitment": 0.4}, progress=False
-    )
-    local = gaprisk.run(BASE, samples=1e5, seed=11, set={"us_commitment": 0.4}, progress=False)
-    for name in ("summary.csv", "histogram.csv", "convergence.csv"):
+    asked = dict(samples=1e5, seed=11, set={"us_commitment": 0.4}, quantiles=[0.01, 0.99])
+    remote = server.run("baseline.toml", progress=False, **asked)
+    local = gaprisk.run(BASE, progress=False, **asked)
+    assert sorted(local.quantiles["p"].unique()) == [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99]
+    for name in ("summary.csv", "quantiles.csv", "histogram.csv", "convergence.csv"):
         assert remote.files[name] == local.files[name]
     pd.testing.assert_frame_equal(remote.summary, local.summary)
     assert remote.manifest["model"]["hash"] == local.manifest["model"]["hash"]

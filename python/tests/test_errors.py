@@ -89,6 +89,11 @@ def test_a_missing_file_is_a_model_error():
         (dict(format="xlsx"), "format", "format 'xlsx' is not one of csv, parquet, both"),
         (dict(samples=1.5), "samples", "samples must be a whole number"),
         (dict(seed=-1), "seed", "seed must be a whole number"),
+        (
+            dict(quantiles=[0.5, 1.5]),
+            "quantiles",
+            "quantiles: a quantile level must be in (0, 1), got 1.5",
+        ),
     ],
 )
 def test_bad_options_raise_value_errors_naming_the_keyword(kwargs, option, text):
@@ -139,6 +144,7 @@ def test_other_commands_name_their_options():
             "set['us_commitment'] must be a number",
         ),
         (lambda: gaprisk.run(BASE, no_report="yes"), "no_report must be True or False"),
+        (lambda: gaprisk.run(BASE, quantiles="0.5"), "quantiles must be a list of numbers"),
         (lambda: gaprisk.run(BASE, progress=None), "progress must be True or False"),
         (lambda: gaprisk.run(42), "model must be a path or a gaprisk.Model"),
         (

@@ -184,6 +184,21 @@ impl Options<'_> {
         }
     }
 
+    /// A list of numbers (`quantiles`).
+    fn numbers(&self, name: &str) -> Result<Vec<f64>, ApiError> {
+        match self.map.get(name) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| {
+                    v.as_f64()
+                        .ok_or_else(|| invalid(&format!("options.{name}"), "must be a list of numbers"))
+                })
+                .collect(),
+            Some(_) => Err(invalid(&format!("options.{name}"), "must be a list of numbers")),
+        }
+    }
+
     fn text(&self, name: &str) -> Result<Option<&str>, ApiError> {
         match self.map.get(name) {
             None => Ok(None),
@@ -351,6 +366,7 @@ pub fn build(
                 "relative_precision",
                 "target",
                 "max_samples",
+                "quantiles",
             ];
             let o = opts(KNOWN);
             o.check_names()?;
@@ -376,6 +392,7 @@ pub fn build(
                 precision: o.number("precision")?,
                 relative_precision: o.number("relative_precision")?,
                 target: o.text("target")?.map(str::to_string),
+                quantiles: o.numbers("quantiles")?,
                 max_samples: Some(
                     max_samples.unwrap_or(
                         limits
