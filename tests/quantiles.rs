@@ -3,7 +3,8 @@
 //! samples, intervals that cover the true quantile at their stated level,
 //! and the same bytes at any thread count and after a shard merge.
 
-use gaprisk::engine::refine::{self, Windows};
+use gaprisk::engine::accumulate::Windows;
+use gaprisk::engine::refine;
 use gaprisk::engine::runner::{DrawsSink, run_chunks, run_until};
 use gaprisk::engine::{Accumulators, RunSettings, Workers, design::Design, program::Program};
 use gaprisk::model::{self, compile::compile};

@@ -4,11 +4,40 @@
 use super::design::{Design, qmc_points};
 use super::eval::{Values, Workspace};
 use super::program::{Program, QuantityKind};
-use super::refine::Windows;
-use crate::stats::fine::FineCounts;
+use super::settings::RunSettings;
+use crate::stats::fine::{FineCounts, Window};
 use crate::stats::moments::Moments;
 use crate::stats::quantiles::QuantileRequest;
 use crate::stats::sketch::QuantileSketch;
+use std::sync::Arc;
+
+/// Per quantity: the window of buckets an output splits finely.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Windows(Vec<Option<Arc<Window>>>);
+
+impl Windows {
+    /// No fine counts at all.
+    pub fn none(program: &Program) -> Windows {
+        Windows(vec![None; program.quantities.len()])
+    }
+
+    pub fn of(&self, quantity: usize) -> Option<Arc<Window>> {
+        self.0.get(quantity).cloned().flatten()
+    }
+
+    /// One window (or none) per quantity, in program order.
+    pub fn new(windows: Vec<Option<Arc<Window>>>) -> Windows {
+        Windows(windows)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(Option::is_none)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum QuantityAccumulator {
@@ -65,12 +94,12 @@ pub struct Accumulators {
 
 impl Accumulators {
     /// Accumulators that keep no fine counts.
-    pub fn new(program: &Program, settings: &super::RunSettings) -> Self {
+    pub fn new(program: &Program, settings: &RunSettings) -> Self {
         Accumulators::windowed(program, settings, &Windows::none(program))
     }
 
     /// Accumulators that keep fine counts of each output's window.
-    pub fn windowed(program: &Program, settings: &super::RunSettings, windows: &Windows) -> Self {
+    pub fn windowed(program: &Program, settings: &RunSettings, windows: &Windows) -> Self {
         let quantities = program
             .quantities
             .iter()
@@ -326,7 +355,7 @@ pub fn merge_fine(total: &mut Vec<FineCounts>, other: &[FineCounts]) {
     for f in other {
         match total
             .iter_mut()
-            .find(|t| std::sync::Arc::ptr_eq(&t.window, &f.window) || t.window == f.window)
+            .find(|t| Arc::ptr_eq(&t.window, &f.window) || t.window == f.window)
         {
             Some(t) => t.merge(f),
             None => total.push(f.clone()),

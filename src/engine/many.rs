@@ -4,13 +4,14 @@
 //! their quantities sample by sample; a Sobol design mixes two seeds.
 
 use super::accumulate::Accumulators;
+use super::accumulate::Windows;
 use super::chunk::ChunkSpan;
 use super::design::{Design, Uniforms, chunk_streams};
 use super::eval::Workspace;
 use super::program::{Operand, Program};
-use super::refine::{self, Windows};
-use super::runner::RunSettings;
+use super::refine;
 use super::schedule::{Flow, Pass, Workers, for_chunks_in};
+use super::settings::RunSettings;
 use crate::error::Result;
 use crate::stats::paired::PairedMoments;
 use std::ops::Range;

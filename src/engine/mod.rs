@@ -7,6 +7,7 @@ pub mod chunk;
 pub mod copula;
 pub mod design;
 pub mod eval;
+pub mod evaluate;
 pub mod many;
 pub mod operators;
 pub mod parts;
@@ -15,6 +16,7 @@ pub mod refine;
 pub mod rng;
 pub mod runner;
 pub mod schedule;
+pub mod settings;
 pub(crate) mod simd;
 pub mod vmath;
 

@@ -17,10 +17,11 @@
 //! the window held the buckets or the replay filled them in; only the time
 //! differs.
 
-use super::accumulate::{Accumulators, QuantityAccumulator};
+use super::accumulate::{Accumulators, QuantityAccumulator, Windows};
+use super::evaluate::evaluate_chunk;
 use super::program::Program;
-use super::runner::{RunSettings, evaluate_chunk};
 use super::schedule::{Flow, Pass, Workers, for_chunks_in};
+use super::settings::RunSettings;
 use crate::error::Result;
 use crate::stats::fine::{FIRST_POSITIVE_SLOT, Window};
 use crate::stats::quantiles::{QuantileReader, QuantileRequest};
@@ -34,43 +35,24 @@ const PILOT_SDS: f64 = 6.0;
 /// pilot), the buckets the pilot saw values in and their neighbours.
 const MAX_LEVEL_SLOTS: i64 = 1024;
 
-/// Per quantity: the window of buckets an output splits finely.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Windows(Vec<Option<Arc<Window>>>);
-
-impl Windows {
-    /// No fine counts at all.
-    pub fn none(program: &Program) -> Windows {
-        Windows(vec![None; program.quantities.len()])
-    }
-
-    pub fn of(&self, quantity: usize) -> Option<Arc<Window>> {
-        self.0.get(quantity).cloned().flatten()
-    }
-
-    fn is_empty(&self) -> bool {
-        self.0.iter().all(Option::is_none)
-    }
-
-    /// The windows the pilot's accumulators call for.
-    pub fn from_pilot(pilot: &Accumulators, request: &QuantileRequest) -> Windows {
-        Windows(
-            pilot
-                .quantities
-                .iter()
-                .map(|q| match q {
-                    QuantityAccumulator::Output { sketch, .. } => {
-                        let slots = request
-                            .levels()
-                            .iter()
-                            .flat_map(|&p| level_slots(sketch, p));
-                        Window::new(slots.collect::<Vec<_>>()).map(Arc::new)
-                    }
-                    QuantityAccumulator::Event { .. } => None,
-                })
-                .collect(),
-        )
-    }
+/// The windows the pilot's accumulators call for.
+pub fn windows_from_pilot(pilot: &Accumulators, request: &QuantileRequest) -> Windows {
+    Windows::new(
+        pilot
+            .quantities
+            .iter()
+            .map(|q| match q {
+                QuantityAccumulator::Output { sketch, .. } => {
+                    let slots = request
+                        .levels()
+                        .iter()
+                        .flat_map(|&p| level_slots(sketch, p));
+                    Window::new(slots.collect::<Vec<_>>()).map(Arc::new)
+                }
+                QuantityAccumulator::Event { .. } => None,
+            })
+            .collect(),
+    )
 }
 
 /// The slots a level's window covers, from the pilot's sketch.
@@ -125,7 +107,7 @@ pub fn pilot_windows(program: &Program, settings: &RunSettings) -> Windows {
         return Windows::none(program);
     }
     let pilot = evaluate_chunk(program, settings, &Windows::none(program), 0, None).acc;
-    Windows::from_pilot(&pilot, &settings.quantiles)
+    windows_from_pilot(&pilot, &settings.quantiles)
 }
 
 /// The windows of the buckets the reported quantiles are read from that
@@ -149,8 +131,8 @@ pub fn missing(program: &Program, acc: &Accumulators) -> Option<Windows> {
             Window::new(slots).map(Arc::new)
         })
         .collect();
-    let windows = Windows(windows);
-    debug_assert_eq!(windows.0.len(), program.quantities.len());
+    let windows = Windows::new(windows);
+    debug_assert_eq!(windows.len(), program.quantities.len());
     (!windows.is_empty()).then_some(windows)
 }
 

@@ -1,88 +1,22 @@
 //! Runs one program over many samples: each chunk from its own random
 //! streams, evaluated block by block, accumulated, and merged in chunk order.
 
-use super::accumulate::Accumulators;
+use super::accumulate::{Accumulators, Windows};
 use super::cancel::Outcome;
-use super::chunk::{ChunkSpan, chunk_count};
-use super::design::{Design, chunk_streams};
-use super::eval::{Values, Workspace};
+use super::evaluate::{ChunkResult, evaluate_chunk};
 use super::program::Program;
-use super::refine::{self, Windows};
+use super::refine;
 use super::schedule::{Flow, Pass, Workers, for_chunks_in};
 use crate::error::Result;
-use crate::stats::quantiles::QuantileRequest;
 use std::ops::Range;
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RunSettings {
-    pub samples: u64,
-    pub seed: u64,
-    /// Where the uniforms come from; part of what results depend on.
-    pub design: Design,
-    /// The quantiles reported, which the run resolves finely.
-    pub quantiles: QuantileRequest,
-}
-
-impl RunSettings {
-    /// Settings that report the standard quantiles at 95% confidence.
-    pub fn new(samples: u64, seed: u64, design: Design) -> RunSettings {
-        RunSettings {
-            samples,
-            seed,
-            design,
-            quantiles: QuantileRequest::standard(0.95),
-        }
-    }
-
-    pub fn chunks(&self) -> u64 {
-        chunk_count(self.samples)
-    }
-}
-
-/// Formats one block of per-sample values (`Program::draw_operands`, in
-/// order) as bytes; runs on the worker threads, so it must be `Sync`.
-pub type DrawsFormat<'a> = &'a (dyn Fn(u64, usize, &[Values], &mut Vec<u8>) + Sync);
+pub use super::evaluate::DrawsFormat;
+pub use super::settings::RunSettings;
 
 /// Where the formatted per-sample rows of a run go, in sample order.
 pub struct DrawsSink<'a> {
     pub format: DrawsFormat<'a>,
     pub write: &'a mut dyn FnMut(&[u8]) -> Result<()>,
-}
-
-pub(crate) struct ChunkResult {
-    pub acc: Accumulators,
-    draws: Vec<u8>,
-}
-
-/// Evaluates one chunk from its own streams, counting finely in `windows`.
-pub(crate) fn evaluate_chunk(
-    program: &Program,
-    settings: &RunSettings,
-    windows: &Windows,
-    chunk: u64,
-    draws: Option<DrawsFormat>,
-) -> ChunkResult {
-    let span = ChunkSpan::of(chunk, settings.samples);
-    let seeds = vec![settings.seed; program.streams.len()];
-    let mut rngs = chunk_streams(program, settings.design, &seeds, chunk, settings.samples);
-    let mut ws = Workspace::new(program);
-    let mut acc = Accumulators::windowed(program, settings, windows);
-    let mut scratch = Vec::new();
-    let mut bytes = Vec::new();
-    let operands = if draws.is_some() {
-        program.draw_operands()
-    } else {
-        Vec::new()
-    };
-    for (first, n) in span.blocks() {
-        ws.run(program, &mut rngs, n);
-        acc.add_block(program, &ws, first, n, &mut scratch);
-        if let Some(format) = draws {
-            let values: Vec<Values> = operands.iter().map(|&op| ws.read(op, n)).collect();
-            format(first, n, &values, &mut bytes);
-        }
-    }
-    ChunkResult { acc, draws: bytes }
 }
 
 /// Runs `program` to the end, or until `done` says the accumulators are

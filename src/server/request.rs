@@ -191,11 +191,15 @@ impl Options<'_> {
             Some(Value::Array(items)) => items
                 .iter()
                 .map(|v| {
-                    v.as_f64()
-                        .ok_or_else(|| invalid(&format!("options.{name}"), "must be a list of numbers"))
+                    v.as_f64().ok_or_else(|| {
+                        invalid(&format!("options.{name}"), "must be a list of numbers")
+                    })
                 })
                 .collect(),
-            Some(_) => Err(invalid(&format!("options.{name}"), "must be a list of numbers")),
+            Some(_) => Err(invalid(
+                &format!("options.{name}"),
+                "must be a list of numbers",
+            )),
         }
     }
 

@@ -15,10 +15,12 @@
 
 use std::sync::Arc;
 
+/// Mantissa bits of a coarse bucket (the sketch's): 128 per power of two.
+pub const COARSE_BITS: u32 = 7;
 /// Mantissa bits of a fine bucket: 8,192 fine buckets per power of two.
 pub const FINE_BITS: u32 = 13;
 /// Fine buckets per coarse bucket.
-pub const SPLIT: usize = 1 << (FINE_BITS - super::sketch::MANTISSA_BITS);
+pub const SPLIT: usize = 1 << (FINE_BITS - COARSE_BITS);
 const FINE_SHIFT: u32 = 52 - FINE_BITS;
 
 /// The guaranteed bound on |estimate - exact| / |exact| for a value read
@@ -32,7 +34,7 @@ pub const MAX_SPAN: usize = 1 << 16;
 
 /// The smallest slot of a normal positive value: magnitudes below
 /// `f64::MIN_POSITIVE` (zero and subnormals) have no slot.
-pub const FIRST_POSITIVE_SLOT: i64 = 1 << super::sketch::MANTISSA_BITS;
+pub const FIRST_POSITIVE_SLOT: i64 = 1 << COARSE_BITS;
 
 /// A value's fine key in value order: `slot * SPLIT + sub`, `sub` counting
 /// up in value order within the slot. Meaningful only for normal values.
@@ -48,7 +50,7 @@ pub fn ordered_fine_key(x: f64) -> i64 {
 /// The slot of a value (see the module comment).
 #[inline(always)]
 pub fn slot_of(x: f64) -> i64 {
-    ordered_fine_key(x) >> (FINE_BITS - super::sketch::MANTISSA_BITS)
+    ordered_fine_key(x) >> (FINE_BITS - COARSE_BITS)
 }
 
 /// The values of fine bucket `sub` (in value order) of `slot`: its lower
@@ -177,7 +179,7 @@ impl Window {
     /// `values`.
     #[inline(always)]
     pub fn note(&self, values: &[f64], out: &mut [u32]) -> usize {
-        const SUB_BITS: u32 = FINE_BITS - super::sketch::MANTISSA_BITS;
+        const SUB_BITS: u32 = FINE_BITS - COARSE_BITS;
         let out = &mut out[..values.len()];
         let mut n = 0;
         if self.slots[0] > 0 {

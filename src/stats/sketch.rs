@@ -11,13 +11,13 @@
 //! (subnormals) count as zero. Merging adds bucket counts, so the result
 //! does not depend on how samples were split or in which order parts merge.
 
-use super::fine::{FINE_BITS, FineCounts};
+use super::fine::{COARSE_BITS, FINE_BITS, FineCounts};
 
 /// The guaranteed bound on |estimate - exact| / |exact|.
 pub const RELATIVE_ACCURACY: f64 = 1.0 / 257.0;
 
 /// Bits of mantissa kept: buckets per power of two = 2^MANTISSA_BITS.
-pub const MANTISSA_BITS: u32 = 7;
+pub const MANTISSA_BITS: u32 = COARSE_BITS;
 const SHIFT: u32 = 52 - MANTISSA_BITS;
 
 #[derive(Debug, Clone, Default)]
