@@ -60,8 +60,10 @@ pub fn fine_bucket(slot: i64, sub: usize) -> (f64, f64, f64) {
     let k = slot * SPLIT as i64 + sub as i64;
     let bounds = |m: i64| {
         let lo = f64::from_bits((m as u64) << FINE_SHIFT);
-        let hi = f64::from_bits(((m + 1) as u64) << FINE_SHIFT);
-        (lo, hi, 2.0 * lo * (hi / (lo + hi)))
+        // The last bucket below infinity ends at the largest double.
+        let hi = f64::from_bits(((m + 1) as u64) << FINE_SHIFT).min(f64::MAX);
+        // 2 lo hi / (lo + hi), with halves so that lo + hi cannot overflow.
+        (lo, hi, lo * (hi / (lo / 2.0 + hi / 2.0)))
     };
     if k >= 0 {
         bounds(k)
@@ -370,7 +372,19 @@ mod tests {
     #[test]
     fn fine_keys_are_in_value_order_and_buckets_hold_their_values() {
         let values = [
-            -1e300, -3.5, -1.0, -0.9999, -1e-300, 1e-300, 0.5, 1.0, 1.0001, 7.25, 1e300,
+            -f64::MAX,
+            -1e300,
+            -3.5,
+            -1.0,
+            -0.9999,
+            -1e-300,
+            1e-300,
+            0.5,
+            1.0,
+            1.0001,
+            7.25,
+            1e300,
+            f64::MAX,
         ];
         for pair in values.windows(2) {
             assert!(ordered_fine_key(pair[0]) <= ordered_fine_key(pair[1]));

@@ -170,6 +170,12 @@ pub struct Bucket {
 fn representative(key: i64) -> f64 {
     let lo = f64::from_bits((key as u64) << SHIFT);
     let hi = f64::from_bits(((key + 1) as u64) << SHIFT);
+    if lo + hi == f64::INFINITY {
+        // The top buckets: the last ends at the largest double, and the
+        // sum must not overflow.
+        let hi = hi.min(f64::MAX);
+        return lo * (hi / (lo / 2.0 + hi / 2.0));
+    }
     2.0 * lo * (hi / (lo + hi))
 }
 
@@ -675,6 +681,20 @@ mod tests {
                 assert_eq!(noted, inside as u64);
             }
         }
+    }
+
+    #[test]
+    fn the_largest_values_have_finite_representatives() {
+        let mut s = QuantileSketch::default();
+        for x in [f64::MAX, f64::MAX * 0.999, -f64::MAX, 1.0] {
+            s.add(x);
+        }
+        for q in [0.0, 0.3, 0.6, 1.0] {
+            assert!(s.quantile(q).is_finite(), "q {q}: {}", s.quantile(q));
+        }
+        assert!((s.quantile(1.0) - f64::MAX).abs() <= RELATIVE_ACCURACY * f64::MAX);
+        let (low, _, value) = s.slot_bucket(key(f64::MAX));
+        assert!(low <= value && value <= f64::MAX);
     }
 
     #[test]
