@@ -8,8 +8,9 @@
 //! sensitivity); `output` (file formats and tables); `jobs` (a request
 //! validated into a job, run with its own cancellation token and progress
 //! callback, returning data and the exact bytes of each file). The shells
-//! sit on top: `cli` (the `cli` feature), and later the server and the
-//! Python package.
+//! sit on top: `cli` (the `cli` feature), the server (the `server`
+//! feature) and the Python package (python/). `simd` (which instruction
+//! set the hot loops run) is below them all.
 
 pub mod analysis;
 #[cfg(feature = "cli")]
@@ -22,5 +23,6 @@ pub mod model;
 pub mod output;
 #[cfg(feature = "server")]
 pub mod server;
+pub(crate) mod simd;
 pub mod stats;
 pub mod summary;

@@ -160,7 +160,7 @@ impl QuantileTable {
     pub fn map(&self, us: &[f64], out: &mut [f64], exact: impl Fn(f64) -> f64) {
         let n = us.len().min(out.len());
         #[cfg(target_arch = "x86_64")]
-        let (mut any_exact, done) = if crate::engine::simd::wide_available() {
+        let (mut any_exact, done) = if crate::simd::wide_available() {
             // SAFETY: the CPU has AVX2, checked just above.
             unsafe { self.map_avx2(&us[..n], &mut out[..n]) }
         } else {

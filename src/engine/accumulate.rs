@@ -161,7 +161,7 @@ impl Accumulators {
         scratch: &mut Vec<f64>,
     ) {
         #[cfg(target_arch = "x86_64")]
-        if super::simd::wide_available() {
+        if crate::simd::wide_available() {
             // SAFETY: the CPU has AVX2 and FMA, checked just above.
             unsafe { self.add_block_wide(program, ws, len, scratch) };
             self.add_units(program, ws, start, len);

@@ -88,7 +88,7 @@ impl Workspace {
     /// is the stream of random step `k`.
     pub fn run(&mut self, program: &Program, rngs: &mut [Uniforms], len: usize) {
         #[cfg(target_arch = "x86_64")]
-        if super::simd::wide_available() {
+        if crate::simd::wide_available() {
             // SAFETY: the CPU has AVX2 and FMA, checked just above.
             unsafe { self.run_wide(program, rngs, len) };
             return;

@@ -17,7 +17,6 @@ pub mod rng;
 pub mod runner;
 pub mod schedule;
 pub mod settings;
-pub(crate) mod simd;
 pub mod vmath;
 
 pub use accumulate::{Accumulators, QuantityAccumulator};

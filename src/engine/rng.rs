@@ -86,7 +86,7 @@ impl StreamRng {
     #[inline(always)]
     pub fn fill_unit(&mut self, out: &mut [f64]) {
         #[cfg(target_arch = "x86_64")]
-        if super::simd::wide_available() {
+        if crate::simd::wide_available() {
             // SAFETY: the CPU has AVX2, checked just above.
             unsafe { self.fill_unit_avx2(out) };
             return;
