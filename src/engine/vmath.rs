@@ -161,8 +161,8 @@ fn ln_dd(x: f64) -> (f64, f64) {
     let f = m - 1.0;
     // u = 2s = 2f / (2 + f) as q + u_lo, through one reciprocal of d (a
     // vector division has several times a multiplication's throughput
-    // cost, and `pow` paid two): q = 2f (1/d) is within about 1.5 ulps of
-    // u, and u - q = (2(f - q) - q f) / d for any q, where f - q (Sterbenz)
+    // cost, and `pow` paid two): q = 2f (1/d) is within 2 ulps of u, and
+    // u - q = (2(f - q) - q f) / d for any q, where f - q (Sterbenz)
     // and the product q f (Dekker) are exact, so u_lo still carries q's
     // error and q + u_lo is u to far below an ulp.
     let d = 2.0 + f;
