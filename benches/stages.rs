@@ -1,6 +1,8 @@
 //! Where a sample's time goes, stage by stage, on the baseline model:
 //! uniforms, quantile lookups (and the two derived Bernoulli draws), the
-//! expression steps, the transcendental calls inside them, accumulators,
+//! expression steps, the transcendental calls inside them (and `pow` on its
+//! own), accumulators (and, for comparison, the summaries floor (b) in
+//! benches/engine.rs keeps),
 //! the ordered merge, and what a whole run adds (chunk set-up, hand-off).
 //!
 //! Each stage is its own `#[inline(never)]` function named `stage_*`, so
@@ -17,12 +19,14 @@
 use gaprisk::engine::accumulate::Accumulators;
 use gaprisk::engine::chunk::BLOCK;
 use gaprisk::engine::design::{Design, chunk_streams};
-use gaprisk::engine::eval::Workspace;
+use gaprisk::engine::eval::{Values, Workspace};
 use gaprisk::engine::operators::{BinaryOp, UnaryOp};
-use gaprisk::engine::program::{Program, Step};
+use gaprisk::engine::program::{Program, QuantityKind, Step};
 use gaprisk::engine::rng;
 use gaprisk::engine::{CHUNK_SIZE, RunSettings, Workers};
 use gaprisk::model::{self, compile::compile};
+use gaprisk::stats::moments::Moments;
+use gaprisk::stats::sketch::QuantileSketch;
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Instant;
@@ -134,6 +138,37 @@ fn transcendental_inline(x: &[f64], out: &mut [f64], blocks: usize) {
     }
 }
 
+/// `pow` alone (the model's `(3 / force_ratio) ^ 1.5`), compiled as above.
+#[inline(never)]
+fn stage_pow(x: &[f64], out: &mut [f64], blocks: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if !cfg!(feature = "portable")
+        && is_x86_feature_detected!("avx2")
+        && is_x86_feature_detected!("fma")
+    {
+        // SAFETY: the CPU has AVX2 and FMA.
+        unsafe { pow_wide(x, out, blocks) };
+        return;
+    }
+    pow_inline(x, out, blocks)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn pow_wide(x: &[f64], out: &mut [f64], blocks: usize) {
+    pow_inline(x, out, blocks)
+}
+
+#[inline(always)]
+fn pow_inline(x: &[f64], out: &mut [f64], blocks: usize) {
+    for _ in 0..blocks {
+        for (o, &v) in out.iter_mut().zip(x) {
+            *o = BinaryOp::Pow.apply(v, 1.5);
+        }
+        black_box(&mut *out);
+    }
+}
+
 #[inline(never)]
 fn stage_accumulators(program: &Program, ws: &Workspace, blocks: usize) -> Accumulators {
     let mut acc = Accumulators::new(program, &settings(CHUNK_SIZE));
@@ -142,6 +177,58 @@ fn stage_accumulators(program: &Program, ws: &Workspace, blocks: usize) -> Accum
         acc.add_block(program, ws, (b * BLOCK) as u64, BLOCK, &mut scratch);
     }
     acc
+}
+
+/// What floor (b) in benches/engine.rs keeps per block, for comparison with
+/// the engine's accumulators: moments and one sketch over the 6 outputs'
+/// columns, no event counts, no finiteness pass.
+#[inline(never)]
+fn stage_floor_summaries(
+    program: &Program,
+    ws: &Workspace,
+    blocks: usize,
+) -> (Moments, QuantileSketch) {
+    #[cfg(target_arch = "x86_64")]
+    if !cfg!(feature = "portable")
+        && is_x86_feature_detected!("avx2")
+        && is_x86_feature_detected!("fma")
+    {
+        // SAFETY: the CPU has AVX2 and FMA.
+        return unsafe { floor_summaries_wide(program, ws, blocks) };
+    }
+    floor_summaries_inline(program, ws, blocks)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn floor_summaries_wide(
+    program: &Program,
+    ws: &Workspace,
+    blocks: usize,
+) -> (Moments, QuantileSketch) {
+    floor_summaries_inline(program, ws, blocks)
+}
+
+#[inline(always)]
+fn floor_summaries_inline(
+    program: &Program,
+    ws: &Workspace,
+    blocks: usize,
+) -> (Moments, QuantileSketch) {
+    let (mut moments, mut sketch) = (Moments::default(), QuantileSketch::default());
+    for _ in 0..blocks {
+        for q in &program.quantities {
+            if q.kind != QuantityKind::Output {
+                continue;
+            }
+            if let Values::Column(c) = ws.read(q.value, BLOCK) {
+                let m = Moments::of(c);
+                sketch.add_finite(c, m.min, m.max);
+                moments.merge(&m);
+            }
+        }
+    }
+    (moments, sketch)
 }
 
 #[inline(never)]
@@ -218,9 +305,19 @@ fn main() {
         time(reps, samples, || stage_transcendental(&x, &mut out, blocks)),
     );
     row(
+        "    of which pow alone",
+        time(reps, samples, || stage_pow(&x, &mut out, blocks)),
+    );
+    row(
         "accumulators (6 outputs, 5 events)",
         time(reps, samples, || {
             black_box(stage_accumulators(&program, &ws, blocks));
+        }),
+    );
+    row(
+        "  floor (b)'s summaries (6 outputs, no events)",
+        time(reps, samples, || {
+            black_box(stage_floor_summaries(&program, &ws, blocks));
         }),
     );
     let mut total = chunk.clone();
