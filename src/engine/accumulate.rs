@@ -253,12 +253,22 @@ impl Accumulators {
                     misses,
                     non_finite,
                 } => {
-                    let (mut h, mut bad) = (0u64, 0u64);
-                    for i in 0..values.len() {
-                        let x = values.get(i);
-                        h += u64::from(x != 0.0 && x.is_finite());
-                        bad += u64::from(!x.is_finite());
-                    }
+                    let count = |x: f64| {
+                        (
+                            u64::from(x != 0.0 && x.is_finite()),
+                            u64::from(!x.is_finite()),
+                        )
+                    };
+                    let (h, bad) = match values {
+                        Values::Column(c) => c.iter().fold((0, 0), |(h, bad), &x| {
+                            let (a, b) = count(x);
+                            (h + a, bad + b)
+                        }),
+                        Values::Constant(x, n) => {
+                            let (a, b) = count(x);
+                            (a * n as u64, b * n as u64)
+                        }
+                    };
                     *hits += h;
                     *non_finite += bad;
                     *misses += len as u64 - h - bad;
@@ -269,17 +279,24 @@ impl Accumulators {
                     fine,
                     non_finite,
                 } => {
-                    let finite: &[f64] = match values {
-                        Values::Column(c) if c.iter().all(|x| x.is_finite()) => c,
+                    // A NaN or an infinity makes the mean NaN or infinite,
+                    // so one pass of the moments also tells whether every
+                    // value was finite (a finite sum that overflows takes
+                    // the slow path to the same moments).
+                    let whole = match values {
+                        Values::Column(c) => Some((c, Moments::of(c))),
+                        Values::Constant(..) => None,
+                    };
+                    let (finite, block): (&[f64], Moments) = match whole {
+                        Some((c, block)) if block.mean.is_finite() => (c, block),
                         _ => {
                             scratch.clear();
                             scratch
                                 .extend((0..len).map(|i| values.get(i)).filter(|x| x.is_finite()));
                             *non_finite += (len - scratch.len()) as u64;
-                            scratch
+                            (scratch, Moments::of(scratch))
                         }
                     };
-                    let block = Moments::of(finite);
                     sketch.add_finite_noting(finite, block.min, block.max, fine);
                     moments.merge(&block);
                 }
