@@ -141,10 +141,47 @@ fn is_plain_file_name(name: &str) -> bool {
 
 /// Formats a number for CSV and JSON-free text: shortest round-trip form,
 /// `NaN` for undefined values (pandas, polars and R read it as missing).
+/// Magnitudes below 1e-5 or from 1e16 up take exponent form (`1.5e-50`),
+/// which every CSV reader reads, where positional form would spell out
+/// dozens of zeros.
 pub fn number(x: f64) -> String {
+    let a = x.abs();
     if x.is_nan() {
         "NaN".to_string()
+    } else if a != 0.0 && a.is_finite() && !(1e-5..1e16).contains(&a) {
+        format!("{x:e}")
     } else {
         format!("{x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number;
+
+    #[test]
+    fn numbers_read_back_and_tiny_ones_take_exponent_form() {
+        let cases = [
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (0.25, "0.25"),
+            (0.000033974432469470896, "0.000033974432469470896"),
+            (3.332000937312528e-11, "3.332000937312528e-11"),
+            (-1.5e-50, "-1.5e-50"),
+            (123456.5, "123456.5"),
+            (2.5e17, "2.5e17"),
+            (f64::INFINITY, "inf"),
+            (f64::NAN, "NaN"),
+        ];
+        for (x, text) in cases {
+            assert_eq!(number(x), text);
+            if !x.is_nan() {
+                assert_eq!(
+                    text.parse::<f64>().unwrap().to_bits(),
+                    x.to_bits(),
+                    "{text}"
+                );
+            }
+        }
     }
 }
