@@ -22,6 +22,8 @@ pub const FINE_BITS: u32 = 13;
 /// Fine buckets per coarse bucket.
 pub const SPLIT: usize = 1 << (FINE_BITS - COARSE_BITS);
 const FINE_SHIFT: u32 = 52 - FINE_BITS;
+/// Bits of a fine key below its slot.
+const SUB_BITS: u32 = FINE_BITS - COARSE_BITS;
 
 /// The guaranteed bound on |estimate - exact| / |exact| for a value read
 /// from a fine bucket with its harmonic midpoint: 1 / (2 * 8192 + 1).
@@ -50,7 +52,7 @@ pub fn ordered_fine_key(x: f64) -> i64 {
 /// The slot of a value (see the module comment).
 #[inline(always)]
 pub fn slot_of(x: f64) -> i64 {
-    ordered_fine_key(x) >> (FINE_BITS - COARSE_BITS)
+    ordered_fine_key(x) >> SUB_BITS
 }
 
 /// The values of fine bucket `sub` (in value order) of `slot`: its lower
@@ -147,11 +149,13 @@ impl Window {
         &self.slots
     }
 
-    /// The table of a window of positive slots only: its first slot, and
-    /// per slot from it the counter block's index or `u32::MAX`, ending in
-    /// `u32::MAX`. None if the window has negative slots.
-    pub fn positive_table(&self) -> Option<(i64, &[u32])> {
-        (self.slots[0] > 0).then(|| (self.sides[1].first, &self.sides[1].table[..]))
+    /// The lookup of a window of positive slots only; None if the window
+    /// has negative slots.
+    pub fn positive_table(&self) -> Option<PositiveTable<'_>> {
+        (self.slots[0] > 0).then(|| PositiveTable {
+            first: self.sides[1].first,
+            table: &self.sides[1].table,
+        })
     }
 
     /// The index of `slot` in the window.
@@ -181,27 +185,15 @@ impl Window {
     /// `values`.
     #[inline(always)]
     pub fn note(&self, values: &[f64], out: &mut [u32]) -> usize {
-        const SUB_BITS: u32 = FINE_BITS - COARSE_BITS;
         let out = &mut out[..values.len()];
         let mut n = 0;
-        if self.slots[0] > 0 {
-            // The common case, a window of positive slots only: the raw
-            // bits are the key. A negative value's sign bit puts its slot
-            // above every finite positive one, so it finds no counter.
-            let side = &self.sides[1];
-            let last = side.table.len() - 1;
-            debug_assert!(out.len() == values.len());
+        if let Some(table) = self.positive_table() {
+            // The common case, a window of positive slots only.
             for &x in values {
-                let k = (x.to_bits() >> FINE_SHIFT) as i64;
-                let d = ((k >> SUB_BITS).wrapping_sub(side.first) as u64).min(last as u64);
-                // SAFETY: d <= last = table.len() - 1.
-                let p = unsafe { *side.table.get_unchecked(d as usize) };
+                let i = table.index(x.to_bits());
                 // SAFETY: n counts values before this one, so n < values.len() = out.len().
-                unsafe {
-                    *out.get_unchecked_mut(n) =
-                        p.wrapping_mul(SPLIT as u32) | (k as u32 & (SPLIT as u32 - 1));
-                }
-                n += usize::from(p != NONE);
+                unsafe { *out.get_unchecked_mut(n) = i };
+                n += usize::from(i < OUTSIDE);
             }
             return n;
         }
@@ -221,6 +213,42 @@ impl Window {
             n += usize::from(p != NONE);
         }
         n
+    }
+}
+
+/// Where `PositiveTable::index` puts a value outside the window: at or
+/// above this (`NONE` times `SPLIT`, plus the fine part).
+pub const OUTSIDE: u32 = NONE.wrapping_mul(SPLIT as u32);
+
+/// A window of positive slots only, as a lookup from a value's raw bits:
+/// its first slot, and per slot from it the counter block's index or
+/// `NONE`, ending in `NONE`.
+#[derive(Debug, Clone, Copy)]
+pub struct PositiveTable<'a> {
+    first: i64,
+    table: &'a [u32],
+}
+
+impl PositiveTable<'_> {
+    /// A window with no slot: every value is outside.
+    pub const EMPTY: PositiveTable<'static> = PositiveTable {
+        first: 0,
+        table: &[NONE],
+    };
+
+    /// The index of the fine counter of a value given by its bits, or
+    /// `OUTSIDE` or more when the value is outside the window. The raw bits
+    /// are the key: zero's slot is none, and a negative value's sign bit
+    /// puts its slot above every finite positive one, so neither finds a
+    /// counter.
+    #[inline(always)]
+    pub fn index(&self, bits: u64) -> u32 {
+        let k = (bits >> FINE_SHIFT) as i64;
+        let last = self.table.len() as u64 - 1;
+        let d = ((k >> SUB_BITS).wrapping_sub(self.first) as u64).min(last);
+        // SAFETY: d <= last = table.len() - 1 (a table is never empty).
+        let p = unsafe { *self.table.get_unchecked(d as usize) };
+        p.wrapping_mul(SPLIT as u32) | (k as u32 & (SPLIT as u32 - 1))
     }
 }
 

@@ -11,7 +11,7 @@
 //! (subnormals) count as zero. Merging adds bucket counts, so the result
 //! does not depend on how samples were split or in which order parts merge.
 
-use super::fine::{COARSE_BITS, FINE_BITS, FineCounts};
+use super::fine::{COARSE_BITS, FineCounts, OUTSIDE, PositiveTable};
 
 /// The guaranteed bound on |estimate - exact| / |exact|.
 pub const RELATIVE_ACCURACY: f64 = 1.0 / 257.0;
@@ -232,19 +232,7 @@ impl QuantileSketch {
             (Some(_), Some(f)) => Some(f.scratch(values.len())),
             _ => None,
         };
-        let (first, table) = table.unwrap_or((0, &[u32::MAX]));
-        let last = table.len() as u64 - 1;
-        // The fine counter of a positive value's bits; OUTSIDE or more when
-        // the value is outside the window (zero too: its slot is none).
-        const OUTSIDE: u32 = u32::MAX << (FINE_BITS - MANTISSA_BITS);
-        let fine_index = |bits: u64| -> u32 {
-            const SUB: u64 = (1 << (FINE_BITS - MANTISSA_BITS)) - 1;
-            let k = (bits >> SHIFT) as i64;
-            let d = (k.wrapping_sub(first) as u64).min(last);
-            // SAFETY: d <= last = table.len() - 1.
-            let p = unsafe { *table.get_unchecked(d as usize) };
-            (p << (FINE_BITS - MANTISSA_BITS)) | ((bits >> (52 - FINE_BITS)) & SUB) as u32
-        };
+        let table = table.unwrap_or(PositiveTable::EMPTY);
         let mut n_fine = 0;
         if min >= f64::MIN_POSITIVE {
             // The common case of a positive quantity: no sign or zero tests.
@@ -262,7 +250,7 @@ impl QuantileSketch {
                             *counts.get_unchecked_mut(((bits >> SHIFT) as i64 - offset) as usize) +=
                                 1
                         };
-                        let i = fine_index(bits);
+                        let i = table.index(bits);
                         // SAFETY: n_fine counts values before this one, so n_fine < values.len() <= out.len().
                         unsafe { *out.get_unchecked_mut(n_fine) = i };
                         n_fine += usize::from(i < OUTSIDE);
@@ -287,7 +275,7 @@ impl QuantileSketch {
                     keys[n] = key(x);
                     n += usize::from(nonzero);
                     if let Some(out) = noted.as_deref_mut() {
-                        let i = fine_index(x.to_bits());
+                        let i = table.index(x.to_bits());
                         // SAFETY: as above.
                         unsafe { *out.get_unchecked_mut(n_fine) = i };
                         n_fine += usize::from(i < OUTSIDE);
