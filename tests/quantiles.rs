@@ -196,6 +196,40 @@ fn the_replay_gives_what_the_windows_gave() {
 }
 
 #[test]
+fn the_pilots_chunk_counts_what_evaluating_it_again_would() {
+    // run_until absorbs the pilot's chunk 0 (counted finely after the
+    // windows were chosen) instead of evaluating it again: the same
+    // accumulators, fine counts included, as evaluating every chunk with
+    // the windows. Outputs with zeros, negative values and NaNs (log of a
+    // negative) take each of the sketch's paths.
+    let tmp = tempfile::tempdir().unwrap();
+    let mixed = program_of(
+        tmp.path(),
+        "[model]\nname = \"m\"\n[inputs]\nflag = { dist = \"bernoulli\", p = 0.3 }\nx = { dist = \"normal\", mean = 1, sd = 2 }\n[outputs]\natom = \"if(flag == 1, 0, x)\"\nlogged = \"ln(x)\"\nzeros = \"max(x, 0)\"\nconstant = \"2.5\"\n",
+    );
+    let workers = Workers::new(2).unwrap();
+    for (program, samples) in [(baseline(), 100_000), (mixed, 70_000)] {
+        let s = settings(samples, 4, &EXTRA);
+        let (piloted, _) =
+            run_until(&program, &s, &workers, None, &mut |_| false, &mut |_| {}).unwrap();
+        let windows = refine::pilot_windows(&program, &s);
+        assert!(!windows.is_empty());
+        let mut evaluated = Accumulators::windowed(&program, &s, &windows);
+        run_chunks(
+            &program,
+            &s,
+            &windows,
+            &workers,
+            0..s.chunks(),
+            &mut |a| evaluated.merge(&a),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(piloted, evaluated);
+    }
+}
+
+#[test]
 fn intervals_cover_the_true_quantile_at_their_level() {
     // 400 seeds of 4,000 normal samples; the true quantiles are closed
     // forms. Exact binomial ranks make the intervals conservative (each

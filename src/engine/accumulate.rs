@@ -149,6 +149,21 @@ impl Accumulators {
         }
     }
 
+    /// Counts finely, in `windows`, the values `kept[q]` of each output q:
+    /// all the samples these accumulators hold, in any order. The counts
+    /// are those that evaluating the same samples with these windows would
+    /// have made (the non-finite values are left out there too).
+    pub(crate) fn note_fine(&mut self, windows: &Windows, kept: &[Vec<f64>]) {
+        for (q, (acc, values)) in self.quantities.iter_mut().zip(kept).enumerate() {
+            if let (QuantityAccumulator::Output { fine, .. }, Some(window)) = (acc, windows.of(q)) {
+                let finite: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+                let mut counts = FineCounts::new(window);
+                counts.add(&finite);
+                *fine = vec![counts];
+            }
+        }
+    }
+
     /// Adds the first `len` samples of an evaluated block whose first sample
     /// has global index `start`. `scratch` holds the finite values of an
     /// output that had some non-finite ones.

@@ -25,6 +25,32 @@ pub(crate) fn evaluate_chunk(
     chunk: u64,
     draws: Option<DrawsFormat>,
 ) -> ChunkResult {
+    evaluate(program, settings, windows, chunk, draws, None)
+}
+
+/// Evaluates one chunk as `evaluate_chunk` does and also keeps every
+/// quantity's values, in sample order (`kept[q]`), so that they can be
+/// counted finely once the windows are known (the pilot).
+pub(crate) fn evaluate_chunk_keeping(
+    program: &Program,
+    settings: &RunSettings,
+    windows: &Windows,
+    chunk: u64,
+    draws: Option<DrawsFormat>,
+) -> (ChunkResult, Vec<Vec<f64>>) {
+    let mut kept = vec![Vec::new(); program.quantities.len()];
+    let result = evaluate(program, settings, windows, chunk, draws, Some(&mut kept));
+    (result, kept)
+}
+
+fn evaluate(
+    program: &Program,
+    settings: &RunSettings,
+    windows: &Windows,
+    chunk: u64,
+    draws: Option<DrawsFormat>,
+    mut keep: Option<&mut Vec<Vec<f64>>>,
+) -> ChunkResult {
     let span = ChunkSpan::of(chunk, settings.samples);
     let seeds = vec![settings.seed; program.streams.len()];
     let mut rngs = chunk_streams(program, settings.design, &seeds, chunk, settings.samples);
@@ -43,6 +69,12 @@ pub(crate) fn evaluate_chunk(
         if let Some(format) = draws {
             let values: Vec<Values> = operands.iter().map(|&op| ws.read(op, n)).collect();
             format(first, n, &values, &mut bytes);
+        }
+        if let Some(kept) = keep.as_deref_mut() {
+            for (values, q) in kept.iter_mut().zip(&program.quantities) {
+                let column = ws.read(q.value, n);
+                values.extend((0..n).map(|i| column.get(i)));
+            }
         }
     }
     ChunkResult { acc, draws: bytes }

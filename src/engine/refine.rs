@@ -7,6 +7,8 @@
 //! side). The run then counts its values in those buckets finely. The
 //! windows depend only on chunk 0, so they are the same at any thread
 //! count and in every shard, and every chunk counts in the same buckets.
+//! A plain run does not evaluate chunk 0 again: the pilot keeps its values
+//! and counts them finely once the windows are known (`Pilot`).
 //!
 //! After the run, the buckets the final estimates and interval ends are
 //! read from are known. A bucket the window missed (with six standard
@@ -18,7 +20,7 @@
 //! differs.
 
 use super::accumulate::{Accumulators, QuantityAccumulator, Windows};
-use super::evaluate::evaluate_chunk;
+use super::evaluate::{ChunkResult, DrawsFormat, evaluate_chunk, evaluate_chunk_keeping};
 use super::program::Program;
 use super::schedule::{Flow, Pass, Workers, for_chunks_in};
 use super::settings::RunSettings;
@@ -96,18 +98,48 @@ fn level_slots(pilot: &QuantileSketch, p: f64) -> Vec<i64> {
     near
 }
 
+/// Chunk 0, evaluated before the run (on this thread), and the windows it
+/// calls for.
+pub(crate) struct Pilot {
+    pub windows: Windows,
+    /// Chunk 0's result, with its fine counts in `windows`: the run need
+    /// not evaluate it again. None when there are no windows to choose.
+    pub chunk: Option<ChunkResult>,
+}
+
+impl Pilot {
+    /// Evaluates chunk 0 (formatting its draws if asked) unless the program
+    /// has no output or the run no sample.
+    pub(crate) fn run(
+        program: &Program,
+        settings: &RunSettings,
+        draws: Option<DrawsFormat>,
+    ) -> Pilot {
+        let has_output = program
+            .quantities
+            .iter()
+            .any(|q| q.kind == super::program::QuantityKind::Output);
+        if settings.samples == 0 || !has_output {
+            return Pilot {
+                windows: Windows::none(program),
+                chunk: None,
+            };
+        }
+        let none = Windows::none(program);
+        let (mut chunk, kept) = evaluate_chunk_keeping(program, settings, &none, 0, draws);
+        let windows = windows_from_pilot(&chunk.acc, &settings.quantiles);
+        chunk.acc.note_fine(&windows, &kept);
+        Pilot {
+            windows,
+            chunk: Some(chunk),
+        }
+    }
+}
+
 /// Evaluates chunk 0 on this thread and returns the windows it calls for
 /// (none when the program has no output or the run no sample).
 pub fn pilot_windows(program: &Program, settings: &RunSettings) -> Windows {
-    let has_output = program
-        .quantities
-        .iter()
-        .any(|q| q.kind == super::program::QuantityKind::Output);
-    if settings.samples == 0 || !has_output {
-        return Windows::none(program);
-    }
-    let pilot = evaluate_chunk(program, settings, &Windows::none(program), 0, None).acc;
-    windows_from_pilot(&pilot, &settings.quantiles)
+    Pilot::run(program, settings, None).windows
 }
 
 /// The windows of the buckets the reported quantiles are read from that

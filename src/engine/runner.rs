@@ -9,6 +9,7 @@ use super::refine;
 use super::schedule::{Flow, Pass, Workers, for_chunks_in};
 use crate::error::Result;
 use std::ops::Range;
+use std::sync::Mutex;
 
 pub use super::evaluate::DrawsFormat;
 pub use super::settings::RunSettings;
@@ -32,13 +33,24 @@ pub fn run_until(
     progress: &mut dyn FnMut(u64),
 ) -> Result<(Accumulators, Pass)> {
     let format = draws.as_ref().map(|d| d.format);
-    let windows = refine::pilot_windows(program, settings);
+    let pilot = refine::Pilot::run(program, settings, format);
+    let windows = pilot.windows;
+    // Chunk 0 was evaluated by the pilot; it is absorbed in its turn.
+    let first = Mutex::new(pilot.chunk);
     let mut total = Accumulators::windowed(program, settings, &windows);
     let pass = for_chunks_in(
         workers,
         settings.samples,
         0..settings.chunks(),
-        |c| evaluate_chunk(program, settings, &windows, c, format),
+        |c| {
+            // (A poisoned lock only means evaluating chunk 0 again.)
+            let piloted = if c == 0 {
+                first.lock().ok().and_then(|mut f| f.take())
+            } else {
+                None
+            };
+            piloted.unwrap_or_else(|| evaluate_chunk(program, settings, &windows, c, format))
+        },
         |r: ChunkResult| {
             total.merge(&r.acc);
             if let Some(sink) = draws.as_mut() {
