@@ -1,10 +1,16 @@
 //! The engine on the corridor model, beside two floors:
 //! (a) the baseline's inputs alone, drawn by the same engine, no logic;
 //! (b) the corridor model written by hand in plain Rust: the same
-//!     distributions, streams, chunks and accumulators, with the logic as
-//!     one fused loop per block, calling the same `exp`, `pow` and
-//!     `logistic` as the engine (`engine::vmath`), so that the ratio of the
-//!     two measures the engine's overhead, not a difference in primitives.
+//!     distributions, streams, chunks and summaries (the five event counts;
+//!     per output the moments, the sketch and the fine counts of the
+//!     engine's windows), with the logic as one fused loop per block,
+//!     calling the same `exp`, `pow` and `logistic` as the engine
+//!     (`engine::vmath`), so that the ratio of the two measures the
+//!     engine's overhead, not a difference in primitives or in work. The
+//!     windows come from the engine's pilot, chosen before the clock starts.
+//!     (b0) the same with round 3's lighter summaries (one event, one
+//!     sketch and one set of moments for all six outputs, no fine counts),
+//!     kept to compare with the figures of earlier rounds.
 //! Also the expression evaluator alone (ns per expression node per sample)
 //! and the whole engine at 1 and 2 threads.
 
@@ -17,12 +23,15 @@ use gaprisk::engine::program::{Program, Step};
 use gaprisk::engine::rng::{self, StreamRng};
 use gaprisk::engine::vmath;
 use gaprisk::engine::{CHUNK_SIZE, RunSettings, Workers};
+use gaprisk::engine::{QuantityAccumulator, refine};
 use gaprisk::model::{self, compile::compile, spec::Body};
+use gaprisk::stats::fine::{FineCounts, Window};
 use gaprisk::stats::moments::Moments;
 use gaprisk::stats::sketch::QuantileSketch;
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::path::Path;
+use std::sync::Arc;
 
 const SAMPLES: u64 = 1 << 20;
 
@@ -73,25 +82,24 @@ impl HandWritten {
     }
 
     /// Compiled for AVX2 + FMA where the CPU has them, as the engine's loops are.
-    fn run(&self, samples: u64, seed: u64) -> (u64, Moments, QuantileSketch) {
+    fn run(&self, samples: u64, seed: u64, summaries: Summaries) -> FloorResult {
         #[cfg(target_arch = "x86_64")]
         if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
             // SAFETY: the CPU has AVX2 and FMA.
-            return unsafe { self.run_wide(samples, seed) };
+            return unsafe { self.run_wide(samples, seed, summaries) };
         }
-        self.run_inline(samples, seed)
+        self.run_inline(samples, seed, summaries)
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    fn run_wide(&self, samples: u64, seed: u64) -> (u64, Moments, QuantileSketch) {
-        self.run_inline(samples, seed)
+    fn run_wide(&self, samples: u64, seed: u64, summaries: Summaries) -> FloorResult {
+        self.run_inline(samples, seed, summaries)
     }
 
     #[inline(always)]
-    fn run_inline(&self, samples: u64, seed: u64) -> (u64, Moments, QuantileSketch) {
-        let (mut closures, mut risk_m, mut risk_q) =
-            (0u64, Moments::default(), QuantileSketch::default());
+    fn run_inline(&self, samples: u64, seed: u64, summaries: Summaries) -> FloorResult {
+        let mut result = FloorResult::new(&summaries);
         let index: HashMap<&str, usize> = self
             .inputs
             .iter()
@@ -134,6 +142,7 @@ impl HandWritten {
                     pp: c("permanent_presence"),
                     gt: c("garrison_troops"),
                     spd: c("surge_troops_per_day"),
+                    cap: c("surge_capacity"),
                     kt: c("kaliningrad_troops"),
                     kcs: c("kaliningrad_committed_share"),
                     ba: c("belarus_alignment"),
@@ -154,7 +163,7 @@ impl HandWritten {
                     attempt_u: &attempt_u[..n],
                 };
                 let [o_risk, o_p, o_ratio, o_hours, o_arrival, o_force] = &mut out;
-                closures += logic(
+                let events = logic(
                     &block,
                     &mut o_risk[..n],
                     &mut o_p[..n],
@@ -163,16 +172,92 @@ impl HandWritten {
                     &mut o_arrival[..n],
                     &mut o_force[..n],
                 );
-                // The same summaries the engine keeps for each output.
-                for o in &out {
-                    let m = Moments::of(&o[..n]);
-                    risk_q.add_finite(&o[..n], m.min, m.max);
-                    risk_m.merge(&m);
+                match summaries {
+                    Summaries::Engine(_) => {
+                        for (total, e) in result.events.iter_mut().zip(events) {
+                            *total += e;
+                        }
+                        // Per output what the engine keeps (its values are
+                        // finite, so no finiteness fallback is needed).
+                        for (k, o) in out.iter().enumerate() {
+                            let m = Moments::of(&o[..n]);
+                            result.sketches[k].add_finite_noting(
+                                &o[..n],
+                                m.min,
+                                m.max,
+                                &mut result.fine[k],
+                            );
+                            result.moments[k].merge(&m);
+                        }
+                    }
+                    Summaries::Round3 => {
+                        result.events[0] += events[0];
+                        for o in &out {
+                            let m = Moments::of(&o[..n]);
+                            result.sketches[0].add_finite(&o[..n], m.min, m.max);
+                            result.moments[0].merge(&m);
+                        }
+                    }
                 }
                 done += n;
             }
         }
-        (closures, risk_m, risk_q)
+        result
+    }
+}
+
+/// The summaries floor (b) keeps.
+#[derive(Clone, Copy)]
+enum Summaries<'a> {
+    /// What the engine keeps, counting finely in these windows (per output,
+    /// in the order of `OUTPUTS`).
+    Engine(&'a [Option<Arc<Window>>; 6]),
+    /// Round 3's: one event count, one sketch and one set of moments.
+    Round3,
+}
+
+/// The baseline's events and outputs, in the floor's order.
+const EVENTS: [&str; 5] = [
+    "closure",
+    "attempt",
+    "military_success",
+    "breakthrough",
+    "belarus_consents",
+];
+const OUTPUTS: [&str; 6] = [
+    "closure_risk",
+    "p_attempt",
+    "force_ratio",
+    "closure_hours",
+    "arrival_hours",
+    "attack_force",
+];
+
+struct FloorResult {
+    events: [u64; 5],
+    moments: [Moments; 6],
+    sketches: [QuantileSketch; 6],
+    fine: [Vec<FineCounts>; 6],
+}
+
+impl FloorResult {
+    fn new(summaries: &Summaries) -> FloorResult {
+        let fine = match summaries {
+            Summaries::Engine(windows) => std::array::from_fn(|k| {
+                windows[k]
+                    .clone()
+                    .map(FineCounts::new)
+                    .into_iter()
+                    .collect()
+            }),
+            Summaries::Round3 => Default::default(),
+        };
+        FloorResult {
+            events: [0; 5],
+            moments: [Moments::default(); 6],
+            sketches: Default::default(),
+            fine,
+        }
     }
 }
 
@@ -183,6 +268,7 @@ struct Block<'a> {
     pp: &'a [f64],
     gt: &'a [f64],
     spd: &'a [f64],
+    cap: &'a [f64],
     kt: &'a [f64],
     kcs: &'a [f64],
     ba: &'a [f64],
@@ -203,7 +289,8 @@ struct Block<'a> {
     attempt_u: &'a [f64],
 }
 
-/// The model's logic as one fused loop over a block; returns the closures.
+/// The model's logic as one fused loop over a block; returns the counts of
+/// the five events (`EVENTS`).
 /// The outputs are `&mut` parameters, which tells the compiler they
 /// overlap no input, and every slice is cut to the block's length, so there
 /// are no bounds checks: the loop vectorises, as the engine's loops do
@@ -218,7 +305,7 @@ fn logic(
     o_hours: &mut [f64],
     o_arrival: &mut [f64],
     o_force: &mut [f64],
-) -> u64 {
+) -> [u64; 5] {
     let n = o_risk.len();
     let (o_p, o_ratio, o_hours) = (&mut o_p[..n], &mut o_ratio[..n], &mut o_hours[..n]);
     let (o_arrival, o_force) = (&mut o_arrival[..n], &mut o_force[..n]);
@@ -246,6 +333,7 @@ fn logic(
         &b.coh[..n],
         &b.usc[..n],
     );
+    let cap = &b.cap[..n];
     let (bch, br, rr, consent_u, attempt_u) = (
         &b.bch[..n],
         &b.br[..n],
@@ -253,7 +341,8 @@ fn logic(
         &b.consent_u[..n],
         &b.attempt_u[..n],
     );
-    let mut closures = 0u64;
+    let (mut closures, mut attempts, mut successes, mut breakthroughs, mut consenting) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
     for i in 0..n {
         let rib = ex[i] * (1.0 - wd[i]) + pp[i] * gt[i];
         let consents = if consent_u[i] >= 1.0 - ba[i] {
@@ -261,7 +350,7 @@ fn logic(
         } else {
             0.0
         };
-        let surge = consents * spd[i] * wdays[i];
+        let surge = consents * (spd[i] * wdays[i]).min(cap[i]);
         let joining = consents * ba[i] * bcs[i] * bat[i];
         let attack = kcs[i] * kt[i] + consents * (rib + surge) + joining;
         let defence = 500.0 + efl[i] + efp[i] + nat[i];
@@ -281,35 +370,78 @@ fn logic(
         let p = vmath::logistic(-4.0 + 4.0 * rr[i] + 2.0 * opportunity - 5.0 * deterrence);
         let attempt = attempt_u[i] >= 1.0 - p;
         closures += u64::from(attempt && success);
+        attempts += u64::from(attempt);
+        successes += u64::from(success);
+        breakthroughs += u64::from(breakthrough);
+        consenting += u64::from(consents != 0.0);
         o_risk[i] = if success { p } else { 0.0 };
         (o_p[i], o_ratio[i], o_hours[i], o_arrival[i], o_force[i]) =
             (p, ratio, hours, arrival, attack);
     }
-    closures
+    [closures, attempts, successes, breakthroughs, consenting]
+}
+
+/// The windows the engine's pilot chooses for each of `OUTPUTS`.
+fn output_windows(program: &Program, settings: &RunSettings) -> [Option<Arc<Window>>; 6] {
+    let windows = refine::pilot_windows(program, settings);
+    OUTPUTS.map(|name| {
+        let q = program.quantities.iter().position(|q| q.name == name);
+        windows.of(q.expect("a baseline output"))
+    })
 }
 
 fn engine(c: &mut Criterion) {
     let (m, program) = baseline();
     let floor_a = inputs_only();
     let floor_b = HandWritten::new(&m);
-    // The floor must be the same model: same closure count at the same seed.
+    // The floor must be the same model keeping the same summaries: the same
+    // event counts, sketches and fine counts, and the same moments but for
+    // rounding (the engine merges blocks into chunks, then chunks).
     let check = RunSettings::new(200_000, 7, Design::Mc);
     let one_thread = Workers::new(1).unwrap();
     let acc = gaprisk::engine::run(&program, &check, &one_thread, &mut |_| {})
         .unwrap()
         .completed()
         .unwrap();
-    let gaprisk::engine::QuantityAccumulator::Event { hits, .. } = acc.quantities[0] else {
-        unreachable!()
-    };
-    let (closures, _, _) = floor_b.run(check.samples, check.seed);
-    assert_eq!(
-        hits, closures,
-        "the hand-written floor disagrees with the model file"
+    let floor = floor_b.run(
+        check.samples,
+        check.seed,
+        Summaries::Engine(&output_windows(&program, &check)),
     );
+    let quantity = |name: &str| {
+        let q = program.quantities.iter().position(|q| q.name == name);
+        &acc.quantities[q.expect("a baseline quantity")]
+    };
+    for (name, &count) in EVENTS.iter().zip(&floor.events) {
+        let QuantityAccumulator::Event { hits, .. } = quantity(name) else {
+            panic!("{name} is an event")
+        };
+        assert_eq!(*hits, count, "floor (b) disagrees with the model on {name}");
+    }
+    for (k, name) in OUTPUTS.iter().enumerate() {
+        let QuantityAccumulator::Output {
+            moments,
+            sketch,
+            fine,
+            ..
+        } = quantity(name)
+        else {
+            panic!("{name} is an output")
+        };
+        let m = &floor.moments[k];
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs());
+        assert!(
+            (m.count, m.min, m.max) == (moments.count, moments.min, moments.max)
+                && close(m.mean, moments.mean)
+                && close(m.m2, moments.m2),
+            "floor (b) disagrees with the model on {name}'s moments"
+        );
+        assert_eq!(sketch.slots(), floor.sketches[k].slots(), "{name}'s sketch");
+        assert_eq!(fine, &floor.fine[k], "{name}'s fine counts");
+    }
     eprintln!(
-        "floor b agrees with the engine: {closures} closures in {} samples",
-        check.samples
+        "floor b agrees with the engine: the same 5 event counts ({} closures), 6 sketches and fine counts in {} samples",
+        floor.events[0], check.samples
     );
     let mut group = c.benchmark_group("engine");
     group.throughput(Throughput::Elements(SAMPLES));
@@ -332,8 +464,12 @@ fn engine(c: &mut Criterion) {
             black_box(gaprisk::engine::run(&floor_a, &settings, &one_thread, &mut |_| {}).unwrap())
         })
     });
+    let windows = output_windows(&program, &settings);
     group.bench_function("floor b: hand-written/1 thread", |b| {
-        b.iter(|| black_box(floor_b.run(SAMPLES, 1)))
+        b.iter(|| black_box(floor_b.run(SAMPLES, 1, Summaries::Engine(&windows))))
+    });
+    group.bench_function("floor b0: round 3's summaries/1 thread", |b| {
+        b.iter(|| black_box(floor_b.run(SAMPLES, 1, Summaries::Round3)))
     });
     group.finish();
 
