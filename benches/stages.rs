@@ -1,8 +1,8 @@
 //! Where a sample's time goes, stage by stage, on the baseline model:
 //! uniforms, quantile lookups (and the two derived Bernoulli draws), the
 //! expression steps, the transcendental calls inside them (and `pow` on its
-//! own), accumulators (and, for comparison, the summaries floor (b) in
-//! benches/engine.rs keeps),
+//! own), accumulators with their fine counts (and, for comparison, the
+//! lighter summaries of floor (b0) in benches/engine.rs),
 //! the ordered merge, and what a whole run adds (chunk set-up, hand-off).
 //!
 //! Each stage is its own `#[inline(never)]` function named `stage_*`, so
@@ -16,12 +16,13 @@
 //! Wall times are medians of repeated passes over 2^20 samples on one
 //! thread; on a shared machine prefer the instruction counts.
 
-use gaprisk::engine::accumulate::Accumulators;
+use gaprisk::engine::accumulate::{Accumulators, Windows};
 use gaprisk::engine::chunk::BLOCK;
 use gaprisk::engine::design::{Design, chunk_streams};
 use gaprisk::engine::eval::{Values, Workspace};
 use gaprisk::engine::operators::{BinaryOp, UnaryOp};
 use gaprisk::engine::program::{Program, QuantityKind, Step};
+use gaprisk::engine::refine;
 use gaprisk::engine::rng;
 use gaprisk::engine::{CHUNK_SIZE, RunSettings, Workers};
 use gaprisk::model::{self, compile::compile};
@@ -170,8 +171,13 @@ fn pow_inline(x: &[f64], out: &mut [f64], blocks: usize) {
 }
 
 #[inline(never)]
-fn stage_accumulators(program: &Program, ws: &Workspace, blocks: usize) -> Accumulators {
-    let mut acc = Accumulators::new(program, &settings(CHUNK_SIZE));
+fn stage_accumulators(
+    program: &Program,
+    windows: &Windows,
+    ws: &Workspace,
+    blocks: usize,
+) -> Accumulators {
+    let mut acc = Accumulators::windowed(program, &settings(CHUNK_SIZE), windows);
     let mut scratch = Vec::new();
     for b in 0..blocks {
         acc.add_block(program, ws, (b * BLOCK) as u64, BLOCK, &mut scratch);
@@ -179,9 +185,9 @@ fn stage_accumulators(program: &Program, ws: &Workspace, blocks: usize) -> Accum
     acc
 }
 
-/// What floor (b) in benches/engine.rs keeps per block, for comparison with
-/// the engine's accumulators: moments and one sketch over the 6 outputs'
-/// columns, no event counts, no finiteness pass.
+/// What floor (b0) in benches/engine.rs keeps per block (round 3's floor):
+/// moments and one sketch over the 6 outputs' columns, no event counts, no
+/// fine counts, no finiteness pass. (Floor (b) keeps what the engine keeps.)
 #[inline(never)]
 fn stage_floor_summaries(
     program: &Program,
@@ -274,7 +280,9 @@ fn main() {
         .map(|i| 0.05 + 8.0 * i as f64 / BLOCK as f64)
         .collect();
     let mut out = vec![0.0; BLOCK];
-    let chunk = stage_accumulators(&program, &ws, (CHUNK_SIZE as usize) / BLOCK);
+    // The fine counts of the windows a run of this size would choose.
+    let windows = refine::pilot_windows(&program, &settings(samples as u64));
+    let chunk = stage_accumulators(&program, &windows, &ws, (CHUNK_SIZE as usize) / BLOCK);
     let chunks = samples / CHUNK_SIZE as usize;
     let one = Workers::new(1).unwrap();
     let two = Workers::new(2).unwrap();
@@ -309,13 +317,13 @@ fn main() {
         time(reps, samples, || stage_pow(&x, &mut out, blocks)),
     );
     row(
-        "accumulators (6 outputs, 5 events)",
+        "accumulators (6 outputs, fine counts; 5 events)",
         time(reps, samples, || {
-            black_box(stage_accumulators(&program, &ws, blocks));
+            black_box(stage_accumulators(&program, &windows, &ws, blocks));
         }),
     );
     row(
-        "  floor (b)'s summaries (6 outputs, no events)",
+        "  floor (b0)'s summaries (one sketch, no events)",
         time(reps, samples, || {
             black_box(stage_floor_summaries(&program, &ws, blocks));
         }),

@@ -156,9 +156,14 @@ impl Accumulators {
     pub(crate) fn note_fine(&mut self, windows: &Windows, kept: &[Vec<f64>]) {
         for (q, (acc, values)) in self.quantities.iter_mut().zip(kept).enumerate() {
             if let (QuantityAccumulator::Output { fine, .. }, Some(window)) = (acc, windows.of(q)) {
-                let finite: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
                 let mut counts = FineCounts::new(window);
-                counts.add(&finite);
+                if values.iter().all(|x| x.is_finite()) {
+                    counts.add(values);
+                } else {
+                    let finite: Vec<f64> =
+                        values.iter().copied().filter(|x| x.is_finite()).collect();
+                    counts.add(&finite);
+                }
                 *fine = vec![counts];
             }
         }

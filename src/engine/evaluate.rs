@@ -5,7 +5,7 @@ use super::accumulate::{Accumulators, Windows};
 use super::chunk::ChunkSpan;
 use super::design::chunk_streams;
 use super::eval::{Values, Workspace};
-use super::program::Program;
+use super::program::{Program, QuantityKind};
 use super::settings::RunSettings;
 
 /// Formats one block of per-sample values (`Program::draw_operands`, in
@@ -29,8 +29,8 @@ pub(crate) fn evaluate_chunk(
 }
 
 /// Evaluates one chunk as `evaluate_chunk` does and also keeps every
-/// quantity's values, in sample order (`kept[q]`), so that they can be
-/// counted finely once the windows are known (the pilot).
+/// output's values, in sample order (`kept[q]`; empty for an event), so
+/// that they can be counted finely once the windows are known (the pilot).
 pub(crate) fn evaluate_chunk_keeping(
     program: &Program,
     settings: &RunSettings,
@@ -38,7 +38,12 @@ pub(crate) fn evaluate_chunk_keeping(
     chunk: u64,
     draws: Option<DrawsFormat>,
 ) -> (ChunkResult, Vec<Vec<f64>>) {
-    let mut kept = vec![Vec::new(); program.quantities.len()];
+    let len = ChunkSpan::of(chunk, settings.samples).len;
+    let kept = program.quantities.iter().map(|q| match q.kind {
+        QuantityKind::Output => Vec::with_capacity(len),
+        QuantityKind::Event => Vec::new(),
+    });
+    let mut kept: Vec<Vec<f64>> = kept.collect();
     let result = evaluate(program, settings, windows, chunk, draws, Some(&mut kept));
     (result, kept)
 }
@@ -72,8 +77,11 @@ fn evaluate(
         }
         if let Some(kept) = keep.as_deref_mut() {
             for (values, q) in kept.iter_mut().zip(&program.quantities) {
-                let column = ws.read(q.value, n);
-                values.extend((0..n).map(|i| column.get(i)));
+                match ws.read(q.value, n) {
+                    _ if q.kind != QuantityKind::Output => {}
+                    Values::Column(c) => values.extend_from_slice(c),
+                    Values::Constant(x, n) => values.extend(std::iter::repeat_n(x, n)),
+                }
             }
         }
     }
