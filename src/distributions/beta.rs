@@ -1,6 +1,7 @@
+use super::incomplete_beta::BetaShapes;
 use super::table::QuantileTable;
 use super::{ParamError, positive};
-use statrs::distribution::{Continuous, ContinuousCDF};
+use statrs::distribution::ContinuousCDF;
 use std::sync::Arc;
 
 /// Beta on [0, 1] with shapes `alpha` and `beta`.
@@ -32,9 +33,9 @@ impl Beta {
     /// Tabulates the quantile (about 1 ms): worth it for a fixed input drawn
     /// millions of times, not for a distribution built per sample.
     pub fn with_table(mut self) -> Self {
-        if let (Ok(d), Ok(mirrored)) = (
-            statrs_beta(self.alpha, self.beta),
-            statrs_beta(self.beta, self.alpha),
+        if let (Some(d), Some(mirrored)) = (
+            BetaShapes::new(self.alpha, self.beta),
+            BetaShapes::new(self.beta, self.alpha),
         ) {
             // The upper tail through the mirrored beta keeps precision near 1.
             let table = QuantileTable::build(
