@@ -101,3 +101,19 @@ fn a_variant_keeps_every_other_input_draw() {
     }
     assert_ne!(base["us_commitment"], weak["us_commitment"]);
 }
+
+#[test]
+fn tables_built_on_a_pool_are_those_built_one_by_one() {
+    // Compiled on a pool (as the CLI compiles), the quantile tables are
+    // built in parallel; the program must be the same, tables included.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/baseline.toml");
+    let model = model::load(&path).unwrap();
+    let alone = compile(&model).unwrap();
+    let workers = gaprisk::engine::Workers::new(2).unwrap();
+    let pooled = workers.install(|| compile(&model).unwrap());
+    assert_eq!(alone, pooled);
+    let tabulated = |p: &gaprisk::engine::program::Program| {
+        format!("{:?}", p.steps).matches("QuantileTable(").count()
+    };
+    assert!(tabulated(&pooled) >= 14, "{}", tabulated(&pooled));
+}

@@ -198,7 +198,8 @@ fn run(a: RunArgs, token: CancelToken) -> Result<(), Failure> {
     };
     let quiet = a.sampling.quiet;
     let workers = workers(a.sampling.threads, token)?;
-    let job = RunJob::new(&DiskFiles, request)?;
+    // Loaded on the workers' pool, which builds the quantile tables in parallel.
+    let job = workers.install(|| RunJob::new(&DiskFiles, request))?;
     let dir = OutDir::create(a.out.unwrap_or_else(|| job.default_dir()))?;
     let mut draws = if a.draws {
         Some(DrawsFile::create(&dir, a.draws_format.into())?)
@@ -249,7 +250,7 @@ fn compare(a: CompareArgs, token: CancelToken) -> Result<(), Failure> {
     };
     let quiet = a.sampling.quiet;
     let workers = workers(a.sampling.threads, token)?;
-    let job = CompareJob::new(&DiskFiles, request, &same_file)?;
+    let job = workers.install(|| CompareJob::new(&DiskFiles, request, &same_file))?;
     let dir = OutDir::create(a.out.unwrap_or_else(|| job.default_dir()))?;
     let outcome = with_progress(workers, quiet, |ctx| job.execute(ctx))?;
     finish(outcome, &dir, quiet)
@@ -269,7 +270,7 @@ fn sweep(a: SweepArgs, token: CancelToken) -> Result<(), Failure> {
     };
     let quiet = a.sampling.quiet;
     let workers = workers(a.sampling.threads, token)?;
-    let job = SweepJob::new(&DiskFiles, request)?;
+    let job = workers.install(|| SweepJob::new(&DiskFiles, request))?;
     let dir = OutDir::create(a.out.unwrap_or_else(|| job.default_dir()))?;
     let outcome = with_progress(workers, quiet, |ctx| job.execute(ctx))?;
     finish(outcome, &dir, quiet)
@@ -291,7 +292,7 @@ fn sensitivity(a: SensitivityArgs, token: CancelToken) -> Result<(), Failure> {
         format: a.format.format.into(),
     };
     let workers = workers(a.threads, token)?;
-    let job = SensitivityJob::new(&DiskFiles, request)?;
+    let job = workers.install(|| SensitivityJob::new(&DiskFiles, request))?;
     let dir = OutDir::create(a.out.unwrap_or_else(|| job.default_dir()))?;
     let outcome = with_progress(workers, a.quiet, |ctx| job.execute(ctx))?;
     finish(outcome, &dir, a.quiet)

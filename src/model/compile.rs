@@ -4,11 +4,13 @@
 use super::expr::Expr;
 use super::spec::{Body, Param, Section};
 use super::validate::Model;
+use crate::distributions::Distribution;
 use crate::engine::program::{
     CorrelatedDraws, FixedDraw, Instr, Operand, Program, Quantity, QuantityKind, Step,
 };
 use crate::engine::rng::stream_id;
 use crate::error::ModelError;
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 struct Compiler {
@@ -142,7 +144,7 @@ pub fn compile(model: &Model) -> Result<Program, ModelError> {
                 fixed.push(FixedDraw {
                     slot,
                     stream: c.streams.len() - 1,
-                    dist: dist.clone().with_tables(),
+                    dist: dist.clone(),
                 });
                 Operand::Slot(slot)
             }
@@ -177,11 +179,7 @@ pub fn compile(model: &Model) -> Result<Program, ModelError> {
                                 e.to_string(),
                             )
                         })?;
-                        fixed.push(FixedDraw {
-                            slot,
-                            stream,
-                            dist: dist.with_tables(),
-                        });
+                        fixed.push(FixedDraw { slot, stream, dist });
                         None
                     }
                     None if spec.form == crate::distributions::Form::Bernoulli => {
@@ -227,6 +225,7 @@ pub fn compile(model: &Model) -> Result<Program, ModelError> {
         });
     }
     if !fixed.is_empty() {
+        tabulate(&mut fixed);
         let correlated = correlated_draws(model, &fixed, &c.stream_nodes)?;
         c.steps.insert(0, Step::DrawFixed(fixed, correlated));
     }
@@ -238,6 +237,23 @@ pub fn compile(model: &Model) -> Result<Program, ModelError> {
         node_columns,
         quantities,
     })
+}
+
+/// Builds the fixed draws' quantile tables (most of a model's start-up: a
+/// beta input's table is thousands of inverse CDFs). On a rayon pool, the
+/// caller's (the shells compile on their workers' pool), the tables are
+/// built in parallel; elsewhere one by one, starting no threads. Each table
+/// is the same either way.
+fn tabulate(fixed: &mut [FixedDraw]) {
+    let build = |draw: &mut FixedDraw| {
+        let dist = std::mem::replace(&mut draw.dist, Distribution::Constant(0.0));
+        draw.dist = dist.with_tables();
+    };
+    if rayon::current_thread_index().is_some() {
+        fixed.par_iter_mut().for_each(build);
+    } else {
+        fixed.iter_mut().for_each(build);
+    }
 }
 
 /// The Gaussian copula of `[correlations]`, over the fixed draws it names.
