@@ -189,30 +189,26 @@ fn regularized(a: f64, b: f64, front: f64, x: f64) -> f64 {
     }
     d = 1.0 / d;
     let mut h = d;
+    // Lentz's step for a continued-fraction coefficient `aa`: the new d and c.
+    let lentz = |aa: f64, d: f64, c: f64| {
+        let mut d = 1.0 + aa * d;
+        if d.abs() < fpmin {
+            d = fpmin;
+        }
+        let mut c = 1.0 + aa / c;
+        if c.abs() < fpmin {
+            c = fpmin;
+        }
+        (1.0 / d, c)
+    };
     for m in 1..141 {
         let m = f64::from(m);
         let m2 = m * 2.0;
-        let mut aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < fpmin {
-            d = fpmin;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < fpmin {
-            c = fpmin;
-        }
-        d = 1.0 / d;
+        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+        (d, c) = lentz(aa, d, c);
         h = h * d * c;
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < fpmin {
-            d = fpmin;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < fpmin {
-            c = fpmin;
-        }
-        d = 1.0 / d;
+        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        (d, c) = lentz(aa, d, c);
         let del = d * c;
         h *= del;
         if (del - 1.0).abs() <= eps {
