@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import subprocess
 from pathlib import Path
 
@@ -17,6 +18,14 @@ import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+
+# A test run started in the background by a non-interactive shell (`cmd &`)
+# inherits SIGINT ignored, and Python then keeps it ignored: the Ctrl-C
+# tests would never see KeyboardInterrupt, and a run of 10^10 samples would
+# go on for minutes. They test gaprisk's handling of Python's default
+# handler, so they get it however the suite was started.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def binary() -> Path:
