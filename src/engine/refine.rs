@@ -115,17 +115,13 @@ impl Pilot {
         settings: &RunSettings,
         draws: Option<DrawsFormat>,
     ) -> Pilot {
-        let has_output = program
-            .quantities
-            .iter()
-            .any(|q| q.kind == super::program::QuantityKind::Output);
-        if settings.samples == 0 || !has_output {
+        let none = Windows::none(program);
+        if !needs_pilot(program, settings) {
             return Pilot {
-                windows: Windows::none(program),
+                windows: none,
                 chunk: None,
             };
         }
-        let none = Windows::none(program);
         let (mut chunk, kept) = evaluate_chunk_keeping(program, settings, &none, 0, draws);
         let windows = windows_from_pilot(&chunk.acc, &settings.quantiles);
         chunk.acc.note_fine(&windows, &kept);
@@ -136,10 +132,26 @@ impl Pilot {
     }
 }
 
+/// Whether there are windows to choose: an output, and samples.
+fn needs_pilot(program: &Program, settings: &RunSettings) -> bool {
+    let has_output = program
+        .quantities
+        .iter()
+        .any(|q| q.kind == super::program::QuantityKind::Output);
+    settings.samples > 0 && has_output
+}
+
 /// Evaluates chunk 0 on this thread and returns the windows it calls for
-/// (none when the program has no output or the run no sample).
+/// (none when the program has no output or the run no sample). For the
+/// callers that do not absorb chunk 0 themselves (shards, checkpoints,
+/// compare), so it keeps nothing of the chunk.
 pub fn pilot_windows(program: &Program, settings: &RunSettings) -> Windows {
-    Pilot::run(program, settings, None).windows
+    let none = Windows::none(program);
+    if !needs_pilot(program, settings) {
+        return none;
+    }
+    let pilot = evaluate_chunk(program, settings, &none, 0, None).acc;
+    windows_from_pilot(&pilot, &settings.quantiles)
 }
 
 /// The windows of the buckets the reported quantiles are read from that

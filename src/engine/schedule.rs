@@ -11,6 +11,7 @@ use std::ops::Range;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
+use std::thread;
 
 /// Threads to work on and a token to stop: what a run needs from whoever
 /// started it. A server shares one pool between jobs, each with its own
@@ -160,8 +161,8 @@ pub fn for_chunks_in<T: Send>(
             launch(next);
             next += 1;
         }
-        // held[k] is chunk absorbed + k, once its task has sent it.
-        let mut held: VecDeque<Option<Evaluated<T>>> = VecDeque::new();
+        // held[k] is chunk absorbed + k's result, once its task has sent it.
+        let mut held: VecDeque<Option<thread::Result<Option<T>>>> = VecDeque::new();
         let mut absorbed = range.start;
         let end_early = |absorbed: u64, cancelled: bool, progress: &mut dyn FnMut(u64)| {
             stopped.store(true, Ordering::Relaxed);
@@ -169,7 +170,7 @@ pub fn for_chunks_in<T: Send>(
             Ok(pass(absorbed, cancelled))
         };
         while absorbed < range.end {
-            let (_, result) = loop {
+            let result = loop {
                 if let Some(ready) = held.front_mut().and_then(Option::take) {
                     held.pop_front();
                     break ready;
@@ -179,7 +180,7 @@ pub fn for_chunks_in<T: Send>(
                 if held.len() <= k {
                     held.resize_with(k + 1, || None);
                 }
-                held[k] = Some((c, result));
+                held[k] = Some(result);
             };
             let result = match result {
                 Ok(result) => result,
@@ -215,7 +216,7 @@ pub fn for_chunks_in<T: Send>(
 
 /// A chunk's number and its result: `None` if it was skipped, `Err` if its
 /// evaluation panicked (the panic goes on in the absorber's thread).
-type Evaluated<T> = (u64, std::thread::Result<Option<T>>);
+type Evaluated<T> = (u64, thread::Result<Option<T>>);
 
 /// The next result any task sent. On a pool thread, runs the pool's other
 /// work while waiting (the tasks waited for may be queued on this thread).
@@ -225,7 +226,7 @@ fn receive<T>(receiver: &mpsc::Receiver<Evaluated<T>>, on_pool: bool) -> Evaluat
             match receiver.try_recv() {
                 Err(mpsc::TryRecvError::Empty) => {
                     if rayon::yield_now() != Some(rayon::Yield::Executed) {
-                        std::thread::yield_now();
+                        thread::yield_now();
                     }
                     continue;
                 }
