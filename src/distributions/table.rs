@@ -44,8 +44,10 @@ pub struct QuantileTable {
     /// Cells per side.
     side_len: usize,
     /// Cubic coefficients (in the position t within the cell): `side_len`
-    /// cells for s = u, then `side_len` for s = 1 - u. One array, so the
-    /// side is chosen by arithmetic rather than by an unpredictable branch.
+    /// cells for s = u and an `EXACT` cell, then the same for s = 1 - u.
+    /// One array, so the side is chosen by arithmetic rather than by an
+    /// unpredictable branch; each side's `EXACT` cell past its end is where
+    /// every s out of its range lands, so that finding a cell is a `min`.
     cells: Vec<[f64; 4]>,
 }
 
@@ -109,8 +111,8 @@ impl QuantileTable {
                 .collect()
         };
         let mut all = side(&lower, 1.0);
+        all.push(EXACT);
         all.extend(side(&upper, -1.0));
-        // Past the last cell: where out-of-range u lands.
         all.push(EXACT);
         QuantileTable {
             base,
@@ -120,26 +122,27 @@ impl QuantileTable {
     }
 
     /// The cell index for u: branch-free, always in bounds (out-of-range u,
-    /// including NaN, gets the trailing `EXACT` cell), and the position t in
+    /// including NaN, gets its side's `EXACT` cell), and the position t in
     /// [0, 1) within the cell.
     #[inline(always)]
     fn locate(&self, u: f64) -> (usize, f64) {
         // min and arithmetic rather than `if`: the compiler turned the
         // obvious form into a branch that random u mispredicts half the time.
         let s = u.min(1.0 - u);
-        let side = usize::from(u > 0.5) * self.side_len;
+        let side = usize::from(u > 0.5) * (self.side_len + 1);
         let bits = s.to_bits();
-        let offset = (bits >> SHIFT).wrapping_sub(self.base) as usize;
-        let in_range = usize::from(offset < self.side_len);
-        // Out of range, `offset + side` may wrap; it is then multiplied by 0.
-        let index =
-            in_range.wrapping_mul(offset.wrapping_add(side)) + (1 - in_range) * 2 * self.side_len;
-        (index, (bits & FRACTION_MASK) as f64 * FRACTION_SCALE)
+        // s below the table, zero, negative or NaN: the offset wraps or is
+        // past the side, and `min` sends it to the side's `EXACT` cell.
+        let offset = ((bits >> SHIFT).wrapping_sub(self.base) as usize).min(self.side_len);
+        (
+            offset + side,
+            (bits & FRACTION_MASK) as f64 * FRACTION_SCALE,
+        )
     }
 
     #[inline(always)]
     fn cubic(&self, index: usize, t: f64) -> f64 {
-        // `index` is at most 2 * side_len, the last cell; `min` lets the
+        // `index` is at most 2 * side_len + 1, the last cell; `min` lets the
         // compiler see that and drop the bounds check.
         let c = &self.cells[index.min(self.cells.len() - 1)];
         c[0] + t * (c[1] + t * (c[2] + t * c[3]))
@@ -208,10 +211,9 @@ impl QuantileTable {
         let half = _mm256_set1_pd(0.5);
         let base = _mm256_set1_epi64x(self.base as i64);
         let side_len_v = _mm256_set1_epi64x(side_len);
-        let minus_one = _mm256_set1_epi64x(-1);
-        let past_end = _mm256_set1_epi64x(2 * side_len);
+        let upper_side = _mm256_set1_epi64x(side_len + 1);
         let mask = _mm256_set1_epi64x(FRACTION_MASK as i64);
-        let two52_bits = _mm256_set1_epi64x(0x4330_0000_0000_0000);
+        // 2^52, whose bits are also the exponent field of 2^52.
         let two52 = _mm256_set1_pd(4_503_599_627_370_496.0);
         let scale = _mm256_set1_pd(FRACTION_SCALE);
         let mut nan = _mm256_setzero_pd();
@@ -224,30 +226,36 @@ impl QuantileTable {
             let s = _mm256_min_pd(u, _mm256_sub_pd(one, u));
             let side = _mm256_and_si256(
                 _mm256_castpd_si256(_mm256_cmp_pd::<_CMP_GT_OQ>(u, half)),
-                side_len_v,
+                upper_side,
             );
             let bits = _mm256_castpd_si256(s);
-            // As `locate`: offset in [0, side_len) or the trailing EXACT cell.
-            // Offsets are small or, wrapped, negative as i64.
-            let offset = _mm256_sub_epi64(_mm256_srli_epi64::<SHIFT_I32>(bits), base);
-            let in_range = _mm256_and_si256(
-                _mm256_cmpgt_epi64(side_len_v, offset),
-                _mm256_cmpgt_epi64(offset, minus_one),
+            // As `locate`: the offset, at most side_len. AVX2 has no 64-bit
+            // unsigned min, but a 32-bit one does: `bits >> SHIFT` is below
+            // 2^17, so the offset is either in [0, 2^17) (high half zero)
+            // or wrapped from [-2^17, 0) (high half all ones, low half at
+            // least 2^32 - 2^17). Against side_len (high half zero, low
+            // half below 2^17) each half's min then gives the 64-bit min.
+            let offset = _mm256_min_epu32(
+                _mm256_sub_epi64(_mm256_srli_epi64::<SHIFT_I32>(bits), base),
+                side_len_v,
             );
-            let index = _mm256_blendv_epi8(past_end, _mm256_add_epi64(offset, side), in_range);
+            // In bytes (a cell is 32), shifted four at a time here rather
+            // than one by one in the address arithmetic below.
+            let index = _mm256_slli_epi64::<5>(_mm256_add_epi64(offset, side));
             // The fraction is below 2^47: exact through the exponent of 2^52.
             let fraction = _mm256_sub_pd(
-                _mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(bits, mask), two52_bits)),
+                _mm256_or_pd(_mm256_castsi256_pd(_mm256_and_si256(bits, mask)), two52),
                 two52,
             );
             let t = _mm256_mul_pd(fraction, scale);
             let mut lanes = [0i64; 4];
             // SAFETY: 4 i64 = 32 writable bytes.
             unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), index) };
-            // SAFETY: every index is at most 2 * side_len, the last cell
-            // (`cells` has 2 * side_len + 1 cells of 4 f64).
-            let [r0, r1, r2, r3] =
-                lanes.map(|i| unsafe { _mm256_loadu_pd(cells.add(i as usize).cast::<f64>()) });
+            // SAFETY: every index is at most 2 * side_len + 1 cells, the last
+            // one (`cells` has 2 * side_len + 2 cells of 4 f64).
+            let [r0, r1, r2, r3] = lanes.map(|i| unsafe {
+                _mm256_loadu_pd(cells.cast::<u8>().add(i as usize).cast::<f64>())
+            });
             let (t0, t1) = (_mm256_unpacklo_pd(r0, r1), _mm256_unpackhi_pd(r0, r1));
             let (t2, t3) = (_mm256_unpacklo_pd(r2, r3), _mm256_unpackhi_pd(r2, r3));
             let c0 = _mm256_permute2f128_pd::<0x20>(t0, t2);
