@@ -21,6 +21,23 @@ pub fn wide_available() -> bool {
     !cfg!(feature = "portable") && cpu_has_wide()
 }
 
+/// True when the CPU also has AVX-512F and AVX-512VL, whose 256-bit
+/// rotate the random streams use (`engine::rng`); false wherever
+/// `wide_available` is.
+#[inline]
+pub fn rotate_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        wide_available()
+            && std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 fn cpu_has_wide() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
