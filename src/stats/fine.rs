@@ -90,7 +90,9 @@ pub struct Window {
 struct Side {
     /// The first slot the table covers.
     first: i64,
-    /// Per slot from `first`: its index in `slots`, or `NONE`.
+    /// Per slot from `first`: the index of its first fine counter (its
+    /// index in `slots` times `SPLIT`, so that a lookup needs no
+    /// multiplication), or `OUTSIDE`.
     table: Vec<u32>,
 }
 
@@ -130,15 +132,15 @@ impl Window {
             let Some(&first) = kept.first() else {
                 // No slot on this side: one entry that holds none, so that
                 // `note` can always read the table.
-                side.table = vec![NONE];
+                side.table = vec![OUTSIDE];
                 continue;
             };
             side.first = first;
             // One entry past the end that holds none: `note` reads it for
             // every slot beyond the window.
-            side.table = vec![NONE; span(kept) + 1];
+            side.table = vec![OUTSIDE; span(kept) + 1];
             for &s in kept.iter() {
-                side.table[(s - first) as usize] = index;
+                side.table[(s - first) as usize] = index * SPLIT as u32;
                 index += 1;
             }
         }
@@ -163,7 +165,7 @@ impl Window {
         let side = &self.sides[usize::from(slot >= 0)];
         let d = usize::try_from(slot.wrapping_sub(side.first)).ok()?;
         match side.table.get(d) {
-            Some(&p) if p != NONE => Some(p as usize),
+            Some(&p) if p != OUTSIDE => Some(p as usize / SPLIT),
             _ => None,
         }
     }
@@ -193,7 +195,7 @@ impl Window {
                 let i = table.index(x.to_bits());
                 // SAFETY: n counts values before this one, so n < values.len() = out.len().
                 unsafe { *out.get_unchecked_mut(n) = i };
-                n += usize::from(i < OUTSIDE);
+                n += PositiveTable::inside(i);
             }
             return n;
         }
@@ -206,11 +208,8 @@ impl Window {
             // SAFETY: d <= last = table.len() - 1.
             let p = unsafe { *side.table.get_unchecked(d as usize) };
             // SAFETY: n counts values before this one, so n < values.len() = out.len().
-            unsafe {
-                *out.get_unchecked_mut(n) =
-                    p.wrapping_mul(SPLIT as u32) | (k as u32 & (SPLIT as u32 - 1));
-            }
-            n += usize::from(p != NONE);
+            unsafe { *out.get_unchecked_mut(n) = p | (k as u32 & (SPLIT as u32 - 1)) };
+            n += usize::from(p != OUTSIDE);
         }
         n
     }
@@ -222,7 +221,7 @@ pub const OUTSIDE: u32 = NONE.wrapping_mul(SPLIT as u32);
 
 /// A window of positive slots only, as a lookup from a value's raw bits:
 /// its first slot, and per slot from it the counter block's index or
-/// `NONE`, ending in `NONE`.
+/// `OUTSIDE`, ending in `OUTSIDE`.
 #[derive(Debug, Clone, Copy)]
 pub struct PositiveTable<'a> {
     first: i64,
@@ -233,7 +232,7 @@ impl PositiveTable<'_> {
     /// A window with no slot: every value is outside.
     pub const EMPTY: PositiveTable<'static> = PositiveTable {
         first: 0,
-        table: &[NONE],
+        table: &[OUTSIDE],
     };
 
     /// The index of the fine counter of a value given by its bits, or
@@ -248,7 +247,16 @@ impl PositiveTable<'_> {
         let d = ((k >> SUB_BITS).wrapping_sub(self.first) as u64).min(last);
         // SAFETY: d <= last = table.len() - 1 (a table is never empty).
         let p = unsafe { *self.table.get_unchecked(d as usize) };
-        p.wrapping_mul(SPLIT as u32) | (k as u32 & (SPLIT as u32 - 1))
+        p | (k as u32 & (SPLIT as u32 - 1))
+    }
+
+    /// Whether `index` put a value in the window, as 1 or 0: counter
+    /// indices are below 2^31 (a window has at most 2 (MAX_SPAN + 1)
+    /// slots of `SPLIT`), and `OUTSIDE` and above have the top bit set.
+    /// A shift, where `i < OUTSIDE` compiled to a compare and a set.
+    #[inline(always)]
+    pub fn inside(i: u32) -> usize {
+        ((i >> 31) ^ 1) as usize
     }
 }
 
