@@ -73,6 +73,17 @@ impl Store {
         self.counts[i] += n;
     }
 
+    /// A pointer that key k indexes (`counts[k - offset]` is at k): one
+    /// subtraction per store instead of one per value. Out of the
+    /// allocation itself (hence wrapping arithmetic); only keys that
+    /// `cover` made room for may be read or written through it.
+    #[inline(always)]
+    fn by_key(&mut self) -> *mut u64 {
+        self.counts
+            .as_mut_ptr()
+            .wrapping_offset(-(self.offset as isize))
+    }
+
     /// Makes room for every key from `low` to `high`, so that a loop over
     /// values known to lie between them can index without growing.
     fn cover(&mut self, low: i64, high: i64) {
@@ -239,17 +250,13 @@ impl QuantileSketch {
             // Every key lies between min's and max's, so the counts can be
             // indexed without a bounds check or growing.
             self.positive.cover(key(min), key(max));
-            let offset = self.positive.offset;
-            let counts = &mut self.positive.counts[..];
+            let counts = self.positive.by_key();
             match noted.as_deref_mut() {
                 Some(out) => {
                     let mut one = |x: f64| {
                         let bits = x.to_bits();
                         // SAFETY: key(min) <= key <= key(max), which `cover` made room for.
-                        unsafe {
-                            *counts.get_unchecked_mut(((bits >> SHIFT) as i64 - offset) as usize) +=
-                                1
-                        };
+                        unsafe { *counts.wrapping_add((bits >> SHIFT) as usize) += 1 };
                         let i = table.index(bits);
                         // SAFETY: n_fine counts values before this one, so n_fine < values.len() <= out.len().
                         unsafe { *out.get_unchecked_mut(n_fine) = i };
@@ -268,7 +275,7 @@ impl QuantileSketch {
                 None => {
                     for &x in values {
                         // SAFETY: as above.
-                        unsafe { *counts.get_unchecked_mut((key(x) - offset) as usize) += 1 };
+                        unsafe { *counts.wrapping_add(key(x) as usize) += 1 };
                     }
                 }
             }
@@ -276,14 +283,16 @@ impl QuantileSketch {
             // Non-negative with zeros (an indicator times something, or a
             // clamp at 0): count zeros and compact the other keys without a
             // branch, since zero versus non-zero is unpredictable.
-            let mut keys = [0i64; 256];
+            // Keys of non-negative values are below 2^18: u32 holds them, and
+            // AVX2 has an unsigned 32-bit min (not a 64-bit one).
+            let mut keys = [0u32; 256];
             for part in values.chunks(keys.len()) {
                 let mut n = 0;
                 for &x in part {
                     let nonzero = x >= f64::MIN_POSITIVE;
                     // SAFETY: n counts values of `part` before this one, so
                     // n < part.len() <= keys.len().
-                    unsafe { *keys.get_unchecked_mut(n) = key(x) };
+                    unsafe { *keys.get_unchecked_mut(n) = key(x) as u32 };
                     n += usize::from(nonzero);
                     if let Some(out) = noted.as_deref_mut() {
                         let i = table.index(x.to_bits());
@@ -297,15 +306,16 @@ impl QuantileSketch {
                 // pass that vectorises), then increments without a bounds
                 // check or growing, as in the positive case.
                 let keys = &keys[..n];
-                let Some(&low) = keys.iter().min() else {
+                if keys.is_empty() {
                     continue;
-                };
-                self.positive.cover(low, key(max));
-                let offset = self.positive.offset;
-                let counts = &mut self.positive.counts[..];
+                }
+                // A plain fold: `Iterator::min` compiled to a scalar loop.
+                let low = keys.iter().fold(u32::MAX, |low, &k| low.min(k));
+                self.positive.cover(i64::from(low), key(max));
+                let counts = self.positive.by_key();
                 for &k in keys {
                     // SAFETY: low <= k <= key(max), which `cover` made room for.
-                    unsafe { *counts.get_unchecked_mut((k - offset) as usize) += 1 };
+                    unsafe { *counts.wrapping_add(k as usize) += 1 };
                 }
             }
         } else {
