@@ -181,12 +181,17 @@ impl HandWritten {
                         // finite, so no finiteness fallback is needed).
                         for (k, o) in out.iter().enumerate() {
                             let m = Moments::of(&o[..n]);
-                            result.sketches[k].add_finite_noting(
-                                &o[..n],
-                                m.min,
-                                m.max,
-                                &mut result.fine[k],
-                            );
+                            assert!(m.mean.is_finite(), "a non-finite output");
+                            // SAFETY: finite values (their mean is), and m
+                            // holds their exact min and max.
+                            unsafe {
+                                result.sketches[k].add_finite_noting(
+                                    &o[..n],
+                                    m.min,
+                                    m.max,
+                                    &mut result.fine[k],
+                                )
+                            };
                             result.moments[k].merge(&m);
                         }
                     }
@@ -194,7 +199,9 @@ impl HandWritten {
                         result.events[0] += events[0];
                         for o in &out {
                             let m = Moments::of(&o[..n]);
-                            result.sketches[0].add_finite(&o[..n], m.min, m.max);
+                            assert!(m.mean.is_finite(), "a non-finite output");
+                            // SAFETY: as above.
+                            unsafe { result.sketches[0].add_finite(&o[..n], m.min, m.max) };
                             result.moments[0].merge(&m);
                         }
                     }

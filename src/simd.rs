@@ -2,7 +2,8 @@
 //!
 //! The block loops are compiled twice: once for any x86-64 (or other
 //! architecture) and once with AVX2 and FMA enabled, chosen at run time
-//! (`wide_available`). Each hot method has an `#[inline(always)]` body and a
+//! (`wide_available`); the random streams have a third version, for CPUs
+//! with AVX-512VL as well (`rotate_available`). Each hot method has an `#[inline(always)]` body and a
 //! `#[target_feature]` twin that calls it, so the body is compiled inside
 //! the wide function. The results are bit-identical: Rust never contracts
 //! `a * b + c` into a fused multiply-add or reorders floating-point
@@ -21,9 +22,9 @@ pub fn wide_available() -> bool {
     !cfg!(feature = "portable") && cpu_has_wide()
 }
 
-/// True when the CPU also has AVX-512F and AVX-512VL, whose 256-bit
-/// rotate the random streams use (`engine::rng`); false wherever
-/// `wide_available` is.
+/// True when `wide_available` is and the CPU also has AVX-512F and
+/// AVX-512VL, whose 256-bit rotate the random streams use
+/// (`engine::rng`). False under the `portable` feature, as that is.
 #[inline]
 pub fn rotate_available() -> bool {
     #[cfg(target_arch = "x86_64")]

@@ -19,6 +19,9 @@ const SHIFT: u32 = 52 - CELL_BITS;
 /// `SHIFT` as the vector shift intrinsics take it.
 #[cfg(target_arch = "x86_64")]
 const SHIFT_I32: i32 = SHIFT as i32;
+// `map_avx2` finds a cell with a 32-bit unsigned min on 64-bit lanes,
+// which needs every key (`bits >> SHIFT`) to fit in 32 bits.
+const _: () = assert!(SHIFT >= 32);
 /// The smallest tabulated `s` is 2^-MIN_OCTAVE.
 const MIN_OCTAVE: i32 = 40;
 /// Mask of the mantissa bits that give the position within a cell.
@@ -251,8 +254,9 @@ impl QuantileTable {
             let mut lanes = [0i64; 4];
             // SAFETY: 4 i64 = 32 writable bytes.
             unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), index) };
-            // SAFETY: every index is at most 2 * side_len + 1 cells, the last
-            // one (`cells` has 2 * side_len + 2 cells of 4 f64).
+            // SAFETY: every lane is a byte offset of at most (2 * side_len +
+            // 1) * 32, the last cell's (`cells` has 2 * side_len + 2 cells of
+            // 32 bytes).
             let [r0, r1, r2, r3] = lanes.map(|i| unsafe {
                 _mm256_loadu_pd(cells.cast::<u8>().add(i as usize).cast::<f64>())
             });

@@ -308,7 +308,9 @@ impl Accumulators {
                             (scratch, Moments::of(scratch))
                         }
                     };
-                    sketch.add_finite_noting(finite, block.min, block.max, fine);
+                    // SAFETY: `block` is `Moments::of(finite)`, and `finite`
+                    // holds only finite values.
+                    unsafe { sketch.add_finite_noting(finite, block.min, block.max, fine) };
                     moments.merge(&block);
                 }
             }

@@ -220,8 +220,9 @@ impl Window {
 pub const OUTSIDE: u32 = NONE.wrapping_mul(SPLIT as u32);
 
 /// A window of positive slots only, as a lookup from a value's raw bits:
-/// its first slot, and per slot from it the counter block's index or
-/// `OUTSIDE`, ending in `OUTSIDE`.
+/// its first slot, and per slot from it the index of the slot's first fine
+/// counter (its place in the window times `SPLIT`) or `OUTSIDE`, ending in
+/// `OUTSIDE`.
 #[derive(Debug, Clone, Copy)]
 pub struct PositiveTable<'a> {
     first: i64,

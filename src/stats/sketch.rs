@@ -211,9 +211,17 @@ impl QuantileSketch {
     /// Adds a slice of finite values whose minimum and maximum are known
     /// (the block's moments have them): the per-value work is only the
     /// bucket increment.
+    ///
+    /// # Safety
+    ///
+    /// Every value is finite and lies between `min` and `max`: the loops
+    /// make room for the keys of `min` and `max` once, then index the counts
+    /// without bounds checks (`Moments::of` of the same values gives such a
+    /// `min` and `max`).
     #[inline(always)]
-    pub fn add_finite(&mut self, values: &[f64], min: f64, max: f64) {
-        self.add_finite_noting(values, min, max, &mut []);
+    pub unsafe fn add_finite(&mut self, values: &[f64], min: f64, max: f64) {
+        // SAFETY: the caller's promise is this function's.
+        unsafe { self.add_finite_noting(values, min, max, &mut []) };
     }
 
     /// `add_finite`, and the values in the window of `fine` (if any) noted
@@ -221,14 +229,24 @@ impl QuantileSketch {
     /// loop does both: the bucket key is read once, and the fine counter's
     /// index is written for every value but kept only for those inside
     /// (see `Window::note`).
+    ///
+    /// # Safety
+    ///
+    /// As `add_finite`: every value is finite and lies between `min` and
+    /// `max`.
     #[inline(always)]
-    pub fn add_finite_noting(
+    pub unsafe fn add_finite_noting(
         &mut self,
         values: &[f64],
         min: f64,
         max: f64,
         fine: &mut [FineCounts],
     ) {
+        debug_assert!(
+            values
+                .iter()
+                .all(|x| x.is_finite() && (min..=max).contains(x))
+        );
         self.count += values.len() as u64;
         self.min = self.min.min(min);
         self.max = self.max.max(max);
@@ -296,7 +314,7 @@ impl QuantileSketch {
                     n += usize::from(nonzero);
                     if let Some(out) = noted.as_deref_mut() {
                         let i = table.index(x.to_bits());
-                        // SAFETY: as above.
+                        // SAFETY: n_fine counts values before this one, so n_fine < values.len() <= out.len().
                         unsafe { *out.get_unchecked_mut(n_fine) = i };
                         n_fine += PositiveTable::inside(i);
                     }
@@ -622,8 +640,9 @@ mod tests {
     #[test]
     fn block_insertion_equals_one_at_a_time() {
         // Each path of add_finite: positive, non-negative with zeros (one
-        // with whole parts of 256 zeros and subnormals, which count as
-        // zeros), mixed signs. Odd lengths leave a value after the pairs.
+        // with whole parts of 256 zeros, negative zeros and subnormals,
+        // which count as zeros), mixed signs. Odd lengths leave a value
+        // after the pairs.
         let datasets: [Vec<f64>; 4] = [
             (1..1000).map(|i| i as f64 * 0.37).collect(),
             (0..1000)
@@ -631,7 +650,7 @@ mod tests {
                 .collect(),
             (0..1001)
                 .map(|i| match i {
-                    0..600 => [0.0, 5e-324, 1e-310][i % 3],
+                    0..600 => [-0.0, 0.0, 5e-324, 1e-310][i % 4],
                     _ => 1e300 / i as f64,
                 })
                 .collect(),
@@ -645,7 +664,8 @@ mod tests {
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
                     (a.min(x), b.max(x))
                 });
-            block.add_finite(&data, lo, hi);
+            // SAFETY: lo and hi are the data's min and max; all finite.
+            unsafe { block.add_finite(&data, lo, hi) };
             assert_eq!(one, block);
         }
     }
@@ -689,12 +709,14 @@ mod tests {
                         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
                             (a.min(x), b.max(x))
                         });
-                    sketch.add_finite_noting(block, lo, hi, &mut fused);
+                    // SAFETY: lo and hi are the block's min and max; all finite.
+                    unsafe { sketch.add_finite_noting(block, lo, hi, &mut fused) };
                 }
                 let mut alone = FineCounts::new(window.clone());
                 alone.add(data);
                 let mut plain = QuantileSketch::default();
-                plain.add_finite(data, lo, hi);
+                // SAFETY: as above, for the whole data.
+                unsafe { plain.add_finite(data, lo, hi) };
                 assert_eq!(sketch, plain);
                 assert_eq!(fused[0], alone);
                 let noted: u64 = window
