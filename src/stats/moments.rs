@@ -164,7 +164,8 @@ fn sum_min_max_avx2(values: &[f64]) -> (f64, f64, f64) {
         hi0 = _mm256_max_pd(a, hi0);
         hi1 = _mm256_max_pd(b, hi1);
     }
-    let mut lanes = lane_start();
+    // Every lane is stored from the registers.
+    let mut lanes: Lanes = Default::default();
     for (out, (r0, r1)) in [&mut lanes.0, &mut lanes.1, &mut lanes.2].into_iter().zip([
         (s0, s1),
         (lo0, lo1),

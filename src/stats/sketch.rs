@@ -301,8 +301,8 @@ impl QuantileSketch {
             // Non-negative with zeros (an indicator times something, or a
             // clamp at 0): count zeros and compact the other keys without a
             // branch, since zero versus non-zero is unpredictable.
-            // Keys of non-negative values are below 2^18: u32 holds them, and
-            // AVX2 has an unsigned 32-bit min (not a 64-bit one).
+            // Keys of non-negative values are at most 2^18 (-0.0's): u32
+            // holds them, and AVX2 has an unsigned 32-bit min (not 64-bit).
             let mut keys = [0u32; 256];
             for part in values.chunks(keys.len()) {
                 let mut n = 0;
