@@ -1,18 +1,19 @@
 //! A job run from Rust code, cancelled from another thread:
 //! `cargo run --release --example cancel_job`.
-use gaprisk::jobs::run::{RunJob, RunRequest, RunSinks};
-use gaprisk::jobs::{DiskFiles, Outcome, RunContext, SamplingOptions, Workers};
+use gaprisk::jobs::run::{RunSinks, RunSpec};
+use gaprisk::jobs::spec::{Count, JobSpec, Sampling};
+use gaprisk::jobs::{Job, LayeredFiles, Limits, Outcome, RunContext, Workers};
 
 fn main() -> Result<(), gaprisk::error::Error> {
-    let request = RunRequest {
+    let spec = JobSpec::Run(RunSpec {
         model: "models/baseline.toml".into(),
-        sampling: SamplingOptions {
-            samples: 1_000_000_000,
+        sampling: Sampling {
+            samples: Count(1_000_000_000),
             ..Default::default()
         },
         ..Default::default()
-    };
-    let job = RunJob::new(&DiskFiles, request)?;
+    });
+    let job = Job::build(&LayeredFiles::disk(), &spec, &Limits::NONE)?;
     let ctx = RunContext::new(Workers::new(0)?);
     let token = ctx.cancel_token().clone();
     std::thread::spawn(move || {

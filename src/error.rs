@@ -58,6 +58,25 @@ pub enum Error {
         option: &'static str,
         message: String,
     },
+    /// A field of a JSON request that is not what it must be: `key` is its
+    /// place in the request (`command`, `variants.1`).
+    InvalidRequest {
+        key: String,
+        message: String,
+    },
+    /// An option the command does not take.
+    UnknownOption {
+        command: &'static str,
+        name: String,
+        /// The options the command takes from the shell that asked.
+        known: Vec<&'static str>,
+    },
+    /// A model larger than the shell allows.
+    TooManyNodes {
+        file: String,
+        nodes: usize,
+        limit: usize,
+    },
     /// `set` names something that is not an input of the model.
     UnknownInput {
         name: String,
@@ -104,8 +123,15 @@ fn plain(option: &str) -> String {
     option.to_string()
 }
 
-/// Replaces every `{name}` of a known option in `message` by `spell(name)`.
+/// Replaces every `{name}` in `message` by `spell(name)`. Every user text
+/// in a message is escaped by `literal`, so an unescaped `{identifier}` is
+/// always an option's name.
 fn render_options(message: &str, spell: &dyn Fn(&str) -> String) -> String {
+    let is_name = |s: &str| {
+        s.starts_with(|c: char| c.is_ascii_lowercase())
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    };
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
     while let Some(open) = rest.find('{') {
@@ -117,7 +143,7 @@ fn render_options(message: &str, spell: &dyn Fn(&str) -> String) -> String {
             continue;
         }
         match after.find('}') {
-            Some(close) if OPTIONS.contains(&&after[..close]) => {
+            Some(close) if is_name(&after[..close]) => {
                 out.push_str(&spell(&after[..close]));
                 rest = &after[close + 1..];
             }
@@ -136,41 +162,6 @@ fn render_options(message: &str, spell: &dyn Fn(&str) -> String) -> String {
 pub fn literal(text: &str) -> String {
     text.replace('{', "{{")
 }
-
-/// Every option a job takes, by its API name: what `{name}` may refer to
-/// in an `InvalidOption` message.
-pub const OPTIONS: &[&str] = &[
-    "samples",
-    "seed",
-    "threads",
-    "confidence",
-    "design",
-    "interval",
-    "set",
-    "precision",
-    "relative_precision",
-    "target",
-    "max_samples",
-    "quantiles",
-    "shard",
-    "checkpoint",
-    "resume",
-    "draws",
-    "draws_format",
-    "format",
-    "quantity",
-    "method",
-    "bootstrap",
-    "parts",
-    "listen",
-    "jobs",
-    "token_file",
-    "checkpoint_every",
-    "out",
-    "folders",
-    "event",
-    "sampler",
-];
 
 impl Error {
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
@@ -221,6 +212,22 @@ impl Error {
                     m.push_str(&format!(" (it has: {})", names.join(", ")));
                 }
                 m
+            }
+            Error::InvalidRequest { message, .. } => message.clone(),
+            Error::UnknownOption {
+                command,
+                name,
+                known,
+            } => format!(
+                "{command} takes no option '{name}' (it takes: {})",
+                known
+                    .iter()
+                    .map(|k| spell(k))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Error::TooManyNodes { file, nodes, limit } => {
+                format!("{file}: {nodes} entries is more than this server's limit of {limit}")
             }
             Error::Model(e) => e.to_string(),
             Error::PartMismatch(m) => m.clone(),
@@ -282,10 +289,10 @@ mod tests {
             e.render(&flag),
             "--target needs --precision or --relative-precision"
         );
-        // Braces that do not name an option are left alone, and user text
-        // is never read as an option name.
-        let e = Error::option("set", "{set} {x}: odd {");
-        assert_eq!(e.render(&flag), "--set {x}: odd {");
+        // Braces that do not hold a name are left alone, and user text is
+        // never read as an option name.
+        let e = Error::option("set", "{set} {X-1} { x }: odd {");
+        assert_eq!(e.render(&flag), "--set {X-1} { x }: odd {");
         let e = Error::option("set", format!("{{set}} {}", literal("{samples}=1")));
         assert_eq!(e.render(&flag), "--set {samples}=1");
     }

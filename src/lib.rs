@@ -13,6 +13,7 @@
 //! set the hot loops run) is below them all.
 
 pub mod analysis;
+mod choice;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod distributions;

@@ -3,67 +3,65 @@
 //! callback at every stage, and two jobs sharing one thread pool.
 
 use gaprisk::analysis::sweep::parse_axis;
-use gaprisk::jobs::compare::{CompareJob, CompareRequest};
+use gaprisk::jobs::compare::CompareSpec;
 use gaprisk::jobs::merge::MergeJob;
-use gaprisk::jobs::run::{RunJob, RunRequest, RunSinks};
-use gaprisk::jobs::sensitivity::{Method, SensitivityJob, SensitivityRequest};
-use gaprisk::jobs::sweep::{SweepJob, SweepRequest};
+use gaprisk::jobs::run::{RunSinks, RunSpec};
+use gaprisk::jobs::sensitivity::{Method, SensitivitySpec};
+use gaprisk::jobs::spec::{Count, Files, JobSpec, Sampling, Shard};
+use gaprisk::jobs::sweep::SweepSpec;
 use gaprisk::jobs::{
-    CancelToken, JobOutput, MemoryFiles, Outcome, RunContext, SamplingOptions, Workers,
+    CancelToken, Job, JobOutput, LayeredFiles, Limits, ModelFiles, Outcome, RunContext, Workers,
 };
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-fn files() -> MemoryFiles {
-    let mut files = MemoryFiles::new();
-    for name in [
+fn files() -> LayeredFiles {
+    let texts = [
         "baseline.toml",
         "full_withdrawal.toml",
         "no_us_rotation.toml",
-    ] {
-        let text = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("models")
-                .join(name),
-        )
-        .unwrap();
-        files.insert(name, text).unwrap();
-    }
-    files
+    ]
+    .into_iter()
+    .map(|name| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("models")
+            .join(name);
+        (name.to_string(), std::fs::read_to_string(path).unwrap())
+    })
+    .collect();
+    LayeredFiles::memory().with_texts(&texts).unwrap()
 }
 
-fn sampling(samples: u64) -> SamplingOptions {
-    SamplingOptions {
-        samples,
+fn sampling(samples: u64) -> Sampling {
+    Sampling {
+        samples: Count(samples),
         ..Default::default()
     }
+}
+
+fn build(files: &dyn ModelFiles, spec: JobSpec) -> Job {
+    Job::build(files, &spec, &Limits::NONE).unwrap()
 }
 
 /// A job of each kind, ready to run (the merge over parts made here).
 #[allow(clippy::large_enum_variant)] // a handful, built once per test
 enum AnyJob {
-    Run(RunJob),
-    Compare(CompareJob),
-    Sweep(SweepJob),
-    Sensitivity(SensitivityJob),
+    Job(Job),
     Merge(MergeJob),
 }
 
 impl AnyJob {
     fn execute(&self, ctx: &RunContext) -> Outcome<JobOutput> {
         match self {
-            AnyJob::Run(j) => j.execute(ctx, RunSinks::default()),
-            AnyJob::Compare(j) => j.execute(ctx),
-            AnyJob::Sweep(j) => j.execute(ctx),
-            AnyJob::Sensitivity(j) => j.execute(ctx),
+            AnyJob::Job(j) => j.execute(ctx, RunSinks::default()),
             AnyJob::Merge(j) => j.execute(ctx),
         }
         .expect("a valid job does not fail")
     }
 }
 
-fn run_request(samples: u64) -> RunRequest {
-    RunRequest {
+fn run_spec(samples: u64) -> RunSpec {
+    RunSpec {
         model: "baseline.toml".into(),
         sampling: sampling(samples),
         ..Default::default()
@@ -73,23 +71,26 @@ fn run_request(samples: u64) -> RunRequest {
 fn jobs() -> Vec<(&'static str, AnyJob)> {
     let files = files();
     let n = 300_000;
-    let sensitivity = |method, samples| SensitivityRequest {
-        model: "baseline.toml".into(),
-        method,
-        samples,
-        ..Default::default()
+    let sensitivity = |method, samples| {
+        AnyJob::Job(build(
+            &files,
+            JobSpec::Sensitivity(SensitivitySpec {
+                model: "baseline.toml".into(),
+                method,
+                samples: Count(samples),
+                ..Default::default()
+            }),
+        ))
+    };
+    let shard = |k| {
+        JobSpec::Run(RunSpec {
+            shard: Some(Shard { k, n: 2 }),
+            ..run_spec(n)
+        })
     };
     let parts: Vec<(String, Vec<u8>)> = (1..=2)
         .map(|k| {
-            let job = RunJob::new(
-                &files,
-                RunRequest {
-                    shard: Some((k, 2)),
-                    ..run_request(n)
-                },
-            )
-            .unwrap();
-            let out = job
+            let out = build(&files, shard(k))
                 .execute(
                     &RunContext::new(Workers::new(2).unwrap()),
                     RunSinks::default(),
@@ -101,86 +102,50 @@ fn jobs() -> Vec<(&'static str, AnyJob)> {
         })
         .collect();
     vec![
-        (
-            "run",
-            AnyJob::Run(RunJob::new(&files, run_request(n)).unwrap()),
-        ),
+        ("run", AnyJob::Job(build(&files, JobSpec::Run(run_spec(n))))),
         (
             "run with a stopping rule",
-            AnyJob::Run(
-                RunJob::new(
-                    &files,
-                    RunRequest {
-                        relative_precision: Some(0.01),
-                        max_samples: Some(n),
-                        ..run_request(n)
-                    },
-                )
-                .unwrap(),
-            ),
+            AnyJob::Job(build(
+                &files,
+                JobSpec::Run(RunSpec {
+                    relative_precision: Some(0.01),
+                    max_samples: Count(n),
+                    ..run_spec(n)
+                }),
+            )),
         ),
-        (
-            "run shard",
-            AnyJob::Run(
-                RunJob::new(
-                    &files,
-                    RunRequest {
-                        shard: Some((1, 2)),
-                        ..run_request(n)
-                    },
-                )
-                .unwrap(),
-            ),
-        ),
+        ("run shard", AnyJob::Job(build(&files, shard(1)))),
         (
             "compare",
-            AnyJob::Compare(
-                CompareJob::new(
-                    &files,
-                    CompareRequest {
-                        base: "baseline.toml".into(),
-                        variants: vec!["full_withdrawal.toml".into(), "no_us_rotation.toml".into()],
-                        sampling: sampling(n),
-                        ..Default::default()
-                    },
-                    &|a, b| a == b,
-                )
-                .unwrap(),
-            ),
+            AnyJob::Job(build(
+                &files,
+                JobSpec::Compare(CompareSpec {
+                    base: "baseline.toml".into(),
+                    variants: vec!["full_withdrawal.toml".into(), "no_us_rotation.toml".into()],
+                    sampling: sampling(n),
+                    ..Default::default()
+                }),
+            )),
         ),
         (
             "sweep",
-            AnyJob::Sweep(
-                SweepJob::new(
-                    &files,
-                    SweepRequest {
-                        model: "baseline.toml".into(),
-                        axes: vec![parse_axis("us_commitment=0:1:3").unwrap()],
-                        sampling: sampling(n),
-                        no_report: false,
-                        format: Default::default(),
-                    },
-                )
-                .unwrap(),
-            ),
+            AnyJob::Job(build(
+                &files,
+                JobSpec::Sweep(SweepSpec {
+                    model: "baseline.toml".into(),
+                    set: vec![parse_axis("us_commitment=0:1:3").unwrap()],
+                    sampling: sampling(n),
+                    ..Default::default()
+                }),
+            )),
         ),
+        ("sensitivity sobol", sensitivity(Method::Sobol, 50_000)),
+        ("sensitivity tornado", sensitivity(Method::Tornado, 150_000)),
+        ("sensitivity rank", sensitivity(Method::Rank, n)),
         (
-            "sensitivity sobol",
-            AnyJob::Sensitivity(
-                SensitivityJob::new(&files, sensitivity(Method::Sobol, 50_000)).unwrap(),
-            ),
+            "merge",
+            AnyJob::Merge(MergeJob::new(parts, &Files::default()).unwrap()),
         ),
-        (
-            "sensitivity tornado",
-            AnyJob::Sensitivity(
-                SensitivityJob::new(&files, sensitivity(Method::Tornado, 150_000)).unwrap(),
-            ),
-        ),
-        (
-            "sensitivity rank",
-            AnyJob::Sensitivity(SensitivityJob::new(&files, sensitivity(Method::Rank, n)).unwrap()),
-        ),
-        ("merge", AnyJob::Merge(MergeJob::new(parts, false).unwrap())),
     ]
 }
 
@@ -316,7 +281,7 @@ fn two_jobs_share_a_pool_and_cancelling_one_leaves_the_other_whole() {
             .build()
             .unwrap(),
     );
-    let alone = RunJob::new(&files, run_request(400_000)).unwrap();
+    let alone = build(&files, JobSpec::Run(run_spec(400_000)));
     let expected = alone
         .execute(
             &RunContext::new(Workers::with_pool(pool.clone())),
@@ -326,8 +291,8 @@ fn two_jobs_share_a_pool_and_cancelling_one_leaves_the_other_whole() {
         .completed()
         .unwrap();
 
-    let kept = RunJob::new(&files, run_request(400_000)).unwrap();
-    let doomed = RunJob::new(&files, run_request(50_000_000)).unwrap();
+    let kept = build(&files, JobSpec::Run(run_spec(400_000)));
+    let doomed = build(&files, JobSpec::Run(run_spec(50_000_000)));
     let (kept_ctx, doomed_ctx) = (
         RunContext::new(Workers::with_pool(pool.clone()).with_cancel(CancelToken::new())),
         RunContext::new(Workers::with_pool(pool.clone()).with_cancel(CancelToken::new())),
@@ -362,26 +327,26 @@ fn two_jobs_share_a_pool_and_cancelling_one_leaves_the_other_whole() {
 
 #[test]
 fn extends_resolves_among_the_request_files_only() {
-    let mut files = MemoryFiles::new();
-    files
-        .insert(
-            "child.toml",
-            "[model]\nname = \"child\"\nextends = \"../../etc/passwd\"\n",
-        )
-        .unwrap();
-    let err = RunJob::new(
-        &files,
-        RunRequest {
-            model: "child.toml".into(),
-            ..Default::default()
-        },
-    )
-    .unwrap_err();
+    let texts = [(
+        "child.toml".to_string(),
+        "[model]\nname = \"child\"\nextends = \"../../etc/passwd\"\n".to_string(),
+    )]
+    .into_iter()
+    .collect();
+    let files = LayeredFiles::memory().with_texts(&texts).unwrap();
+    let spec = JobSpec::Run(RunSpec {
+        model: "child.toml".into(),
+        ..Default::default()
+    });
+    let err = Job::build(&files, &spec, &Limits::NONE).err().unwrap();
     let message = err.to_string();
     assert!(
         message
             .contains("child.toml:3: model.extends: '../../etc/passwd' is outside the model files"),
         "{message}"
     );
-    assert!(files.insert("/etc/passwd", "x").is_err());
+    let absolute = [("/etc/passwd".to_string(), "x".to_string())]
+        .into_iter()
+        .collect();
+    assert!(LayeredFiles::memory().with_texts(&absolute).is_err());
 }

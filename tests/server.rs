@@ -303,7 +303,7 @@ fn asked_command(raw: &str) -> serde_json::Value {
 #[test]
 fn rare_jobs_refuse_bad_options_by_name_and_cancel() {
     let data = tempdir();
-    let s = Server::start(data.path(), &["--max-samples", "2e7"]);
+    let s = Server::start(data.path(), &["--max-evaluations", "2e7"]);
     let refused = |options: serde_json::Value, key: &str, says: &str| {
         let r = s.post(
             "/v1/jobs",
@@ -344,7 +344,7 @@ fn rare_jobs_refuse_bad_options_by_name_and_cancel() {
     refused(
         json!({"format": "parquet"}),
         "options.format",
-        "rare takes no option 'format'",
+        "format is an option of the command line and of the Python package's in-process calls; the service does not take it",
     );
     let r = s.post(
         "/v1/jobs",

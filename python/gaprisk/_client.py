@@ -11,43 +11,18 @@ import urllib.parse
 import urllib.request
 from typing import Any, Mapping, Sequence
 
-from . import _options
-from ._api import compare_overrides, no_overrides, run_overrides, sweep_axes, variants_list
+from . import _spec
+from ._api import RESULTS
 from ._errors import ModelError, OptionError, ServerError
-from ._model import Model, as_model
+from ._model import as_model
 from ._progress import Progress
-from ._results import (
-    CompareResult,
-    RareResult,
-    Result,
-    RunResult,
-    SensitivityResult,
-    SweepResult,
-)
+from ._results import Result
 
 #: Seconds between two polls of a running job.
 POLL_SECONDS = 0.2
 
-
-def _server_model(model: Model, files: dict[str, str]) -> str:
-    """The name a request gives ``model``: a file of the server's library
-    (a path as given: ``baseline.toml``, relative to its ``--models``), or
-    a model held in memory, sent with its files."""
-    if model.text is not None:
-        for name, text in model._files.items():  # noqa: SLF001 (same package)
-            if files.setdefault(name, text) != text:
-                raise ValueError(f"two different in-memory model files are named {name!r}")
-    return model.path
-
-
-def _axis_value(text: str) -> Any:
-    """A sweep axis as the HTTP API takes it: "START:STOP:POINTS" stays a
-    string, a list of numbers a list."""
-    values = text.split("=", 1)[1]
-    if ":" in values:
-        return values
-    numbers = [float(v) for v in values.split(",")]
-    return numbers[0] if len(numbers) == 1 else numbers
+#: The result files a Client's `format` may ask for: a server writes CSV.
+SERVER_FORMAT = "csv"
 
 
 class Client:
@@ -107,27 +82,11 @@ class Client:
 
     # -- jobs ---------------------------------------------------------------
 
-    def _submit(
-        self,
-        command: str,
-        model: Model,
-        variants: Sequence[Model],
-        options: dict,
-        progress: Any,
-        want: Any,
-    ) -> tuple[dict[str, bytes], dict]:
-        files: dict[str, str] = {}
-        body = {
-            "command": command,
-            "model": _server_model(model, files),
-            "variants": [_server_model(v, files) for v in variants],
-            "files": files,
-            "options": {k: v for k, v in options.items() if v is not None},
-        }
+    def _submit(self, body: dict, progress: bool, want: Any) -> tuple[dict[str, bytes], dict]:
+        command = body["command"]
         job = self._json("POST", "/v1/jobs", body, ok=(200, 202))
-        show = _options.flag("progress", progress)
         try:
-            with Progress(show, command) as bar:
+            with Progress(progress, command) as bar:
                 while job["status"] in ("queued", "running"):
                     p = job.get("progress") or {}
                     bar(p.get("samples_done", 0), p.get("samples_total", 0))
@@ -151,207 +110,47 @@ class Client:
             out[name] = data
         return out, job
 
-    @staticmethod
-    def _formats(format: Any, no_report: Any):
-        fmt = _options.text("format", format)
-        if fmt not in (None, "csv"):
-            raise OptionError(f"format: a server writes csv only, not {fmt!r}", "format")
-        skip_report = _options.flag("no_report", no_report)
-        return lambda name: not (skip_report and name == "report.html")
-
-    def run(
-        self,
-        model: Model | str | os.PathLike,
-        *,
-        samples: int | None = None,
-        seed: int | None = None,
-        design: str | None = None,
-        confidence: float | None = None,
-        interval: str | None = None,
-        set: Mapping[str, float] | None = None,
-        precision: float | None = None,
-        relative_precision: float | None = None,
-        target: str | None = None,
-        max_samples: int | None = None,
-        quantiles: Sequence[float] | None = None,
-        format: str = "csv",
-        no_report: bool = False,
-        progress: bool = True,
-    ) -> RunResult:
-        """``gaprisk.run`` on the server. Its result has no ``draws``."""
-        m = as_model(model, "model")
-        want = self._formats(format, no_report)
+    def _call(self, command: str, values: dict[str, Any]) -> Result:
+        body, progress = _spec.request(command, _spec.CLIENT, values)
+        # The options the service leaves to its clients: the server writes
+        # CSV and report.html, and the Client fetches what was asked for.
+        options = body["options"]
+        format = options.pop("format", SERVER_FORMAT)
+        if format != SERVER_FORMAT:
+            raise OptionError(
+                f"format: a server writes {SERVER_FORMAT} only, not {format!r}", "format"
+            )
+        no_report = options.pop("no_report", False)
         files, _ = self._submit(
-            "run",
-            m,
-            [],
-            {
-                "samples": _options.count("samples", samples),
-                "seed": _options.count("seed", seed),
-                "design": _options.text("design", design),
-                "confidence": _options.number("confidence", confidence),
-                "interval": _options.text("interval", interval),
-                "set": run_overrides(m, set) or None,
-                "precision": _options.number("precision", precision),
-                "relative_precision": _options.number("relative_precision", relative_precision),
-                "target": _options.text("target", target),
-                "max_samples": _options.count("max_samples", max_samples),
-                "quantiles": _options.levels("quantiles", quantiles) or None,
-            },
-            progress,
-            want,
+            body, progress, lambda name: not (no_report and name == "report.html")
         )
-        return RunResult(files)
+        result_type, _ = RESULTS[command]
+        return result_type(files)
 
-    def compare(
-        self,
-        base: Model | str | os.PathLike,
-        variants: Sequence[Model | str | os.PathLike],
-        *,
-        samples: int | None = None,
-        seed: int | None = None,
-        design: str | None = None,
-        confidence: float | None = None,
-        set: Mapping[str, float] | None = None,
-        format: str = "csv",
-        no_report: bool = False,
-        progress: bool = True,
-    ) -> CompareResult:
-        """``gaprisk.compare`` on the server."""
-        b = as_model(base, "base")
-        vs = variants_list(variants)
-        want = self._formats(format, no_report)
-        files, _ = self._submit(
-            "compare",
-            b,
-            vs,
-            {
-                "samples": _options.count("samples", samples),
-                "seed": _options.count("seed", seed),
-                "design": _options.text("design", design),
-                "confidence": _options.number("confidence", confidence),
-                "set": compare_overrides([b, *vs], set) or None,
-            },
-            progress,
-            want,
-        )
-        return CompareResult(files)
-
-    def sweep(
-        self,
-        model: Model | str | os.PathLike,
-        *,
-        set: Mapping[str, Any],
-        samples: int | None = None,
-        seed: int | None = None,
-        design: str | None = None,
-        confidence: float | None = None,
-        format: str = "csv",
-        no_report: bool = False,
-        progress: bool = True,
-    ) -> SweepResult:
-        """``gaprisk.sweep`` on the server."""
-        m = as_model(model, "model")
-        want = self._formats(format, no_report)
-        axes = {a.split("=", 1)[0]: _axis_value(a) for a in sweep_axes(m, set)}
-        files, _ = self._submit(
-            "sweep",
-            m,
-            [],
-            {
-                "samples": _options.count("samples", samples),
-                "seed": _options.count("seed", seed),
-                "design": _options.text("design", design),
-                "confidence": _options.number("confidence", confidence),
-                "set": axes,
-            },
-            progress,
-            want,
-        )
-        return SweepResult(files)
-
-    def sensitivity(
-        self,
-        model: Model | str | os.PathLike,
-        *,
-        quantity: str | None = None,
-        method: str | None = None,
-        design: str | None = None,
-        samples: int | None = None,
-        seed: int | None = None,
-        confidence: float | None = None,
-        bootstrap: int | None = None,
-        sampler: str | None = None,
-        format: str = "csv",
-        no_report: bool = False,
-        progress: bool = True,
-    ) -> SensitivityResult:
-        """``gaprisk.sensitivity`` on the server."""
-        m = as_model(model, "model")
-        no_overrides(m, "sensitivity")
-        want = self._formats(format, no_report)
-        files, _ = self._submit(
-            "sensitivity",
-            m,
-            [],
-            {
-                "quantity": _options.text("quantity", quantity),
-                "method": _options.text("method", method),
-                "design": _options.text("design", design),
-                "samples": _options.count("samples", samples),
-                "seed": _options.count("seed", seed),
-                "confidence": _options.number("confidence", confidence),
-                "bootstrap": _options.count("bootstrap", bootstrap),
-                "sampler": _options.text("sampler", sampler),
-            },
-            progress,
-            want,
-        )
-        return SensitivityResult(files)
-
-    def rare(
-        self,
-        model: Model | str | os.PathLike,
-        *,
-        event: str | None = None,
-        method: str | None = None,
-        samples: int | None = None,
-        seed: int | None = None,
-        confidence: float | None = None,
-        set: Mapping[str, float] | None = None,
-        format: str = "csv",
-        no_report: bool = False,
-        progress: bool = True,
-    ) -> RareResult:
-        """``gaprisk.rare`` on the server."""
-        m = as_model(model, "model")
-        want = self._formats(format, no_report)
-        files, _ = self._submit(
-            "rare",
-            m,
-            [],
-            {
-                "event": _options.text("event", event),
-                "method": _options.text("method", method),
-                "samples": _options.count("samples", samples),
-                "seed": _options.count("seed", seed),
-                "confidence": _options.number("confidence", confidence),
-                "set": run_overrides(m, set) or None,
-            },
-            progress,
-            want,
-        )
-        return RareResult(files)
-
-    def check(self, model: Model | str | os.PathLike) -> dict:
+    def check(self, model: Any) -> dict:
         """``POST /v1/check``: the model's nodes, events and outputs."""
         m = as_model(model, "model")
-        files: dict[str, str] = {}
-        name = _server_model(m, files)
-        return self._json("POST", "/v1/check", {"model": name, "files": files})
+        return self._json("POST", "/v1/check", {"model": m.path, "files": m._files_held()})
 
     def __repr__(self) -> str:
         return f"Client({self.url!r})"
 
 
 __all__ = ["Client", "Result"]
+
+
+def _method(command: str):
+    _, summary = RESULTS[command]
+    return _spec.call(
+        command,
+        _spec.CLIENT,
+        _spec.POSITIONAL[command],
+        f"``gaprisk.{command}`` on the server: the same keywords but ``threads`` "
+        "(the server decides), the same result.",
+        Client._call,
+        method=True,
+    )
+
+
+for _command in RESULTS:
+    setattr(Client, _command, _method(_command))

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Mapping, Union
 
-from . import _native, _options
+from . import _native, _spec
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -71,7 +71,7 @@ class Model:
             raise TypeError(f"a model is a path or a gaprisk.Model, got {path!r}")
         self._path = os.fspath(path)
         self._files: dict[str, str] | None = None
-        self._overrides = _options.overrides("set", set)
+        self._overrides = _spec.overrides("set", set)
 
     @classmethod
     def from_text(
@@ -84,8 +84,8 @@ class Model:
         manifests use it). ``extends`` finds its parents among ``files``:
         name -> TOML text, or name -> a path whose text is read now, e.g.
         ``files={"baseline.toml": Path("models/baseline.toml")}``."""
-        _options.text("text", text)
-        _options.text("name", name)
+        _spec.text("text", text)
+        _spec.text("name", name)
         held: dict[str, str] = {}
         for key, value in (files or {}).items():
             if isinstance(value, str):
@@ -125,14 +125,14 @@ class Model:
         """A new Model with these inputs fixed to constants (as the CLI's
         ``--set NAME=VALUE``); later values win over earlier ones."""
         model = self._copy()
-        model._overrides = {**self._overrides, **_options.overrides("set", overrides)}
+        model._overrides = {**self._overrides, **_spec.overrides("set", overrides)}
         return model
 
     def check(self) -> CheckReport:
         """Validates and compiles the model (everything ``run`` checks,
         without sampling), as ``gaprisk check``; ``set`` overrides are
         checked when a job runs. Raises ModelError."""
-        d = _native.check(self._native())
+        d = _native.check(self._path, self._files)
 
         def entries(key: str) -> list[Entry]:
             return [Entry(**e) for e in d[key]]
@@ -154,8 +154,9 @@ class Model:
         model._overrides = dict(self._overrides)
         return model
 
-    def _native(self) -> tuple[str, dict[str, str] | None]:
-        return (self._path, self._files)
+    def _files_held(self) -> dict[str, str]:
+        """The in-memory files a request sends with this model."""
+        return dict(self._files or {})
 
     def __eq__(self, other: Any) -> bool:
         return isinstance(other, Model) and (self._path, self._files, self._overrides) == (

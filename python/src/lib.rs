@@ -1,31 +1,26 @@
 //! `gaprisk._native`: the library's jobs, called from Python. As thin as the
-//! CLI: it turns arguments into a job request, builds the job (loading the
-//! model through `ModelFiles`), runs it on a Rust thread with the GIL
-//! released, and hands back each file's exact bytes. Everything a user sees
-//! (DataFrames, progress bars, result objects) is the pure-Python layer in
-//! `gaprisk/`.
+//! CLI: a call is the JSON request the service takes (built by the pure
+//! Python layer from the commands' specs, which `spec()` hands it), checked
+//! and built into a job by the library, run on a Rust thread with the GIL
+//! released, and answered with each file's exact bytes. Everything a user
+//! sees (DataFrames, progress bars, result objects) is the pure-Python
+//! layer in `gaprisk/`.
 
-use gaprisk::analysis::rare::RareMethod;
-use gaprisk::analysis::sweep::parse_axis;
-use gaprisk::engine::design::Design;
 use gaprisk::error::Error;
-use gaprisk::jobs::compare::{CompareJob, CompareRequest};
-use gaprisk::jobs::rare::{RareJob, RareRequest};
-use gaprisk::jobs::run::{RunJob, RunRequest, RunSinks};
-use gaprisk::jobs::sensitivity::{Method, SensitivityJob, SensitivityRequest};
-use gaprisk::jobs::sweep::{SweepJob, SweepRequest};
+use gaprisk::jobs::run::RunSinks;
+use gaprisk::jobs::spec::JobSpec;
+use gaprisk::jobs::spec::request::JobRequest;
+use gaprisk::jobs::spec::schema::{self, Shell};
 use gaprisk::jobs::{
-    CancelToken, DiskFiles, JobOutput, MemoryFiles, ModelFiles, Outcome, Presentation, RunContext,
-    SamplingOptions, TableFormat, Workers,
+    CancelToken, Job, JobOutput, LayeredFiles, Limits, ModelFiles, Outcome, Presentation,
+    RunContext, Workers,
 };
-use gaprisk::model::overrides::Override;
 use gaprisk::output::draws::DrawsFormat;
-use gaprisk::stats::interval::ProportionInterval;
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
@@ -37,88 +32,6 @@ const MAX_DRAWS_VALUES: u64 = 50_000_000;
 /// How often the calling thread wakes to check for Ctrl-C and to report
 /// progress while a job runs.
 const POLL: Duration = Duration::from_millis(50);
-
-/// Model files for a call: texts held in memory (`Model.from_text` and its
-/// `files`), looked up first, then the disk. A model read from memory
-/// resolves `extends` among the memory files only, as `MemoryFiles` does;
-/// a model from disk resolves it on disk, as the CLI does.
-struct Files {
-    memory: MemoryFiles,
-}
-
-impl Files {
-    fn in_memory(&self, path: &Path) -> bool {
-        self.memory.contains(path)
-    }
-}
-
-impl ModelFiles for Files {
-    fn read(&self, path: &Path) -> Result<String, String> {
-        if self.in_memory(path) {
-            self.memory.read(path)
-        } else {
-            DiskFiles.read(path)
-        }
-    }
-
-    fn resolve(&self, from: &Path, reference: &str) -> Result<(PathBuf, PathBuf), String> {
-        if self.in_memory(from) {
-            self.memory.resolve(from, reference)
-        } else {
-            DiskFiles.resolve(from, reference)
-        }
-    }
-
-    fn identity(&self, path: &Path) -> PathBuf {
-        if self.in_memory(path) {
-            // Never equal to a canonical path on disk.
-            Path::new("memory:").join(path)
-        } else {
-            DiskFiles.identity(path)
-        }
-    }
-}
-
-/// A model as the Python layer passes it: a path (on disk, or a name among
-/// `files`) and the in-memory files it may be among.
-type ModelArg = (String, Option<BTreeMap<String, String>>);
-
-/// The files of every model of a call, and each model's path.
-fn files_of(models: &[ModelArg]) -> PyResult<(Files, Vec<PathBuf>)> {
-    let mut memory = MemoryFiles::new();
-    let mut seen: BTreeMap<PathBuf, &str> = BTreeMap::new();
-    let mut paths = Vec::new();
-    for (path, files) in models {
-        match files {
-            None => paths.push(PathBuf::from(path)),
-            Some(files) => {
-                for (name, text) in files {
-                    let key = memory.insert(name, text.as_str()).map_err(|e| {
-                        PyValueError::new_err(format!("model file name '{name}': {e}"))
-                    })?;
-                    if let Some(other) = seen.insert(key.clone(), text)
-                        && other != text
-                    {
-                        return Err(PyValueError::new_err(format!(
-                            "two different in-memory model files are named '{}'",
-                            key.display()
-                        )));
-                    }
-                }
-                let key = gaprisk::model::source::normalise(Path::new(""), path)
-                    .map_err(|e| PyValueError::new_err(format!("model name '{path}': {e}")))?;
-                if !memory.contains(&key) {
-                    return Err(PyValueError::new_err(format!(
-                        "model '{path}' is not among its files ({})",
-                        files.keys().cloned().collect::<Vec<_>>().join(", ")
-                    )));
-                }
-                paths.push(key);
-            }
-        }
-    }
-    Ok((Files { memory }, paths))
-}
 
 /// A library error as the Python exception the package documents:
 /// `gaprisk.ModelError` (with file, line and key) for a model, and
@@ -141,8 +54,11 @@ fn raise(py: Python<'_>, e: Error) -> PyErr {
             Error::UnknownInput { .. } => errors
                 .getattr("OptionError")?
                 .call1((message.clone(), "set"))?,
+            Error::UnknownOption { name, .. } => errors
+                .getattr("OptionError")?
+                .call1((message.clone(), name.clone()))?,
             Error::Io { .. } => return Ok(PyOSError::new_err(message.clone())),
-            Error::PartMismatch(_) | Error::CorruptPart { .. } => {
+            Error::InvalidRequest { .. } | Error::PartMismatch(_) | Error::CorruptPart { .. } => {
                 return Ok(PyValueError::new_err(message.clone()));
             }
             _ => return Ok(PyRuntimeError::new_err(message.clone())),
@@ -152,78 +68,23 @@ fn raise(py: Python<'_>, e: Error) -> PyErr {
     made.unwrap_or_else(|err| err)
 }
 
-/// An option's value that is not one of `choices`, as `OptionError`.
-fn choice<T: Copy>(
-    py: Python<'_>,
-    option: &'static str,
-    value: &str,
-    choices: &[(&str, T)],
-) -> PyResult<T> {
-    choices
-        .iter()
-        .find(|(name, _)| *name == value)
-        .map(|(_, v)| *v)
-        .ok_or_else(|| {
-            let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
-            raise(
-                py,
-                Error::option(
-                    option,
-                    format!(
-                        "{{{option}}} '{}' is not one of {}",
-                        gaprisk::error::literal(value),
-                        names.join(", ")
-                    ),
-                ),
-            )
-        })
-}
-
-fn design(py: Python<'_>, value: &str) -> PyResult<Design> {
-    choice(
-        py,
-        "design",
-        value,
-        &[
-            ("mc", Design::Mc),
-            ("lhs", Design::Lhs),
-            ("qmc", Design::Qmc),
-            ("antithetic", Design::Antithetic),
-        ],
-    )
-}
-
-fn table_format(py: Python<'_>, value: Option<&str>) -> PyResult<TableFormat> {
-    let Some(value) = value else {
-        return Ok(TableFormat::Csv);
-    };
-    choice(
-        py,
-        "format",
-        value,
-        &[
-            ("csv", TableFormat::Csv),
-            ("parquet", TableFormat::Parquet),
-            ("both", TableFormat::Both),
-        ],
-    )
-}
-
-fn overrides(set: Vec<(String, f64)>) -> Vec<Override> {
-    set.into_iter()
-        .map(|(name, value)| Override { name, value })
-        .collect()
+/// The commands' options as their specs declare them, as JSON
+/// (`gaprisk::jobs::spec::schema::catalog`).
+#[pyfunction]
+fn spec() -> String {
+    schema::catalog().to_string()
 }
 
 /// The job's worker threads: `threads` of them, or one per core.
-fn workers(py: Python<'_>, threads: Option<usize>) -> PyResult<Workers> {
+fn workers(py: Python<'_>, threads: Option<u64>) -> PyResult<Workers> {
     if threads == Some(0) {
         return Err(raise(
             py,
             Error::option("threads", "{threads} must be at least 1"),
         ));
     }
-    Workers::new(threads.unwrap_or(0)).map_err(|e| raise(py, e))
+    let threads = threads.map_or(0, |t| usize::try_from(t).unwrap_or(usize::MAX));
+    Workers::new(threads).map_err(|e| raise(py, e))
 }
 
 /// Set by the job's thread when it ends, however it ends.
@@ -344,86 +205,46 @@ fn output<'py>(py: Python<'py>, out: &JobOutput) -> PyResult<Bound<'py, PyDict>>
     Ok(d)
 }
 
-fn sampling(
-    py: Python<'_>,
-    samples: Option<u64>,
-    seed: Option<u64>,
-    confidence: Option<f64>,
-    design_name: Option<&str>,
-) -> PyResult<SamplingOptions> {
-    let d = SamplingOptions::default();
-    Ok(SamplingOptions {
-        samples: samples.unwrap_or(d.samples),
-        seed: seed.unwrap_or(d.seed),
-        confidence: confidence.unwrap_or(d.confidence),
-        design: match design_name {
-            Some(name) => design(py, name)?,
-            None => d.design,
-        },
-    })
+/// Model files for a call: the request's texts in memory, above the disk.
+fn files_of(py: Python<'_>, request: &JobRequest) -> PyResult<LayeredFiles> {
+    LayeredFiles::disk()
+        .with_texts(&request.files)
+        .map_err(|(key, e)| raise(py, Error::InvalidRequest { key, message: e }))
 }
 
-/// `gaprisk run`. With `draws`, the per-sample values come back as the
-/// bytes of draws.parquet under "draws", if they fit `MAX_DRAWS_VALUES`.
+/// Runs one job: `request` is the JSON the service's `POST /v1/jobs` takes
+/// (options named as the spec's fields, with the in-process calls' own:
+/// `threads`, `format`, `no_report`). With `draws`, a run's per-sample
+/// values come back as the bytes of draws.parquet under "draws", if they
+/// fit `MAX_DRAWS_VALUES`.
 #[pyfunction]
-#[pyo3(signature = (model, *, samples=None, seed=None, design=None, confidence=None,
-    interval=None, set=Vec::new(), precision=None, relative_precision=None, target=None,
-    max_samples=None, quantiles=Vec::new(), threads=None, format=None, no_report=false,
-    draws=false, progress=None))]
-#[allow(clippy::too_many_arguments)]
-fn run<'py>(
+#[pyo3(signature = (request, *, progress=None, draws=false))]
+fn execute<'py>(
     py: Python<'py>,
-    model: ModelArg,
-    samples: Option<u64>,
-    seed: Option<u64>,
-    design: Option<&str>,
-    confidence: Option<f64>,
-    interval: Option<&str>,
-    set: Vec<(String, f64)>,
-    precision: Option<f64>,
-    relative_precision: Option<f64>,
-    target: Option<String>,
-    max_samples: Option<u64>,
-    quantiles: Vec<f64>,
-    threads: Option<usize>,
-    format: Option<&str>,
-    no_report: bool,
-    draws: bool,
+    request: &str,
     progress: Option<Bound<'py, PyAny>>,
+    draws: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (files, paths) = files_of(std::slice::from_ref(&model))?;
-    let request = RunRequest {
-        model: paths[0].clone(),
-        sampling: sampling(py, samples, seed, confidence, design)?,
-        interval: match interval {
-            Some(name) => choice(
-                py,
-                "interval",
-                name,
-                &[
-                    ("wilson", ProportionInterval::Wilson),
-                    ("clopper-pearson", ProportionInterval::ClopperPearson),
-                ],
-            )?,
-            None => ProportionInterval::default(),
-        },
-        set: overrides(set),
-        draws,
-        draws_format: DrawsFormat::Parquet,
-        precision,
-        relative_precision,
-        target,
-        max_samples,
-        quantiles,
-        format: table_format(py, format)?,
-        no_report,
-        ..Default::default()
-    };
-    let workers = workers(py, threads)?;
-    let job = RunJob::new(&files, request).map_err(|e| raise(py, e))?;
+    let request = JobRequest::from_json(request.as_bytes())
+        .map_err(|e| PyValueError::new_err(format!("malformed request: {e}")))?;
+    let files = files_of(py, &request)?;
+    let mut spec = request
+        .spec(Shell::PythonLocal, &files)
+        .map_err(|e| raise(py, e))?;
     if draws {
-        let columns = job.model.program.draw_names().len() as u64 + 1;
-        let samples = job.settings().samples;
+        match &mut spec {
+            JobSpec::Run(run) => {
+                run.draws = true;
+                run.draws_format = DrawsFormat::Parquet;
+            }
+            _ => return Err(PyValueError::new_err("only a run has draws")),
+        }
+    }
+    let workers = workers(py, spec.threads())?;
+    let job = Job::build(&files, &spec, &Limits::NONE).map_err(|e| raise(py, e))?;
+    if let Some(columns) = job.draws_columns() {
+        let columns = columns.len() as u64 + 1;
+        let samples = job.progress_total();
         if samples.saturating_mul(columns) > MAX_DRAWS_VALUES {
             return Err(raise(
                 py,
@@ -454,210 +275,24 @@ fn run<'py>(
     Ok(d)
 }
 
-/// `gaprisk compare`.
-#[pyfunction]
-#[pyo3(signature = (base, variants, *, samples=None, seed=None, design=None, confidence=None,
-    set=Vec::new(), threads=None, format=None, no_report=false, progress=None))]
-#[allow(clippy::too_many_arguments)]
-fn compare<'py>(
-    py: Python<'py>,
-    base: ModelArg,
-    variants: Vec<ModelArg>,
-    samples: Option<u64>,
-    seed: Option<u64>,
-    design: Option<&str>,
-    confidence: Option<f64>,
-    set: Vec<(String, f64)>,
-    threads: Option<usize>,
-    format: Option<&str>,
-    no_report: bool,
-    progress: Option<Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let mut models = vec![base];
-    models.extend(variants);
-    let (files, mut paths) = files_of(&models)?;
-    let base = paths.remove(0);
-    let request = CompareRequest {
-        base,
-        variants: paths,
-        sampling: sampling(py, samples, seed, confidence, design)?,
-        set: overrides(set),
-        shard: None,
-        no_report,
-        format: table_format(py, format)?,
-    };
-    let workers = workers(py, threads)?;
-    let same_file = |a: &Path, b: &Path| files.identity(a) == files.identity(b);
-    let job = CompareJob::new(&files, request, &same_file).map_err(|e| raise(py, e))?;
-    let out = run_job(py, workers, progress, |ctx| job.execute(ctx))?;
-    output(py, &out)
-}
-
-/// `gaprisk sweep`; each axis is written as the CLI's `--set`:
-/// NAME=START:STOP:POINTS, NAME=V1,V2,... or NAME=VALUE.
-#[pyfunction]
-#[pyo3(signature = (model, axes, *, samples=None, seed=None, design=None, confidence=None,
-    threads=None, format=None, no_report=false, progress=None))]
-#[allow(clippy::too_many_arguments)]
-fn sweep<'py>(
-    py: Python<'py>,
-    model: ModelArg,
-    axes: Vec<String>,
-    samples: Option<u64>,
-    seed: Option<u64>,
-    design: Option<&str>,
-    confidence: Option<f64>,
-    threads: Option<usize>,
-    format: Option<&str>,
-    no_report: bool,
-    progress: Option<Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let (files, paths) = files_of(std::slice::from_ref(&model))?;
-    let request = SweepRequest {
-        model: paths[0].clone(),
-        axes: axes
-            .iter()
-            .map(|a| parse_axis(a))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| raise(py, e))?,
-        sampling: sampling(py, samples, seed, confidence, design)?,
-        no_report,
-        format: table_format(py, format)?,
-    };
-    let workers = workers(py, threads)?;
-    let job = SweepJob::new(&files, request).map_err(|e| raise(py, e))?;
-    let out = run_job(py, workers, progress, |ctx| job.execute(ctx))?;
-    output(py, &out)
-}
-
-/// `gaprisk sensitivity`.
-#[pyfunction]
-#[pyo3(signature = (model, *, quantity=None, method=None, design=None, samples=None, seed=None,
-    confidence=None, bootstrap=None, sampler=None, threads=None, format=None, no_report=false,
-    progress=None))]
-#[allow(clippy::too_many_arguments)]
-fn sensitivity<'py>(
-    py: Python<'py>,
-    model: ModelArg,
-    quantity: Option<String>,
-    method: Option<&str>,
-    design: Option<&str>,
-    samples: Option<u64>,
-    seed: Option<u64>,
-    confidence: Option<f64>,
-    bootstrap: Option<usize>,
-    sampler: Option<&str>,
-    threads: Option<usize>,
-    format: Option<&str>,
-    no_report: bool,
-    progress: Option<Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let (files, paths) = files_of(std::slice::from_ref(&model))?;
-    let d = SensitivityRequest::default();
-    let request = SensitivityRequest {
-        model: paths[0].clone(),
-        quantity,
-        method: match method {
-            Some(name) => choice(
-                py,
-                "method",
-                name,
-                &[
-                    ("sobol", Method::Sobol),
-                    ("tornado", Method::Tornado),
-                    ("rank", Method::Rank),
-                    ("filter", Method::Filter),
-                ],
-            )?,
-            None => d.method,
-        },
-        design: match design {
-            Some(name) => Some(self::design(py, name)?),
-            None => None,
-        },
-        samples: samples.unwrap_or(d.samples),
-        seed: seed.unwrap_or(d.seed),
-        confidence: confidence.unwrap_or(d.confidence),
-        bootstrap: bootstrap.unwrap_or(d.bootstrap),
-        sampler: match sampler {
-            Some(name) => choice(
-                py,
-                "sampler",
-                name,
-                &[
-                    ("plain", None),
-                    ("subset", Some(RareMethod::Subset)),
-                    ("is", Some(RareMethod::ImportanceSampling)),
-                ],
-            )?,
-            None => None,
-        },
-        shard: None,
-        no_report,
-        format: table_format(py, format)?,
-    };
-    let workers = workers(py, threads)?;
-    let job = SensitivityJob::new(&files, request).map_err(|e| raise(py, e))?;
-    let out = run_job(py, workers, progress, |ctx| job.execute(ctx))?;
-    output(py, &out)
-}
-
-/// `gaprisk rare`.
-#[pyfunction]
-#[pyo3(signature = (model, *, event=None, method=None, samples=None, seed=None,
-    confidence=None, set=Vec::new(), format=None, no_report=false, progress=None))]
-#[allow(clippy::too_many_arguments)]
-fn rare<'py>(
-    py: Python<'py>,
-    model: ModelArg,
-    event: Option<String>,
-    method: Option<&str>,
-    samples: Option<u64>,
-    seed: Option<u64>,
-    confidence: Option<f64>,
-    set: Vec<(String, f64)>,
-    format: Option<&str>,
-    no_report: bool,
-    progress: Option<Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let (files, paths) = files_of(std::slice::from_ref(&model))?;
-    let d = RareRequest::default();
-    let request = RareRequest {
-        model: paths[0].clone(),
-        event,
-        method: match method {
-            Some(name) => choice(
-                py,
-                "method",
-                name,
-                &[
-                    ("subset", RareMethod::Subset),
-                    ("is", RareMethod::ImportanceSampling),
-                ],
-            )?,
-            None => d.method,
-        },
-        samples: samples.unwrap_or(d.samples),
-        seed: seed.unwrap_or(d.seed),
-        confidence: confidence.unwrap_or(d.confidence),
-        set: overrides(set),
-        no_report,
-        format: table_format(py, format)?,
-    };
-    // The CLI runs it on one thread: its levels are sequential.
-    let workers = workers(py, Some(1))?;
-    let job = RareJob::new(&files, request).map_err(|e| raise(py, e))?;
-    let out = run_job(py, workers, progress, |ctx| job.execute(ctx))?;
-    output(py, &out)
-}
-
 /// `gaprisk check`: {"file", "name", "title", "nodes", "events", "outputs",
 /// "text"}, each entry {"name", "kind", "definition"}; "text" is what the
-/// CLI prints.
+/// CLI prints. `model` is a path, or a name among `files` (name -> TOML
+/// text).
 #[pyfunction]
-fn check<'py>(py: Python<'py>, model: ModelArg) -> PyResult<Bound<'py, PyDict>> {
-    let (files, paths) = files_of(std::slice::from_ref(&model))?;
-    let report = gaprisk::jobs::check::check(&files, &paths[0]).map_err(|e| raise(py, e))?;
+#[pyo3(signature = (model, files=None))]
+fn check<'py>(
+    py: Python<'py>,
+    model: &str,
+    files: Option<BTreeMap<String, String>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let files = LayeredFiles::disk()
+        .with_texts(&files.unwrap_or_default())
+        .map_err(|(key, e)| raise(py, Error::InvalidRequest { key, message: e }))?;
+    let path = files
+        .locate(model)
+        .map_err(|e| PyValueError::new_err(format!("model name '{model}': {e}")))?;
+    let report = gaprisk::jobs::check::check(&files, &path).map_err(|e| raise(py, e))?;
     let entries = |list: &[gaprisk::jobs::check::Entry]| -> PyResult<Bound<'py, PyList>> {
         let out = PyList::empty(py);
         for e in list {
@@ -698,7 +333,7 @@ fn save(py: Python<'_>, directory: PathBuf, files: Vec<(String, Vec<u8>)>) -> Py
 #[pymodule]
 mod _native {
     #[pymodule_export]
-    use super::{check, compare, rare, run, save, sensitivity, sweep};
+    use super::{check, execute, save, spec};
 
     #[pymodule_init]
     fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {

@@ -26,22 +26,13 @@ use crate::stats::interval::z_value;
 use statrs::distribution::{ContinuousCDF, Normal};
 use std::collections::BTreeMap;
 
-/// The estimator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RareMethod {
-    /// Subset simulation with adaptive conditional sampling.
-    #[default]
-    Subset,
-    /// Cross-entropy importance sampling with a Gaussian proposal.
-    ImportanceSampling,
-}
-
-impl RareMethod {
-    pub fn name(self) -> &'static str {
-        match self {
-            RareMethod::Subset => "subset",
-            RareMethod::ImportanceSampling => "is",
-        }
+crate::choice::choice! {
+    /// The estimator of a rare event's probability.
+    pub enum RareMethod {
+        /// Subset simulation (Au and Beck 2001) with adaptive conditional sampling.
+        Subset = "subset",
+        /// Cross-entropy importance sampling with a Gaussian proposal.
+        ImportanceSampling = "is",
     }
 }
 

@@ -26,6 +26,93 @@ pub fn parse_axis(text: &str) -> Result<Axis> {
     parse_axis_text(text).map_err(|e| Error::option("set", format!("{{set}} {}", literal(&e))))
 }
 
+impl std::str::FromStr for Axis {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        parse_axis_text(text)
+    }
+}
+
+/// A sweep's `set` in a request: an object of input name ->
+/// "START:STOP:POINTS", "V1,V2,...", a list of numbers or one number, in
+/// the order written (the first input varies slowest).
+pub mod as_map {
+    use super::Axis;
+    use serde::ser::SerializeMap;
+    use serde_json::Value;
+
+    pub fn serialize<S: serde::Serializer>(axes: &[Axis], s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(axes.len()))?;
+        for a in axes {
+            map.serialize_entry(&a.name, &a.values)?;
+        }
+        map.end()
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Axis>, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Vec<Axis>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of input name -> values")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Vec<Axis>, A::Error> {
+                let mut axes = Vec::new();
+                while let Some(name) = map.next_key::<String>()? {
+                    let value: Value = map.next_value()?;
+                    let values = match &value {
+                        Value::String(s) => s.clone(),
+                        Value::Number(n) => n.to_string(),
+                        Value::Array(items) if !items.is_empty() => items
+                            .iter()
+                            .map(|i| i.as_f64().map(|x| x.to_string()))
+                            .collect::<Option<Vec<_>>>()
+                            .ok_or_else(|| {
+                                serde::de::Error::custom(format!(
+                                    "{name}: a list of values must hold numbers only"
+                                ))
+                            })?
+                            .join(","),
+                        _ => {
+                            return Err(serde::de::Error::custom(format!(
+                                "{name}: must be \"START:STOP:POINTS\", a list of numbers or a number"
+                            )));
+                        }
+                    };
+                    axes.push(
+                        super::parse_axis_text(&format!("{name}={values}"))
+                            .map_err(serde::de::Error::custom)?,
+                    );
+                }
+                Ok(axes)
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
+
+    /// Its JSON Schema.
+    pub fn schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": {
+                "oneOf": [
+                    { "type": "string", "examples": ["0:1:11", "1,2,5,10"] },
+                    { "type": "array", "items": { "type": "number" }, "minItems": 1 },
+                    { "type": "number" },
+                ],
+            },
+            "examples": [{ "us_commitment": "0:1:11" }],
+        })
+    }
+}
+
 fn parse_axis_text(text: &str) -> std::result::Result<Axis, String> {
     let (name, spec) = text
         .split_once('=')
@@ -108,6 +195,12 @@ pub fn grid(axes: &[Axis]) -> Vec<Vec<f64>> {
 
 /// Checks the axes against the rules: distinct names, at most two that vary.
 pub fn check_axes(axes: &[Axis]) -> Result<()> {
+    if axes.is_empty() {
+        return Err(Error::option(
+            "set",
+            "a sweep needs {set}: at least one input and its values",
+        ));
+    }
     for (i, a) in axes.iter().enumerate() {
         if axes[..i].iter().any(|b| b.name == a.name) {
             return Err(Error::option(

@@ -1,45 +1,35 @@
-//! Each command: its arguments as a job request, the job built and run, its
-//! files written into the output folder and its results printed.
+//! Each command: its spec built into a job (the model loaded, the options
+//! checked), run with a progress bar, its files written into the output
+//! folder and its results printed.
 
-use super::args::{
-    CheckArgs, Command, CompareArgs, MergeArgs, ReportCommandArgs, RunArgs, SensitivityArgs,
-    SweepArgs,
-};
 use super::{Failure, progress};
-use crate::analysis::sweep::parse_axis;
 use crate::engine::{CancelToken, Workers};
 use crate::error::{Error, Result};
-use crate::jobs::compare::{CompareJob, CompareRequest};
-use crate::jobs::merge::MergeJob;
-use crate::jobs::run::{RunJob, RunRequest, RunSinks};
-use crate::jobs::sensitivity::{SensitivityJob, SensitivityRequest};
-use crate::jobs::sweep::{SweepJob, SweepRequest};
-use crate::jobs::{DiskFiles, JobOutput, Outcome, Presentation, RunContext, parse_set};
+use crate::jobs::merge::{MergeJob, MergeSpec};
+use crate::jobs::report::ReportSpec;
+use crate::jobs::run::RunSinks;
+use crate::jobs::spec::{Command, JobSpec};
+use crate::jobs::{Job, JobOutput, LayeredFiles, Limits, Outcome, Presentation, RunContext};
 use crate::output::{self, atomic, draws::DrawsFile};
 use std::path::{Path, PathBuf};
 
 pub fn execute(command: Command, token: CancelToken) -> Result<(), Failure> {
     match command {
-        Command::Run(a) => run(a, token),
-        Command::Compare(a) => compare(a, token),
-        Command::Sweep(a) => sweep(a, token),
-        Command::Sensitivity(a) => sensitivity(a, token),
-        Command::Merge(a) => merge(a, token),
-        Command::Rare(a) => rare(a, token),
-        Command::Check(a) => check(a),
-        Command::Report(a) => report(a),
-        #[cfg(feature = "server")]
-        Command::Serve(a) => serve(a),
+        Command::Job(spec) => job(spec, token),
+        Command::Merge(s) => merge(s, token),
+        Command::Check(s) => check(&s.model),
+        Command::Report(s) => report(s),
     }
 }
 
-/// The worker threads a command asked for (0: one per core), with the
+/// The worker threads a command asked for (`None`: one per core), with the
 /// process's cancellation token.
-fn workers(threads: Option<usize>, token: CancelToken) -> Result<Workers> {
+fn workers(threads: Option<u64>, token: CancelToken) -> Result<Workers> {
     if threads == Some(0) {
         return Err(Error::option("threads", "{threads} must be at least 1"));
     }
-    Ok(Workers::new(threads.unwrap_or(0))?.with_cancel(token))
+    let threads = threads.map_or(0, |t| usize::try_from(t).unwrap_or(usize::MAX));
+    Ok(Workers::new(threads)?.with_cancel(token))
 }
 
 /// The output folder of a command: created once every input is valid, and
@@ -173,42 +163,35 @@ fn read_file(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))
 }
 
-fn run(a: RunArgs, token: CancelToken) -> Result<(), Failure> {
-    let request = RunRequest {
-        model: a.model,
-        sampling: a.sampling.options(),
-        interval: a.interval.into(),
-        set: parse_set(&a.set)?,
-        draws: a.draws,
-        precision: a.precision,
-        relative_precision: a.relative_precision,
-        target: a.target,
-        max_samples: Some(a.max_samples),
-        shard: a.shard,
-        checkpoint: a.checkpoint.is_some(),
-        checkpoint_every: None,
-        resume: match &a.resume {
-            Some(path) => Some((path.display().to_string(), read_file(path)?)),
-            None => None,
-        },
-        no_report: a.report.no_report,
-        format: a.format.format.into(),
-        draws_format: a.draws_format.into(),
-        quantiles: a.quantiles.clone(),
+/// run, compare, sweep, sensitivity or rare.
+fn job(spec: JobSpec, token: CancelToken) -> Result<(), Failure> {
+    let quiet = spec.files().quiet;
+    let workers = workers(spec.threads(), token)?;
+    // Built on the workers' pool, which compiles the quantile tables in
+    // parallel.
+    let mut job = workers.install(|| Job::build(&LayeredFiles::disk(), &spec, &Limits::NONE))?;
+    let (draws_format, checkpoint) = match &spec {
+        JobSpec::Run(run) => {
+            if let Some(path) = &run.resume {
+                job = job.resuming(&path.display().to_string(), &read_file(path)?)?;
+            }
+            (
+                run.draws.then_some(run.draws_format),
+                run.checkpoint.clone(),
+            )
+        }
+        _ => (None, None),
     };
-    let quiet = a.sampling.quiet;
-    let workers = workers(a.sampling.threads, token)?;
-    // Loaded on the workers' pool, which builds the quantile tables in parallel.
-    let job = workers.install(|| RunJob::new(&DiskFiles, request))?;
-    let dir = OutDir::create(a.out.unwrap_or_else(|| job.default_dir()))?;
-    let mut draws = if a.draws {
-        Some(DrawsFile::create(&dir, a.draws_format.into())?)
-    } else {
-        None
+    let dir = OutDir::create(
+        spec.out()
+            .map_or_else(|| job.default_dir(), Path::to_path_buf),
+    )?;
+    let mut draws = match draws_format {
+        Some(format) => Some(DrawsFile::create(&dir, format)?),
+        None => None,
     };
-    let checkpoint_path = a.checkpoint;
     let mut save = |bytes: &[u8]| -> Result<()> {
-        match &checkpoint_path {
+        match &checkpoint {
             Some(path) => atomic::write(path, bytes),
             None => Ok(()),
         }
@@ -230,105 +213,21 @@ fn run(a: RunArgs, token: CancelToken) -> Result<(), Failure> {
     finish(outcome, &dir, quiet)
 }
 
-/// Two paths to one file: their canonical forms agree.
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    }
-}
-
-fn compare(a: CompareArgs, token: CancelToken) -> Result<(), Failure> {
-    let request = CompareRequest {
-        base: a.base,
-        variants: a.variants,
-        sampling: a.sampling.options(),
-        set: parse_set(&a.set)?,
-        shard: a.shard,
-        no_report: a.report.no_report,
-        format: a.format.format.into(),
-    };
-    let quiet = a.sampling.quiet;
-    let workers = workers(a.sampling.threads, token)?;
-    let job = workers.install(|| CompareJob::new(&DiskFiles, request, &same_file))?;
-    let dir = OutDir::create(a.out.unwrap_or_else(|| job.default_dir()))?;
-    let outcome = with_progress(workers, quiet, |ctx| job.execute(ctx))?;
-    finish(outcome, &dir, quiet)
-}
-
-fn sweep(a: SweepArgs, token: CancelToken) -> Result<(), Failure> {
-    let request = SweepRequest {
-        model: a.model,
-        axes: a
-            .set
-            .iter()
-            .map(|t| parse_axis(t))
-            .collect::<Result<Vec<_>>>()?,
-        sampling: a.sampling.options(),
-        no_report: a.report.no_report,
-        format: a.format.format.into(),
-    };
-    let quiet = a.sampling.quiet;
-    let workers = workers(a.sampling.threads, token)?;
-    let job = workers.install(|| SweepJob::new(&DiskFiles, request))?;
-    let dir = OutDir::create(a.out.unwrap_or_else(|| job.default_dir()))?;
-    let outcome = with_progress(workers, quiet, |ctx| job.execute(ctx))?;
-    finish(outcome, &dir, quiet)
-}
-
-fn sensitivity(a: SensitivityArgs, token: CancelToken) -> Result<(), Failure> {
-    let request = SensitivityRequest {
-        model: a.model,
-        quantity: a.quantity,
-        method: a.method.into(),
-        design: a.design.map(Into::into),
-        samples: a.samples,
-        seed: a.seed,
-        confidence: a.confidence,
-        bootstrap: a.bootstrap,
-        sampler: a.sampler.and_then(Into::into),
-        shard: a.shard,
-        no_report: a.report.no_report,
-        format: a.format.format.into(),
-    };
-    let workers = workers(a.threads, token)?;
-    let job = workers.install(|| SensitivityJob::new(&DiskFiles, request))?;
-    let dir = OutDir::create(a.out.unwrap_or_else(|| job.default_dir()))?;
-    let outcome = with_progress(workers, a.quiet, |ctx| job.execute(ctx))?;
-    finish(outcome, &dir, a.quiet)
-}
-
-fn rare(a: super::args::RareArgs, token: CancelToken) -> Result<(), Failure> {
-    let request = crate::jobs::rare::RareRequest {
-        model: a.model,
-        event: a.event,
-        method: a.method.into(),
-        samples: a.samples,
-        seed: a.seed,
-        confidence: a.confidence,
-        set: parse_set(&a.set)?,
-        no_report: a.report.no_report,
-        format: a.format.format.into(),
-    };
-    let job = crate::jobs::rare::RareJob::new(&DiskFiles, request)?;
-    let dir = OutDir::create(a.out.unwrap_or_else(|| job.default_dir()))?;
-    let outcome = with_progress(workers(Some(1), token)?, a.quiet, |ctx| job.execute(ctx))?;
-    finish(outcome, &dir, a.quiet)
-}
-
-fn merge(a: MergeArgs, token: CancelToken) -> Result<(), Failure> {
+fn merge(a: MergeSpec, token: CancelToken) -> Result<(), Failure> {
     let parts = a
         .parts
         .iter()
         .map(|p| Ok((p.display().to_string(), read_file(p)?)))
         .collect::<Result<Vec<_>>>()?;
-    let job = MergeJob::new(parts, a.report.no_report)?.with_format(a.format.format.into());
+    let job = MergeJob::new(parts, &a.files)?;
     let dir = OutDir::create(a.out.unwrap_or_else(|| job.default_dir()))?;
-    let outcome = with_progress(workers(Some(1), token)?, a.quiet, |ctx| job.execute(ctx))?;
-    finish(outcome, &dir, a.quiet)
+    let outcome = with_progress(workers(Some(1), token)?, a.files.quiet, |ctx| {
+        job.execute(ctx)
+    })?;
+    finish(outcome, &dir, a.files.quiet)
 }
 
-fn report(a: ReportCommandArgs) -> Result<(), Failure> {
+fn report(a: ReportSpec) -> Result<(), Failure> {
     let out = match (&a.out, a.folders.as_slice()) {
         (Some(out), _) => out.clone(),
         (None, [dir]) => dir.join(crate::output::report::FILE_NAME),
@@ -381,8 +280,8 @@ fn report(a: ReportCommandArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn check(a: CheckArgs) -> Result<(), Failure> {
-    let report = crate::jobs::check::check(&DiskFiles, &a.model)?;
+fn check(model: &Path) -> Result<(), Failure> {
+    let report = crate::jobs::check::check(&LayeredFiles::disk(), model)?;
     for w in &report.warnings {
         eprintln!("gaprisk: warning: {w}");
     }
@@ -391,35 +290,8 @@ fn check(a: CheckArgs) -> Result<(), Failure> {
 }
 
 #[cfg(feature = "server")]
-pub fn serve(a: super::args::ServeArgs) -> Result<(), Failure> {
-    if a.jobs == 0 {
-        return Err(Error::option("jobs", "{jobs} must be at least 1").into());
-    }
-    if !(a.checkpoint_every > 0.0 && a.checkpoint_every.is_finite()) {
-        return Err(Error::option(
-            "checkpoint_every",
-            "{checkpoint_every} must be a positive number of seconds",
-        )
-        .into());
-    }
-    let token = match &a.token_file {
-        Some(path) => Some(crate::server::read_token(path)?),
-        None => None,
-    };
-    let config = crate::server::ServeConfig {
-        listen: a.listen,
-        data: a.data,
-        models: a.models,
-        jobs: a.jobs,
-        token,
-        max_body: a.max_body,
-        max_queue: a.max_queue,
-        max_samples: a.max_samples,
-        max_nodes: a.max_nodes,
-        max_points: a.max_points,
-        checkpoint_every: std::time::Duration::from_secs_f64(a.checkpoint_every),
-    };
-    crate::server::serve(config, |addr| {
+pub fn serve(spec: crate::server::ServeSpec) -> Result<(), Failure> {
+    crate::server::serve(spec.config()?, |addr| {
         show(&format!("gaprisk: listening on http://{addr}\n"));
         use std::io::Write;
         let _ = std::io::stdout().flush();

@@ -9,7 +9,7 @@ mod progress;
 mod signals;
 
 use crate::error::Error;
-use args::Cli;
+use args::{Cli, CliCommand};
 
 /// Why a command failed, and its exit status.
 #[derive(Debug)]
@@ -62,11 +62,10 @@ impl Failure {
 }
 
 pub fn main(cli: Cli) -> Result<(), Failure> {
-    #[cfg(feature = "server")]
-    if let args::Command::Serve(a) = cli.command {
+    match cli.command {
         // The server handles its own signals: SIGTERM drains it.
-        return commands::serve(a);
+        #[cfg(feature = "server")]
+        CliCommand::Serve(spec) => commands::serve(spec),
+        CliCommand::Library(command) => commands::execute(command, signals::install()),
     }
-    let token = signals::install();
-    commands::execute(cli.command, token)
 }

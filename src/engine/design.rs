@@ -20,23 +20,17 @@
 use super::chunk::{BLOCK, ChunkSpan};
 use super::rng::{StreamRng, stream};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Design {
-    #[default]
-    Mc,
-    Antithetic,
-    Lhs,
-    Qmc,
-}
-
-impl Design {
-    pub fn name(self) -> &'static str {
-        match self {
-            Design::Mc => "mc",
-            Design::Antithetic => "antithetic",
-            Design::Lhs => "lhs",
-            Design::Qmc => "qmc",
-        }
+crate::choice::choice! {
+    /// How a run draws each random node's uniforms.
+    pub enum Design {
+        /// Independent draws.
+        Mc = "mc",
+        /// A Latin hypercube within each chunk.
+        Lhs = "lhs",
+        /// Owen-scrambled Sobol points, 8 replicates.
+        Qmc = "qmc",
+        /// Pairs u, 1 - u.
+        Antithetic = "antithetic",
     }
 }
 

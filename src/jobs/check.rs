@@ -7,6 +7,14 @@ use crate::model::spec::Body;
 use std::fmt::Write;
 use std::path::Path;
 
+/// `check`'s options.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+pub struct CheckSpec {
+    /// The model file (TOML).
+    pub model: std::path::PathBuf,
+}
+
 /// A node, event or output as `check` lists it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {

@@ -1,9 +1,10 @@
 //! `compare`: variants against a base on common random numbers, or one
 //! shard of that comparison.
 
+use super::spec::{Files, Sampling, Shard};
 use super::{
-    JobOutput, LoadedModel, ModelFiles, Outcome, Results, RunContext, SamplingOptions, TableFormat,
-    analysis_run, check_shard, listing, non_finite_warnings, result_files, run::shard_output,
+    FileChoice, JobOutput, Limits, LoadedModel, ModelFiles, Outcome, RunContext, analysis_run,
+    listing, non_finite_warnings, result_files, run::shard_output,
 };
 use crate::analysis::compare::{Contender, compare, prepare};
 use crate::engine::chunk::{samples_in, shard_range};
@@ -11,26 +12,50 @@ use crate::engine::design::Design;
 use crate::engine::many::pilot_windows;
 use crate::engine::{ManyResult, RunSettings, parts, run_many};
 use crate::error::{Error, Result};
-use crate::model::overrides::Override;
+use crate::model::overrides::{self, Override};
 use crate::output::part::{PartFile, PartJob, PartModel, PartPairing};
 use crate::output::reports::{CompareCsv, CompareReport, ModelId};
 use crate::output::{self, manifest::Manifest};
 use crate::stats::interval::ProportionInterval;
 use crate::summary::SummarySettings;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-#[derive(Debug, Clone, Default)]
-pub struct CompareRequest {
+/// `compare`'s options.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[serde(default)]
+pub struct CompareSpec {
+    /// The base model; every other model is compared with it.
+    #[serde(skip)]
     pub base: PathBuf,
+    /// The variants (a variant that is the base file itself is skipped).
+    #[serde(skip)]
+    #[cfg_attr(feature = "cli", arg(required = true))]
     pub variants: Vec<PathBuf>,
-    pub sampling: SamplingOptions,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub sampling: Sampling,
+    /// Fix an input of every model to a constant: NAME=VALUE (repeatable).
+    /// In a request: an object of input name -> number.
+    #[cfg_attr(feature = "cli", arg(long = "set", value_name = "NAME=VALUE"))]
+    #[serde(with = "overrides::as_map")]
+    #[schemars(with = "overrides::Schema")]
     pub set: Vec<Override>,
-    pub shard: Option<(u64, u64)>,
-    /// Leave out report.html.
-    pub no_report: bool,
-    /// Write compare.csv, compare.parquet or both.
-    pub format: TableFormat,
+    /// Output folder [default: results/compare-<base model name>].
+    #[cfg_attr(feature = "cli", arg(long, short = 'o'))]
+    #[schemars(extend("x-cli-only" = true))]
+    pub out: Option<PathBuf>,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub files: Files,
+    /// Compute only shard K of N and write part-K-of-N.json; `gaprisk
+    /// merge` combines the N parts.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "K/N"))]
+    #[schemars(extend("x-cli-only" = true))]
+    pub shard: Option<Shard>,
 }
 
 /// A validated comparison: the base first, then each distinct variant.
@@ -44,18 +69,15 @@ pub struct CompareJob {
     settings: RunSettings,
     summary: SummarySettings,
     shard: Option<(u64, u64)>,
-    out: Results,
+    out: FileChoice,
     model_warnings: Vec<String>,
 }
 
 impl CompareJob {
-    /// `same_file` says whether two requested paths are one file (the disk
-    /// compares canonical paths; in-memory files compare names).
-    pub fn new(
-        files: &dyn ModelFiles,
-        r: CompareRequest,
-        same_file: &dyn Fn(&Path, &Path) -> bool,
-    ) -> Result<CompareJob> {
+    /// A variant that is the base file, or given twice, is skipped: two
+    /// paths are one file when `files` gives them one identity.
+    pub fn new(files: &dyn ModelFiles, r: &CompareSpec, limits: &Limits) -> Result<CompareJob> {
+        let same_file = |a: &Path, b: &Path| files.identity(a) == files.identity(b);
         if matches!(r.sampling.design, Design::Qmc | Design::Antithetic) {
             return Err(Error::option(
                 "design",
@@ -63,8 +85,7 @@ impl CompareJob {
                  qmc replicates and antithetic pairs would make too narrow or too wide",
             ));
         }
-        check_shard(r.shard)?;
-        let (settings, summary) = r.sampling.validate(ProportionInterval::Wilson)?;
+        let (settings, summary) = r.sampling.settings(ProportionInterval::Wilson)?;
         let mut contenders: Vec<Contender> = Vec::new();
         let mut titles = Vec::new();
         let mut skipped = Vec::new();
@@ -77,7 +98,7 @@ impl CompareJob {
                 skipped.push(path.display().to_string());
                 continue;
             }
-            let loaded = LoadedModel::load(files, path, &r.set)?;
+            let loaded = LoadedModel::load(files, path, &r.set, limits)?;
             if let Some(clash) = contenders.iter().find(|c| c.name == loaded.name()) {
                 return Err(Error::option(
                     "variants",
@@ -116,8 +137,8 @@ impl CompareJob {
                 .collect(),
             settings,
             summary,
-            shard: r.shard,
-            out: Results::new(r.format, r.no_report),
+            shard: r.shard.map(|s| (s.k, s.n)),
+            out: FileChoice::new(&r.files),
         })
     }
 
@@ -130,6 +151,18 @@ impl CompareJob {
 
     pub fn default_dir(&self) -> PathBuf {
         Path::new("results").join(format!("compare-{}", self.contenders[0].name))
+    }
+
+    /// Samples per model.
+    pub fn samples(&self) -> u64 {
+        self.settings.samples
+    }
+
+    /// Model evaluations: every model's samples.
+    pub fn evaluations(&self) -> u64 {
+        self.settings
+            .samples
+            .saturating_mul(self.contenders.len() as u64)
     }
 
     /// Runs the comparison; cancelled, it returns nothing.
@@ -236,7 +269,7 @@ impl CompareJob {
 }
 
 /// compare.csv (or .parquet) and manifest.json, and the table.
-pub(super) fn compare_output(mut report: CompareReport, out: Results) -> Result<JobOutput> {
+pub(super) fn compare_output(mut report: CompareReport, out: FileChoice) -> Result<JobOutput> {
     report.run.files = listing(&[&CompareCsv], out, &[output::manifest::FILE_NAME]);
     let warnings = report
         .comparison

@@ -4,7 +4,8 @@
 use super::compare::compare_output;
 use super::run::report_output;
 use super::sensitivity::{model_id, sensitivity_output};
-use super::{JobOutput, Outcome, Results, RunContext, TableFormat, analysis_run, seconds_since};
+use super::spec::Files;
+use super::{FileChoice, JobOutput, Outcome, RunContext, analysis_run, seconds_since};
 use crate::analysis::compare::{Contender, assemble};
 use crate::analysis::sensitivity::sobol_indices_from;
 use crate::engine::program::Program;
@@ -19,16 +20,32 @@ use crate::summary::summarise;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// `merge`'s options.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+pub struct MergeSpec {
+    /// The part files of a sharded run (part-K-of-N.json), all N of them.
+    #[cfg_attr(feature = "cli", arg(required = true))]
+    pub parts: Vec<PathBuf>,
+    /// Output folder [default: the one the unsharded command writes:
+    /// results/<model name>, results/compare-<base model name> or
+    /// results/sensitivity-<model name>-<quantity>-sobol].
+    #[cfg_attr(feature = "cli", arg(long, short = 'o'))]
+    pub out: Option<PathBuf>,
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub files: Files,
+}
+
 /// Checked parts, in chunk order.
 pub struct MergeJob {
     parts: Vec<(String, PartFile)>,
-    out: Results,
+    out: FileChoice,
 }
 
 impl MergeJob {
-    /// `parts`: each part file's name (for messages) and bytes.
-    /// `no_report`: leave out report.html.
-    pub fn new(parts: Vec<(String, Vec<u8>)>, no_report: bool) -> Result<MergeJob> {
+    /// `parts`: each part file's name (for messages) and bytes; `files`:
+    /// which result files to write.
+    pub fn new(parts: Vec<(String, Vec<u8>)>, files: &Files) -> Result<MergeJob> {
         let parts = parts
             .into_iter()
             .map(|(name, bytes)| {
@@ -38,14 +55,8 @@ impl MergeJob {
             .collect::<Result<Vec<_>>>()?;
         Ok(MergeJob {
             parts: check_parts(parts)?,
-            out: Results::new(TableFormat::Csv, no_report),
+            out: FileChoice::new(files),
         })
-    }
-
-    /// Writes the tables as CSV (the default), Parquet or both.
-    pub fn with_format(mut self, format: TableFormat) -> MergeJob {
-        self.out.tables = format;
-        self
     }
 
     fn first(&self) -> &PartFile {

@@ -11,18 +11,22 @@
 
 pub mod check;
 pub mod compare;
+mod job;
 pub mod merge;
 pub mod rare;
 pub mod report;
 pub mod run;
 pub mod sensitivity;
+pub mod spec;
 mod stopping;
 pub mod sweep;
 
 pub use crate::engine::{CancelToken, Outcome, Workers};
+pub use crate::model::layered::LayeredFiles;
 pub use crate::model::source::{DiskFiles, MemoryFiles, ModelFiles};
 pub use crate::output::OutputFile;
 pub use crate::output::tabular::TableFormat;
+pub use job::Job;
 
 use crate::engine::RunSettings;
 use crate::engine::design::Design;
@@ -39,11 +43,7 @@ use crate::summary::convergence::ConvergencePoint;
 use std::path::Path;
 use std::time::Instant;
 
-/// The seed used when none is given: 25 September 2020, the situation the
-/// flagship model describes.
-pub const DEFAULT_SEED: u64 = 20_200_925;
-pub const DEFAULT_SAMPLES: u64 = 1_000_000;
-pub const DEFAULT_CONFIDENCE: f64 = 0.95;
+pub use spec::{DEFAULT_CONFIDENCE, DEFAULT_SAMPLES, DEFAULT_SEED};
 
 /// How a job reports progress: units done (samples, or model evaluations
 /// for a sensitivity analysis) of the total. Called from the job's thread,
@@ -162,20 +162,20 @@ impl JobOutput {
     }
 }
 
-/// How a job writes its results: the tables' format, and whether
-/// report.html is added.
+/// Which files a job writes: its tables' format, and whether report.html
+/// is added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Results {
+pub struct FileChoice {
     pub tables: TableFormat,
     pub report: bool,
 }
 
-impl Results {
-    /// A request's `format` and `no_report`.
-    pub fn new(format: TableFormat, no_report: bool) -> Results {
-        Results {
-            tables: format,
-            report: !no_report,
+impl FileChoice {
+    /// What a spec's `format` and `no_report` ask for.
+    pub fn new(files: &spec::Files) -> FileChoice {
+        FileChoice {
+            tables: files.format,
+            report: !files.no_report,
         }
     }
 }
@@ -183,7 +183,7 @@ impl Results {
 /// A result's file names in listing order: its tables in `out.tables`
 /// (every CSV, then every Parquet), then `others`, then report.html if
 /// asked for.
-fn listing<R>(tables: &[&dyn Tabular<R>], out: Results, others: &[&str]) -> Vec<String> {
+fn listing<R>(tables: &[&dyn Tabular<R>], out: FileChoice, others: &[&str]) -> Vec<String> {
     let mut names: Vec<String> = crate::output::tabular::names(tables, out.tables)
         .into_iter()
         .chain(others.iter().copied())
@@ -203,7 +203,7 @@ fn result_files<R>(
     report: &R,
     tables: &[&dyn Tabular<R>],
     others: &[&dyn Exporter<R>],
-    out: Results,
+    out: FileChoice,
 ) -> Result<Vec<OutputFile>> {
     let export = |format| {
         let boxed = crate::output::tabular::exporters(tables, format);
@@ -241,53 +241,92 @@ fn result_files<R>(
     Ok(files)
 }
 
-/// Options every sampling job takes.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SamplingOptions {
-    pub samples: u64,
-    pub seed: u64,
-    pub confidence: f64,
-    pub design: Design,
+impl spec::Sampling {
+    /// What a run of these options depends on, and how its numbers are
+    /// reported.
+    fn settings(&self, interval: ProportionInterval) -> Result<(RunSettings, SummarySettings)> {
+        sampling_settings(self.samples.get(), &self.estimation, self.design, interval)
+    }
 }
 
-impl Default for SamplingOptions {
+/// The settings of `samples` samples of `design`, checked.
+fn sampling_settings(
+    samples: u64,
+    estimation: &spec::Estimation,
+    design: Design,
+    interval: ProportionInterval,
+) -> Result<(RunSettings, SummarySettings)> {
+    let confidence = estimation.confidence;
+    if samples < 2 {
+        return Err(Error::option(
+            "samples",
+            format!("{{samples}} must be at least 2, got {samples}"),
+        ));
+    }
+    if !(confidence > 0.0 && confidence < 1.0) {
+        return Err(Error::option(
+            "confidence",
+            format!("{{confidence}} must be in (0, 1), got {confidence}"),
+        ));
+    }
+    Ok((
+        RunSettings {
+            samples,
+            seed: estimation.seed.get(),
+            design,
+            quantiles: QuantileRequest::standard(confidence),
+        },
+        SummarySettings {
+            confidence,
+            proportion_interval: interval,
+        },
+    ))
+}
+
+/// What one job may ask of the machine it runs on. The command line and
+/// the Python package set none; the service sets its own
+/// (`gaprisk serve --max-nodes`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Entries a model may have (checked before it is compiled).
+    pub max_nodes: usize,
+    /// Points of a sweep's grid: each is a compiled model in memory.
+    pub max_points: usize,
+    /// Model evaluations one job may make, over all its models, points or
+    /// design columns.
+    pub max_evaluations: u64,
+}
+
+impl Limits {
+    pub const NONE: Limits = Limits {
+        max_nodes: usize::MAX,
+        max_points: usize::MAX,
+        max_evaluations: u64::MAX,
+    };
+}
+
+impl Default for Limits {
     fn default() -> Self {
-        SamplingOptions {
-            samples: DEFAULT_SAMPLES,
-            seed: DEFAULT_SEED,
-            confidence: DEFAULT_CONFIDENCE,
-            design: Design::Mc,
-        }
+        Limits::NONE
     }
 }
 
-impl SamplingOptions {
-    fn validate(&self, interval: ProportionInterval) -> Result<(RunSettings, SummarySettings)> {
-        if self.samples < 2 {
-            return Err(Error::option(
-                "samples",
-                format!("{{samples}} must be at least 2, got {}", self.samples),
-            ));
-        }
-        if !(self.confidence > 0.0 && self.confidence < 1.0) {
-            return Err(Error::option(
-                "confidence",
-                format!("{{confidence}} must be in (0, 1), got {}", self.confidence),
-            ));
-        }
-        Ok((
-            RunSettings {
-                samples: self.samples,
-                seed: self.seed,
-                design: self.design,
-                quantiles: QuantileRequest::standard(self.confidence),
-            },
-            SummarySettings {
-                confidence: self.confidence,
-                proportion_interval: interval,
-            },
-        ))
+/// The model file `path` with everything it extends, refused when it has
+/// more entries than `limits` allow (before the work of compiling it).
+fn load_spec(
+    files: &dyn ModelFiles,
+    path: &Path,
+    limits: &Limits,
+) -> Result<crate::model::spec::ModelSpec> {
+    let spec = source::load_from(files, path)?;
+    if spec.entries.len() > limits.max_nodes {
+        return Err(Error::TooManyNodes {
+            file: path.display().to_string(),
+            nodes: spec.entries.len(),
+            limit: limits.max_nodes,
+        });
     }
+    Ok(spec)
 }
 
 /// A model loaded for a job: resolved, overridden, validated, compiled.
@@ -300,8 +339,13 @@ pub struct LoadedModel {
 }
 
 impl LoadedModel {
-    pub fn load(files: &dyn ModelFiles, path: &Path, set: &[Override]) -> Result<LoadedModel> {
-        let spec = source::load_from(files, path)?;
+    pub fn load(
+        files: &dyn ModelFiles,
+        path: &Path,
+        set: &[Override],
+        limits: &Limits,
+    ) -> Result<LoadedModel> {
+        let spec = load_spec(files, path, limits)?;
         let spec = overrides::apply(spec, set)?;
         let model = crate::model::validate::validate(spec)?;
         let program = compile(&model)?;
@@ -355,11 +399,6 @@ impl LoadedModel {
     }
 }
 
-/// Parses `set` assignments written NAME=VALUE.
-pub fn parse_set(texts: &[String]) -> Result<Vec<Override>> {
-    texts.iter().map(|t| overrides::parse(t)).collect()
-}
-
 /// Warnings about quantities with NaN or infinite samples: they are
 /// excluded from every estimate (and counted in `non_finite`).
 fn non_finite_warnings(model: &str, quantities: &[crate::summary::QuantitySummary]) -> Vec<String> {
@@ -393,16 +432,5 @@ fn analysis_run(
         confidence,
         elapsed_seconds: seconds_since(started),
         files: Vec::new(),
-    }
-}
-
-/// Checks a shard K/N.
-fn check_shard(shard: Option<(u64, u64)>) -> Result<()> {
-    match shard {
-        Some((k, n)) if k == 0 || k > n => Err(Error::option(
-            "shard",
-            format!("{{shard}} '{k}/{n}': K must be between 1 and N"),
-        )),
-        _ => Ok(()),
     }
 }

@@ -1,8 +1,9 @@
 //! `rare`: one event's probability by subset simulation or importance
 //! sampling, for events too rare for plain Monte Carlo.
 
+use super::spec::{Count, Estimation, Files};
 use super::{
-    JobOutput, LoadedModel, ModelFiles, Outcome, Results, RunContext, TableFormat, analysis_run,
+    FileChoice, JobOutput, Limits, LoadedModel, ModelFiles, Outcome, RunContext, analysis_run,
     listing, result_files,
 };
 use crate::analysis::Limit;
@@ -10,9 +11,11 @@ use crate::analysis::rare::{self, RareMethod, RareSettings};
 use crate::engine::RunSettings;
 use crate::engine::design::Design;
 use crate::error::{Error, Result};
-use crate::model::overrides::Override;
+use crate::model::overrides::{self, Override};
 use crate::output::reports::RareReport;
 use crate::output::{self, manifest::Manifest, rare_csv::RareCsv};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -24,35 +27,53 @@ pub const MAX_SAMPLES: u64 = 10_000_000;
 /// samples: the budget is not known in advance.
 pub const PROGRESS_LEVELS: u64 = 7;
 
-#[derive(Debug, Clone)]
-pub struct RareRequest {
+/// `rare`'s options.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[serde(default)]
+pub struct RareSpec {
+    /// The model file (TOML).
+    #[serde(skip)]
     pub model: PathBuf,
-    /// The event [the first event].
+    /// The event [default: the first event].
+    #[cfg_attr(feature = "cli", arg(long))]
     pub event: Option<String>,
+    /// subset: subset simulation (works with discrete nodes); is: adaptive
+    /// importance sampling.
+    #[cfg_attr(feature = "cli", arg(long, value_enum, default_value_t = RareMethod::Subset))]
     pub method: RareMethod,
-    /// Samples per level (subset) or per stage (is).
-    pub samples: u64,
-    pub seed: u64,
-    pub confidence: f64,
+    /// Samples per level (subset) or per stage (is); accepts 10000, 10_000 or 1e4.
+    #[cfg_attr(feature = "cli", arg(long, short = 'n', default_value_t = Count(DEFAULT_SAMPLES)))]
+    pub samples: Count,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub estimation: Estimation,
+    /// Fix an input to a constant: NAME=VALUE (repeatable). In a request:
+    /// an object of input name -> number.
+    #[cfg_attr(feature = "cli", arg(long = "set", value_name = "NAME=VALUE"))]
+    #[serde(with = "overrides::as_map")]
+    #[schemars(with = "overrides::Schema")]
     pub set: Vec<Override>,
-    /// Leave out report.html.
-    pub no_report: bool,
-    /// Write rare.csv, rare.parquet or both.
-    pub format: TableFormat,
+    /// Output folder [default: results/rare-<model name>-<event>-<method>].
+    #[cfg_attr(feature = "cli", arg(long, short = 'o'))]
+    #[schemars(extend("x-cli-only" = true))]
+    pub out: Option<PathBuf>,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub files: Files,
 }
 
-impl Default for RareRequest {
+impl Default for RareSpec {
     fn default() -> Self {
-        RareRequest {
+        RareSpec {
             model: PathBuf::new(),
             event: None,
             method: RareMethod::Subset,
-            samples: DEFAULT_SAMPLES,
-            seed: super::DEFAULT_SEED,
-            confidence: super::DEFAULT_CONFIDENCE,
+            samples: Count(DEFAULT_SAMPLES),
+            estimation: Estimation::default(),
             set: Vec::new(),
-            no_report: false,
-            format: TableFormat::Csv,
+            out: None,
+            files: Files::default(),
         }
     }
 }
@@ -61,28 +82,29 @@ pub struct RareJob {
     model: LoadedModel,
     quantity: usize,
     settings: RareSettings,
-    out: Results,
+    out: FileChoice,
     model_warnings: Vec<String>,
 }
 
 impl RareJob {
-    pub fn new(files: &dyn ModelFiles, r: RareRequest) -> Result<RareJob> {
-        if !(100..=MAX_SAMPLES).contains(&r.samples) {
+    pub fn new(files: &dyn ModelFiles, r: &RareSpec, limits: &Limits) -> Result<RareJob> {
+        let samples = r.samples.get();
+        let confidence = r.estimation.confidence;
+        if !(100..=MAX_SAMPLES).contains(&samples) {
             return Err(Error::option(
                 "samples",
                 format!(
-                    "{{samples}} per level must be between 100 and {MAX_SAMPLES}, got {}",
-                    r.samples
+                    "{{samples}} per level must be between 100 and {MAX_SAMPLES}, got {samples}"
                 ),
             ));
         }
-        if !(r.confidence > 0.0 && r.confidence < 1.0) {
+        if !(confidence > 0.0 && confidence < 1.0) {
             return Err(Error::option(
                 "confidence",
-                format!("{{confidence}} must be in (0, 1), got {}", r.confidence),
+                format!("{{confidence}} must be in (0, 1), got {confidence}"),
             ));
         }
-        let model = LoadedModel::load(files, &r.model, &r.set)?;
+        let model = LoadedModel::load(files, &r.model, &r.set, limits)?;
         let quantity = model.quantity("event", r.event.as_deref(), true)?;
         let q = &model.program.quantities[quantity];
         if q.kind != crate::engine::program::QuantityKind::Event {
@@ -102,13 +124,25 @@ impl RareJob {
             quantity,
             settings: RareSettings {
                 method: r.method,
-                samples: r.samples as usize,
-                seed: r.seed,
-                confidence: r.confidence,
+                samples: samples as usize,
+                seed: r.estimation.seed.get(),
+                confidence,
                 keep_region: false,
             },
-            out: Results::new(r.format, r.no_report),
+            out: FileChoice::new(&r.files),
         })
+    }
+
+    /// Samples per level (subset) or stage (is).
+    pub fn samples(&self) -> u64 {
+        self.settings.samples as u64
+    }
+
+    /// The most model evaluations it may make: every level or stage, and
+    /// the last.
+    pub fn evaluations(&self) -> u64 {
+        self.samples()
+            .saturating_mul(crate::analysis::rare::MAX_LEVELS as u64 + 1)
     }
 
     pub fn model_hashes(&self) -> Vec<String> {

@@ -8,6 +8,22 @@ use crate::output::report::{self, ResultFiles};
 
 pub use crate::output::report::INPUT_FILES;
 
+/// `report`'s options.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+pub struct ReportSpec {
+    /// Result folders written by run, compare, sweep, sensitivity or merge.
+    #[cfg_attr(feature = "cli", arg(required = true))]
+    pub folders: Vec<std::path::PathBuf>,
+    /// The report file [default: DIR/report.html for one folder; needed
+    /// for several].
+    #[cfg_attr(feature = "cli", arg(long, short = 'o'))]
+    pub out: Option<std::path::PathBuf>,
+    /// Print nothing but errors.
+    #[cfg_attr(feature = "cli", arg(long, short = 'q'))]
+    pub quiet: bool,
+}
+
 /// Result folders, checked to hold a manifest.
 pub struct ReportJob {
     folders: Vec<ResultFiles>,

@@ -1,18 +1,18 @@
 //! `run`: every event's probability and every output's distribution, with
 //! an optional stopping rule, checkpoints, or one shard of the chunks.
 
+use super::spec::{Count, Files, Sampling, Shard};
 use super::stopping::{Precision, StoppingRule};
 use super::{
-    JobOutput, LoadedModel, ModelFiles, Outcome, Presentation, Results, RunContext,
-    SamplingOptions, TableFormat, check_shard, listing, non_finite_warnings, result_files,
-    seconds_since,
+    FileChoice, JobOutput, Limits, LoadedModel, ModelFiles, Outcome, Presentation, RunContext,
+    listing, non_finite_warnings, result_files, seconds_since,
 };
 use crate::engine::chunk::{CHUNK_SIZE, samples_in, shard_range};
 use crate::engine::refine::{complete, pilot_windows};
 use crate::engine::runner::{DrawsSink, run_chunks, run_until};
 use crate::engine::{Accumulators, RunSettings, parts};
 use crate::error::{Error, Result};
-use crate::model::overrides::Override;
+use crate::model::overrides::{self, Override};
 use crate::output::convergence_csv::ConvergenceCsv;
 use crate::output::draws::DrawsFormat;
 use crate::output::histogram_csv::HistogramCsv;
@@ -26,6 +26,8 @@ use crate::stats::quantiles::QuantileRequest;
 use crate::summary::convergence::Convergence;
 use crate::summary::histogram::histograms;
 use crate::summary::{SummarySettings, summarise};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -33,43 +35,115 @@ use std::time::{Duration, Instant};
 /// How often a checkpoint is saved.
 pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(5);
 
-/// A `run` as asked for, before validation.
-#[derive(Debug, Clone, Default)]
-pub struct RunRequest {
-    pub model: PathBuf,
-    pub sampling: SamplingOptions,
-    pub interval: ProportionInterval,
-    pub set: Vec<Override>,
-    /// Stream one row per sample to the draws sink given to `execute`.
-    pub draws: bool,
-    /// The draws as draws.csv or draws.parquet.
-    pub draws_format: DrawsFormat,
-    /// Stop when the target's interval half-width is at most this.
-    pub precision: Option<f64>,
-    /// Stop when the half-width is at most this times the estimate.
-    pub relative_precision: Option<f64>,
-    /// The event or output a stopping rule watches [the first event].
-    pub target: Option<String>,
-    /// The most samples a stopping rule may draw (replaces `samples`).
-    pub max_samples: Option<u64>,
-    /// Compute only shard K of N and return its part file.
-    pub shard: Option<(u64, u64)>,
-    /// Save progress through the checkpoint sink given to `execute`.
-    pub checkpoint: bool,
-    /// Continue a run saved by a checkpoint: (its name, its bytes).
-    pub resume: Option<(String, Vec<u8>)>,
-    /// How often a checkpoint is saved [`CHECKPOINT_EVERY`].
-    pub checkpoint_every: Option<Duration>,
-    /// Leave out report.html.
-    pub no_report: bool,
-    /// Write the tables as CSV, Parquet or both.
-    pub format: TableFormat,
-    /// Quantile levels reported beyond p05 ... p95 (in quantiles.csv).
-    pub quantiles: Vec<f64>,
-}
-
 /// The default `max_samples` of a stopping rule.
 pub const DEFAULT_MAX_SAMPLES: u64 = 100_000_000;
+
+/// `run`'s options.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[serde(default)]
+pub struct RunSpec {
+    /// The model file (TOML).
+    #[serde(skip)]
+    pub model: PathBuf,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub sampling: Sampling,
+    /// Output folder [default: results/<model name>].
+    #[cfg_attr(feature = "cli", arg(long, short = 'o'))]
+    #[schemars(extend("x-cli-only" = true))]
+    pub out: Option<PathBuf>,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub files: Files,
+    /// Also write draws.csv (or draws.parquet): one row per sample, one
+    /// column per node.
+    #[cfg_attr(feature = "cli", arg(long))]
+    #[schemars(extend("x-cli-only" = true))]
+    pub draws: bool,
+    /// The draws' format: csv, or parquet (zstd, streamed in row groups).
+    #[cfg_attr(feature = "cli", arg(long, value_enum, default_value_t = DrawsFormat::Csv, requires = "draws"))]
+    #[schemars(extend("x-cli-only" = true))]
+    pub draws_format: DrawsFormat,
+    /// Interval for event probabilities.
+    #[cfg_attr(feature = "cli", arg(long, value_enum, default_value_t = ProportionInterval::Wilson))]
+    pub interval: ProportionInterval,
+    /// Fix an input to a constant: NAME=VALUE (repeatable). In a request:
+    /// an object of input name -> number.
+    #[cfg_attr(feature = "cli", arg(long = "set", value_name = "NAME=VALUE"))]
+    #[serde(with = "overrides::as_map")]
+    #[schemars(with = "overrides::Schema")]
+    pub set: Vec<Override>,
+    /// Quantile levels to report in quantiles.csv besides p05, p25, p50,
+    /// p75 and p95, e.g. 0.01,0.5,0.99 (at most 16, each in (0, 1)).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "P,P,...", value_delimiter = ',', value_parser = parse_level))]
+    pub quantiles: Vec<f64>,
+    /// Stop at the first chunk where the target's interval half-width is at
+    /// most H (--samples is then ignored; see --max-samples).
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "H", conflicts_with = "relative_precision")
+    )]
+    pub precision: Option<f64>,
+    /// Stop at the first chunk where the half-width is at most R times the
+    /// target's estimate.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "R"))]
+    pub relative_precision: Option<f64>,
+    /// The event or output a stopping rule watches [default: the first event].
+    #[cfg_attr(feature = "cli", arg(long, value_name = "QUANTITY"))]
+    pub target: Option<String>,
+    /// The most samples a stopping rule may draw.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Count(DEFAULT_MAX_SAMPLES)))]
+    pub max_samples: Count,
+    /// Compute only shard K of N (1 <= K <= N) and write its part file,
+    /// part-K-of-N.json; `gaprisk merge` combines the N parts.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "K/N"))]
+    #[schemars(extend("x-cli-only" = true))]
+    pub shard: Option<Shard>,
+    /// Save the run's progress to FILE every few seconds and when
+    /// interrupted (a part file covering the chunks done).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
+    #[schemars(extend("x-cli-only" = true))]
+    pub checkpoint: Option<PathBuf>,
+    /// Continue the run saved in FILE by --checkpoint, to the same result as
+    /// an uninterrupted run. Give the same model and options.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
+    #[schemars(extend("x-cli-only" = true))]
+    pub resume: Option<PathBuf>,
+}
+
+impl Default for RunSpec {
+    fn default() -> Self {
+        RunSpec {
+            model: PathBuf::new(),
+            sampling: Sampling::default(),
+            out: None,
+            files: Files::default(),
+            draws: false,
+            draws_format: DrawsFormat::Csv,
+            interval: ProportionInterval::Wilson,
+            set: Vec::new(),
+            quantiles: Vec::new(),
+            precision: None,
+            relative_precision: None,
+            target: None,
+            max_samples: Count(DEFAULT_MAX_SAMPLES),
+            shard: None,
+            checkpoint: None,
+            resume: None,
+        }
+    }
+}
+
+/// Parses a quantile level: a number in (0, 1).
+pub fn parse_level(text: &str) -> std::result::Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(p) if p > 0.0 && p < 1.0 => Ok(p),
+        _ => Err(format!(
+            "'{text}' is not a level between 0 and 1 (exclusive)"
+        )),
+    }
+}
 
 /// Where each checkpoint goes, as the bytes of a part file.
 pub type CheckpointSink<'a> = &'a mut dyn FnMut(&[u8]) -> Result<()>;
@@ -77,7 +151,7 @@ pub type CheckpointSink<'a> = &'a mut dyn FnMut(&[u8]) -> Result<()>;
 /// Where a run's streamed outputs go.
 #[derive(Default)]
 pub struct RunSinks<'a> {
-    /// The draws file (`RunRequest::draws_format`), written in sample order.
+    /// The draws file (`RunSpec::draws_format`), written in sample order.
     pub draws: Option<&'a mut (dyn Write + Send)>,
     /// Each checkpoint, as the bytes of a part file.
     pub checkpoint: Option<CheckpointSink<'a>>,
@@ -95,13 +169,13 @@ pub struct RunJob {
     checkpoint: bool,
     checkpoint_every: Duration,
     resume: Option<(String, PartFile)>,
-    out: Results,
+    out: FileChoice,
     model_warnings: Vec<String>,
 }
 
 impl RunJob {
     /// Validates the options, then loads the model.
-    pub fn new(files: &dyn ModelFiles, r: RunRequest) -> Result<RunJob> {
+    pub fn new(files: &dyn ModelFiles, r: &RunSpec, limits: &Limits) -> Result<RunJob> {
         let precision = match (r.precision, r.relative_precision) {
             (Some(h), _) if !(h > 0.0 && h.is_finite()) => {
                 return Err(Error::option(
@@ -125,11 +199,12 @@ impl RunJob {
             (_, Some(x)) => Some(Precision::Relative(x)),
             (None, None) => None,
         };
-        if (r.checkpoint || r.resume.is_some())
+        let checkpoint = r.checkpoint.is_some();
+        if (checkpoint || r.resume.is_some())
             && (r.shard.is_some() || precision.is_some() || r.draws)
         {
             return Err(Error::option(
-                if r.checkpoint { "checkpoint" } else { "resume" },
+                if checkpoint { "checkpoint" } else { "resume" },
                 "{checkpoint} and {resume} cannot be combined with {shard}, {draws} or a stopping rule",
             ));
         }
@@ -139,18 +214,17 @@ impl RunJob {
                 "{shard} cannot be combined with {draws} or a stopping rule",
             ));
         }
-        check_shard(r.shard)?;
         if precision.is_none() && r.target.is_some() {
             return Err(Error::option(
                 "target",
                 "{target} needs {precision} or {relative_precision}",
             ));
         }
-        let (mut settings, summary) = r.sampling.validate(r.interval)?;
+        let (mut settings, summary) = r.sampling.settings(r.interval)?;
         settings.quantiles = QuantileRequest::new(&r.quantiles, summary.confidence)
             .map_err(|e| Error::option("quantiles", format!("{{quantiles}}: {e}")))?;
         if precision.is_some() {
-            let max = r.max_samples.unwrap_or(DEFAULT_MAX_SAMPLES);
+            let max = r.max_samples.get();
             if max < 2 {
                 return Err(Error::option(
                     "max_samples",
@@ -159,11 +233,7 @@ impl RunJob {
             }
             settings.samples = max;
         }
-        let resume = match r.resume {
-            Some((name, bytes)) => Some((name.clone(), PartFile::from_bytes(&name, &bytes)?)),
-            None => None,
-        };
-        let model = LoadedModel::load(files, &r.model, &r.set)?;
+        let model = LoadedModel::load(files, &r.model, &r.set, limits)?;
         let stopping = match precision {
             None => None,
             Some(precision) => Some(StoppingRule {
@@ -178,12 +248,38 @@ impl RunJob {
             summary,
             draws: r.draws.then_some(r.draws_format),
             stopping,
-            shard: r.shard,
-            checkpoint: r.checkpoint,
-            checkpoint_every: r.checkpoint_every.unwrap_or(CHECKPOINT_EVERY),
-            resume,
-            out: Results::new(r.format, r.no_report),
+            shard: r.shard.map(|s| (s.k, s.n)),
+            checkpoint,
+            checkpoint_every: CHECKPOINT_EVERY,
+            resume: None,
+            out: FileChoice::new(&r.files),
         })
+    }
+
+    /// Saves a checkpoint every `every` through the sink `execute` is
+    /// given, if this run can be resumed at all (not a shard, a stopping
+    /// rule or a run writing draws): the service does this for every run,
+    /// so a killed server resumes it.
+    pub fn checkpointed(mut self, every: Duration) -> RunJob {
+        if self.shard.is_none() && self.stopping.is_none() && self.draws.is_none() {
+            self.checkpoint = true;
+            self.checkpoint_every = every;
+        }
+        self
+    }
+
+    /// Continues the run a checkpoint saved: `bytes` of the part file
+    /// `name` (named in messages). The result is that of an uninterrupted
+    /// run.
+    pub fn resuming(mut self, name: &str, bytes: &[u8]) -> Result<RunJob> {
+        if self.shard.is_some() || self.stopping.is_some() || self.draws.is_some() {
+            return Err(Error::option(
+                "resume",
+                "{checkpoint} and {resume} cannot be combined with {shard}, {draws} or a stopping rule",
+            ));
+        }
+        self.resume = Some((name.to_string(), PartFile::from_bytes(name, bytes)?));
+        Ok(self)
     }
 
     /// `results/<model name>`.
@@ -199,6 +295,11 @@ impl RunJob {
 
     pub fn settings(&self) -> &RunSettings {
         &self.settings
+    }
+
+    /// Whether the run streams its draws to the sink `execute` is given.
+    pub fn writes_draws(&self) -> bool {
+        self.draws.is_some()
     }
 
     /// Runs the job. Cancelled, it returns the results of the chunks done
@@ -529,7 +630,7 @@ pub const RUN_TABLES: [&dyn Tabular<RunReport>; 4] =
 
 /// summary.csv, histogram.csv and convergence.csv (or their Parquet),
 /// manifest.json and report.html of a run, and its table.
-pub fn report_output(report: &RunReport, out: Results) -> Result<JobOutput> {
+pub fn report_output(report: &RunReport, out: FileChoice) -> Result<JobOutput> {
     let files = result_files(report, &RUN_TABLES, &[&Manifest], out)?;
     let mut out = JobOutput::table(
         files,

@@ -1,9 +1,10 @@
 //! `sensitivity`: which assumption drives a quantity (Sobol indices, a
 //! tornado, or rank correlations), or one shard of a Sobol design.
 
+use super::spec::{Count, Estimation, Files, Shard};
 use super::{
-    JobOutput, LoadedModel, ModelFiles, Outcome, Results, RunContext, SamplingOptions, TableFormat,
-    analysis_run, check_shard, listing, result_files, run::shard_output,
+    FileChoice, JobOutput, Limits, LoadedModel, ModelFiles, Outcome, RunContext, analysis_run,
+    listing, result_files, run::shard_output,
 };
 use crate::analysis::rare::{self, RareMethod, RareSettings};
 use crate::analysis::{Limit, filter, sensitivity};
@@ -16,29 +17,44 @@ use crate::output::reports::{ModelId, SensitivityCsv, SensitivityReport};
 use crate::output::{self, manifest::Manifest};
 use crate::stats::interval::ProportionInterval;
 use crate::summary::SummarySettings;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Method {
-    /// First-order and total indices.
-    #[default]
-    Sobol,
-    /// Swings from the 10th to the 90th percentile of each input.
-    Tornado,
-    /// Spearman rank correlations.
-    Rank,
-    /// Monte Carlo filtering of an event: Kolmogorov-Smirnov distances.
-    Filter,
+crate::choice::choice! {
+    /// What a sensitivity analysis measures.
+    pub enum Method {
+        /// First-order and total Sobol indices.
+        Sobol = "sobol",
+        /// Swings from the 10th to the 90th percentile of each input.
+        Tornado = "tornado",
+        /// Spearman rank correlations.
+        Rank = "rank",
+        /// Monte Carlo filtering of an event: Kolmogorov-Smirnov distances.
+        Filter = "filter",
+    }
 }
 
-impl Method {
-    pub fn name(self) -> &'static str {
+crate::choice::choice! {
+    /// Where Monte Carlo filtering draws the event's samples from.
+    pub enum Sampler {
+        /// A plain run of N samples.
+        Plain = "plain",
+        /// Subset simulation's samples of the event region (N per level).
+        Subset = RareMethod::Subset.name(),
+        /// Importance sampling's samples of the event region (N per stage).
+        Is = RareMethod::ImportanceSampling.name(),
+    }
+}
+
+impl Sampler {
+    /// The rare-event search that finds the event's samples, if any.
+    pub fn rare_method(self) -> Option<RareMethod> {
         match self {
-            Method::Sobol => "sobol",
-            Method::Tornado => "tornado",
-            Method::Rank => "rank",
-            Method::Filter => "filter",
+            Sampler::Plain => None,
+            Sampler::Subset => Some(RareMethod::Subset),
+            Sampler::Is => Some(RareMethod::ImportanceSampling),
         }
     }
 }
@@ -49,50 +65,83 @@ pub fn default_dir(model: &str, quantity: &str, method: Method) -> PathBuf {
 }
 
 pub const DEFAULT_SAMPLES: u64 = 131_072;
-pub const DEFAULT_BOOTSTRAP: usize = 200;
+pub const DEFAULT_BOOTSTRAP: u64 = 200;
 /// The Sobol design unless one is asked for.
 pub const DEFAULT_DESIGN: Design = Design::Qmc;
 
-#[derive(Debug, Clone)]
-pub struct SensitivityRequest {
+/// `sensitivity`'s options.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[serde(default)]
+pub struct SensitivitySpec {
+    /// The model file (TOML).
+    #[serde(skip)]
     pub model: PathBuf,
-    /// The event or output to explain [the first event, else the first output].
+    /// The event or output to explain [default: the first event, else the first output].
+    #[cfg_attr(feature = "cli", arg(long))]
     pub quantity: Option<String>,
+    /// sobol: first-order and total indices; tornado: swings from the 10th to
+    /// the 90th percentile of each input; rank: Spearman correlations;
+    /// filter: Kolmogorov-Smirnov distance of each factor between the
+    /// samples where an event holds and where it does not (--quantity must
+    /// be an event).
+    #[cfg_attr(feature = "cli", arg(long, value_enum, default_value_t = Method::Sobol))]
     pub method: Method,
-    /// The Sobol design, qmc or mc [qmc]; only Sobol indices take one.
+    /// Sobol only: qmc (A and B the two halves of one 2d-dimensional
+    /// Owen-scrambled Sobol point set; intervals from 8 or more independent
+    /// scrambles) or mc (independent draws; bootstrap intervals)
+    /// [default: qmc].
+    #[cfg_attr(feature = "cli", arg(long, value_enum))]
     pub design: Option<Design>,
-    /// Samples: N of the Sobol design (N (2d + 2) evaluations).
-    pub samples: u64,
-    pub seed: u64,
-    pub confidence: f64,
-    pub bootstrap: usize,
-    /// Filter only: draw the event's samples by subset simulation or
-    /// importance sampling (`samples` per level or stage) instead of a
-    /// plain run [a plain run].
-    pub sampler: Option<RareMethod>,
-    pub shard: Option<(u64, u64)>,
-    /// Leave out report.html.
-    pub no_report: bool,
-    /// Write sensitivity.csv, sensitivity.parquet or both.
-    pub format: TableFormat,
+    /// Filter only: where the event's samples come from. subset or is use
+    /// the samples `gaprisk rare` finds in the event's region, for events
+    /// too rare for a plain run to hold many of them.
+    #[cfg_attr(feature = "cli", arg(long, value_enum, default_value_t = Sampler::Plain))]
+    pub sampler: Sampler,
+    /// Number of samples; accepts 131072, 131_072 or 1.31072e5. For sobol
+    /// it is N, and the model is evaluated N (2d + 2) times (d random
+    /// nodes); with --sampler subset or is it is per level or stage.
+    #[cfg_attr(feature = "cli", arg(long, short = 'n', default_value_t = Count(DEFAULT_SAMPLES)))]
+    pub samples: Count,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub estimation: Estimation,
+    /// Worker threads [default: one per core]. Results do not depend on it.
+    #[cfg_attr(feature = "cli", arg(long, short = 'j'))]
+    #[schemars(extend("x-cli-only" = true, "x-python" = ["local"]))]
+    pub threads: Option<Count>,
+    /// Bootstrap resamples for the Sobol intervals of --design mc.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Count(DEFAULT_BOOTSTRAP)))]
+    pub bootstrap: Count,
+    /// Output folder [default: results/sensitivity-<model name>-<quantity>-<method>].
+    #[cfg_attr(feature = "cli", arg(long, short = 'o'))]
+    #[schemars(extend("x-cli-only" = true))]
+    pub out: Option<PathBuf>,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub files: Files,
+    /// Sobol only: compute shard K of N of the evaluations and write
+    /// part-K-of-N.json; `gaprisk merge` combines the N parts.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "K/N"))]
+    #[schemars(extend("x-cli-only" = true))]
+    pub shard: Option<Shard>,
 }
 
-impl Default for SensitivityRequest {
+impl Default for SensitivitySpec {
     fn default() -> Self {
-        let s = SamplingOptions::default();
-        SensitivityRequest {
+        SensitivitySpec {
             model: PathBuf::new(),
             quantity: None,
             method: Method::Sobol,
             design: None,
-            samples: DEFAULT_SAMPLES,
-            seed: s.seed,
-            confidence: s.confidence,
-            bootstrap: DEFAULT_BOOTSTRAP,
-            sampler: None,
+            sampler: Sampler::Plain,
+            samples: Count(DEFAULT_SAMPLES),
+            estimation: Estimation::default(),
+            threads: None,
+            bootstrap: Count(DEFAULT_BOOTSTRAP),
+            out: None,
+            files: Files::default(),
             shard: None,
-            no_report: false,
-            format: TableFormat::Csv,
         }
     }
 }
@@ -106,20 +155,24 @@ pub struct SensitivityJob {
     settings: RunSettings,
     summary: SummarySettings,
     shard: Option<(u64, u64)>,
-    out: Results,
+    out: FileChoice,
     model_warnings: Vec<String>,
 }
 
 impl SensitivityJob {
-    pub fn new(files: &dyn ModelFiles, r: SensitivityRequest) -> Result<SensitivityJob> {
+    pub fn new(
+        files: &dyn ModelFiles,
+        r: &SensitivitySpec,
+        limits: &Limits,
+    ) -> Result<SensitivityJob> {
         if r.shard.is_some() && r.method != Method::Sobol {
             return Err(Error::option(
                 "shard",
                 "{shard} works with {method} sobol only",
             ));
         }
-        check_shard(r.shard)?;
-        if let Some(sampler) = r.sampler {
+        let samples = r.samples.get();
+        if let Some(sampler) = r.sampler.rare_method() {
             if r.method != Method::Filter {
                 return Err(Error::option(
                     "sampler",
@@ -130,14 +183,14 @@ impl SensitivityJob {
                     ),
                 ));
             }
-            if !(100..=super::rare::MAX_SAMPLES).contains(&r.samples) {
+            if !(100..=super::rare::MAX_SAMPLES).contains(&samples) {
                 return Err(Error::option(
                     "samples",
                     format!(
                         "{{samples}} per level must be between 100 and {} with {{sampler}} {}, got {}",
                         super::rare::MAX_SAMPLES,
                         sampler.name(),
-                        r.samples
+                        samples
                     ),
                 ));
             }
@@ -165,30 +218,26 @@ impl SensitivityJob {
                 ));
             }
         };
-        if design == Design::Qmc && sensitivity::sobol_blocks(r.samples) < 2 {
+        if design == Design::Qmc && sensitivity::sobol_blocks(samples) < 2 {
             return Err(Error::option(
                 "samples",
                 format!(
                     "{{samples}} must be more than {} with {{design}} qmc (its intervals need two blocks at least), got {}",
-                    crate::engine::design::qmc_points(r.samples),
-                    r.samples
+                    crate::engine::design::qmc_points(samples),
+                    samples
                 ),
             ));
         }
-        if design == Design::Mc && r.method == Method::Sobol && r.bootstrap < 20 {
+        let bootstrap = r.bootstrap.get();
+        if design == Design::Mc && r.method == Method::Sobol && bootstrap < 20 {
             return Err(Error::option(
                 "bootstrap",
-                format!("{{bootstrap}} must be at least 20, got {}", r.bootstrap),
+                format!("{{bootstrap}} must be at least 20, got {bootstrap}"),
             ));
         }
-        let sampling = SamplingOptions {
-            samples: r.samples,
-            seed: r.seed,
-            confidence: r.confidence,
-            design,
-        };
-        let (settings, summary) = sampling.validate(ProportionInterval::Wilson)?;
-        let model = LoadedModel::load(files, &r.model, &[])?;
+        let (settings, summary) =
+            super::sampling_settings(samples, &r.estimation, design, ProportionInterval::Wilson)?;
+        let model = LoadedModel::load(files, &r.model, &[], limits)?;
         let quantity = model.quantity("quantity", r.quantity.as_deref(), true)?;
         if r.method == Method::Filter
             && model.program.quantities[quantity].kind
@@ -202,7 +251,7 @@ impl SensitivityJob {
                 ),
             ));
         }
-        if r.sampler.is_some() {
+        if r.sampler != Sampler::Plain {
             // The margin is checked now, so a model it cannot read fails early.
             Limit::new(&model.model, &model.program, quantity)?;
         }
@@ -211,13 +260,18 @@ impl SensitivityJob {
             model,
             quantity,
             method: r.method,
-            bootstrap: r.bootstrap,
-            sampler: r.sampler,
+            bootstrap: usize::try_from(bootstrap).unwrap_or(usize::MAX),
+            sampler: r.sampler.rare_method(),
             settings,
             summary,
-            shard: r.shard,
-            out: Results::new(r.format, r.no_report),
+            shard: r.shard.map(|s| (s.k, s.n)),
+            out: FileChoice::new(&r.files),
         })
+    }
+
+    /// N: the design's rows (Sobol), or the samples of the other methods.
+    pub fn samples(&self) -> u64 {
+        self.settings.samples
     }
 
     /// Model evaluations the analysis makes: N (2d + 2) for Sobol indices
@@ -418,7 +472,10 @@ impl SensitivityJob {
 }
 
 /// sensitivity.csv (or .parquet) and manifest.json, and the table.
-pub(super) fn sensitivity_output(mut report: SensitivityReport, out: Results) -> Result<JobOutput> {
+pub(super) fn sensitivity_output(
+    mut report: SensitivityReport,
+    out: FileChoice,
+) -> Result<JobOutput> {
     report.run.files = listing(&[&SensitivityCsv], out, &[output::manifest::FILE_NAME]);
     let files = result_files(&report, &[&SensitivityCsv], &[&Manifest], out)?;
     let table = output::table::render_sensitivity(

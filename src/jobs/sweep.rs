@@ -1,32 +1,54 @@
 //! `sweep`: the model over a line or grid of input values, on common random
 //! numbers.
 
+use super::spec::{Files, Sampling};
 use super::{
-    JobOutput, ModelFiles, Outcome, Results, RunContext, SamplingOptions, TableFormat,
-    analysis_run, listing, result_files,
+    FileChoice, JobOutput, Limits, ModelFiles, Outcome, RunContext, analysis_run, listing,
+    result_files,
 };
 use crate::analysis::sweep::{self, Axis};
 use crate::engine::RunSettings;
 use crate::engine::program::Program;
 use crate::error::{Error, Result, literal};
-use crate::model::source;
 use crate::output::reports::{ModelId, SweepCsv, SweepReport};
 use crate::output::{self, manifest::Manifest, sweep_csv};
 use crate::stats::interval::ProportionInterval;
 use crate::summary::SummarySettings;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-#[derive(Debug, Clone, Default)]
-pub struct SweepRequest {
+/// `sweep`'s options. `set` is required; every other option has a default.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+pub struct SweepSpec {
+    /// The model file (TOML).
+    #[serde(skip)]
     pub model: PathBuf,
-    /// The swept inputs: at most two take several values.
-    pub axes: Vec<Axis>,
-    pub sampling: SamplingOptions,
-    /// Leave out report.html.
-    pub no_report: bool,
-    /// Write sweep.csv, sweep.parquet or both.
-    pub format: TableFormat,
+    /// An input and its values: NAME=START:STOP:POINTS (evenly spaced,
+    /// both ends included), NAME=V1,V2,... or NAME=VALUE. Repeatable; at
+    /// most two inputs may take several values (a line or a grid). In a
+    /// request: an object of input name -> "START:STOP:POINTS", "V1,V2,...",
+    /// a list of numbers or one number; the first input varies slowest.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long = "set", value_name = "NAME=VALUES", required = true)
+    )]
+    #[serde(with = "sweep::as_map")]
+    #[schemars(schema_with = "sweep::as_map::schema")]
+    pub set: Vec<Axis>,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub sampling: Sampling,
+    /// Output folder [default: results/sweep-<model name>].
+    #[cfg_attr(feature = "cli", arg(long, short = 'o'))]
+    #[serde(default)]
+    #[schemars(extend("x-cli-only" = true))]
+    pub out: Option<PathBuf>,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub files: Files,
 }
 
 pub struct SweepJob {
@@ -35,18 +57,28 @@ pub struct SweepJob {
     points: Vec<(Vec<f64>, Program)>,
     settings: RunSettings,
     summary: SummarySettings,
-    out: Results,
+    out: FileChoice,
     model_warnings: Vec<String>,
 }
 
 impl SweepJob {
-    pub fn new(files: &dyn ModelFiles, r: SweepRequest) -> Result<SweepJob> {
-        sweep::check_axes(&r.axes)?;
-        let (settings, summary) = r.sampling.validate(ProportionInterval::Wilson)?;
-        let spec = source::load_from(files, &r.model)?;
+    pub fn new(files: &dyn ModelFiles, r: &SweepSpec, limits: &Limits) -> Result<SweepJob> {
+        sweep::check_axes(&r.set)?;
+        let (settings, summary) = r.sampling.settings(ProportionInterval::Wilson)?;
+        let points: usize = r.set.iter().map(|a| a.values.len()).product();
+        if points > limits.max_points {
+            return Err(Error::option(
+                "set",
+                format!(
+                    "{{set}}: {points} points is more than this server's limit of {}",
+                    limits.max_points
+                ),
+            ));
+        }
+        let spec = super::load_spec(files, &r.model, limits)?;
         let reserved = sweep_csv::summary_columns();
         if let Some(a) = r
-            .axes
+            .set
             .iter()
             .find(|a| a.name == "model" || reserved.contains(&a.name.as_str()))
         {
@@ -58,7 +90,7 @@ impl SweepJob {
                 ),
             ));
         }
-        let points = sweep::programs(&spec, &r.axes)?;
+        let points = sweep::programs(&spec, &r.set)?;
         let model_warnings = crate::model::validate::validate(spec.clone())?.warnings;
         Ok(SweepJob {
             model_warnings,
@@ -67,11 +99,11 @@ impl SweepJob {
                 file: r.model.display().to_string(),
                 hash: spec.hash(),
             },
-            axes: r.axes,
+            axes: r.set.clone(),
             points,
             settings,
             summary,
-            out: Results::new(r.format, r.no_report),
+            out: FileChoice::new(&r.files),
         })
     }
 
@@ -84,6 +116,18 @@ impl SweepJob {
 
     pub fn default_dir(&self) -> PathBuf {
         Path::new("results").join(format!("sweep-{}", self.model.name))
+    }
+
+    /// Samples per point.
+    pub fn samples(&self) -> u64 {
+        self.settings.samples
+    }
+
+    /// Model evaluations: every point's samples.
+    pub fn evaluations(&self) -> u64 {
+        self.settings
+            .samples
+            .saturating_mul(self.points.len() as u64)
     }
 
     /// Runs every point; cancelled, it returns nothing.

@@ -13,22 +13,79 @@ pub struct Override {
 
 /// Parses `NAME=VALUE` (a `set` option).
 pub fn parse(text: &str) -> Result<Override, Error> {
-    let bad = |what: String| Error::option("set", format!("{{set}} {}", literal(&what)));
-    let (name, value) = text
-        .split_once('=')
-        .ok_or_else(|| bad(format!("'{text}' is not NAME=VALUE")))?;
-    let value: f64 = value
-        .trim()
-        .parse()
-        .map_err(|_| bad(format!("'{value}' in '{text}' is not a number")))?;
-    if !value.is_finite() {
-        return Err(bad(format!("'{text}': the value must be finite")));
-    }
-    Ok(Override {
-        name: name.trim().to_string(),
-        value,
-    })
+    text.parse()
+        .map_err(|e: String| Error::option("set", format!("{{set}} {}", literal(&e))))
 }
+
+impl std::str::FromStr for Override {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let (name, value) = text
+            .split_once('=')
+            .ok_or_else(|| format!("'{text}' is not NAME=VALUE"))?;
+        let value: f64 = value
+            .trim()
+            .parse()
+            .map_err(|_| format!("'{value}' in '{text}' is not a number"))?;
+        if !value.is_finite() {
+            return Err(format!("'{text}': the value must be finite"));
+        }
+        Ok(Override {
+            name: name.trim().to_string(),
+            value,
+        })
+    }
+}
+
+/// `set` in a request: an object of input name -> number, in the order
+/// written.
+pub mod as_map {
+    use super::Override;
+    use serde::ser::SerializeMap;
+
+    pub fn serialize<S: serde::Serializer>(set: &[Override], s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(set.len()))?;
+        for o in set {
+            map.serialize_entry(&o.name, &o.value)?;
+        }
+        map.end()
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Override>, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Vec<Override>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of input name -> number")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Vec<Override>, A::Error> {
+                let mut set = Vec::new();
+                while let Some(name) = map.next_key::<String>()? {
+                    let value: serde_json::Value = map.next_value()?;
+                    match value.as_f64() {
+                        Some(value) if value.is_finite() => set.push(Override { name, value }),
+                        _ => {
+                            return Err(serde::de::Error::custom(format!(
+                                "{name}: must be a finite number, got {value}"
+                            )));
+                        }
+                    }
+                }
+                Ok(set)
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
+}
+
+/// The JSON Schema of `set` in a request.
+pub type Schema = std::collections::BTreeMap<String, f64>;
 
 /// Replaces each named input of `spec` by a constant. A name that is not an
 /// input of the model is an `UnknownInput` error that lists what is.

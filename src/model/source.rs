@@ -44,6 +44,12 @@ pub trait ModelFiles {
 
     /// The identity of a file that was read (see `resolve`).
     fn identity(&self, path: &Path) -> PathBuf;
+
+    /// The file a request names (`model`, a variant): the path as given,
+    /// unless these files resolve names another way.
+    fn locate(&self, name: &str) -> Result<PathBuf, String> {
+        Ok(PathBuf::from(name))
+    }
 }
 
 /// Model files on disk; `extends` is relative to the extending file.
@@ -134,6 +140,10 @@ impl ModelFiles for MemoryFiles {
 
     fn identity(&self, path: &Path) -> PathBuf {
         path.to_path_buf()
+    }
+
+    fn locate(&self, name: &str) -> Result<PathBuf, String> {
+        normalise(Path::new(""), name)
     }
 }
 

@@ -12,15 +12,15 @@ use tempfile::NamedTempFile;
 pub const FILE_NAME: &str = "draws.csv";
 pub const PARQUET_NAME: &str = "draws.parquet";
 
-/// The file format of a run's draws.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum DrawsFormat {
-    /// draws.csv: text, each number in its shortest round-trip form.
-    #[default]
-    Csv,
-    /// draws.parquet: `sample` as INT64, every other column DOUBLE, zstd,
-    /// in row groups of `parquet::DRAWS_ROW_GROUP` rows.
-    Parquet,
+crate::choice::choice! {
+    /// The file format of a run's draws.
+    pub enum DrawsFormat {
+        /// draws.csv: text, each number in its shortest round-trip form.
+        Csv = super::tabular::TableFormat::Csv.name(),
+        /// draws.parquet: `sample` as INT64, every other column DOUBLE,
+        /// zstd, in row groups of `parquet::DRAWS_ROW_GROUP` rows.
+        Parquet = super::tabular::TableFormat::Parquet.name(),
+    }
 }
 
 impl DrawsFormat {

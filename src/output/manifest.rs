@@ -117,3 +117,19 @@ impl AnalysisManifest<'_> {
         Ok(bytes)
     }
 }
+
+/// A manifest with `"job_id"` as its first field: the service's copy of the
+/// files a job wrote says which job it was. Every manifest is written by
+/// `to_vec_pretty`, so it opens with `{` and a newline, and the field goes
+/// right after.
+pub fn with_job_id(manifest: &[u8], id: &str) -> Vec<u8> {
+    match manifest.strip_prefix(b"{\n") {
+        Some(rest) => {
+            let id = serde_json::Value::String(id.to_string());
+            let mut out = format!("{{\n  \"job_id\": {id},\n").into_bytes();
+            out.extend_from_slice(rest);
+            out
+        }
+        None => manifest.to_vec(),
+    }
+}

@@ -118,13 +118,16 @@ impl Table {
     }
 }
 
-/// Which formats a command writes its tables in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TableFormat {
-    #[default]
-    Csv,
-    Parquet,
-    Both,
+crate::choice::choice! {
+    /// Which formats a command writes its tables in.
+    pub enum TableFormat {
+        /// CSV.
+        Csv = "csv",
+        /// Parquet (zstd).
+        Parquet = "parquet",
+        /// CSV and Parquet.
+        Both = "both",
+    }
 }
 
 impl TableFormat {

@@ -1,14 +1,15 @@
 //! The routes and their handlers.
 
 use super::AppState;
-use super::db::Job;
+use super::db::JobRecord;
 use super::error::ApiError;
-use super::request::{self, Body};
+use crate::jobs::LayeredFiles;
+use crate::jobs::spec::request::JobRequest;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
@@ -23,7 +24,6 @@ type AppResult<T> = Result<T, ApiError>;
 type Shared = State<Arc<AppState>>;
 
 const PAGE: &str = include_str!("page.html");
-const OPENAPI: &str = include_str!("openapi.json");
 
 pub fn router(state: Arc<AppState>) -> Router {
     let v1 = Router::new()
@@ -100,7 +100,7 @@ fn db_error(e: rusqlite::Error) -> ApiError {
 }
 
 /// A job with its live progress while it runs.
-fn live(state: &AppState, mut job: Job) -> Job {
+fn live(state: &AppState, mut job: JobRecord) -> JobRecord {
     if let Some(r) = state.queue.running(&job.id) {
         job.progress.samples_done = r.done.load(Ordering::SeqCst);
         job.progress.samples_total = r.total.load(Ordering::SeqCst);
@@ -123,50 +123,44 @@ fn new_id() -> String {
 
 async fn submit(State(state): Shared, bytes: Result<Bytes, BytesRejection>) -> AppResult<Response> {
     let bytes = body(&state, bytes)?;
-    let body = Body::parse(&bytes).map_err(malformed)?;
+    let request = JobRequest::from_json(&bytes).map_err(malformed)?;
     if state.queue.is_draining() {
         return Err(ApiError::Draining);
     }
-    let queue = state.queue.clone();
-    let (library, limits, every) = (queue.library.clone(), queue.limits, queue.checkpoint_every);
-    // Stored as sent: the queue parses it again as the handler did.
+    // Stored as sent: a restarted server builds it again from these bytes.
     let stored = String::from_utf8(bytes.to_vec())
         .map_err(|_| ApiError::BadRequest("the body is not UTF-8".into()))?;
+    let queue = state.queue.clone();
     // Loading and compiling models is work: off the async threads.
-    let built =
-        tokio::task::spawn_blocking(move || request::build(&body, &library, &limits, every, None))
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let job = tokio::task::spawn_blocking(move || queue.build(&request, None))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
     let (db, id) = (&state.queue.db, new_id());
-    let command = built_command(&built);
-    if let Some(job) = db
-        .insert_cached(&id, &command, &stored, &built.key)
+    let command = job.kind().name();
+    if let Some(record) = db
+        .insert_cached(&id, command, &stored, job.identity())
         .map_err(db_error)?
     {
-        return Ok((StatusCode::OK, axum::Json(job)).into_response());
+        return Ok((StatusCode::OK, axum::Json(record)).into_response());
     }
     let waiting = db.count("queued").map_err(db_error)?;
     if waiting >= state.max_queue {
         return Err(ApiError::QueueFull { retry_after: 30 });
     }
-    let (key, total) = (built.key.clone(), built.total);
-    state.queue.keep_built(&id, built);
-    let job = match db.insert(&id, &command, &stored, &key, total) {
-        Ok(job) => job,
+    let (key, total) = (job.identity().to_string(), job.progress_total());
+    state.queue.keep_built(&id, job);
+    let record = match db.insert(&id, command, &stored, &key, total) {
+        Ok(record) => record,
         Err(e) => {
             state.queue.forget_built(&id);
             return Err(db_error(e));
         }
     };
     state.queue.notify();
-    Ok((StatusCode::ACCEPTED, axum::Json(job)).into_response())
+    Ok((StatusCode::ACCEPTED, axum::Json(record)).into_response())
 }
 
-fn built_command(built: &request::Built) -> String {
-    built.job.command().to_string()
-}
-
-async fn job(State(state): Shared, Path(id): Path<String>) -> AppResult<axum::Json<Job>> {
+async fn job(State(state): Shared, Path(id): Path<String>) -> AppResult<axum::Json<JobRecord>> {
     let job = state.queue.db.get(&id).map_err(db_error)?;
     let job = job.ok_or_else(|| ApiError::NotFound(format!("no job '{id}'")))?;
     Ok(axum::Json(live(&state, job)))
@@ -202,7 +196,7 @@ async fn list(
             q.offset.unwrap_or(0),
         )
         .map_err(db_error)?;
-    let jobs: Vec<Job> = jobs.into_iter().map(|j| live(&state, j)).collect();
+    let jobs: Vec<JobRecord> = jobs.into_iter().map(|j| live(&state, j)).collect();
     Ok(axum::Json(serde_json::json!({ "jobs": jobs })))
 }
 
@@ -341,9 +335,10 @@ async fn check(
     let body: CheckBody = parse_body(&state, bytes)?;
     let library = state.queue.library.clone();
     let report = tokio::task::spawn_blocking(move || -> AppResult<_> {
-        let files = super::files::RequestFiles::new(&body.files, &library)
+        let files = LayeredFiles::library(&library)
+            .with_texts(&body.files)
             .map_err(|(k, e)| ApiError::invalid(None, None, &k, e))?;
-        let path = crate::model::source::normalise(std::path::Path::new(""), &body.model)
+        let path = crate::model::source::ModelFiles::locate(&files, &body.model)
             .map_err(|e| ApiError::invalid(None, None, "model", e))?;
         Ok(crate::jobs::check::check(&files, &path)?)
     })
@@ -367,14 +362,11 @@ async fn check(
 async fn models(State(state): Shared) -> AppResult<axum::Json<serde_json::Value>> {
     let library = state.queue.library.clone();
     let models = tokio::task::spawn_blocking(move || {
-        super::files::library_models(&library)
+        let files = LayeredFiles::library(&library);
+        super::library::library_models(&library)
             .into_iter()
             .filter_map(|file| {
-                let spec = crate::model::source::load_from(
-                    &super::files::RequestFiles::new(&Default::default(), &library).ok()?,
-                    &file,
-                )
-                .ok()?;
+                let spec = crate::model::source::load_from(&files, &file).ok()?;
                 Some(serde_json::json!({
                     "file": file.display().to_string(),
                     "name": spec.info.name,
@@ -415,6 +407,10 @@ async fn page() -> Html<&'static str> {
     Html(PAGE)
 }
 
-async fn openapi(_headers: HeaderMap) -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+async fn openapi(State(state): Shared) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        state.openapi.clone(),
+    )
+        .into_response()
 }

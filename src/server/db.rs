@@ -16,7 +16,7 @@ pub struct Progress {
 
 /// A job as the API shows it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Job {
+pub struct JobRecord {
     pub id: String,
     pub command: String,
     /// The model file the request named, and its variants (compare).
@@ -41,11 +41,11 @@ pub struct Job {
 const COLUMNS: &str = "id, command, status, cached, samples_done, samples_total, created, \
                        started, finished, error, files, files_of, request";
 
-fn row(r: &rusqlite::Row) -> rusqlite::Result<Job> {
+fn row(r: &rusqlite::Row) -> rusqlite::Result<JobRecord> {
     let files: String = r.get(10)?;
     let request: String = r.get(12)?;
     let asked: serde_json::Value = serde_json::from_str(&request).unwrap_or_default();
-    Ok(Job {
+    Ok(JobRecord {
         id: r.get(0)?,
         command: r.get(1)?,
         model: asked["model"].as_str().unwrap_or_default().to_string(),
@@ -127,7 +127,7 @@ impl Db {
         request: &str,
         key: &str,
         total: u64,
-    ) -> Result<Job> {
+    ) -> Result<JobRecord> {
         self.conn().execute(
             "INSERT INTO jobs (id, command, request, cache_key, status, samples_total, created, files_of)
              VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?6, ?1)",
@@ -143,7 +143,7 @@ impl Db {
         command: &str,
         request: &str,
         key: &str,
-    ) -> Result<Option<Job>> {
+    ) -> Result<Option<JobRecord>> {
         let conn = self.conn();
         let done: Option<(String, String, i64)> = conn
             .query_row(
@@ -167,7 +167,7 @@ impl Db {
         self.get(id)
     }
 
-    pub fn get(&self, id: &str) -> Result<Option<Job>> {
+    pub fn get(&self, id: &str) -> Result<Option<JobRecord>> {
         self.conn()
             .query_row(
                 &format!("SELECT {COLUMNS} FROM jobs WHERE id = ?1"),
@@ -178,7 +178,7 @@ impl Db {
     }
 
     /// Newest first.
-    pub fn list(&self, status: Option<&str>, limit: u64, offset: u64) -> Result<Vec<Job>> {
+    pub fn list(&self, status: Option<&str>, limit: u64, offset: u64) -> Result<Vec<JobRecord>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
             "SELECT {COLUMNS} FROM jobs WHERE (?1 IS NULL OR status = ?1)
@@ -189,7 +189,7 @@ impl Db {
     }
 
     /// Marks the oldest queued job running and returns it.
-    pub fn claim_next(&self) -> Result<Option<Job>> {
+    pub fn claim_next(&self) -> Result<Option<JobRecord>> {
         let conn = self.conn();
         let id: Option<String> = conn
             .query_row(

@@ -117,6 +117,24 @@ impl From<Error> for ApiError {
                     message: e.to_string(),
                 }
             }
+            Error::InvalidRequest { key, .. } => ErrorItem {
+                file: None,
+                line: None,
+                key: Some(key.clone()),
+                message: e.to_string(),
+            },
+            Error::UnknownOption { name, .. } => ErrorItem {
+                file: None,
+                line: None,
+                key: Some(format!("options.{name}")),
+                message: e.to_string(),
+            },
+            Error::TooManyNodes { file, .. } => ErrorItem {
+                file: Some(file.clone()),
+                line: None,
+                key: None,
+                message: e.to_string(),
+            },
             Error::UnknownInput { name, .. } => ErrorItem {
                 file: None,
                 line: None,

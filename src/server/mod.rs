@@ -6,17 +6,59 @@
 mod api;
 mod db;
 mod error;
-mod files;
+mod library;
+mod openapi;
 mod queue;
-mod request;
 
 use crate::error::{Error, Result};
+use crate::jobs::Limits;
+use crate::jobs::spec::Count;
 use queue::Queue;
-use request::Limits;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// `gaprisk serve`'s options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeSpec {
+    /// Address and port to listen on (port 0: any free port). Anything but
+    /// loopback needs --token-file.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub listen: SocketAddr,
+    /// Folder of the job database and the jobs' result files.
+    #[arg(long, default_value = "gaprisk-data")]
+    pub data: PathBuf,
+    /// The model library: requests name its files (and `extends` them).
+    #[arg(long, default_value = "models")]
+    pub models: PathBuf,
+    /// Jobs run at once (each already uses every core).
+    #[arg(long, default_value_t = 1)]
+    pub jobs: usize,
+    /// File whose first line is the bearer token every /v1 request needs.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Largest request body, in bytes.
+    #[arg(long, default_value_t = 4 << 20)]
+    pub max_body: usize,
+    /// Most jobs waiting in the queue; more are refused with 429.
+    #[arg(long, default_value_t = 1000)]
+    pub max_queue: u64,
+    /// Most model evaluations one job may make: its samples times its
+    /// models (compare), points (sweep), design columns (sensitivity) or
+    /// levels (rare).
+    #[arg(long, default_value = "1e10")]
+    pub max_evaluations: Count,
+    /// Most entries a model may have.
+    #[arg(long, default_value_t = 10_000)]
+    pub max_nodes: usize,
+    /// Most points of a sweep's grid (each is a compiled model in memory).
+    #[arg(long, default_value_t = 400)]
+    pub max_points: usize,
+    /// Seconds between a running job's checkpoints.
+    #[arg(long, default_value_t = 5.0)]
+    pub checkpoint_every: f64,
+}
 
 /// The validated options of `gaprisk serve`.
 #[derive(Debug, Clone)]
@@ -28,15 +70,49 @@ pub struct ServeConfig {
     pub token: Option<String>,
     pub max_body: usize,
     pub max_queue: u64,
-    pub max_samples: u64,
-    pub max_nodes: usize,
-    pub max_points: usize,
+    pub limits: Limits,
     pub checkpoint_every: Duration,
+}
+
+impl ServeSpec {
+    /// The options checked, and the token read from its file.
+    pub fn config(self) -> Result<ServeConfig> {
+        if self.jobs == 0 {
+            return Err(Error::option("jobs", "{jobs} must be at least 1"));
+        }
+        if !(self.checkpoint_every > 0.0 && self.checkpoint_every.is_finite()) {
+            return Err(Error::option(
+                "checkpoint_every",
+                "{checkpoint_every} must be a positive number of seconds",
+            ));
+        }
+        let token = match &self.token_file {
+            Some(path) => Some(read_token(path)?),
+            None => None,
+        };
+        Ok(ServeConfig {
+            listen: self.listen,
+            data: self.data,
+            models: self.models,
+            jobs: self.jobs,
+            token,
+            max_body: self.max_body,
+            max_queue: self.max_queue,
+            limits: Limits {
+                max_nodes: self.max_nodes,
+                max_points: self.max_points,
+                max_evaluations: self.max_evaluations.get(),
+            },
+            checkpoint_every: Duration::from_secs_f64(self.checkpoint_every),
+        })
+    }
 }
 
 /// What every handler sees.
 pub struct AppState {
     queue: Arc<Queue>,
+    /// The OpenAPI document, made once.
+    openapi: String,
     token: Option<String>,
     max_body: usize,
     max_queue: u64,
@@ -90,16 +166,13 @@ pub fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<()> 
         Arc::new(db),
         config.data.clone(),
         config.models.clone(),
-        Limits {
-            max_samples: config.max_samples,
-            max_nodes: config.max_nodes,
-            max_points: config.max_points,
-        },
+        config.limits,
         config.checkpoint_every,
     )?;
     let workers = queue.start(config.jobs);
     let state = Arc::new(AppState {
         queue: queue.clone(),
+        openapi: openapi::document(),
         token: config.token.clone(),
         max_body: config.max_body,
         max_queue: config.max_queue,

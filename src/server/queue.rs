@@ -3,11 +3,13 @@
 //! with its own cancellation token, and store its files. A run saves
 //! checkpoints in its folder, so a server killed mid-run resumes it.
 
-use super::db::{Db, Job};
-use super::request::{self, Body, Limits};
+use super::db::{Db, JobRecord};
+use super::error::ApiError;
 use crate::engine::{CancelToken, Workers};
 use crate::jobs::run::RunSinks;
-use crate::jobs::{JobOutput, Outcome, RunContext};
+use crate::jobs::spec::request::JobRequest;
+use crate::jobs::spec::schema::Shell;
+use crate::jobs::{Job, JobOutput, LayeredFiles, Limits, Outcome, RunContext};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -47,7 +49,7 @@ pub struct Queue {
     /// Jobs as the handler built them on submission, so a worker need not
     /// load and compile the models again (absent after a restart: then the
     /// stored request is built anew).
-    prebuilt: Mutex<HashMap<String, request::Built>>,
+    prebuilt: Mutex<HashMap<String, Job>>,
     /// Cancels asked for jobs claimed but not yet registered as running.
     pending_cancels: Mutex<std::collections::HashSet<String>>,
     wake: (Mutex<()>, Condvar),
@@ -90,6 +92,21 @@ impl Queue {
         self.data.join("jobs").join(id)
     }
 
+    /// Validates a request into its job, its models read from the
+    /// request's files and the library; a run saves checkpoints, and
+    /// `resume` continues one from a checkpoint's bytes.
+    pub fn build(&self, request: &JobRequest, resume: Option<Vec<u8>>) -> Result<Job, ApiError> {
+        let files = LayeredFiles::library(&self.library)
+            .with_texts(&request.files)
+            .map_err(|(key, e)| ApiError::invalid(None, None, &key, e))?;
+        let spec = request.spec(Shell::Service, &files)?;
+        let job = Job::build(&files, &spec, &self.limits)?.checkpointed(self.checkpoint_every);
+        Ok(match resume {
+            Some(bytes) => job.resuming(CHECKPOINT, &bytes)?,
+            None => job,
+        })
+    }
+
     /// Starts `workers` threads; they end when the queue drains.
     pub fn start(self: &Arc<Self>, workers: usize) -> Vec<std::thread::JoinHandle<()>> {
         (0..workers)
@@ -103,7 +120,7 @@ impl Queue {
     /// Keeps the job built for `id` for the worker that will run it; only
     /// a few, since a compiled model holds its quantile tables (a long
     /// queue is built again as it is reached).
-    pub fn keep_built(&self, id: &str, built: request::Built) {
+    pub fn keep_built(&self, id: &str, built: Job) {
         const KEPT: usize = 16;
         let mut kept = self.prebuilt.lock().unwrap_or_else(|e| e.into_inner());
         if kept.len() < KEPT {
@@ -192,7 +209,7 @@ impl Queue {
         }
     }
 
-    fn run(&self, job: Job) {
+    fn run(&self, job: JobRecord) {
         let running = Running {
             cancelled_by_user: Arc::new(AtomicBool::new(false)),
             token: CancelToken::new(),
@@ -261,7 +278,7 @@ impl Queue {
     /// Rebuilds the job from its stored request and runs it.
     fn execute(
         &self,
-        job: &Job,
+        job: &JobRecord,
         dir: &Path,
         running: &Running,
     ) -> Result<Outcome<JobOutput>, String> {
@@ -277,15 +294,9 @@ impl Queue {
         let built = match prebuilt {
             Some(built) if resume.is_none() => built,
             _ => {
-                let body = Body::parse(job.request.as_bytes()).map_err(|e| e.to_string())?;
-                request::build(
-                    &body,
-                    &self.library,
-                    &self.limits,
-                    self.checkpoint_every,
-                    resume,
-                )
-                .map_err(|e| e.message())?
+                let request =
+                    JobRequest::from_json(job.request.as_bytes()).map_err(|e| e.to_string())?;
+                self.build(&request, resume).map_err(|e| e.message())?
             }
         };
         std::fs::create_dir_all(dir)
@@ -316,32 +327,23 @@ impl Queue {
             .with_progress(&progress)
             .with_watch(&watch);
         let mut save = |bytes: &[u8]| crate::output::atomic::write(&checkpoint, bytes);
-        let outcome = match &built.job {
-            request::Job::Run(j) => j.execute(
-                &ctx,
-                RunSinks {
-                    draws: None,
-                    checkpoint: Some(&mut save),
-                },
-            ),
-            request::Job::Compare(j) => j.execute(&ctx),
-            request::Job::Sweep(j) => j.execute(&ctx),
-            request::Job::Sensitivity(j) => j.execute(&ctx),
-            request::Job::Rare(j) => j.execute(&ctx),
+        let sinks = RunSinks {
+            draws: None,
+            checkpoint: Some(&mut save),
         };
-        outcome.map_err(|e| e.to_string())
+        built.execute(&ctx, sinks).map_err(|e| e.to_string())
     }
 
     /// Writes a job's files into its folder, each atomically; the manifest
     /// gains the job's id.
-    fn store(&self, job: &Job, dir: &Path, out: &JobOutput) -> Result<Vec<String>, String> {
+    fn store(&self, job: &JobRecord, dir: &Path, out: &JobOutput) -> Result<Vec<String>, String> {
         let files: Vec<crate::output::OutputFile> = out
             .files
             .iter()
             .map(|f| crate::output::OutputFile {
                 name: f.name.clone(),
                 bytes: if f.name == crate::output::manifest::FILE_NAME {
-                    with_job_id(&f.bytes, &job.id)
+                    crate::output::manifest::with_job_id(&f.bytes, &job.id)
                 } else {
                     f.bytes.clone()
                 },
@@ -349,17 +351,5 @@ impl Queue {
             .collect();
         crate::output::write_all(dir, &files).map_err(|e| e.to_string())?;
         Ok(files.into_iter().map(|f| f.name).collect())
-    }
-}
-
-/// The CLI's manifest.json with `"job_id"` as its first field.
-pub fn with_job_id(manifest: &[u8], id: &str) -> Vec<u8> {
-    match manifest.strip_prefix(b"{\n") {
-        Some(rest) => {
-            let mut out = format!("{{\n  \"job_id\": \"{id}\",\n").into_bytes();
-            out.extend_from_slice(rest);
-            out
-        }
-        None => manifest.to_vec(),
     }
 }

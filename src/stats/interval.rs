@@ -2,24 +2,17 @@
 
 use statrs::distribution::{Beta, ContinuousCDF, Normal, StudentsT};
 
-/// How to compute the interval of an event's probability.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ProportionInterval {
-    /// Wilson score interval: good coverage at every p, cheap.
-    #[default]
-    Wilson,
-    /// Clopper-Pearson "exact" interval: never under-covers, conservative.
-    ClopperPearson,
+crate::choice::choice! {
+    /// How to compute the interval of an event's probability.
+    pub enum ProportionInterval {
+        /// Wilson score interval: good coverage at every p, cheap.
+        Wilson = "wilson",
+        /// Clopper-Pearson "exact" interval: never under-covers, conservative.
+        ClopperPearson = "clopper-pearson",
+    }
 }
 
 impl ProportionInterval {
-    pub fn name(self) -> &'static str {
-        match self {
-            ProportionInterval::Wilson => "wilson",
-            ProportionInterval::ClopperPearson => "clopper-pearson",
-        }
-    }
-
     /// The interval for `k` successes in `n` trials at `confidence`.
     pub fn interval(self, k: u64, n: u64, confidence: f64) -> (f64, f64) {
         match self {

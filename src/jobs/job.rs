@@ -1,0 +1,210 @@
+//! `Job`: any job the service or the Python package runs, built from a
+//! `JobSpec`. It knows what a shell needs to know about it without
+//! knowing its command: its identity (equal identities give equal bytes),
+//! the model evaluations it will make, and how to run.
+
+use super::compare::CompareJob;
+use super::rare::{self, RareJob};
+use super::run::{RunJob, RunSinks};
+use super::sensitivity::SensitivityJob;
+use super::spec::{JobKind, JobSpec};
+use super::sweep::SweepJob;
+use super::{JobOutput, Limits, ModelFiles, Outcome, RunContext};
+use crate::error::{Error, Result};
+use std::path::PathBuf;
+
+/// One per job, built once and run: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
+enum Work {
+    Run(RunJob),
+    Compare(CompareJob),
+    Sweep(SweepJob),
+    Sensitivity(SensitivityJob),
+    Rare(RareJob),
+}
+
+/// A validated job, its models loaded and compiled.
+pub struct Job {
+    work: Work,
+    identity: String,
+}
+
+impl Job {
+    /// Validates `spec`, loads its models from `files` and compiles them,
+    /// within `limits`.
+    pub fn build(files: &dyn ModelFiles, spec: &JobSpec, limits: &Limits) -> Result<Job> {
+        let work = match spec {
+            JobSpec::Run(s) => Work::Run(RunJob::new(files, s, limits)?),
+            JobSpec::Compare(s) => Work::Compare(CompareJob::new(files, s, limits)?),
+            JobSpec::Sweep(s) => Work::Sweep(SweepJob::new(files, s, limits)?),
+            JobSpec::Sensitivity(s) => Work::Sensitivity(SensitivityJob::new(files, s, limits)?),
+            JobSpec::Rare(s) => Work::Rare(RareJob::new(files, s, limits)?),
+        };
+        let job = Job {
+            identity: identity(spec, &model_hashes(&work)),
+            work,
+        };
+        job.check_budget(spec, limits)?;
+        Ok(job)
+    }
+
+    pub fn kind(&self) -> JobKind {
+        match &self.work {
+            Work::Run(_) => JobKind::Run,
+            Work::Compare(_) => JobKind::Compare,
+            Work::Sweep(_) => JobKind::Sweep,
+            Work::Sensitivity(_) => JobKind::Sensitivity,
+            Work::Rare(_) => JobKind::Rare,
+        }
+    }
+
+    /// What identifies the job's results: the gaprisk version, the command,
+    /// its models as named and every option, and the resolved models'
+    /// hashes (after `extends` and `set`), as a SHA-256 in hex. Two jobs
+    /// with the same identity write the same bytes (but for the times a
+    /// manifest records).
+    pub fn identity(&self) -> &str {
+        &self.identity
+    }
+
+    /// The model evaluations the job makes at most: its samples times its
+    /// models (compare), points (sweep), design columns (sensitivity) or
+    /// levels (rare).
+    pub fn evaluations(&self) -> u64 {
+        match &self.work {
+            Work::Run(j) => j.settings().samples,
+            Work::Compare(j) => j.evaluations(),
+            Work::Sweep(j) => j.evaluations(),
+            Work::Sensitivity(j) => j.evaluations(),
+            Work::Rare(j) => j.evaluations(),
+        }
+    }
+
+    /// The total its progress starts against (units of `RunContext`'s
+    /// progress callback; the job may revise it as it goes).
+    pub fn progress_total(&self) -> u64 {
+        match &self.work {
+            Work::Run(j) => j.settings().samples,
+            Work::Compare(j) => j.samples(),
+            Work::Sweep(j) => j.samples(),
+            Work::Sensitivity(j) => j.samples(),
+            Work::Rare(j) => j.samples().saturating_mul(rare::PROGRESS_LEVELS),
+        }
+    }
+
+    /// Where the command line writes its results unless told:
+    /// `results/<model name>`, `results/compare-<base model name>`, ...
+    pub fn default_dir(&self) -> PathBuf {
+        match &self.work {
+            Work::Run(j) => j.default_dir(),
+            Work::Compare(j) => j.default_dir(),
+            Work::Sweep(j) => j.default_dir(),
+            Work::Sensitivity(j) => j.default_dir(),
+            Work::Rare(j) => j.default_dir(),
+        }
+    }
+
+    /// A run saves a checkpoint every `every` through the sink `execute`
+    /// is given, where it can be resumed (`RunJob::checkpointed`); other
+    /// jobs are quick to start again.
+    pub fn checkpointed(self, every: std::time::Duration) -> Job {
+        match self.work {
+            Work::Run(j) => Job {
+                work: Work::Run(j.checkpointed(every)),
+                identity: self.identity,
+            },
+            work => Job {
+                work,
+                identity: self.identity,
+            },
+        }
+    }
+
+    /// A run continues from a checkpoint's bytes (`RunJob::resuming`).
+    pub fn resuming(self, name: &str, bytes: &[u8]) -> Result<Job> {
+        match self.work {
+            Work::Run(j) => Ok(Job {
+                work: Work::Run(j.resuming(name, bytes)?),
+                identity: self.identity,
+            }),
+            _ => Err(Error::option(
+                "resume",
+                "only a run continues from a checkpoint ({resume})",
+            )),
+        }
+    }
+
+    /// The run's draws: the names of their columns, one per sample and
+    /// column in all; `None` if the job is not a run writing draws.
+    pub fn draws_columns(&self) -> Option<Vec<String>> {
+        match &self.work {
+            Work::Run(j) if j.writes_draws() => Some(j.model.program.draw_names()),
+            _ => None,
+        }
+    }
+
+    /// Runs the job. `sinks` are a run's (draws, checkpoints); other jobs
+    /// stream nothing.
+    pub fn execute(&self, ctx: &RunContext, sinks: RunSinks) -> Result<Outcome<JobOutput>> {
+        match &self.work {
+            Work::Run(j) => j.execute(ctx, sinks),
+            Work::Compare(j) => j.execute(ctx),
+            Work::Sweep(j) => j.execute(ctx),
+            Work::Sensitivity(j) => j.execute(ctx),
+            Work::Rare(j) => j.execute(ctx),
+        }
+    }
+
+    /// Refuses a job that would make more model evaluations than `limits`
+    /// allow, naming the option that sets its size.
+    fn check_budget(&self, spec: &JobSpec, limits: &Limits) -> Result<()> {
+        let evaluations = self.evaluations();
+        if evaluations <= limits.max_evaluations {
+            return Ok(());
+        }
+        let option = match spec {
+            JobSpec::Run(s) if s.precision.is_some() || s.relative_precision.is_some() => {
+                "max_samples"
+            }
+            _ => "samples",
+        };
+        Err(Error::option(
+            option,
+            format!(
+                "{{{option}}}: {evaluations} model evaluations is more than this server's limit of {}",
+                limits.max_evaluations
+            ),
+        ))
+    }
+}
+
+fn model_hashes(work: &Work) -> Vec<String> {
+    match work {
+        Work::Run(j) => j.model_hashes(),
+        Work::Compare(j) => j.model_hashes(),
+        Work::Sweep(j) => j.model_hashes(),
+        Work::Sensitivity(j) => j.model_hashes(),
+        Work::Rare(j) => j.model_hashes(),
+    }
+}
+
+fn identity(spec: &JobSpec, hashes: &[String]) -> String {
+    use sha2::{Digest, Sha256};
+    let models: Vec<String> = spec
+        .models()
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let text = format!(
+        "gaprisk {}\n{}\n{}\n{}\n{}",
+        env!("CARGO_PKG_VERSION"),
+        spec.kind(),
+        models.join("\n"),
+        spec.options_json(),
+        hashes.join("\n")
+    );
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,351 @@
+//! What each command takes, declared once. A command's options are one
+//! struct (`RunSpec`, `CompareSpec`, ... beside their jobs), and every shell
+//! derives from it:
+//!
+//! - the CLI parses it with clap (`derive(clap::Args)` under the `cli`
+//!   feature): a field's doc comment is its `--help`, its `arg` attribute
+//!   its flag and default;
+//! - the service and the Python package send it as JSON
+//!   (`{"command", "model", "variants", "files", "options"}`, see
+//!   `request`), read with serde into the same struct;
+//! - the HTTP API's JSON Schema and the Python keywords come from the
+//!   struct's schema (`schema`), so the doc comment is also the schema's
+//!   description and serde's default its default.
+//!
+//! Options that only make sense on one machine (`threads`), or only on the
+//! command line (`out`, `quiet`, `checkpoint`, ...), are fields too, marked
+//! in the schema with `x-cli-only` (the service does not take them) and
+//! `x-python` (which Python calls do: `local` for the in-process functions,
+//! `client` for `gaprisk.Client`). `schema::Reach` reads those marks.
+
+mod count;
+pub mod request;
+pub mod schema;
+
+pub use count::Count;
+
+use crate::engine::design::Design;
+use crate::output::tabular::TableFormat;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+/// The seed used when none is given: 25 September 2020, the situation the
+/// flagship model describes.
+pub const DEFAULT_SEED: u64 = 20_200_925;
+/// Samples of `run`, `compare` and `sweep` when none are given.
+pub const DEFAULT_SAMPLES: u64 = 1_000_000;
+pub const DEFAULT_CONFIDENCE: f64 = 0.95;
+
+/// The seed and confidence every estimating command takes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[serde(default)]
+pub struct Estimation {
+    /// Seed of every random stream.
+    #[cfg_attr(feature = "cli", arg(long, short = 's', default_value_t = Count(DEFAULT_SEED)))]
+    pub seed: Count,
+    /// Confidence level of every interval, in (0, 1).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = DEFAULT_CONFIDENCE))]
+    pub confidence: f64,
+}
+
+impl Default for Estimation {
+    fn default() -> Self {
+        Estimation {
+            seed: Count(DEFAULT_SEED),
+            confidence: DEFAULT_CONFIDENCE,
+        }
+    }
+}
+
+/// How `run`, `compare` and `sweep` sample.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[serde(default)]
+pub struct Sampling {
+    /// Number of samples; accepts 1000000, 1_000_000 or 1e6.
+    #[cfg_attr(feature = "cli", arg(long, short = 'n', default_value_t = Count(DEFAULT_SAMPLES)))]
+    pub samples: Count,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub estimation: Estimation,
+    /// Worker threads [default: one per core]. Results do not depend on it.
+    #[cfg_attr(feature = "cli", arg(long, short = 'j'))]
+    #[schemars(extend("x-cli-only" = true, "x-python" = ["local"]))]
+    pub threads: Option<Count>,
+    /// Sampling design: mc (independent draws), lhs (Latin hypercube within
+    /// each chunk), qmc (Owen-scrambled Sobol points, 8 replicates) or
+    /// antithetic (pairs u, 1 - u).
+    #[cfg_attr(feature = "cli", arg(long, value_enum, default_value_t = Design::Mc))]
+    pub design: Design,
+}
+
+impl Default for Sampling {
+    fn default() -> Self {
+        Sampling {
+            samples: Count(DEFAULT_SAMPLES),
+            estimation: Estimation::default(),
+            threads: None,
+            design: Design::Mc,
+        }
+    }
+}
+
+/// Which result files a command writes, and whether it prints them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[serde(default)]
+pub struct Files {
+    /// Write the tables (summary, quantiles, histogram, convergence,
+    /// compare, sweep, sensitivity, rare) as csv, parquet (zstd) or both.
+    #[cfg_attr(feature = "cli", arg(long, value_enum, default_value_t = TableFormat::Csv))]
+    #[schemars(extend("x-cli-only" = true, "x-python" = ["local", "client"]))]
+    pub format: TableFormat,
+    /// Do not write report.html (the charts and tables of the results).
+    #[cfg_attr(feature = "cli", arg(long))]
+    #[schemars(extend("x-cli-only" = true, "x-python" = ["local", "client"]))]
+    pub no_report: bool,
+    /// Print nothing but errors.
+    #[cfg_attr(feature = "cli", arg(long, short = 'q'))]
+    #[schemars(extend("x-cli-only" = true))]
+    pub quiet: bool,
+}
+
+impl Default for Files {
+    fn default() -> Self {
+        Files {
+            format: TableFormat::Csv,
+            no_report: false,
+            quiet: false,
+        }
+    }
+}
+
+/// Shard K of N of a job's chunks (1 <= K <= N), written `K/N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub k: u64,
+    pub n: u64,
+}
+
+impl FromStr for Shard {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let (k, n) = text
+            .split_once('/')
+            .ok_or_else(|| format!("'{text}' is not K/N"))?;
+        let whole = |s: &str| {
+            s.trim()
+                .parse::<u64>()
+                .map_err(|_| format!("'{s}' in '{text}' is not a whole number"))
+        };
+        let (k, n) = (whole(k)?, whole(n)?);
+        if k == 0 || k > n {
+            return Err(format!("'{text}': K must be between 1 and N"));
+        }
+        Ok(Shard { k, n })
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.k, self.n)
+    }
+}
+
+impl Serialize for Shard {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Shard {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for Shard {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Shard".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "pattern": "^[0-9]+/[0-9]+$" })
+    }
+}
+
+crate::choice::choice! {
+    /// The commands a job can be: what the service and the Python package
+    /// run (the CLI has `merge`, `check`, `report` and `serve` besides).
+    pub enum JobKind {
+        Run = "run",
+        Compare = "compare",
+        Sweep = "sweep",
+        Sensitivity = "sensitivity",
+        Rare = "rare",
+    }
+}
+
+use crate::jobs::compare::CompareSpec;
+use crate::jobs::rare::RareSpec;
+use crate::jobs::run::RunSpec;
+use crate::jobs::sensitivity::SensitivitySpec;
+use crate::jobs::sweep::SweepSpec;
+
+/// One command's options, as parsed by any shell.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "cli", derive(clap::Subcommand))]
+// One per job, built once: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
+pub enum JobSpec {
+    /// Estimate every event's probability and every output's distribution.
+    Run(RunSpec),
+    /// Compare model variants against a base on common random numbers.
+    Compare(CompareSpec),
+    /// Run a model over a line or grid of values of one or two inputs.
+    Sweep(SweepSpec),
+    /// Which assumption drives a quantity: Sobol indices, tornado, ranks or filtering of an event.
+    Sensitivity(SensitivitySpec),
+    /// One event's probability when it is too rare for `run`: subset
+    /// simulation or importance sampling.
+    Rare(RareSpec),
+}
+
+impl JobSpec {
+    pub fn kind(&self) -> JobKind {
+        match self {
+            JobSpec::Run(_) => JobKind::Run,
+            JobSpec::Compare(_) => JobKind::Compare,
+            JobSpec::Sweep(_) => JobKind::Sweep,
+            JobSpec::Sensitivity(_) => JobKind::Sensitivity,
+            JobSpec::Rare(_) => JobKind::Rare,
+        }
+    }
+
+    /// `kind`'s options read from a JSON object (models aside).
+    pub(crate) fn from_options(kind: JobKind, json: &str) -> serde_json::Result<JobSpec> {
+        Ok(match kind {
+            JobKind::Run => JobSpec::Run(serde_json::from_str(json)?),
+            JobKind::Compare => JobSpec::Compare(serde_json::from_str(json)?),
+            JobKind::Sweep => JobSpec::Sweep(serde_json::from_str(json)?),
+            JobKind::Sensitivity => JobSpec::Sensitivity(serde_json::from_str(json)?),
+            JobKind::Rare => JobSpec::Rare(serde_json::from_str(json)?),
+        })
+    }
+
+    /// The options as canonical JSON: every field, in declaration order, so
+    /// equal specs give equal text (models are not options: see `models`).
+    pub fn options_json(&self) -> String {
+        let json = match self {
+            JobSpec::Run(s) => serde_json::to_string(s),
+            JobSpec::Compare(s) => serde_json::to_string(s),
+            JobSpec::Sweep(s) => serde_json::to_string(s),
+            JobSpec::Sensitivity(s) => serde_json::to_string(s),
+            JobSpec::Rare(s) => serde_json::to_string(s),
+        };
+        // Every field serialises: numbers, strings, lists of them.
+        json.unwrap_or_default()
+    }
+
+    /// The model files the job reads, as given: the model (compare: the
+    /// base) first, then any variants.
+    pub fn models(&self) -> Vec<&std::path::Path> {
+        match self {
+            JobSpec::Run(s) => vec![&s.model],
+            JobSpec::Compare(s) => std::iter::once(&s.base)
+                .chain(&s.variants)
+                .map(PathBuf::as_path)
+                .collect(),
+            JobSpec::Sweep(s) => vec![&s.model],
+            JobSpec::Sensitivity(s) => vec![&s.model],
+            JobSpec::Rare(s) => vec![&s.model],
+        }
+    }
+
+    /// The worker threads asked for (`None`: one per core). `rare` runs on
+    /// one: its levels are sequential.
+    pub fn threads(&self) -> Option<u64> {
+        let threads = match self {
+            JobSpec::Run(s) => s.sampling.threads,
+            JobSpec::Compare(s) => s.sampling.threads,
+            JobSpec::Sweep(s) => s.sampling.threads,
+            JobSpec::Sensitivity(s) => s.threads,
+            JobSpec::Rare(_) => Some(Count(1)),
+        };
+        threads.map(Count::get)
+    }
+
+    /// Which result files to write and whether to print them.
+    pub fn files(&self) -> &Files {
+        match self {
+            JobSpec::Run(s) => &s.files,
+            JobSpec::Compare(s) => &s.files,
+            JobSpec::Sweep(s) => &s.files,
+            JobSpec::Sensitivity(s) => &s.files,
+            JobSpec::Rare(s) => &s.files,
+        }
+    }
+
+    /// The output folder asked for, if any.
+    pub fn out(&self) -> Option<&std::path::Path> {
+        match self {
+            JobSpec::Run(s) => s.out.as_deref(),
+            JobSpec::Compare(s) => s.out.as_deref(),
+            JobSpec::Sweep(s) => s.out.as_deref(),
+            JobSpec::Sensitivity(s) => s.out.as_deref(),
+            JobSpec::Rare(s) => s.out.as_deref(),
+        }
+    }
+
+    /// Sets the models a request named apart from its options.
+    pub(crate) fn set_models(
+        &mut self,
+        model: PathBuf,
+        variants: Vec<PathBuf>,
+    ) -> crate::error::Result<()> {
+        match self {
+            JobSpec::Compare(s) => {
+                if variants.is_empty() {
+                    return Err(crate::error::Error::InvalidRequest {
+                        key: "variants".into(),
+                        message: "compare needs at least one variant".into(),
+                    });
+                }
+                s.base = model;
+                s.variants = variants;
+            }
+            JobSpec::Run(s) => s.model = model,
+            JobSpec::Sweep(s) => s.model = model,
+            JobSpec::Sensitivity(s) => s.model = model,
+            JobSpec::Rare(s) => s.model = model,
+        }
+        Ok(())
+    }
+}
+
+/// Every command of the library, as the command line parses them (the CLI
+/// adds `serve`).
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "cli", derive(clap::Subcommand))]
+// Parsed once per process: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
+pub enum Command {
+    #[cfg_attr(feature = "cli", command(flatten))]
+    Job(JobSpec),
+    /// Combine the part files of a sharded run into summary.csv.
+    Merge(crate::jobs::merge::MergeSpec),
+    /// Validate a model file and print its nodes in evaluation order.
+    Check(crate::jobs::check::CheckSpec),
+    /// Rebuild report.html from result folders, or one report over several.
+    Report(crate::jobs::report::ReportSpec),
+}

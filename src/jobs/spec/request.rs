@@ -1,0 +1,202 @@
+//! A job asked for as JSON, the way the service's `POST /v1/jobs` and the
+//! Python package send it: `{"command", "model", "variants", "files",
+//! "options"}`, options named as the spec's fields. `JobRequest::spec`
+//! checks it into the same `JobSpec` the CLI parses, with errors naming
+//! the key at fault (`options.samples`, `variants.1`).
+
+use super::schema::{self, Shell};
+use super::{JobKind, JobSpec};
+use crate::error::{Error, Result, literal};
+use crate::model::source::ModelFiles;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A request body as sent. Its fields are fixed (an unknown one, a wrong
+/// type or malformed JSON is a `serde_json::Error`); what they say is
+/// checked by `spec`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobRequest {
+    pub command: String,
+    pub model: String,
+    #[serde(default)]
+    pub variants: Vec<String>,
+    /// Model files sent with the request: name -> TOML text.
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
+    /// Kept as written: a sweep's inputs vary in the order given, so the
+    /// order of `options.set`'s keys is part of the request.
+    #[serde(default)]
+    options: Option<Box<RawValue>>,
+}
+
+/// An object's entries in the order written, values still as JSON text.
+struct Entries(Vec<(String, Box<RawValue>)>);
+
+impl<'de> Deserialize<'de> for Entries {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Entries;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Entries, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(Entries(entries))
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
+}
+
+fn invalid(key: impl Into<String>, message: impl Into<String>) -> Error {
+    Error::InvalidRequest {
+        key: key.into(),
+        message: message.into(),
+    }
+}
+
+impl JobRequest {
+    pub fn from_json(bytes: &[u8]) -> serde_json::Result<JobRequest> {
+        serde_json::from_slice(bytes)
+    }
+
+    /// The options as JSON text (`{}` when none were given).
+    pub fn options_text(&self) -> &str {
+        self.options.as_deref().map_or("{}", RawValue::get)
+    }
+
+    /// The command, checked.
+    pub fn kind(&self) -> Result<JobKind> {
+        self.command
+            .parse()
+            .map_err(|e: String| invalid("command", e))
+    }
+
+    /// The job this request asks for, with its options checked as `shell`
+    /// may give them and its models located by `files`.
+    pub fn spec(&self, shell: Shell, files: &dyn ModelFiles) -> Result<JobSpec> {
+        let kind = self.kind()?;
+        if kind != JobKind::Compare && !self.variants.is_empty() {
+            return Err(invalid("variants", "only compare takes variants"));
+        }
+        let options = self.options_text();
+        check_options(kind, shell, options)?;
+        let mut spec =
+            JobSpec::from_options(kind, options).map_err(|e| locate(kind, options, e))?;
+        let model = files
+            .locate(&self.model)
+            .map_err(|e| invalid("model", format!("{}: {e}", literal(&self.model))))?;
+        let variants = self
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                files.locate(name).map_err(|e| {
+                    invalid(format!("variants.{i}"), format!("{}: {e}", literal(name)))
+                })
+            })
+            .collect::<Result<Vec<PathBuf>>>()?;
+        spec.set_models(model, variants)?;
+        Ok(spec)
+    }
+}
+
+/// Refuses names `kind` does not take, options `shell` may not give, and
+/// values of the wrong JSON type, each naming the option.
+fn check_options(kind: JobKind, shell: Shell, options: &str) -> Result<()> {
+    let Entries(entries) =
+        serde_json::from_str(options).map_err(|_| invalid("options", "must be an object"))?;
+    let known = schema::options(kind);
+    for name in schema::required(kind) {
+        if !entries.iter().any(|(given, _)| given == name) {
+            return Err(Error::option(
+                name,
+                format!("{} needs {{{name}}}", kind.name()),
+            ));
+        }
+    }
+    for (name, raw) in &entries {
+        let Some(option) = known.iter().find(|o| o.name == name) else {
+            return Err(Error::UnknownOption {
+                command: kind.name(),
+                name: name.clone(),
+                known: known
+                    .iter()
+                    .filter(|o| o.taken_by(shell))
+                    .map(|o| o.name)
+                    .collect(),
+            });
+        };
+        if !option.taken_by(shell) {
+            return Err(Error::option(
+                option.name,
+                format!(
+                    "{{{}}} is an option of the command line{}; {} does not take it",
+                    option.name,
+                    if option.taken_by(Shell::PythonLocal) {
+                        " and of the Python package's in-process calls"
+                    } else {
+                        ""
+                    },
+                    match shell {
+                        Shell::Service => "the service",
+                        _ => "this call",
+                    }
+                ),
+            ));
+        }
+        let value: serde_json::Value = serde_json::from_str(raw.get())
+            .map_err(|e| Error::option(option.name, format!("{{{}}}: {e}", option.name)))?;
+        if !schema::has_type(&value, &option.json_types()) {
+            return Err(Error::option(
+                option.name,
+                format!("{{{}}} must be {}", option.name, option.expected()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Names the option a deserialisation error is about. serde's flattening
+/// (the groups of options several commands share) loses the path of an
+/// error, but each option is read on its own, so the first one that fails
+/// alone is the one at fault.
+fn locate(kind: JobKind, options: &str, error: serde_json::Error) -> Error {
+    let Ok(Entries(entries)) = serde_json::from_str(options) else {
+        return invalid("options", error.to_string());
+    };
+    for (name, raw) in &entries {
+        let alone = format!(
+            "{{{}:{}}}",
+            serde_json::Value::String(name.clone()),
+            raw.get()
+        );
+        if let Err(e) = JobSpec::from_options(kind, &alone)
+            && !e.to_string().starts_with("missing field")
+            && let Some(option) = schema::option(kind, name)
+        {
+            return Error::option(option.name, format!("{{{}}} {}", option.name, message(&e)));
+        }
+    }
+    invalid("options", message(&error))
+}
+
+/// serde_json's message without its position (the request's own JSON text
+/// is not what a user wrote).
+fn message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}

@@ -1,0 +1,21 @@
+//! The service's OpenAPI document: the paths, responses and the schemas of
+//! what the service returns, written by hand in `openapi-paths.json`, and
+//! the schemas of the job requests, generated from the commands' specs
+//! (`jobs::spec::schema`), so the document cannot disagree with what the
+//! service accepts.
+
+use serde_json::Value;
+
+const PATHS: &str = include_str!("openapi-paths.json");
+
+/// The whole document, as `GET /v1/openapi.json` serves it.
+pub fn document() -> String {
+    let mut doc: Value = serde_json::from_str(PATHS).expect("openapi-paths.json is JSON");
+    doc["info"]["version"] = Value::String(env!("CARGO_PKG_VERSION").to_string());
+    if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        schemas.extend(crate::jobs::spec::schema::request_components());
+    }
+    let mut text = serde_json::to_string_pretty(&doc).expect("a JSON value serialises");
+    text.push('\n');
+    text
+}
