@@ -3,6 +3,7 @@
 
 pub mod compile;
 pub mod expr;
+pub mod files;
 pub mod overrides;
 pub mod source;
 pub mod spec;
