@@ -4,8 +4,7 @@
 pub mod compare;
 pub mod filter;
 pub mod rare;
-mod rare_limit;
 pub mod sensitivity;
 pub mod sweep;
 
-pub use rare_limit::Limit;
+pub use rare::Limit;

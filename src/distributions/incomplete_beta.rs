@@ -3,11 +3,12 @@
 //! `Beta::pdf`), with what depends only on the shapes computed once.
 //!
 //! statrs evaluates the same three `ln_gamma` terms on every call and on
-//! every Newton step of the inverse, which made them a third of a model's
-//! start-up (a beta input's quantile table takes about 4,000 inverses). The
-//! port keeps every floating-point operation of the original in its order
-//! (the hoisted terms are the same expressions of the same values), so the
-//! results are the same bits, which the tests check against statrs itself.
+//! every Newton step of the inverse; a beta input's quantile table takes
+//! about 4,000 inverses, so computing them once per pair of shapes shortens
+//! a model's start-up. The port keeps every floating-point operation of
+//! the original in its order (the hoisted terms are the same expressions of
+//! the same values), so the results are the same bits, which the tests
+//! check against statrs itself.
 //!
 //! Ported from statrs 0.19.1 (src/function/beta.rs, src/distribution/beta.rs),
 //! MIT License, Copyright (c) 2016 Michael Ma.

@@ -18,12 +18,7 @@
 //! - `exp`: at most 1 ulp over the whole domain (normal results); results
 //!   in the subnormal range (x < -708.4) are within 1 ulp of the subnormal
 //!   spacing.
-//! - `ln`: at most 1 ulp (it is computed in double-double and rounded once;
-//!   since round 3 of issue 14 its reduction divides once, by taking the
-//!   reciprocal of `2 + f` and multiplying, instead of dividing twice: the
-//!   bounds here, `pow`'s included, were measured again and are unchanged,
-//!   worst cases 1 ulp for `exp`, `ln` and moderate `pow`, 44 for `pow`
-//!   near overflow, 2 for `logistic`).
+//! - `ln`: at most 1 ulp (it is computed in double-double and rounded once).
 //! - `pow`: at most 1 ulp when |y ln x| <= 64 (every base and exponent the
 //!   bundled models use, e.g. `(3 / force_ratio) ^ 1.5`). Beyond, the error
 //!   grows with |y|: the logarithm's tail is good to about 2^-60 and pow

@@ -22,7 +22,7 @@ mod stopping;
 pub mod sweep;
 
 pub use crate::engine::{CancelToken, Outcome, Workers};
-pub use crate::model::layered::LayeredFiles;
+pub use crate::model::files::LayeredFiles;
 pub use crate::model::source::{DiskFiles, MemoryFiles, ModelFiles};
 pub use crate::output::OutputFile;
 pub use crate::output::tabular::TableFormat;

@@ -3,7 +3,7 @@
 
 pub mod compile;
 pub mod expr;
-pub mod layered;
+pub mod files;
 pub mod overrides;
 pub mod source;
 pub mod spec;

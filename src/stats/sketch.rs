@@ -280,8 +280,8 @@ impl QuantileSketch {
                         unsafe { *out.get_unchecked_mut(n_fine) = i };
                         n_fine += PositiveTable::inside(i);
                     };
-                    // Two values per turn of the loop: its own count,
-                    // compare and branch were 3 of 22 instructions a value.
+                    // Two values per turn of the loop, so that its own
+                    // count, compare and branch are paid once per pair.
                     let pairs = values.chunks_exact(2);
                     let rest = pairs.remainder();
                     for pair in pairs {

@@ -16,7 +16,7 @@ use statrs::distribution::{ContinuousCDF, Normal};
 use std::collections::HashMap;
 
 /// `u = Phi(z)`, kept inside (0, 1) as the engine's uniforms are.
-pub fn uniform_of(z: f64) -> f64 {
+fn uniform_of(z: f64) -> f64 {
     Normal::standard()
         .cdf(z)
         .clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0)

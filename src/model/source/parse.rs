@@ -1,0 +1,376 @@
+//! One model file's TOML, with positions: its sections, `[model]`, and each
+//! entry as a number, an expression or a quantity table (distribution
+//! tables are `distribution`'s).
+
+use super::correlations::parse_correlations;
+use super::distribution::distribution_body;
+use crate::distributions::{Distribution, Family, Form};
+use crate::error::ModelError;
+use crate::model::expr::{self, Expr};
+use crate::model::files::ModelFiles;
+use crate::model::spec::{Body, Correlation, DistSpec, Entry, ModelInfo, Origin, Param, Section};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+/// One file as written, before `extends` is applied.
+pub(super) struct ParsedFile {
+    pub(super) info: ModelInfo,
+    pub(super) extends: Option<(String, usize)>,
+    pub(super) entries: Vec<Entry>,
+    pub(super) correlations: Vec<Correlation>,
+}
+
+/// Turns byte offsets into 1-based line numbers.
+pub(super) struct Lines<'a> {
+    pub(super) path: &'a Path,
+    pub(super) file: Arc<PathBuf>,
+    text: &'a str,
+    /// Where data files (`empirical`) are read from: the model's own files.
+    pub(super) files: Option<&'a dyn ModelFiles>,
+}
+
+impl Lines<'_> {
+    pub(super) fn line(&self, offset: usize) -> usize {
+        let end = offset.min(self.text.len());
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    }
+
+    pub(super) fn error<T>(
+        &self,
+        offset: usize,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Result<T, ModelError> {
+        Err(ModelError::new(self.path, self.line(offset), key, message))
+    }
+}
+
+const SECTIONS: &[&str] = &[
+    "model",
+    "inputs",
+    "derived",
+    "events",
+    "outputs",
+    "correlations",
+];
+
+pub(super) fn parse_file(
+    path: &Path,
+    text: &str,
+    files: Option<&dyn ModelFiles>,
+) -> Result<ParsedFile, ModelError> {
+    let lines = Lines {
+        path,
+        file: Arc::new(path.to_path_buf()),
+        text,
+        files,
+    };
+    let root = DeTable::parse(text).map_err(|e| {
+        let line = e.span().map(|s| lines.line(s.start)).unwrap_or(0);
+        ModelError::new(
+            path,
+            line,
+            "",
+            format!("TOML syntax error: {}", e.message().trim()),
+        )
+    })?;
+    let root = root.get_ref();
+    for (key, _) in root.iter() {
+        if !SECTIONS.contains(&key.get_ref().as_ref()) {
+            return lines.error(
+                key.span().start,
+                key.get_ref().as_ref(),
+                format!("unknown section (expected one of: {})", SECTIONS.join(", ")),
+            );
+        }
+    }
+    let section = |name: &str| -> Result<Option<&Spanned<DeValue>>, ModelError> {
+        match root.iter().find(|(k, _)| k.get_ref() == name) {
+            None => Ok(None),
+            Some((k, v)) => match v.get_ref() {
+                DeValue::Table(_) => Ok(Some(v)),
+                other => lines.error(
+                    k.span().start,
+                    name,
+                    format!("must be a table, found {}", other.type_str()),
+                ),
+            },
+        }
+    };
+
+    let Some(model) = section("model")? else {
+        return lines.error(
+            0,
+            "model",
+            "missing [model] table (it needs at least 'name')",
+        );
+    };
+    let (info, extends) = parse_model_table(&lines, model)?;
+
+    let mut entries = Vec::new();
+    for (name, sec) in [
+        ("inputs", Section::Inputs),
+        ("derived", Section::Derived),
+        ("events", Section::Events),
+        ("outputs", Section::Outputs),
+    ] {
+        let Some(table) = section(name)? else {
+            continue;
+        };
+        let DeValue::Table(table) = table.get_ref() else {
+            unreachable!("checked above")
+        };
+        for (key, value) in table.iter() {
+            entries.push(parse_entry(&lines, sec, key, value)?);
+        }
+    }
+    let correlations = match section("correlations")? {
+        Some(table) => parse_correlations(&lines, table)?,
+        None => Vec::new(),
+    };
+    Ok(ParsedFile {
+        info,
+        extends,
+        entries,
+        correlations,
+    })
+}
+
+fn parse_model_table(
+    lines: &Lines,
+    model: &Spanned<DeValue>,
+) -> Result<(ModelInfo, Option<(String, usize)>), ModelError> {
+    let DeValue::Table(table) = model.get_ref() else {
+        unreachable!("checked by caller")
+    };
+    let mut info = ModelInfo::default();
+    let mut name = None;
+    let mut extends = None;
+    for (key, value) in table.iter() {
+        let k = key.get_ref().as_ref();
+        let full = format!("model.{k}");
+        let Some(s) = value.get_ref().as_str() else {
+            return lines.error(
+                key.span().start,
+                full,
+                format!("must be a string, found {}", value.get_ref().type_str()),
+            );
+        };
+        match k {
+            "name" => {
+                if s.is_empty()
+                    || !s
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+                    || s.starts_with('.')
+                {
+                    return lines.error(
+                        key.span().start,
+                        full,
+                        format!("'{s}' is not a usable name: use letters, digits, '-', '_' and '.' (it names the output folder)"),
+                    );
+                }
+                name = Some(s.to_string())
+            }
+            "title" => info.title = Some(s.to_string()),
+            "description" => info.description = Some(s.to_string()),
+            "horizon" => info.horizon = Some(s.to_string()),
+            "extends" => extends = Some((s.to_string(), lines.line(key.span().start))),
+            _ => {
+                return lines.error(
+                    key.span().start,
+                    full,
+                    "unknown key (expected name, title, description, horizon, extends)",
+                );
+            }
+        }
+    }
+    match name {
+        Some(n) => info.name = n,
+        None => {
+            return lines.error(
+                model.span().start,
+                "model.name",
+                "missing: every model file needs a name",
+            );
+        }
+    }
+    Ok((info, extends))
+}
+
+/// A TOML number as f64; TOML integers and floats both count.
+pub(super) fn number(value: &DeValue) -> Option<f64> {
+    match value {
+        DeValue::Integer(i) => {
+            let digits = i.as_str().replace('_', "");
+            i64::from_str_radix(&digits, i.radix())
+                .ok()
+                .map(|v| v as f64)
+        }
+        DeValue::Float(f) => f.as_str().replace('_', "").parse().ok(),
+        _ => None,
+    }
+}
+
+fn parse_entry(
+    lines: &Lines,
+    section: Section,
+    key: &Spanned<toml::de::DeString>,
+    value: &Spanned<DeValue>,
+) -> Result<Entry, ModelError> {
+    let name = key.get_ref().to_string();
+    let full = format!("{}.{name}", section.key());
+    let at = key.span().start;
+    if !expr::is_identifier(&name) {
+        return lines.error(
+            at,
+            full,
+            "is not a valid name (letters, digits and '_', not starting with a digit)",
+        );
+    }
+    if expr::RESERVED.contains(&name.as_str()) {
+        return lines.error(
+            at,
+            full,
+            format!("'{name}' is reserved (an operator, constant or function)"),
+        );
+    }
+    let origin = Origin {
+        file: lines.file.clone(),
+        line: lines.line(at),
+    };
+    let mut entry = Entry {
+        name,
+        section,
+        body: Body::Expr {
+            expr: Expr::Num(0.0),
+            text: String::new(),
+        },
+        note: None,
+        source: None,
+        origin,
+    };
+    let v = value.get_ref();
+    entry.body = match (section, v) {
+        (Section::Inputs | Section::Derived, DeValue::Integer(_) | DeValue::Float(_)) => {
+            let x = number(v).unwrap_or(f64::NAN);
+            constant_body(lines, at, &full, x)?
+        }
+        (Section::Inputs, DeValue::String(_)) => {
+            return lines.error(
+                at,
+                full,
+                "inputs take a number or a distribution table; write expressions in [derived]",
+            );
+        }
+        (_, DeValue::String(s)) => expression_body(lines, at, &full, s)?,
+        (Section::Inputs | Section::Derived, DeValue::Table(t)) => distribution_body(
+            lines,
+            at,
+            &full,
+            section,
+            t,
+            &mut entry.note,
+            &mut entry.source,
+        )?,
+        (Section::Events | Section::Outputs, DeValue::Table(t)) => {
+            quantity_table(lines, at, &full, t, &mut entry.note, &mut entry.source)?
+        }
+        (_, other) => {
+            let expected = match section {
+                Section::Inputs => "a number or a distribution table",
+                Section::Derived => "an expression string, a number or a distribution table",
+                _ => "an expression string",
+            };
+            return lines.error(
+                at,
+                full,
+                format!("must be {expected}, found {}", other.type_str()),
+            );
+        }
+    };
+    Ok(entry)
+}
+
+fn constant_body(lines: &Lines, at: usize, key: &str, x: f64) -> Result<Body, ModelError> {
+    if !x.is_finite() {
+        return lines.error(at, key, format!("must be a finite number, got {x}"));
+    }
+    let spec = DistSpec {
+        family: Family::Constant,
+        form: Form::Constant,
+        params: vec![Param::Number(x)],
+    };
+    Ok(Body::Fixed(Distribution::Constant(x), spec))
+}
+
+pub(super) fn expression_body(
+    lines: &Lines,
+    at: usize,
+    key: &str,
+    text: &str,
+) -> Result<Body, ModelError> {
+    let expr = expr::parse(text).map_err(|e| {
+        ModelError::new(
+            lines.path,
+            lines.line(at),
+            key,
+            format!("in \"{text}\": {e}"),
+        )
+    })?;
+    Ok(Body::Expr {
+        expr,
+        text: text.to_string(),
+    })
+}
+
+pub(super) fn string_field(
+    lines: &Lines,
+    key: &str,
+    field: &Spanned<toml::de::DeString>,
+    value: &Spanned<DeValue>,
+) -> Result<String, ModelError> {
+    match value.get_ref().as_str() {
+        Some(s) => Ok(s.to_string()),
+        None => lines.error(
+            field.span().start,
+            format!("{key}.{}", field.get_ref()),
+            format!("must be a string, found {}", value.get_ref().type_str()),
+        ),
+    }
+}
+
+fn quantity_table(
+    lines: &Lines,
+    at: usize,
+    key: &str,
+    table: &DeTable,
+    note: &mut Option<String>,
+    source: &mut Option<String>,
+) -> Result<Body, ModelError> {
+    let mut body = None;
+    for (k, v) in table.iter() {
+        match k.get_ref().as_ref() {
+            "expr" => {
+                let text = string_field(lines, key, k, v)?;
+                body = Some(expression_body(lines, k.span().start, key, &text)?);
+            }
+            "note" => *note = Some(string_field(lines, key, k, v)?),
+            "source" => *source = Some(string_field(lines, key, k, v)?),
+            other => {
+                return lines.error(
+                    k.span().start,
+                    format!("{key}.{other}"),
+                    "unknown key (expected expr, note, source)",
+                );
+            }
+        }
+    }
+    body.map_or_else(|| lines.error(at, key, "missing 'expr'"), Ok)
+}
