@@ -117,8 +117,22 @@ pub fn options_schema(kind: JobKind) -> Value {
     if let Some(object) = schema.as_object_mut() {
         object.remove("$schema");
         object.remove("title");
+        object.remove("description");
+    }
+    if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+        for property in properties.values_mut() {
+            if let Some(Value::String(text)) = property.get_mut("description") {
+                *text = one_paragraph(text);
+            }
+        }
     }
     schema
+}
+
+/// A doc comment's lines as one paragraph: the line breaks of source code
+/// are not a description's.
+fn one_paragraph(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `kind`'s options, in the order the spec declares them.
