@@ -217,7 +217,11 @@ def _doc_of(option: Option) -> str:
     if default not in (None, [], {}, False, ""):
         description += f" Default: {default!r}."
     return textwrap.fill(
-        f"``{option.name}``: {description}", width=76, subsequent_indent="    "
+        f"``{option.name}``: {description}",
+        width=76,
+        subsequent_indent="    ",
+        break_on_hyphens=False,
+        break_long_words=False,
     )
 
 

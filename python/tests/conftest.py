@@ -17,6 +17,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import gaprisk
+
 REPO = Path(__file__).resolve().parents[2]
 
 # A test run started in the background by a non-interactive shell (`cmd &`)
@@ -95,3 +97,36 @@ def assert_same_files(python: dict[str, bytes], cli: dict[str, bytes]) -> None:
             continue  # drawn from the files above; it shows the run's timing
         else:
             assert python[name] == data, f"{name} differs"
+
+
+@pytest.fixture(scope="session")
+def server(cli, tmp_path_factory):
+    """A real gaprisk serve with a token, over the repository's models, as
+    a gaprisk.Client."""
+    data = tmp_path_factory.mktemp("serve")
+    token = "a-test-token-of-some-length"
+    (data / "token.txt").write_text(token + "\n")
+    p = subprocess.Popen(
+        [
+            str(cli.path),
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--data",
+            str(data / "db"),
+            "--models",
+            str(REPO / "models"),
+            "--token-file",
+            str(data / "token.txt"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = p.stdout.readline()
+        prefix = "gaprisk: listening on "
+        assert line.startswith(prefix), f"unexpected first line: {line!r}"
+        yield gaprisk.Client(line[len(prefix) :].strip(), token=token)
+    finally:
+        p.terminate()
+        p.wait(timeout=30)

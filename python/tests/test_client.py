@@ -3,7 +3,6 @@ results as the local ones (and so as the CLI's)."""
 
 from __future__ import annotations
 
-import subprocess
 import time
 
 import pandas as pd
@@ -13,37 +12,6 @@ from conftest import REPO, manifest_without_timing
 import gaprisk
 
 BASE = "models/baseline.toml"
-
-
-@pytest.fixture(scope="module")
-def server(cli, tmp_path_factory):
-    data = tmp_path_factory.mktemp("serve")
-    token = "a-test-token-of-some-length"
-    (data / "token.txt").write_text(token + "\n")
-    p = subprocess.Popen(
-        [
-            str(cli.path),
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--data",
-            str(data / "db"),
-            "--models",
-            str(REPO / "models"),
-            "--token-file",
-            str(data / "token.txt"),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = p.stdout.readline()
-        prefix = "gaprisk: listening on "
-        assert line.startswith(prefix), f"unexpected first line: {line!r}"
-        yield gaprisk.Client(line[len(prefix) :].strip(), token=token)
-    finally:
-        p.terminate()
-        p.wait(timeout=30)
 
 
 def same(remote: gaprisk.Result, local: gaprisk.Result, table: str):

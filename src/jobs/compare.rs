@@ -38,14 +38,14 @@ pub struct CompareSpec {
     #[serde(flatten)]
     #[cfg_attr(feature = "cli", command(flatten))]
     pub sampling: Sampling,
-    /// Fix an input of every model to a constant: NAME=VALUE (repeatable).
-    /// In a request: an object of input name -> number.
+    /// Fix an input of every model to a constant, NAME=VALUE (in a
+    /// request: an object of input name -> number).
     #[cfg_attr(feature = "cli", arg(long = "set", value_name = "NAME=VALUE"))]
     #[serde(with = "overrides::as_map")]
     #[schemars(with = "overrides::Schema")]
     pub set: Vec<Override>,
-    /// Output folder [default: results/compare-<base model name>].
-    #[cfg_attr(feature = "cli", arg(long, short = 'o'))]
+    /// Output folder, created if missing [default: results/compare-<base model name>].
+    #[cfg_attr(feature = "cli", arg(long, short = 'o', value_name = "DIR"))]
     #[schemars(extend("x-cli-only" = true))]
     pub out: Option<PathBuf>,
     #[serde(flatten)]

@@ -30,7 +30,7 @@ pub struct MergeSpec {
     /// Output folder [default: the one the unsharded command writes:
     /// results/<model name>, results/compare-<base model name> or
     /// results/sensitivity-<model name>-<quantity>-sobol].
-    #[cfg_attr(feature = "cli", arg(long, short = 'o'))]
+    #[cfg_attr(feature = "cli", arg(long, short = 'o', value_name = "DIR"))]
     pub out: Option<PathBuf>,
     #[cfg_attr(feature = "cli", command(flatten))]
     pub files: Files,

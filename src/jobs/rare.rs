@@ -35,27 +35,27 @@ pub struct RareSpec {
     /// The model file (TOML).
     #[serde(skip)]
     pub model: PathBuf,
-    /// The event [default: the first event].
-    #[cfg_attr(feature = "cli", arg(long))]
+    /// The event to estimate [default: the first event]; an output is refused.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "NAME"))]
     pub event: Option<String>,
-    /// subset: subset simulation (works with discrete nodes); is: adaptive
-    /// importance sampling.
+    /// The estimator (subset works with discrete nodes).
     #[cfg_attr(feature = "cli", arg(long, value_enum, default_value_t = RareMethod::Subset))]
     pub method: RareMethod,
-    /// Samples per level (subset) or per stage (is); accepts 10000, 10_000 or 1e4.
-    #[cfg_attr(feature = "cli", arg(long, short = 'n', default_value_t = Count(DEFAULT_SAMPLES)))]
+    /// Samples per level (subset) or stage (is), from 100 to 10^7: 10000,
+    /// 10_000 or 1e4.
+    #[cfg_attr(feature = "cli", arg(long, short = 'n', value_name = "N", default_value_t = Count(DEFAULT_SAMPLES)))]
     pub samples: Count,
     #[serde(flatten)]
     #[cfg_attr(feature = "cli", command(flatten))]
     pub estimation: Estimation,
-    /// Fix an input to a constant: NAME=VALUE (repeatable). In a request:
-    /// an object of input name -> number.
+    /// Fix an input to a constant, NAME=VALUE (in a request: an object of
+    /// input name -> number).
     #[cfg_attr(feature = "cli", arg(long = "set", value_name = "NAME=VALUE"))]
     #[serde(with = "overrides::as_map")]
     #[schemars(with = "overrides::Schema")]
     pub set: Vec<Override>,
-    /// Output folder [default: results/rare-<model name>-<event>-<method>].
-    #[cfg_attr(feature = "cli", arg(long, short = 'o'))]
+    /// Output folder, created if missing [default: results/rare-<model name>-<event>-<method>].
+    #[cfg_attr(feature = "cli", arg(long, short = 'o', value_name = "DIR"))]
     #[schemars(extend("x-cli-only" = true))]
     pub out: Option<PathBuf>,
     #[serde(flatten)]

@@ -17,7 +17,7 @@ pub struct ReportSpec {
     pub folders: Vec<std::path::PathBuf>,
     /// The report file [default: DIR/report.html for one folder; needed
     /// for several].
-    #[cfg_attr(feature = "cli", arg(long, short = 'o'))]
+    #[cfg_attr(feature = "cli", arg(long, short = 'o', value_name = "FILE"))]
     pub out: Option<std::path::PathBuf>,
     /// Print nothing but errors.
     #[cfg_attr(feature = "cli", arg(long, short = 'q'))]

@@ -49,51 +49,52 @@ pub struct RunSpec {
     #[serde(flatten)]
     #[cfg_attr(feature = "cli", command(flatten))]
     pub sampling: Sampling,
-    /// Output folder [default: results/<model name>].
-    #[cfg_attr(feature = "cli", arg(long, short = 'o'))]
+    /// Output folder, created if missing [default: results/<model name>].
+    #[cfg_attr(feature = "cli", arg(long, short = 'o', value_name = "DIR"))]
     #[schemars(extend("x-cli-only" = true))]
     pub out: Option<PathBuf>,
     #[serde(flatten)]
     #[cfg_attr(feature = "cli", command(flatten))]
     pub files: Files,
     /// Also write draws.csv (or draws.parquet): one row per sample, one
-    /// column per node.
+    /// column per node, event and output.
     #[cfg_attr(feature = "cli", arg(long))]
     #[schemars(extend("x-cli-only" = true))]
     pub draws: bool,
-    /// The draws' format: csv, or parquet (zstd, streamed in row groups).
-    #[cfg_attr(feature = "cli", arg(long, value_enum, default_value_t = DrawsFormat::Csv, requires = "draws"))]
+    /// The draws' file format.
+    #[cfg_attr(feature = "cli", arg(long, value_enum, value_name = "FORMAT", default_value_t = DrawsFormat::Csv, requires = "draws"))]
     #[schemars(extend("x-cli-only" = true))]
     pub draws_format: DrawsFormat,
-    /// Interval for event probabilities.
-    #[cfg_attr(feature = "cli", arg(long, value_enum, default_value_t = ProportionInterval::Wilson))]
+    /// The interval of an event's probability.
+    #[cfg_attr(feature = "cli", arg(long, value_enum, value_name = "METHOD", default_value_t = ProportionInterval::Wilson))]
     pub interval: ProportionInterval,
-    /// Fix an input to a constant: NAME=VALUE (repeatable). In a request:
-    /// an object of input name -> number.
+    /// Fix an input to a constant, NAME=VALUE (in a request: an object of
+    /// input name -> number); a name that is not an input of the model is
+    /// an error that lists the inputs.
     #[cfg_attr(feature = "cli", arg(long = "set", value_name = "NAME=VALUE"))]
     #[serde(with = "overrides::as_map")]
     #[schemars(with = "overrides::Schema")]
     pub set: Vec<Override>,
     /// Quantile levels to report in quantiles.csv besides p05, p25, p50,
-    /// p75 and p95, e.g. 0.01,0.5,0.99 (at most 16, each in (0, 1)).
+    /// p75 and p95, e.g. 0.01,0.5,0.99: at most 16, each in (0, 1).
     #[cfg_attr(feature = "cli", arg(long, value_name = "P,P,...", value_delimiter = ',', value_parser = parse_level))]
     pub quantiles: Vec<f64>,
-    /// Stop at the first chunk where the target's interval half-width is at
-    /// most H (--samples is then ignored; see --max-samples).
+    /// Stopping rule: stop at the first chunk where the target's interval
+    /// half-width is at most H (samples is then ignored; see max_samples).
     #[cfg_attr(
         feature = "cli",
         arg(long, value_name = "H", conflicts_with = "relative_precision")
     )]
     pub precision: Option<f64>,
-    /// Stop at the first chunk where the half-width is at most R times the
-    /// target's estimate.
+    /// Stopping rule: stop at the first chunk where the half-width is at
+    /// most R times the target's estimate.
     #[cfg_attr(feature = "cli", arg(long, value_name = "R"))]
     pub relative_precision: Option<f64>,
     /// The event or output a stopping rule watches [default: the first event].
     #[cfg_attr(feature = "cli", arg(long, value_name = "QUANTITY"))]
     pub target: Option<String>,
     /// The most samples a stopping rule may draw.
-    #[cfg_attr(feature = "cli", arg(long, default_value_t = Count(DEFAULT_MAX_SAMPLES)))]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "N", default_value_t = Count(DEFAULT_MAX_SAMPLES)))]
     pub max_samples: Count,
     /// Compute only shard K of N (1 <= K <= N) and write its part file,
     /// part-K-of-N.json; `gaprisk merge` combines the N parts.
@@ -105,8 +106,8 @@ pub struct RunSpec {
     #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
     #[schemars(extend("x-cli-only" = true))]
     pub checkpoint: Option<PathBuf>,
-    /// Continue the run saved in FILE by --checkpoint, to the same result as
-    /// an uninterrupted run. Give the same model and options.
+    /// Continue the run saved in FILE by checkpoint, to the same result as
+    /// an uninterrupted run; give the same model and options.
     #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
     #[schemars(extend("x-cli-only" = true))]
     pub resume: Option<PathBuf>,

@@ -78,43 +78,38 @@ pub struct SensitivitySpec {
     #[serde(skip)]
     pub model: PathBuf,
     /// The event or output to explain [default: the first event, else the first output].
-    #[cfg_attr(feature = "cli", arg(long))]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "NAME"))]
     pub quantity: Option<String>,
-    /// sobol: first-order and total indices; tornado: swings from the 10th to
-    /// the 90th percentile of each input; rank: Spearman correlations;
-    /// filter: Kolmogorov-Smirnov distance of each factor between the
-    /// samples where an event holds and where it does not (--quantity must
-    /// be an event).
+    /// What to measure (filter explains an event, not an output).
     #[cfg_attr(feature = "cli", arg(long, value_enum, default_value_t = Method::Sobol))]
     pub method: Method,
     /// Sobol only: qmc (A and B the two halves of one 2d-dimensional
-    /// Owen-scrambled Sobol point set; intervals from 8 or more independent
-    /// scrambles) or mc (independent draws; bootstrap intervals)
-    /// [default: qmc].
+    /// Owen-scrambled Sobol point set; intervals from blocks of it) or mc
+    /// (independent draws; bootstrap intervals) [default: qmc].
     #[cfg_attr(feature = "cli", arg(long, value_enum))]
     pub design: Option<Design>,
-    /// Filter only: where the event's samples come from. subset or is use
-    /// the samples `gaprisk rare` finds in the event's region, for events
-    /// too rare for a plain run to hold many of them.
+    /// Filter only: where the event's samples come from; subset and is, for
+    /// events too rare for a plain run to hold many of them, take the
+    /// samples `gaprisk rare` finds in the event's region.
     #[cfg_attr(feature = "cli", arg(long, value_enum, default_value_t = Sampler::Plain))]
     pub sampler: Sampler,
-    /// Number of samples; accepts 131072, 131_072 or 1.31072e5. For sobol
-    /// it is N, and the model is evaluated N (2d + 2) times (d random
-    /// nodes); with --sampler subset or is it is per level or stage.
-    #[cfg_attr(feature = "cli", arg(long, short = 'n', default_value_t = Count(DEFAULT_SAMPLES)))]
+    /// Samples: N of a Sobol design, whose model is evaluated N (2d + 2)
+    /// times (d random nodes); per level or stage with sampler subset or
+    /// is. 131072, 131_072 or 1.31072e5.
+    #[cfg_attr(feature = "cli", arg(long, short = 'n', value_name = "N", default_value_t = Count(DEFAULT_SAMPLES)))]
     pub samples: Count,
     #[serde(flatten)]
     #[cfg_attr(feature = "cli", command(flatten))]
     pub estimation: Estimation,
-    /// Worker threads [default: one per core]. Results do not depend on it.
-    #[cfg_attr(feature = "cli", arg(long, short = 'j'))]
+    /// Worker threads [default: one per core]; results do not depend on it.
+    #[cfg_attr(feature = "cli", arg(long, short = 'j', value_name = "T"))]
     #[schemars(extend("x-cli-only" = true, "x-python" = ["local"]))]
     pub threads: Option<Count>,
-    /// Bootstrap resamples for the Sobol intervals of --design mc.
-    #[cfg_attr(feature = "cli", arg(long, default_value_t = Count(DEFAULT_BOOTSTRAP)))]
+    /// Bootstrap resamples of the Sobol intervals of design mc, at least 20.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "B", default_value_t = Count(DEFAULT_BOOTSTRAP)))]
     pub bootstrap: Count,
-    /// Output folder [default: results/sensitivity-<model name>-<quantity>-<method>].
-    #[cfg_attr(feature = "cli", arg(long, short = 'o'))]
+    /// Output folder, created if missing [default: results/sensitivity-<model name>-<quantity>-<method>].
+    #[cfg_attr(feature = "cli", arg(long, short = 'o', value_name = "DIR"))]
     #[schemars(extend("x-cli-only" = true))]
     pub out: Option<PathBuf>,
     #[serde(flatten)]

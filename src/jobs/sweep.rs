@@ -27,10 +27,10 @@ pub struct SweepSpec {
     #[serde(skip)]
     pub model: PathBuf,
     /// An input and its values: NAME=START:STOP:POINTS (evenly spaced,
-    /// both ends included), NAME=V1,V2,... or NAME=VALUE. Repeatable; at
-    /// most two inputs may take several values (a line or a grid). In a
-    /// request: an object of input name -> "START:STOP:POINTS", "V1,V2,...",
-    /// a list of numbers or one number; the first input varies slowest.
+    /// both ends included), NAME=V1,V2,... or NAME=VALUE (in a request: an
+    /// object of input name -> "START:STOP:POINTS", "V1,V2,...", a list of
+    /// numbers or a number). At most two inputs may take several values (a
+    /// line or a grid); the first varies slowest.
     #[cfg_attr(
         feature = "cli",
         arg(long = "set", value_name = "NAME=VALUES", required = true)
@@ -41,8 +41,8 @@ pub struct SweepSpec {
     #[serde(flatten)]
     #[cfg_attr(feature = "cli", command(flatten))]
     pub sampling: Sampling,
-    /// Output folder [default: results/sweep-<model name>].
-    #[cfg_attr(feature = "cli", arg(long, short = 'o'))]
+    /// Output folder, created if missing [default: results/sweep-<model name>].
+    #[cfg_attr(feature = "cli", arg(long, short = 'o', value_name = "DIR"))]
     #[serde(default)]
     #[schemars(extend("x-cli-only" = true))]
     pub out: Option<PathBuf>,

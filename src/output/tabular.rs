@@ -121,11 +121,11 @@ impl Table {
 crate::choice::choice! {
     /// Which formats a command writes its tables in.
     pub enum TableFormat {
-        /// CSV.
+        /// CSV files.
         Csv = "csv",
-        /// Parquet (zstd).
+        /// Parquet files (zstd).
         Parquet = "parquet",
-        /// CSV and Parquet.
+        /// CSV and Parquet files.
         Both = "both",
     }
 }

@@ -22,41 +22,50 @@ use std::time::Duration;
 /// `gaprisk serve`'s options.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeSpec {
-    /// Address and port to listen on (port 0: any free port). Anything but
-    /// loopback needs --token-file.
-    #[arg(long, default_value = "127.0.0.1:8787")]
+    /// Address and port to listen on; port 0 picks a free port. Anything
+    /// but a loopback address needs --token-file (refused at start-up
+    /// otherwise, exit 2).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8787")]
     pub listen: SocketAddr,
-    /// Folder of the job database and the jobs' result files.
-    #[arg(long, default_value = "gaprisk-data")]
+    /// Folder of the job database and the jobs' files (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "gaprisk-data")]
     pub data: PathBuf,
-    /// The model library: requests name its files (and `extends` them).
-    #[arg(long, default_value = "models")]
+    /// The model library: requests name its files, and model files sent
+    /// with a request may `extends` them.
+    #[arg(long, value_name = "DIR", default_value = "models")]
     pub models: PathBuf,
-    /// Jobs run at once (each already uses every core).
-    #[arg(long, default_value_t = 1)]
+    /// Jobs run at once; they share one thread pool of one thread per
+    /// core, so more than 1 interleaves jobs rather than speeding them up.
+    #[arg(long, value_name = "N", default_value_t = 1)]
     pub jobs: usize,
-    /// File whose first line is the bearer token every /v1 request needs.
+    /// File whose first line (trimmed, at least 16 characters) is the
+    /// bearer token every /v1 request must carry.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
-    /// Largest request body, in bytes.
-    #[arg(long, default_value_t = 4 << 20)]
+    /// Largest request body, in bytes; larger ones get 413.
+    #[arg(long, value_name = "BYTES", default_value_t = 4 << 20)]
     pub max_body: usize,
-    /// Most jobs waiting in the queue; more are refused with 429.
-    #[arg(long, default_value_t = 1000)]
+    /// Most jobs waiting to run (running ones not counted); a submission
+    /// beyond it gets 429.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
     pub max_queue: u64,
-    /// Most model evaluations one job may make: its samples times its
-    /// models (compare), points (sweep), design columns (sensitivity) or
-    /// levels (rare).
-    #[arg(long, default_value = "1e10")]
+    /// Most model evaluations one job may make: its samples (a run's
+    /// max_samples under a stopping rule) times its models (compare), its
+    /// points (sweep), its design columns (sensitivity: N (2d + 2) for
+    /// Sobol, N (2k + 1) for a tornado), or for rare its samples times 21
+    /// (its most levels or stages, and the last); beyond it, 422.
+    #[arg(long, value_name = "N", default_value = "1e10")]
     pub max_evaluations: Count,
-    /// Most entries a model may have.
-    #[arg(long, default_value_t = 10_000)]
+    /// Most entries a model may have (every model of a request), checked
+    /// before it is compiled; beyond it, 422.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub max_nodes: usize,
-    /// Most points of a sweep's grid (each is a compiled model in memory).
-    #[arg(long, default_value_t = 400)]
+    /// Most points of a sweep's grid (each point is a compiled model held
+    /// in memory while the sweep runs); beyond it, 422.
+    #[arg(long, value_name = "N", default_value_t = 400)]
     pub max_points: usize,
-    /// Seconds between a running job's checkpoints.
-    #[arg(long, default_value_t = 5.0)]
+    /// Seconds between a running run's checkpoints.
+    #[arg(long, value_name = "S", default_value_t = 5.0)]
     pub checkpoint_every: f64,
 }
 

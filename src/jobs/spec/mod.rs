@@ -44,11 +44,11 @@ pub const DEFAULT_CONFIDENCE: f64 = 0.95;
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[serde(default)]
 pub struct Estimation {
-    /// Seed of every random stream.
-    #[cfg_attr(feature = "cli", arg(long, short = 's', default_value_t = Count(DEFAULT_SEED)))]
+    /// Seed of every random stream (a whole number below 2^64).
+    #[cfg_attr(feature = "cli", arg(long, short = 's', value_name = "S", default_value_t = Count(DEFAULT_SEED)))]
     pub seed: Count,
     /// Confidence level of every interval, in (0, 1).
-    #[cfg_attr(feature = "cli", arg(long, default_value_t = DEFAULT_CONFIDENCE))]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "C", default_value_t = DEFAULT_CONFIDENCE))]
     pub confidence: f64,
 }
 
@@ -66,19 +66,17 @@ impl Default for Estimation {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[serde(default)]
 pub struct Sampling {
-    /// Number of samples; accepts 1000000, 1_000_000 or 1e6.
-    #[cfg_attr(feature = "cli", arg(long, short = 'n', default_value_t = Count(DEFAULT_SAMPLES)))]
+    /// Samples to draw, at least 2: 1000000, 1_000_000 or 1e6.
+    #[cfg_attr(feature = "cli", arg(long, short = 'n', value_name = "N", default_value_t = Count(DEFAULT_SAMPLES)))]
     pub samples: Count,
     #[serde(flatten)]
     #[cfg_attr(feature = "cli", command(flatten))]
     pub estimation: Estimation,
-    /// Worker threads [default: one per core]. Results do not depend on it.
-    #[cfg_attr(feature = "cli", arg(long, short = 'j'))]
+    /// Worker threads [default: one per core]; results do not depend on it.
+    #[cfg_attr(feature = "cli", arg(long, short = 'j', value_name = "T"))]
     #[schemars(extend("x-cli-only" = true, "x-python" = ["local"]))]
     pub threads: Option<Count>,
-    /// Sampling design: mc (independent draws), lhs (Latin hypercube within
-    /// each chunk), qmc (Owen-scrambled Sobol points, 8 replicates) or
-    /// antithetic (pairs u, 1 - u).
+    /// Sampling design (compare takes mc or lhs).
     #[cfg_attr(feature = "cli", arg(long, value_enum, default_value_t = Design::Mc))]
     pub design: Design,
 }
@@ -99,8 +97,8 @@ impl Default for Sampling {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[serde(default)]
 pub struct Files {
-    /// Write the tables (summary, quantiles, histogram, convergence,
-    /// compare, sweep, sensitivity, rare) as csv, parquet (zstd) or both.
+    /// The format of the result tables (summary, quantiles, histogram,
+    /// convergence, compare, sweep, sensitivity, rare).
     #[cfg_attr(feature = "cli", arg(long, value_enum, default_value_t = TableFormat::Csv))]
     #[schemars(extend("x-cli-only" = true, "x-python" = ["local", "client"]))]
     pub format: TableFormat,
@@ -108,7 +106,7 @@ pub struct Files {
     #[cfg_attr(feature = "cli", arg(long))]
     #[schemars(extend("x-cli-only" = true, "x-python" = ["local", "client"]))]
     pub no_report: bool,
-    /// Print nothing but errors.
+    /// Print nothing but errors (no table, no progress bar).
     #[cfg_attr(feature = "cli", arg(long, short = 'q'))]
     #[schemars(extend("x-cli-only" = true))]
     pub quiet: bool,

@@ -160,7 +160,12 @@ fn check_options(kind: JobKind, shell: Shell, options: &str) -> Result<()> {
         if !schema::has_type(&value, &option.json_types()) {
             return Err(Error::option(
                 option.name,
-                format!("{{{}}} must be {}", option.name, option.expected()),
+                format!(
+                    "{{{}}} must be {}, got {}",
+                    option.name,
+                    option.expected(),
+                    literal(&value.to_string())
+                ),
             ));
         }
     }

@@ -266,12 +266,15 @@ fn request_schema(kind: JobKind) -> Value {
     );
     if let Some(Value::Object(properties)) = object.get_mut("properties") {
         for property in properties.values_mut() {
-            if property.get("x-cli-only") == Some(&Value::Bool(true))
-                && let Some(p) = property.as_object_mut()
-            {
-                // Present so that the document lists every option; `not: {}`
-                // because the service refuses it (422).
-                p.insert("not".into(), serde_json::json!({}));
+            if property.get("x-cli-only") == Some(&Value::Bool(true)) {
+                // Listed, so that the document names every option, with a
+                // schema no value meets: the service refuses it (422).
+                *property = serde_json::json!({
+                    "description": property.get("description").cloned().unwrap_or_default(),
+                    "x-cli-only": true,
+                    "x-python": property.get("x-python").cloned().unwrap_or_else(|| serde_json::json!([])),
+                    "not": {},
+                });
             }
         }
     }
