@@ -2,8 +2,9 @@
 //! shard of that comparison.
 
 use super::{
-    JobOutput, LoadedModel, ModelFiles, Outcome, Results, RunContext, SamplingOptions, TableFormat,
-    analysis_run, check_shard, listing, non_finite_warnings, result_files, run::shard_output,
+    FileChoice, JobOutput, LoadedModel, ModelFiles, Outcome, RunContext, SamplingOptions,
+    TableFormat, analysis_run, check_shard, listing, non_finite_warnings, result_files,
+    run::shard_output,
 };
 use crate::analysis::compare::{Contender, compare, prepare};
 use crate::engine::chunk::{samples_in, shard_range};
@@ -13,7 +14,7 @@ use crate::engine::{ManyResult, RunSettings, parts, run_many};
 use crate::error::{Error, Result};
 use crate::model::overrides::Override;
 use crate::output::part::{PartFile, PartJob, PartModel, PartPairing};
-use crate::output::reports::{CompareCsv, CompareReport, ModelId};
+use crate::output::reports::{CompareCsv, CompareResults, ModelId};
 use crate::output::{self, manifest::Manifest};
 use crate::stats::interval::ProportionInterval;
 use crate::summary::SummarySettings;
@@ -44,7 +45,7 @@ pub struct CompareJob {
     settings: RunSettings,
     summary: SummarySettings,
     shard: Option<(u64, u64)>,
-    out: Results,
+    out: FileChoice,
     model_warnings: Vec<String>,
 }
 
@@ -117,7 +118,7 @@ impl CompareJob {
             settings,
             summary,
             shard: r.shard,
-            out: Results::new(r.format, r.no_report),
+            out: FileChoice::new(r.format, r.no_report),
         })
     }
 
@@ -169,7 +170,7 @@ impl CompareJob {
                 hash: c.hash.clone(),
             })
             .collect();
-        let report = CompareReport {
+        let report = CompareResults {
             comparison,
             models,
             set: self.set.clone(),
@@ -236,7 +237,7 @@ impl CompareJob {
 }
 
 /// compare.csv (or .parquet) and manifest.json, and the table.
-pub(super) fn compare_output(mut report: CompareReport, out: Results) -> Result<JobOutput> {
+pub(super) fn compare_output(mut report: CompareResults, out: FileChoice) -> Result<JobOutput> {
     report.run.files = listing(&[&CompareCsv], out, &[output::manifest::FILE_NAME]);
     let warnings = report
         .comparison

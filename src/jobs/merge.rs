@@ -2,17 +2,17 @@
 //! files a single run would have written, byte for byte.
 
 use super::compare::compare_output;
-use super::run::report_output;
+use super::run::run_output;
 use super::sensitivity::{model_id, sensitivity_output};
-use super::{JobOutput, Outcome, Results, RunContext, TableFormat, analysis_run, seconds_since};
+use super::{FileChoice, JobOutput, Outcome, RunContext, TableFormat, analysis_run, seconds_since};
 use crate::analysis::compare::{Contender, assemble};
 use crate::analysis::sensitivity::sobol_indices_from;
 use crate::engine::program::Program;
 use crate::engine::{Accumulators, ManyResult, Pairing, parts};
 use crate::error::{Error, Result};
-use crate::output::RunReport;
+use crate::output::RunResults;
 use crate::output::part::{PartFile, PartJob, check_parts};
-use crate::output::reports::{CompareReport, SensitivityReport};
+use crate::output::reports::{CompareResults, SensitivityResults};
 use crate::summary::convergence::Convergence;
 use crate::summary::histogram::histograms;
 use crate::summary::summarise;
@@ -22,7 +22,7 @@ use std::time::Instant;
 /// Checked parts, in chunk order.
 pub struct MergeJob {
     parts: Vec<(String, PartFile)>,
-    out: Results,
+    out: FileChoice,
 }
 
 impl MergeJob {
@@ -38,7 +38,7 @@ impl MergeJob {
             .collect::<Result<Vec<_>>>()?;
         Ok(MergeJob {
             parts: check_parts(parts)?,
-            out: Results::new(TableFormat::Csv, no_report),
+            out: FileChoice::new(TableFormat::Csv, no_report),
         })
     }
 
@@ -133,7 +133,7 @@ impl MergeJob {
                 total.samples, settings.samples
             )));
         }
-        let report = RunReport {
+        let report = RunResults {
             model_name: model.name.clone(),
             model_title: model.title.clone(),
             model_file: model.file.clone(),
@@ -154,7 +154,7 @@ impl MergeJob {
             stopping: None,
             partial: false,
         };
-        report_output(&report, self.out)
+        run_output(&report, self.out)
     }
 
     /// The Sobol design's values, concatenated in chunk order, give exactly
@@ -210,7 +210,7 @@ impl MergeJob {
         )?
         .expect("a fresh token is never cancelled");
         sensitivity_output(
-            SensitivityReport {
+            SensitivityResults {
                 model: model_id(model),
                 quantity: quantity.clone(),
                 bootstrap: *bootstrap,
@@ -261,7 +261,7 @@ impl MergeJob {
         }
         let comparison = assemble(&contenders, &pairings, notes.clone(), &total, &summary);
         compare_output(
-            CompareReport {
+            CompareResults {
                 comparison,
                 models: models.iter().map(model_id).collect(),
                 set: set.clone(),

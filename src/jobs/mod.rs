@@ -165,15 +165,15 @@ impl JobOutput {
 /// How a job writes its results: the tables' format, and whether
 /// report.html is added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Results {
+pub struct FileChoice {
     pub tables: TableFormat,
     pub report: bool,
 }
 
-impl Results {
+impl FileChoice {
     /// A request's `format` and `no_report`.
-    pub fn new(format: TableFormat, no_report: bool) -> Results {
-        Results {
+    pub fn new(format: TableFormat, no_report: bool) -> FileChoice {
+        FileChoice {
             tables: format,
             report: !no_report,
         }
@@ -183,7 +183,7 @@ impl Results {
 /// A result's file names in listing order: its tables in `out.tables`
 /// (every CSV, then every Parquet), then `others`, then report.html if
 /// asked for.
-fn listing<R>(tables: &[&dyn Tabular<R>], out: Results, others: &[&str]) -> Vec<String> {
+fn listing<R>(tables: &[&dyn Tabular<R>], out: FileChoice, others: &[&str]) -> Vec<String> {
     let mut names: Vec<String> = crate::output::tabular::names(tables, out.tables)
         .into_iter()
         .chain(others.iter().copied())
@@ -203,7 +203,7 @@ fn result_files<R>(
     report: &R,
     tables: &[&dyn Tabular<R>],
     others: &[&dyn Exporter<R>],
-    out: Results,
+    out: FileChoice,
 ) -> Result<Vec<OutputFile>> {
     let export = |format| {
         let boxed = crate::output::tabular::exporters(tables, format);

@@ -2,7 +2,7 @@
 //! sampling, for events too rare for plain Monte Carlo.
 
 use super::{
-    JobOutput, LoadedModel, ModelFiles, Outcome, Results, RunContext, TableFormat, analysis_run,
+    FileChoice, JobOutput, LoadedModel, ModelFiles, Outcome, RunContext, TableFormat, analysis_run,
     listing, result_files,
 };
 use crate::analysis::Limit;
@@ -11,7 +11,7 @@ use crate::engine::RunSettings;
 use crate::engine::design::Design;
 use crate::error::{Error, Result};
 use crate::model::overrides::Override;
-use crate::output::reports::RareReport;
+use crate::output::reports::RareResults;
 use crate::output::{self, manifest::Manifest, rare_csv::RareCsv};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -61,7 +61,7 @@ pub struct RareJob {
     model: LoadedModel,
     quantity: usize,
     settings: RareSettings,
-    out: Results,
+    out: FileChoice,
     model_warnings: Vec<String>,
 }
 
@@ -107,7 +107,7 @@ impl RareJob {
                 confidence: r.confidence,
                 keep_region: false,
             },
-            out: Results::new(r.format, r.no_report),
+            out: FileChoice::new(r.format, r.no_report),
         })
     }
 
@@ -164,7 +164,7 @@ impl RareJob {
             .iter()
             .map(|w| format!("{}: {w}", self.model.name()))
             .collect();
-        let report = RareReport {
+        let report = RareResults {
             model: self.model.id(),
             quantity: self.model.program.quantities[self.quantity].name.clone(),
             estimate,

@@ -3,7 +3,7 @@
 
 use super::stopping::{Precision, StoppingRule};
 use super::{
-    JobOutput, LoadedModel, ModelFiles, Outcome, Presentation, Results, RunContext,
+    FileChoice, JobOutput, LoadedModel, ModelFiles, Outcome, Presentation, RunContext,
     SamplingOptions, TableFormat, check_shard, listing, non_finite_warnings, result_files,
     seconds_since,
 };
@@ -20,7 +20,7 @@ use crate::output::parquet::DrawsParquet;
 use crate::output::part::{PartFile, PartJob, PartModel};
 use crate::output::quantiles_csv::QuantilesCsv;
 use crate::output::tabular::Tabular;
-use crate::output::{self, RunReport, manifest::Manifest, summary_csv::SummaryCsv};
+use crate::output::{self, RunResults, manifest::Manifest, summary_csv::SummaryCsv};
 use crate::stats::interval::ProportionInterval;
 use crate::stats::quantiles::QuantileRequest;
 use crate::summary::convergence::Convergence;
@@ -95,7 +95,7 @@ pub struct RunJob {
     checkpoint: bool,
     checkpoint_every: Duration,
     resume: Option<(String, PartFile)>,
-    out: Results,
+    out: FileChoice,
     model_warnings: Vec<String>,
 }
 
@@ -182,7 +182,7 @@ impl RunJob {
             checkpoint: r.checkpoint,
             checkpoint_every: r.checkpoint_every.unwrap_or(CHECKPOINT_EVERY),
             resume,
-            out: Results::new(r.format, r.no_report),
+            out: FileChoice::new(r.format, r.no_report),
         })
     }
 
@@ -227,7 +227,7 @@ impl RunJob {
             others.push(draws.file_name());
         }
         let files = listing(&RUN_TABLES, self.out, &others);
-        let report = RunReport {
+        let report = RunResults {
             model_name: self.model.name().to_string(),
             model_title: self.model.model.spec.info.title.clone(),
             model_file: self.model.file.clone(),
@@ -243,7 +243,7 @@ impl RunJob {
             files,
             stopping: self
                 .stopping
-                .map(|rule| rule.report(program, reached, acc.samples)),
+                .map(|rule| rule.outcome(program, reached, acc.samples)),
             partial: cancelled,
         };
         if cancelled && acc.samples == 0 {
@@ -254,7 +254,7 @@ impl RunJob {
                 partial: None,
             });
         }
-        let out = report_output(&report, self.out)?;
+        let out = run_output(&report, self.out)?;
         Ok(if cancelled {
             Outcome::Cancelled {
                 samples_done: acc.samples,
@@ -292,7 +292,7 @@ impl RunJob {
             }
             _ => {}
         }
-        let format: crate::engine::runner::DrawsFormat = if parquet.is_some() {
+        let format: crate::engine::runner::DrawsEncoder = if parquet.is_some() {
             &output::parquet::format_block
         } else {
             &output::draws::format_rows
@@ -524,12 +524,12 @@ impl RunJob {
 
 /// The tables of a run's results, in listing order (then manifest.json,
 /// draws and report.html).
-pub const RUN_TABLES: [&dyn Tabular<RunReport>; 4] =
+pub const RUN_TABLES: [&dyn Tabular<RunResults>; 4] =
     [&SummaryCsv, &QuantilesCsv, &HistogramCsv, &ConvergenceCsv];
 
 /// summary.csv, histogram.csv and convergence.csv (or their Parquet),
 /// manifest.json and report.html of a run, and its table.
-pub fn report_output(report: &RunReport, out: Results) -> Result<JobOutput> {
+pub fn run_output(report: &RunResults, out: FileChoice) -> Result<JobOutput> {
     let files = result_files(report, &RUN_TABLES, &[&Manifest], out)?;
     let mut out = JobOutput::table(
         files,

@@ -2,8 +2,8 @@
 //! tornado, or rank correlations), or one shard of a Sobol design.
 
 use super::{
-    JobOutput, LoadedModel, ModelFiles, Outcome, Results, RunContext, SamplingOptions, TableFormat,
-    analysis_run, check_shard, listing, result_files, run::shard_output,
+    FileChoice, JobOutput, LoadedModel, ModelFiles, Outcome, RunContext, SamplingOptions,
+    TableFormat, analysis_run, check_shard, listing, result_files, run::shard_output,
 };
 use crate::analysis::rare::{self, RareMethod, RareSettings};
 use crate::analysis::{Limit, filter, sensitivity};
@@ -12,7 +12,7 @@ use crate::engine::chunk::{samples_in, shard_range};
 use crate::engine::design::Design;
 use crate::error::{Error, Result};
 use crate::output::part::{PartFile, PartJob, PartModel};
-use crate::output::reports::{ModelId, SensitivityCsv, SensitivityReport};
+use crate::output::reports::{ModelId, SensitivityCsv, SensitivityResults};
 use crate::output::{self, manifest::Manifest};
 use crate::stats::interval::ProportionInterval;
 use crate::summary::SummarySettings;
@@ -106,7 +106,7 @@ pub struct SensitivityJob {
     settings: RunSettings,
     summary: SummarySettings,
     shard: Option<(u64, u64)>,
-    out: Results,
+    out: FileChoice,
     model_warnings: Vec<String>,
 }
 
@@ -216,7 +216,7 @@ impl SensitivityJob {
             settings,
             summary,
             shard: r.shard,
-            out: Results::new(r.format, r.no_report),
+            out: FileChoice::new(r.format, r.no_report),
         })
     }
 
@@ -319,7 +319,7 @@ impl SensitivityJob {
             Ok(result) => result,
             Err(stopped) => return Ok(stopped),
         };
-        let report = SensitivityReport {
+        let report = SensitivityResults {
             model: self.model.id(),
             quantity: self.quantity_name().to_string(),
             bootstrap: self.bootstrap,
@@ -418,7 +418,10 @@ impl SensitivityJob {
 }
 
 /// sensitivity.csv (or .parquet) and manifest.json, and the table.
-pub(super) fn sensitivity_output(mut report: SensitivityReport, out: Results) -> Result<JobOutput> {
+pub(super) fn sensitivity_output(
+    mut report: SensitivityResults,
+    out: FileChoice,
+) -> Result<JobOutput> {
     report.run.files = listing(&[&SensitivityCsv], out, &[output::manifest::FILE_NAME]);
     let files = result_files(&report, &[&SensitivityCsv], &[&Manifest], out)?;
     let table = output::table::render_sensitivity(

@@ -2,7 +2,7 @@
 //! numbers.
 
 use super::{
-    JobOutput, ModelFiles, Outcome, Results, RunContext, SamplingOptions, TableFormat,
+    FileChoice, JobOutput, ModelFiles, Outcome, RunContext, SamplingOptions, TableFormat,
     analysis_run, listing, result_files,
 };
 use crate::analysis::sweep::{self, Axis};
@@ -10,7 +10,7 @@ use crate::engine::RunSettings;
 use crate::engine::program::Program;
 use crate::error::{Error, Result, literal};
 use crate::model::source;
-use crate::output::reports::{ModelId, SweepCsv, SweepReport};
+use crate::output::reports::{ModelId, SweepCsv, SweepResults};
 use crate::output::{self, manifest::Manifest, sweep_csv};
 use crate::stats::interval::ProportionInterval;
 use crate::summary::SummarySettings;
@@ -35,7 +35,7 @@ pub struct SweepJob {
     points: Vec<(Vec<f64>, Program)>,
     settings: RunSettings,
     summary: SummarySettings,
-    out: Results,
+    out: FileChoice,
     model_warnings: Vec<String>,
 }
 
@@ -71,7 +71,7 @@ impl SweepJob {
             points,
             settings,
             summary,
-            out: Results::new(r.format, r.no_report),
+            out: FileChoice::new(r.format, r.no_report),
         })
     }
 
@@ -112,7 +112,7 @@ impl SweepJob {
             started,
         );
         run.files = listing(&[&SweepCsv], self.out, &[output::manifest::FILE_NAME]);
-        let report = SweepReport {
+        let report = SweepResults {
             model: self.model.clone(),
             axes: self.axes.clone(),
             points,

@@ -2,7 +2,7 @@
 //! estimate and interval as samples grew, at chunk boundaries (tidy: one
 //! row per quantity and point).
 
-use super::RunReport;
+use super::RunResults;
 use super::tabular::{Cell, Kind, Table, Tabular};
 use crate::error::Result;
 
@@ -13,7 +13,7 @@ pub const PARQUET_NAME: &str = "convergence.parquet";
 
 pub const HEADER: [&str; 6] = ["model", "quantity", "samples", "mean", "ci_low", "ci_high"];
 
-impl Tabular<RunReport> for ConvergenceCsv {
+impl Tabular<RunResults> for ConvergenceCsv {
     fn csv_name(&self) -> &'static str {
         FILE_NAME
     }
@@ -22,7 +22,7 @@ impl Tabular<RunReport> for ConvergenceCsv {
         PARQUET_NAME
     }
 
-    fn table(&self, report: &RunReport) -> Result<Table> {
+    fn table(&self, report: &RunResults) -> Result<Table> {
         let kinds = [
             Kind::Text,
             Kind::Text,

@@ -1,7 +1,7 @@
 //! `histogram.csv` (or `histogram.parquet`): each output's distribution as
 //! bins (tidy: one row per bin), read exactly from its quantile sketch.
 
-use super::RunReport;
+use super::RunResults;
 use super::tabular::{Cell, Kind, Table, Tabular};
 use crate::error::Result;
 
@@ -12,7 +12,7 @@ pub const PARQUET_NAME: &str = "histogram.parquet";
 
 pub const HEADER: [&str; 5] = ["model", "quantity", "bin_low", "bin_high", "count"];
 
-impl Tabular<RunReport> for HistogramCsv {
+impl Tabular<RunResults> for HistogramCsv {
     fn csv_name(&self) -> &'static str {
         FILE_NAME
     }
@@ -21,7 +21,7 @@ impl Tabular<RunReport> for HistogramCsv {
         PARQUET_NAME
     }
 
-    fn table(&self, report: &RunReport) -> Result<Table> {
+    fn table(&self, report: &RunResults) -> Result<Table> {
         let kinds = [Kind::Text, Kind::Text, Kind::Float, Kind::Float, Kind::Int];
         let mut t = Table::new(HEADER.into_iter().zip(kinds));
         for (q, bins) in report.quantities.iter().zip(&report.histograms) {

@@ -1,6 +1,6 @@
 //! `manifest.json`: what produced the files beside it.
 
-use super::{Exporter, RunReport};
+use super::{Exporter, RunResults};
 use crate::engine::CHUNK_SIZE;
 use crate::error::{Error, Result};
 use serde::Serialize;
@@ -23,7 +23,7 @@ struct ManifestJson<'a> {
     elapsed_seconds: f64,
     files: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
-    stopping: Option<&'a super::StopReport>,
+    stopping: Option<&'a super::StoppingOutcome>,
     /// Interrupted: the results cover the completed chunks only.
     partial: bool,
 }
@@ -37,12 +37,12 @@ struct ModelJson<'a> {
     hash: &'a str,
 }
 
-impl Exporter<RunReport> for Manifest {
+impl Exporter<RunResults> for Manifest {
     fn file_name(&self) -> &'static str {
         FILE_NAME
     }
 
-    fn serialize(&self, r: &RunReport) -> Result<Vec<u8>> {
+    fn serialize(&self, r: &RunResults) -> Result<Vec<u8>> {
         let json = ManifestJson {
             gaprisk_version: env!("CARGO_PKG_VERSION"),
             model: ModelJson {

@@ -29,7 +29,7 @@ use std::path::Path;
 
 /// Everything the exporters need to describe one finished run.
 #[derive(Debug, Clone)]
-pub struct RunReport {
+pub struct RunResults {
     pub model_name: String,
     pub model_title: Option<String>,
     pub model_file: String,
@@ -47,7 +47,7 @@ pub struct RunReport {
     /// File names written to the output folder, summary first.
     pub files: Vec<String>,
     /// How a stopping rule ended the run, if one was given.
-    pub stopping: Option<StopReport>,
+    pub stopping: Option<StoppingOutcome>,
     /// True when the run was interrupted (Ctrl-C, SIGTERM): the results are
     /// those of the chunks completed, `samples` of them.
     pub partial: bool,
@@ -55,7 +55,7 @@ pub struct RunReport {
 
 /// What a stopping rule did.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct StopReport {
+pub struct StoppingOutcome {
     /// The rule, in words.
     pub rule: String,
     pub target: String,

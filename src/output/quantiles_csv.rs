@@ -1,7 +1,7 @@
 //! `quantiles.csv` (or `quantiles.parquet`): one row per output and
 //! quantile level, with a distribution-free interval.
 
-use super::RunReport;
+use super::RunResults;
 use super::tabular::{Cell, Kind, Table, Tabular};
 use crate::error::Result;
 
@@ -22,7 +22,7 @@ pub const COLUMNS: [(&str, Kind); 8] = [
     ("resolution", Kind::Float),
 ];
 
-impl Tabular<RunReport> for QuantilesCsv {
+impl Tabular<RunResults> for QuantilesCsv {
     fn csv_name(&self) -> &'static str {
         FILE_NAME
     }
@@ -31,7 +31,7 @@ impl Tabular<RunReport> for QuantilesCsv {
         PARQUET_NAME
     }
 
-    fn table(&self, report: &RunReport) -> Result<Table> {
+    fn table(&self, report: &RunResults) -> Result<Table> {
         let mut t = Table::new(COLUMNS.to_vec());
         for q in &report.quantities {
             for e in &q.quantile_estimates {

@@ -1,7 +1,7 @@
 //! `rare.csv` (or `rare.parquet`): one event's probability from a
 //! rare-event method, one row.
 
-use super::reports::RareReport;
+use super::reports::RareResults;
 use super::tabular::{Cell, Kind, Table, Tabular};
 use crate::error::Result;
 
@@ -33,7 +33,7 @@ fn kind(column: &str) -> Kind {
     }
 }
 
-impl Tabular<RareReport> for RareCsv {
+impl Tabular<RareResults> for RareCsv {
     fn csv_name(&self) -> &'static str {
         FILE_NAME
     }
@@ -42,7 +42,7 @@ impl Tabular<RareReport> for RareCsv {
         PARQUET_NAME
     }
 
-    fn table(&self, r: &RareReport) -> Result<Table> {
+    fn table(&self, r: &RareResults) -> Result<Table> {
         let e = &r.estimate;
         let mut t = Table::new(HEADER.iter().map(|&h| (h, kind(h))));
         t.push(vec![

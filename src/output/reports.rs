@@ -40,7 +40,7 @@ pub struct AnalysisRun {
 }
 
 #[derive(Debug, Clone)]
-pub struct CompareReport {
+pub struct CompareResults {
     pub comparison: Comparison,
     /// The base first, then the variants compared.
     pub models: Vec<ModelId>,
@@ -50,7 +50,7 @@ pub struct CompareReport {
 }
 
 #[derive(Debug, Clone)]
-pub struct SweepReport {
+pub struct SweepResults {
     pub model: ModelId,
     pub axes: Vec<Axis>,
     pub points: Vec<SweepPoint>,
@@ -58,7 +58,7 @@ pub struct SweepReport {
 }
 
 #[derive(Debug, Clone)]
-pub struct SensitivityReport {
+pub struct SensitivityResults {
     pub model: ModelId,
     pub quantity: String,
     pub bootstrap: usize,
@@ -67,19 +67,19 @@ pub struct SensitivityReport {
 }
 
 #[derive(Debug, Clone)]
-pub struct RareReport {
+pub struct RareResults {
     pub model: ModelId,
     pub quantity: String,
     pub estimate: crate::analysis::rare::RareEstimate,
     pub run: AnalysisRun,
 }
 
-impl Exporter<RareReport> for Manifest {
+impl Exporter<RareResults> for Manifest {
     fn file_name(&self) -> &'static str {
         super::manifest::FILE_NAME
     }
 
-    fn serialize(&self, r: &RareReport) -> Result<Vec<u8>> {
+    fn serialize(&self, r: &RareResults) -> Result<Vec<u8>> {
         let e = &r.estimate;
         let levels: Vec<serde_json::Value> = e
             .levels
@@ -130,7 +130,7 @@ fn manifest(
 
 pub struct CompareCsv;
 
-impl Tabular<CompareReport> for CompareCsv {
+impl Tabular<CompareResults> for CompareCsv {
     fn csv_name(&self) -> &'static str {
         compare_csv::FILE_NAME
     }
@@ -139,17 +139,17 @@ impl Tabular<CompareReport> for CompareCsv {
         compare_csv::PARQUET_NAME
     }
 
-    fn table(&self, r: &CompareReport) -> Result<Table> {
+    fn table(&self, r: &CompareResults) -> Result<Table> {
         Ok(compare_csv::table(&r.comparison, r.run.confidence))
     }
 }
 
-impl Exporter<CompareReport> for Manifest {
+impl Exporter<CompareResults> for Manifest {
     fn file_name(&self) -> &'static str {
         super::manifest::FILE_NAME
     }
 
-    fn serialize(&self, r: &CompareReport) -> Result<Vec<u8>> {
+    fn serialize(&self, r: &CompareResults) -> Result<Vec<u8>> {
         let models: Vec<&ModelId> = r.models.iter().collect();
         manifest(
             "compare",
@@ -166,7 +166,7 @@ impl Exporter<CompareReport> for Manifest {
 
 pub struct SweepCsv;
 
-impl Tabular<SweepReport> for SweepCsv {
+impl Tabular<SweepResults> for SweepCsv {
     fn csv_name(&self) -> &'static str {
         sweep_csv::FILE_NAME
     }
@@ -175,7 +175,7 @@ impl Tabular<SweepReport> for SweepCsv {
         sweep_csv::PARQUET_NAME
     }
 
-    fn table(&self, r: &SweepReport) -> Result<Table> {
+    fn table(&self, r: &SweepResults) -> Result<Table> {
         Ok(sweep_csv::table(
             &r.model.name,
             &r.axes,
@@ -185,12 +185,12 @@ impl Tabular<SweepReport> for SweepCsv {
     }
 }
 
-impl Exporter<SweepReport> for Manifest {
+impl Exporter<SweepResults> for Manifest {
     fn file_name(&self) -> &'static str {
         super::manifest::FILE_NAME
     }
 
-    fn serialize(&self, r: &SweepReport) -> Result<Vec<u8>> {
+    fn serialize(&self, r: &SweepResults) -> Result<Vec<u8>> {
         let axes: Vec<serde_json::Value> = r
             .axes
             .iter()
@@ -207,7 +207,7 @@ impl Exporter<SweepReport> for Manifest {
 
 pub struct SensitivityCsv;
 
-impl Tabular<SensitivityReport> for SensitivityCsv {
+impl Tabular<SensitivityResults> for SensitivityCsv {
     fn csv_name(&self) -> &'static str {
         sensitivity_csv::FILE_NAME
     }
@@ -216,7 +216,7 @@ impl Tabular<SensitivityReport> for SensitivityCsv {
         sensitivity_csv::PARQUET_NAME
     }
 
-    fn table(&self, r: &SensitivityReport) -> Result<Table> {
+    fn table(&self, r: &SensitivityResults) -> Result<Table> {
         Ok(sensitivity_csv::table(
             &r.model.name,
             &r.quantity,
@@ -226,12 +226,12 @@ impl Tabular<SensitivityReport> for SensitivityCsv {
     }
 }
 
-impl Exporter<SensitivityReport> for Manifest {
+impl Exporter<SensitivityResults> for Manifest {
     fn file_name(&self) -> &'static str {
         super::manifest::FILE_NAME
     }
 
-    fn serialize(&self, r: &SensitivityReport) -> Result<Vec<u8>> {
+    fn serialize(&self, r: &SensitivityResults) -> Result<Vec<u8>> {
         let sobol = r.result.method == "sobol";
         let qmc = r.run.settings.design == crate::engine::design::Design::Qmc;
         let mut details = serde_json::json!({

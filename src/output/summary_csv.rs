@@ -1,7 +1,7 @@
 //! `summary.csv` (or `summary.parquet`): one row per event and output, in
 //! model order.
 
-use super::RunReport;
+use super::RunResults;
 use super::tabular::{Cell, Kind, Table, Tabular};
 use crate::error::Result;
 use crate::summary::{QUANTILES, QuantitySummary};
@@ -65,7 +65,7 @@ pub fn header() -> Vec<&'static str> {
     h
 }
 
-impl Tabular<RunReport> for SummaryCsv {
+impl Tabular<RunResults> for SummaryCsv {
     fn csv_name(&self) -> &'static str {
         FILE_NAME
     }
@@ -74,7 +74,7 @@ impl Tabular<RunReport> for SummaryCsv {
         PARQUET_NAME
     }
 
-    fn table(&self, report: &RunReport) -> Result<Table> {
+    fn table(&self, report: &RunResults) -> Result<Table> {
         let mut columns = vec![("model", Kind::Text)];
         columns.extend(quantity_schema());
         let mut t = Table::new(columns);

@@ -1,6 +1,6 @@
 //! The table `run` prints: the headline event first, with its interval.
 
-use super::RunReport;
+use super::RunResults;
 use crate::engine::program::QuantityKind;
 use std::fmt::Write;
 
@@ -60,7 +60,7 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-pub fn render(r: &RunReport) -> String {
+pub fn render(r: &RunResults) -> String {
     let mut s = String::new();
     let pct = r.summary.confidence * 100.0;
     let _ = writeln!(
@@ -485,7 +485,7 @@ pub fn render_sensitivity(
 }
 
 /// The terminal table of a rare-event estimate.
-pub fn render_rare(r: &super::reports::RareReport) -> String {
+pub fn render_rare(r: &super::reports::RareResults) -> String {
     let e = &r.estimate;
     let mut s = String::new();
     let pct = r.run.confidence * 100.0;
