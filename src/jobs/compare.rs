@@ -13,9 +13,10 @@ use crate::engine::many::pilot_windows;
 use crate::engine::{ManyResult, RunSettings, parts, run_many};
 use crate::error::{Error, Result};
 use crate::model::overrides::Override;
+use crate::output;
+use crate::output::format::manifest::{self, Manifest, ModelId};
 use crate::output::part::{PartFile, PartJob, PartModel, PartPairing};
-use crate::output::reports::{CompareCsv, CompareResults, ModelId};
-use crate::output::{self, manifest::Manifest};
+use crate::output::reports::{CompareCsv, CompareResults};
 use crate::stats::interval::ProportionInterval;
 use crate::summary::SummarySettings;
 use std::path::{Path, PathBuf};
@@ -238,7 +239,7 @@ impl CompareJob {
 
 /// compare.csv (or .parquet) and manifest.json, and the table.
 pub(super) fn compare_output(mut report: CompareResults, out: FileChoice) -> Result<JobOutput> {
-    report.run.files = listing(&[&CompareCsv], out, &[output::manifest::FILE_NAME]);
+    report.run.files = listing(&[&CompareCsv], out, &[manifest::FILE_NAME]);
     let warnings = report
         .comparison
         .models

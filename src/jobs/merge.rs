@@ -149,7 +149,7 @@ impl MergeJob {
             files: super::listing(
                 &super::run::RUN_TABLES,
                 self.out,
-                &[crate::output::manifest::FILE_NAME],
+                &[crate::output::format::manifest::FILE_NAME],
             ),
             stopping: None,
             partial: false,

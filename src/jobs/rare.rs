@@ -11,8 +11,9 @@ use crate::engine::RunSettings;
 use crate::engine::design::Design;
 use crate::error::{Error, Result};
 use crate::model::overrides::Override;
+use crate::output::format::manifest::{self, Manifest};
 use crate::output::reports::RareResults;
-use crate::output::{self, manifest::Manifest, rare_csv::RareCsv};
+use crate::output::{self, rare_csv::RareCsv};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -158,7 +159,7 @@ impl RareJob {
             quantiles: crate::stats::quantiles::QuantileRequest::standard(self.settings.confidence),
         };
         let mut run = analysis_run(settings, 1, self.settings.confidence, started);
-        run.files = listing(&[&RareCsv], self.out, &[output::manifest::FILE_NAME]);
+        run.files = listing(&[&RareCsv], self.out, &[manifest::FILE_NAME]);
         let warnings = estimate
             .warnings
             .iter()

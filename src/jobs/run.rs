@@ -15,12 +15,13 @@ use crate::error::{Error, Result};
 use crate::model::overrides::Override;
 use crate::output::convergence_csv::ConvergenceCsv;
 use crate::output::draws::DrawsFormat;
+use crate::output::format::manifest::{self, Manifest};
+use crate::output::format::parquet::DrawsParquet;
+use crate::output::format::tabular::Tabular;
 use crate::output::histogram_csv::HistogramCsv;
-use crate::output::parquet::DrawsParquet;
 use crate::output::part::{PartFile, PartJob, PartModel};
 use crate::output::quantiles_csv::QuantilesCsv;
-use crate::output::tabular::Tabular;
-use crate::output::{self, RunResults, manifest::Manifest, summary_csv::SummaryCsv};
+use crate::output::{self, RunResults, summary_csv::SummaryCsv};
 use crate::stats::interval::ProportionInterval;
 use crate::stats::quantiles::QuantileRequest;
 use crate::summary::convergence::Convergence;
@@ -222,7 +223,7 @@ impl RunJob {
         } else {
             self.run_streaming(ctx, sinks.draws, &mut convergence, &mut reached)?
         };
-        let mut others = vec![output::manifest::FILE_NAME];
+        let mut others = vec![manifest::FILE_NAME];
         if let Some(draws) = self.draws {
             others.push(draws.file_name());
         }
@@ -293,7 +294,7 @@ impl RunJob {
             _ => {}
         }
         let format: crate::engine::runner::DrawsEncoder = if parquet.is_some() {
-            &output::parquet::format_block
+            &output::format::parquet::format_block
         } else {
             &output::draws::format_rows
         };

@@ -11,9 +11,10 @@ use crate::engine::RunSettings;
 use crate::engine::chunk::{samples_in, shard_range};
 use crate::engine::design::Design;
 use crate::error::{Error, Result};
+use crate::output;
+use crate::output::format::manifest::{self, Manifest, ModelId};
 use crate::output::part::{PartFile, PartJob, PartModel};
-use crate::output::reports::{ModelId, SensitivityCsv, SensitivityResults};
-use crate::output::{self, manifest::Manifest};
+use crate::output::reports::{SensitivityCsv, SensitivityResults};
 use crate::stats::interval::ProportionInterval;
 use crate::summary::SummarySettings;
 use std::path::{Path, PathBuf};
@@ -422,7 +423,7 @@ pub(super) fn sensitivity_output(
     mut report: SensitivityResults,
     out: FileChoice,
 ) -> Result<JobOutput> {
-    report.run.files = listing(&[&SensitivityCsv], out, &[output::manifest::FILE_NAME]);
+    report.run.files = listing(&[&SensitivityCsv], out, &[manifest::FILE_NAME]);
     let files = result_files(&report, &[&SensitivityCsv], &[&Manifest], out)?;
     let table = output::table::render_sensitivity(
         &report.model.name,

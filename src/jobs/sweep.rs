@@ -10,8 +10,9 @@ use crate::engine::RunSettings;
 use crate::engine::program::Program;
 use crate::error::{Error, Result, literal};
 use crate::model::source;
-use crate::output::reports::{ModelId, SweepCsv, SweepResults};
-use crate::output::{self, manifest::Manifest, sweep_csv};
+use crate::output::format::manifest::{self, Manifest, ModelId};
+use crate::output::reports::{SweepCsv, SweepResults};
+use crate::output::{self, sweep_csv};
 use crate::stats::interval::ProportionInterval;
 use crate::summary::SummarySettings;
 use std::path::{Path, PathBuf};
@@ -111,7 +112,7 @@ impl SweepJob {
             self.summary.confidence,
             started,
         );
-        run.files = listing(&[&SweepCsv], self.out, &[output::manifest::FILE_NAME]);
+        run.files = listing(&[&SweepCsv], self.out, &[manifest::FILE_NAME]);
         let report = SweepResults {
             model: self.model.clone(),
             axes: self.axes.clone(),

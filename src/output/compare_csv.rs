@@ -1,7 +1,7 @@
 //! `compare.csv` (or `compare.parquet`): one row per model and quantity
 //! (tidy).
 
-use super::tabular::{Cell, Kind, Table};
+use super::format::tabular::{Cell, Kind, Table};
 use crate::analysis::compare::Comparison;
 
 pub const FILE_NAME: &str = "compare.csv";

@@ -3,7 +3,7 @@
 //! row per quantity and point).
 
 use super::RunResults;
-use super::tabular::{Cell, Kind, Table, Tabular};
+use super::format::tabular::{Cell, Kind, Table, Tabular};
 use crate::error::Result;
 
 pub struct ConvergenceCsv;

@@ -2,7 +2,7 @@
 //! temporary file while the run goes on and moved into place only when it
 //! completes.
 
-use super::atomic;
+use super::format::atomic;
 use crate::engine::eval::Values;
 use crate::error::{Error, Result};
 use std::io::{BufWriter, Write};

@@ -2,7 +2,7 @@
 //! bins (tidy: one row per bin), read exactly from its quantile sketch.
 
 use super::RunResults;
-use super::tabular::{Cell, Kind, Table, Tabular};
+use super::format::tabular::{Cell, Kind, Table, Tabular};
 use crate::error::Result;
 
 pub struct HistogramCsv;

@@ -2,7 +2,7 @@
 //! quantile level, with a distribution-free interval.
 
 use super::RunResults;
-use super::tabular::{Cell, Kind, Table, Tabular};
+use super::format::tabular::{Cell, Kind, Table, Tabular};
 use crate::error::Result;
 
 pub struct QuantilesCsv;

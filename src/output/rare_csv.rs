@@ -1,8 +1,8 @@
 //! `rare.csv` (or `rare.parquet`): one event's probability from a
 //! rare-event method, one row.
 
+use super::format::tabular::{Cell, Kind, Table, Tabular};
 use super::reports::RareResults;
-use super::tabular::{Cell, Kind, Table, Tabular};
 use crate::error::Result;
 
 pub struct RareCsv;

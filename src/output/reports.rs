@@ -2,42 +2,14 @@
 //! them, and their files: the CSV of each, and a manifest in the shape all
 //! analyses share.
 
-use super::manifest::{AnalysisManifest, Manifest, ModelRef};
-use super::tabular::{Table, Tabular};
-use super::{Exporter, compare_csv, sensitivity_csv, sweep_csv};
+use super::format::exporter::Exporter;
+use super::format::manifest::{self, AnalysisRun, Manifest, ModelId};
+use super::format::tabular::{Table, Tabular};
+use super::{compare_csv, sensitivity_csv, sweep_csv};
 use crate::analysis::compare::Comparison;
 use crate::analysis::sensitivity::Sensitivity;
 use crate::analysis::sweep::{Axis, SweepPoint};
-use crate::engine::RunSettings;
 use crate::error::Result;
-
-/// A model as a manifest names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ModelId {
-    pub name: String,
-    pub file: String,
-    pub hash: String,
-}
-
-impl ModelId {
-    fn as_ref(&self) -> ModelRef<'_> {
-        ModelRef {
-            name: &self.name,
-            file: &self.file,
-            hash: &self.hash,
-        }
-    }
-}
-
-/// What every analysis manifest records besides its own details.
-#[derive(Debug, Clone)]
-pub struct AnalysisRun {
-    pub settings: RunSettings,
-    pub threads: usize,
-    pub confidence: f64,
-    pub elapsed_seconds: f64,
-    pub files: Vec<String>,
-}
 
 #[derive(Debug, Clone)]
 pub struct CompareResults {
@@ -76,7 +48,7 @@ pub struct RareResults {
 
 impl Exporter<RareResults> for Manifest {
     fn file_name(&self) -> &'static str {
-        super::manifest::FILE_NAME
+        manifest::FILE_NAME
     }
 
     fn serialize(&self, r: &RareResults) -> Result<Vec<u8>> {
@@ -93,7 +65,7 @@ impl Exporter<RareResults> for Manifest {
                 })
             })
             .collect();
-        manifest(
+        manifest::analysis(
             "rare",
             &[&r.model],
             &r.run,
@@ -107,25 +79,6 @@ impl Exporter<RareResults> for Manifest {
             }),
         )
     }
-}
-
-fn manifest(
-    command: &str,
-    models: &[&ModelId],
-    run: &AnalysisRun,
-    details: serde_json::Value,
-) -> Result<Vec<u8>> {
-    AnalysisManifest {
-        command,
-        models: models.iter().map(|m| m.as_ref()).collect(),
-        settings: &run.settings,
-        threads: run.threads,
-        confidence: run.confidence,
-        elapsed_seconds: run.elapsed_seconds,
-        files: &run.files,
-        details,
-    }
-    .to_bytes()
 }
 
 pub struct CompareCsv;
@@ -146,12 +99,12 @@ impl Tabular<CompareResults> for CompareCsv {
 
 impl Exporter<CompareResults> for Manifest {
     fn file_name(&self) -> &'static str {
-        super::manifest::FILE_NAME
+        manifest::FILE_NAME
     }
 
     fn serialize(&self, r: &CompareResults) -> Result<Vec<u8>> {
         let models: Vec<&ModelId> = r.models.iter().collect();
-        manifest(
+        manifest::analysis(
             "compare",
             &models,
             &r.run,
@@ -187,7 +140,7 @@ impl Tabular<SweepResults> for SweepCsv {
 
 impl Exporter<SweepResults> for Manifest {
     fn file_name(&self) -> &'static str {
-        super::manifest::FILE_NAME
+        manifest::FILE_NAME
     }
 
     fn serialize(&self, r: &SweepResults) -> Result<Vec<u8>> {
@@ -196,7 +149,7 @@ impl Exporter<SweepResults> for Manifest {
             .iter()
             .map(|a| serde_json::json!({ "input": a.name, "values": a.values }))
             .collect();
-        manifest(
+        manifest::analysis(
             "sweep",
             &[&r.model],
             &r.run,
@@ -228,7 +181,7 @@ impl Tabular<SensitivityResults> for SensitivityCsv {
 
 impl Exporter<SensitivityResults> for Manifest {
     fn file_name(&self) -> &'static str {
-        super::manifest::FILE_NAME
+        manifest::FILE_NAME
     }
 
     fn serialize(&self, r: &SensitivityResults) -> Result<Vec<u8>> {
@@ -264,6 +217,6 @@ impl Exporter<SensitivityResults> for Manifest {
                 .expect("an object")
                 .extend(extra.as_object().expect("an object").clone());
         }
-        manifest("sensitivity", &[&r.model], &r.run, details)
+        manifest::analysis("sensitivity", &[&r.model], &r.run, details)
     }
 }

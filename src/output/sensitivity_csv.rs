@@ -1,7 +1,7 @@
 //! `sensitivity.csv` (or `sensitivity.parquet`): one row per factor and
 //! measure, most influential first.
 
-use super::tabular::{Cell, Kind, Table};
+use super::format::tabular::{Cell, Kind, Table};
 use crate::analysis::sensitivity::Sensitivity;
 
 pub const FILE_NAME: &str = "sensitivity.csv";

@@ -2,7 +2,7 @@
 //! model order.
 
 use super::RunResults;
-use super::tabular::{Cell, Kind, Table, Tabular};
+use super::format::tabular::{Cell, Kind, Table, Tabular};
 use crate::error::Result;
 use crate::summary::{QUANTILES, QuantitySummary};
 

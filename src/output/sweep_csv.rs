@@ -1,8 +1,8 @@
 //! `sweep.csv` (or `sweep.parquet`): one row per point and quantity, the
 //! swept inputs as columns.
 
+use super::format::tabular::{Cell, Kind, Table};
 use super::summary_csv::{quantity_columns, quantity_fields, quantity_schema};
-use super::tabular::{Cell, Kind, Table};
 use crate::analysis::sweep::{Axis, SweepPoint};
 
 pub const FILE_NAME: &str = "sweep.csv";

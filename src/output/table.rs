@@ -1,64 +1,9 @@
 //! The table `run` prints: the headline event first, with its interval.
 
 use super::RunResults;
+use super::format::number::{fmt, fmt_within, thousands};
 use crate::engine::program::QuantityKind;
 use std::fmt::Write;
-
-/// Four significant digits, without switching notation mid-column.
-pub fn fmt(x: f64) -> String {
-    if x.is_nan() {
-        return "NaN".into();
-    }
-    let a = x.abs();
-    if a != 0.0 && !(1e-4..1e7).contains(&a) {
-        format!("{x:.3e}")
-    } else if a >= 1000.0 {
-        format!("{x:.0}")
-    } else {
-        let decimals = if a == 0.0 {
-            0
-        } else {
-            (3 - a.log10().floor() as i32).max(0) as usize
-        };
-        format!("{x:.decimals$}")
-    }
-}
-
-/// A value known to within `resolution` of itself (relative): as many
-/// digits as that supports, the last one's unit at least twice the error,
-/// so the exact value is within one unit of the last digit printed; at most
-/// `fmt`'s four significant digits.
-pub fn fmt_within(x: f64, resolution: f64) -> String {
-    let a = x.abs();
-    if resolution <= 0.0 || a == 0.0 || !x.is_finite() {
-        return fmt(x);
-    }
-    let decimals = (-(2.0 * resolution * a).log10()).floor() as i32;
-    let sig = (a.log10().floor() as i32 + 1 + decimals).clamp(1, 4);
-    if !(1e-4..1e7).contains(&a) {
-        return format!("{x:.*e}", (sig - 1) as usize);
-    }
-    let decimals = sig - 1 - a.log10().floor() as i32;
-    if decimals >= 0 {
-        format!("{x:.*}", decimals as usize)
-    } else {
-        let unit = 10f64.powi(-decimals);
-        format!("{:.0}", (x / unit).round() * unit)
-    }
-}
-
-/// 1000000 -> "1,000,000".
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 pub fn render(r: &RunResults) -> String {
     let mut s = String::new();
@@ -535,33 +480,4 @@ pub fn render_rare(r: &super::reports::RareResults) -> String {
         );
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_read_well() {
-        assert_eq!(thousands(1_000_000), "1,000,000");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(fmt(0.002672), "0.002672");
-        assert_eq!(fmt(14767.2), "14767");
-        assert_eq!(fmt(1.4031), "1.403");
-        assert_eq!(fmt(0.0), "0");
-        assert_eq!(fmt(3.2e-7), "3.200e-7");
-        // Fine resolution (6.1e-5): the last digit's unit at least twice the error.
-        let fine = crate::stats::fine::FINE_RELATIVE_ACCURACY;
-        assert_eq!(fmt_within(100.0039, fine), "100.0");
-        assert_eq!(fmt_within(83.5742, fine), "83.6");
-        assert_eq!(fmt_within(4.56789, fine), "4.568");
-        // The coarse sketch's 0.39%: fewer digits.
-        let coarse = crate::stats::sketch::RELATIVE_ACCURACY;
-        assert_eq!(fmt_within(100.0039, coarse), "100");
-        assert_eq!(fmt_within(83.5742, coarse), "84");
-        assert_eq!(fmt_within(14767.2, coarse), "15000");
-        assert_eq!(fmt_within(2.5e-6, coarse), "2.5e-6");
-        // Exact values keep fmt's digits.
-        assert_eq!(fmt_within(1.4031, 0.0), "1.403");
-    }
 }

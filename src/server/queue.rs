@@ -315,7 +315,7 @@ impl Queue {
         let ctx = RunContext::new(workers)
             .with_progress(&progress)
             .with_watch(&watch);
-        let mut save = |bytes: &[u8]| crate::output::atomic::write(&checkpoint, bytes);
+        let mut save = |bytes: &[u8]| crate::output::format::atomic::write(&checkpoint, bytes);
         let outcome = match &built.job {
             request::Job::Run(j) => j.execute(
                 &ctx,
@@ -340,7 +340,7 @@ impl Queue {
             .iter()
             .map(|f| crate::output::OutputFile {
                 name: f.name.clone(),
-                bytes: if f.name == crate::output::manifest::FILE_NAME {
+                bytes: if f.name == crate::output::format::manifest::FILE_NAME {
                     with_job_id(&f.bytes, &job.id)
                 } else {
                     f.bytes.clone()

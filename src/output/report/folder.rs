@@ -38,7 +38,7 @@ pub struct Folder<'a> {
     pub label: &'a str,
     /// 1-based position among the folders of the report: ids carry it.
     pub index: usize,
-    files: &'a [crate::output::OutputFile],
+    files: &'a [crate::output::format::exporter::OutputFile],
     pub manifest: Value,
     pub command: Command,
 }

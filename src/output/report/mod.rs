@@ -26,7 +26,7 @@ mod sweep;
 mod tests;
 
 use crate::error::Result;
-use crate::output::OutputFile;
+use crate::output::format::exporter::OutputFile;
 use folder::{Command, Folder};
 use std::fmt::Write;
 

@@ -1,8 +1,9 @@
 //! `manifest.json`: what produced the files beside it.
 
-use super::{Exporter, RunResults};
-use crate::engine::CHUNK_SIZE;
+use super::exporter::Exporter;
+use crate::engine::{CHUNK_SIZE, RunSettings};
 use crate::error::{Error, Result};
+use crate::output::RunResults;
 use serde::Serialize;
 
 pub struct Manifest;
@@ -23,7 +24,7 @@ struct ManifestJson<'a> {
     elapsed_seconds: f64,
     files: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
-    stopping: Option<&'a super::StoppingOutcome>,
+    stopping: Option<&'a crate::output::StoppingOutcome>,
     /// Interrupted: the results cover the completed chunks only.
     partial: bool,
 }
@@ -71,18 +72,19 @@ impl Exporter<RunResults> for Manifest {
 }
 
 /// One model of an analysis, for its manifest.
-pub struct ModelRef<'a> {
+struct ModelRef<'a> {
     pub name: &'a str,
     pub file: &'a str,
     pub hash: &'a str,
 }
 
-/// `manifest.json` of `compare` and `sweep`: the same fields as `run`'s,
-/// with every model involved and what was compared or swept.
-pub struct AnalysisManifest<'a> {
+/// `manifest.json` of an analysis (compare, sweep, sensitivity, rare): the
+/// same fields as `run`'s, with every model involved and the analysis's own
+/// details.
+struct AnalysisManifest<'a> {
     pub command: &'a str,
     pub models: Vec<ModelRef<'a>>,
-    pub settings: &'a crate::engine::RunSettings,
+    pub settings: &'a RunSettings,
     pub threads: usize,
     pub confidence: f64,
     pub elapsed_seconds: f64,
@@ -91,7 +93,7 @@ pub struct AnalysisManifest<'a> {
 }
 
 impl AnalysisManifest<'_> {
-    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+    fn to_bytes(&self) -> Result<Vec<u8>> {
         let models: Vec<serde_json::Value> = self
             .models
             .iter()
@@ -116,4 +118,52 @@ impl AnalysisManifest<'_> {
         bytes.push(b'\n');
         Ok(bytes)
     }
+}
+
+/// A model as a manifest names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelId {
+    pub name: String,
+    pub file: String,
+    pub hash: String,
+}
+
+impl ModelId {
+    fn as_ref(&self) -> ModelRef<'_> {
+        ModelRef {
+            name: &self.name,
+            file: &self.file,
+            hash: &self.hash,
+        }
+    }
+}
+
+/// What every analysis manifest records besides its own details.
+#[derive(Debug, Clone)]
+pub struct AnalysisRun {
+    pub settings: RunSettings,
+    pub threads: usize,
+    pub confidence: f64,
+    pub elapsed_seconds: f64,
+    pub files: Vec<String>,
+}
+
+/// The bytes of an analysis's manifest.json.
+pub(in crate::output) fn analysis(
+    command: &str,
+    models: &[&ModelId],
+    run: &AnalysisRun,
+    details: serde_json::Value,
+) -> Result<Vec<u8>> {
+    AnalysisManifest {
+        command,
+        models: models.iter().map(|m| m.as_ref()).collect(),
+        settings: &run.settings,
+        threads: run.threads,
+        confidence: run.confidence,
+        elapsed_seconds: run.elapsed_seconds,
+        files: &run.files,
+        details,
+    }
+    .to_bytes()
 }

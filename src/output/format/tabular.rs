@@ -3,7 +3,8 @@
 //! Parquet: one `Exporter` per format over the same `Table`, so the two
 //! files hold the same values by construction.
 
-use super::{Exporter, number};
+use super::exporter::Exporter;
+use super::number::number;
 use crate::error::{Error, Result};
 
 /// The type of a table's column: what Parquet stores it as, and how CSV
