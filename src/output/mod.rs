@@ -8,6 +8,7 @@ pub mod convergence_csv;
 pub mod draws;
 pub mod format;
 pub mod histogram_csv;
+mod html;
 pub mod part;
 pub mod quantiles_csv;
 pub mod rare_csv;

@@ -1,19 +1,19 @@
 //! A comparison's section: forest plots of each variant's difference from
 //! the base, and of its ratio to the base, for the first event.
 
-use super::chart::{self, Frame};
-use super::folder::{Csv, Folder};
-use super::html::{self, csv_table, details, remark};
-use super::rows::{Mark, RefLine, RowsChart};
-use super::{confidence_text, figure};
 use crate::error::Result;
+use crate::output::html::chart::{self, Frame};
+use crate::output::html::folder::{Csv, Folder};
+use crate::output::html::markup::{self, csv_html_table, details, remark};
+use crate::output::html::rows::{Mark, RefLine, RowsChart};
+use crate::output::html::section::{common_facts, confidence_text, figure};
 
 pub const COMPARE: &str = "compare.csv";
 
 pub fn facts(f: &Folder) -> Vec<(&'static str, String)> {
     let mut items = vec![("Command", "compare".to_string())];
     if let Some(b) = f.text(&["details", "base"]) {
-        items.push(("Base", html::escape(&b)));
+        items.push(("Base", markup::escape(&b)));
     }
     if let Some(serde_json::Value::Array(models)) = f.get(&["models"]) {
         items.push(("Models", models.len().to_string()));
@@ -25,9 +25,9 @@ pub fn facts(f: &Folder) -> Vec<(&'static str, String)> {
             .iter()
             .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
             .collect();
-        items.push(("Set", html::escape(&set.join(", "))));
+        items.push(("Set", markup::escape(&set.join(", "))));
     }
-    super::common_facts(f, &mut items);
+    common_facts(f, &mut items);
     items
 }
 
@@ -60,7 +60,7 @@ pub fn section(f: &Folder) -> Result<String> {
         .collect();
     h.push_str(&format!(
         "<h3>{}</h3>\n",
-        html::escape(&format!(
+        markup::escape(&format!(
             "{} of {q}: each model against {base}",
             if is_event { "Probability" } else { "Mean" }
         ))
@@ -78,7 +78,7 @@ pub fn section(f: &Folder) -> Result<String> {
     let all: Vec<usize> = (0..csv.rows.len()).collect();
     h.push_str(&details(
         &format!("Every row of compare.csv ({})", all.len()),
-        &csv_table(
+        &csv_html_table(
             "",
             &csv,
             &[
@@ -168,7 +168,7 @@ fn forest(
     chart.value_labels = true;
     let svg = chart.svg()?;
     let table = if ratio {
-        csv_table(
+        csv_html_table(
             "",
             csv,
             &["model", "mean", "ratio", "ratio_ci_low", "ratio_ci_high"],
@@ -176,7 +176,7 @@ fn forest(
         )?
     } else {
         // The base's own row first: its mean is what the differences are from.
-        csv_table(
+        csv_html_table(
             "",
             csv,
             &[

@@ -2,12 +2,12 @@
 //! event (the probability reached after each level, on a log axis) and the
 //! estimate with its interval.
 
-use super::chart::{self, Frame};
-use super::folder::Folder;
-use super::html::{self, csv_table, sig};
-use super::rows::{Mark, RowsChart};
-use super::{confidence_text, figure};
 use crate::error::Result;
+use crate::output::html::chart::{self, Frame};
+use crate::output::html::folder::Folder;
+use crate::output::html::markup::{self, csv_html_table, sig};
+use crate::output::html::rows::{Mark, RowsChart};
+use crate::output::html::section::{common_facts, confidence_text, figure};
 
 pub const RARE: &str = "rare.csv";
 
@@ -19,10 +19,10 @@ pub fn facts(f: &Folder) -> Vec<(&'static str, String)> {
         ("Evaluations", "evaluations"),
     ] {
         if let Some(v) = f.text(&["details", key]) {
-            items.push((label, html::escape(&v)));
+            items.push((label, markup::escape(&v)));
         }
     }
-    super::common_facts(f, &mut items);
+    common_facts(f, &mut items);
     items
 }
 
@@ -30,7 +30,7 @@ pub fn section(f: &Folder) -> Result<String> {
     let csv = f.require_csv(RARE)?;
     let [quantity, mean, ci_low, ci_high] = csv.cols(["quantity", "mean", "ci_low", "ci_high"])?;
     let Some(row) = (!csv.rows.is_empty()).then_some(0) else {
-        return Ok(html::remark("rare.csv has no rows."));
+        return Ok(markup::remark("rare.csv has no rows."));
     };
     let name = csv.str(row, quantity).to_string();
     // The manifest's levels: each one's share of samples passing on.
@@ -73,7 +73,7 @@ pub fn section(f: &Folder) -> Result<String> {
     chart.marks = marks;
     chart.value_labels = true;
     let svg = chart.svg()?;
-    let table = csv_table(
+    let table = csv_html_table(
         "",
         &csv,
         &[
@@ -90,7 +90,7 @@ pub fn section(f: &Folder) -> Result<String> {
     )?;
     let mut h = format!(
         "<h3>{}</h3>\n",
-        html::escape(&format!(
+        markup::escape(&format!(
             "P({name}) = {} by {}",
             sig(csv.num(row, mean)?, 4),
             csv.str(row, csv.col("method")?)

@@ -2,14 +2,14 @@
 //! probabilities, the first event's convergence, each output's histogram
 //! and the summary table.
 
-use super::chart::{self, Frame, GREEN, INK, VERMILION};
-use super::folder::{Csv, Folder};
-use super::histogram::{self, Bin, HistogramChart, LOG_SPAN, Marker};
-use super::html::{self, csv_table, details, remark, sig};
-use super::lines::{LinesChart, Point, Series};
-use super::rows::{Mark, RowsChart};
-use super::{confidence_text, figure};
 use crate::error::Result;
+use crate::output::html::chart::{self, Frame, GREEN, INK, VERMILION};
+use crate::output::html::folder::{Csv, Folder};
+use crate::output::html::histogram::{self, Bin, HistogramChart, LOG_SPAN, Marker};
+use crate::output::html::lines::{LinesChart, Point, Series};
+use crate::output::html::markup::{self, csv_html_table, details, remark, sig};
+use crate::output::html::rows::{Mark, RowsChart};
+use crate::output::html::section::{confidence_text, figure};
 
 pub const SUMMARY: &str = "summary.csv";
 pub const HISTOGRAM: &str = "histogram.csv";
@@ -49,7 +49,7 @@ pub fn facts(f: &Folder) -> Vec<(&'static str, String)> {
     let mut items = Vec::new();
     let mut push = |k: &'static str, v: Option<String>| {
         if let Some(v) = v {
-            items.push((k, html::escape(&v)));
+            items.push((k, markup::escape(&v)));
         }
     };
     push("Command", Some("run".to_string()));
@@ -77,7 +77,7 @@ pub fn facts(f: &Folder) -> Vec<(&'static str, String)> {
     push("Created", f.text(&["created"]));
     push("gaprisk", f.text(&["gaprisk_version"]));
     if let Some(hash) = f.text(&["model", "hash"]) {
-        items.push(("Model hash", html::short_hash(&hash)));
+        items.push(("Model hash", markup::short_hash(&hash)));
     }
     items
 }
@@ -126,7 +126,7 @@ pub fn section(f: &Folder) -> Result<String> {
     h.push_str(&histograms(f, &s, &outputs)?);
     h.push_str("<h3>Summary</h3>\n");
     if !events.is_empty() {
-        h.push_str(&csv_table(
+        h.push_str(&csv_html_table(
             "Events (mean is the probability)",
             &s.csv,
             &EVENT_COLUMNS,
@@ -134,13 +134,13 @@ pub fn section(f: &Folder) -> Result<String> {
         )?);
     }
     if !outputs.is_empty() {
-        h.push_str(&csv_table(
+        h.push_str(&csv_html_table(
             "Outputs: means",
             &s.csv,
             &OUTPUT_COLUMNS,
             &outputs,
         )?);
-        h.push_str(&csv_table(
+        h.push_str(&csv_html_table(
             "Outputs: spread and quantiles",
             &s.csv,
             &QUANTILE_COLUMNS,
@@ -148,7 +148,7 @@ pub fn section(f: &Folder) -> Result<String> {
         )?);
         if let Some(q) = f.csv(QUANTILES)? {
             let rows: Vec<usize> = (0..q.rows.len()).collect();
-            h.push_str(&csv_table(
+            h.push_str(&csv_html_table(
                 "Quantiles with distribution-free intervals (value within resolution, relative, of the sample quantile)",
                 &q,
                 &["quantity", "p", "value", "ci_low", "ci_high", "confidence", "resolution"],
@@ -199,7 +199,7 @@ fn events_chart(f: &Folder, s: &Summary, events: &[usize]) -> Result<String> {
     chart.value_labels = true;
     chart.row_height = 30;
     let svg = chart.svg()?;
-    let table = csv_table(
+    let table = csv_html_table(
         "",
         &s.csv,
         &["quantity", "mean", "ci_low", "ci_high"],
@@ -275,7 +275,7 @@ fn convergence_chart(
     };
     let table = details(
         &format!("Convergence points of {name} ({caption})"),
-        &csv_table(
+        &csv_html_table(
             "",
             &conv,
             &["quantity", "samples", "mean", "ci_low", "ci_high"],
@@ -390,7 +390,7 @@ fn histograms(f: &Folder, s: &Summary, outputs: &[usize]) -> Result<String> {
             markers,
         }
         .svg()?;
-        let mut tables = csv_table(
+        let mut tables = csv_html_table(
             "Marked values (summary.csv)",
             &s.csv,
             &["quantity", "p05", "p50", "mean", "p95"],
@@ -410,7 +410,7 @@ fn histograms(f: &Folder, s: &Summary, outputs: &[usize]) -> Result<String> {
                 "Bins of {name} ({} rows of histogram.csv, {axis})",
                 rows.len()
             ),
-            &csv_table(
+            &csv_html_table(
                 "",
                 &hist,
                 &["quantity", "bin_low", "bin_high", "count"],

@@ -2,12 +2,12 @@
 //! with replicate or bootstrap whiskers), a tornado of swings, Spearman
 //! correlations, or the Kolmogorov-Smirnov distances of a filter.
 
-use super::chart::{self, Frame, Key, LegendItem};
-use super::folder::{Csv, Folder};
-use super::html::{self, csv_table, remark, sig};
-use super::rows::{Mark, RefLine, RowsChart, Shape};
-use super::{confidence_text, figure};
 use crate::error::Result;
+use crate::output::html::chart::{self, Frame, Key, LegendItem};
+use crate::output::html::folder::{Csv, Folder};
+use crate::output::html::markup::{self, csv_html_table, remark, sig};
+use crate::output::html::rows::{Mark, RefLine, RowsChart, Shape};
+use crate::output::html::section::{common_facts, confidence_text, figure, first_model};
 
 pub const SENSITIVITY: &str = "sensitivity.csv";
 
@@ -16,8 +16,8 @@ const MAX_FACTORS: usize = 40;
 
 pub fn facts(f: &Folder) -> Vec<(&'static str, String)> {
     let mut items = vec![("Command", "sensitivity".to_string())];
-    if let Some(name) = super::first_model(f) {
-        items.push(("Model", html::escape(&name)));
+    if let Some(name) = first_model(f) {
+        items.push(("Model", markup::escape(&name)));
     }
     for (k, path) in [
         ("Method", "method"),
@@ -29,10 +29,10 @@ pub fn facts(f: &Folder) -> Vec<(&'static str, String)> {
         ("Bootstrap resamples", "bootstrap"),
     ] {
         if let Some(v) = f.text(&["details", path]) {
-            items.push((k, html::escape(&v)));
+            items.push((k, markup::escape(&v)));
         }
     }
-    super::common_facts(f, &mut items);
+    common_facts(f, &mut items);
     items
 }
 
@@ -115,7 +115,7 @@ pub fn section(f: &Folder) -> Result<String> {
                 "No chart for the method {other:?}; its rows follow."
             )));
             let all: Vec<usize> = (0..csv.rows.len()).collect();
-            h.push_str(&csv_table(
+            h.push_str(&csv_html_table(
                 "",
                 &csv,
                 &["rank", "factor", "measure", "value", "ci_low", "ci_high"],
@@ -190,7 +190,7 @@ fn sobol(f: &Folder, csv: &Csv, c: &Cols, factors: &Factors, q: &str) -> Result<
     }];
     chart.row_height = 32;
     let svg = chart.svg()?;
-    let table = csv_table(
+    let table = csv_html_table(
         "",
         csv,
         &["rank", "factor", "measure", "value", "ci_low", "ci_high"],
@@ -315,7 +315,7 @@ fn spearman(f: &Folder, csv: &Csv, c: &Cols, factors: &Factors, q: &str) -> Resu
         label: String::new(),
     }];
     let svg = chart.svg()?;
-    let table = csv_table(
+    let table = csv_html_table(
         "",
         csv,
         &["rank", "factor", "measure", "value", "ci_low", "ci_high"],
@@ -361,7 +361,7 @@ fn filter(f: &Folder, csv: &Csv, c: &Cols, factors: &Factors, q: &str) -> Result
 /// The table of every row of sensitivity.csv, in the columns the tornado
 /// and filtering charts draw from.
 fn every_row(csv: &Csv) -> Result<String> {
-    csv_table(
+    csv_html_table(
         "",
         csv,
         &[

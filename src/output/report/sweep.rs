@@ -2,19 +2,19 @@
 //! swept input with its interval band; over a grid, one line per value of
 //! the second input.
 
-use super::chart::Frame;
-use super::folder::{Csv, Folder};
-use super::html::{self, csv_table, details, remark, sig};
-use super::lines::{LinesChart, Point, Series};
-use super::{confidence_text, figure};
 use crate::error::Result;
+use crate::output::html::chart::Frame;
+use crate::output::html::folder::{Csv, Folder};
+use crate::output::html::lines::{LinesChart, Point, Series};
+use crate::output::html::markup::{self, csv_html_table, details, remark, sig};
+use crate::output::html::section::{common_facts, confidence_text, figure, first_model};
 
 pub const SWEEP: &str = "sweep.csv";
 
 pub fn facts(f: &Folder) -> Vec<(&'static str, String)> {
     let mut items = vec![("Command", "sweep".to_string())];
-    if let Some(name) = super::first_model(f) {
-        items.push(("Model", html::escape(&name)));
+    if let Some(name) = first_model(f) {
+        items.push(("Model", markup::escape(&name)));
     }
     if let Some(serde_json::Value::Array(axes)) = f.get(&["details", "axes"]) {
         let axes: Vec<String> = axes
@@ -28,12 +28,12 @@ pub fn facts(f: &Folder) -> Vec<(&'static str, String)> {
                 format!("{name} ({n} values)")
             })
             .collect();
-        items.push(("Swept", html::escape(&axes.join(" × "))));
+        items.push(("Swept", markup::escape(&axes.join(" × "))));
     }
     if let Some(p) = f.text(&["details", "points"]) {
-        items.push(("Points", html::escape(&p)));
+        items.push(("Points", markup::escape(&p)));
     }
-    super::common_facts(f, &mut items);
+    common_facts(f, &mut items);
     items
 }
 
@@ -78,13 +78,13 @@ pub fn section(f: &Folder) -> Result<String> {
         if !varying.is_empty() {
             h.push_str(&chart(f, &csv, q, *is_event, &rows, &varying)?);
         } else {
-            h.push_str(&csv_table("", &csv, &columns, &rows)?);
+            h.push_str(&csv_html_table("", &csv, &columns, &rows)?);
         }
     }
     let all: Vec<usize> = (0..csv.rows.len()).collect();
     h.push_str(&details(
         &format!("Every row of sweep.csv ({})", all.len()),
-        &csv_table("", &csv, &columns, &all)?,
+        &csv_html_table("", &csv, &columns, &all)?,
     ));
     Ok(h)
 }
@@ -164,6 +164,6 @@ fn chart(
     .svg()?;
     let mut columns: Vec<&str> = varying.iter().map(|&c| csv.header[c].as_str()).collect();
     columns.extend(["quantity", "mean", "ci_low", "ci_high"]);
-    let table = csv_table("", csv, &columns, rows)?;
+    let table = csv_html_table("", csv, &columns, rows)?;
     Ok(figure(&svg, &table))
 }

@@ -2,7 +2,7 @@
 //! marked; a logarithmic x axis when the bins span decades.
 
 use super::chart::{self, DrawError, Frame, GREY, anchored, font};
-use super::html::sig;
+use super::markup::sig;
 use super::scale::{Scale, pad, pad_log};
 use crate::error::Result;
 use plotters::prelude::*;

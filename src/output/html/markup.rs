@@ -28,7 +28,12 @@ fn numeric(s: &str) -> bool {
 
 /// A table of `rows` under `header`, every cell escaped and shown as
 /// given. `file` names the CSV file the cells come from, if they do.
-pub fn table(caption: &str, file: Option<&str>, header: &[&str], rows: &[Vec<String>]) -> String {
+pub fn html_table(
+    caption: &str,
+    file: Option<&str>,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> String {
     let mut h = String::from("<div class=\"table-wrap\"><table class=\"data\"");
     if let Some(f) = file {
         let _ = write!(h, " data-file=\"{}\"", escape(f));
@@ -59,13 +64,13 @@ pub fn table(caption: &str, file: Option<&str>, header: &[&str], rows: &[Vec<Str
 
 /// A table of the columns `cols` of `csv`'s rows `rows`, headed by the
 /// CSV's own column names, every cell the exact string of the file.
-pub fn csv_table(caption: &str, csv: &Csv, cols: &[&str], rows: &[usize]) -> Result<String> {
+pub fn csv_html_table(caption: &str, csv: &Csv, cols: &[&str], rows: &[usize]) -> Result<String> {
     let idx: Vec<usize> = cols.iter().map(|c| csv.col(c)).collect::<Result<_>>()?;
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|&r| idx.iter().map(|&c| csv.str(r, c).to_string()).collect())
         .collect();
-    Ok(table(caption, Some(&csv.file), cols, &cells))
+    Ok(html_table(caption, Some(&csv.file), cols, &cells))
 }
 
 /// The same, folded away under `summary` (long tables: bins, every row).

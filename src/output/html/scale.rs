@@ -2,7 +2,7 @@
 //! tick positions chosen here (round numbers) so that every chart has one
 //! coordinate type and labels with sensible significant digits.
 
-use super::html::{sig, trim_zeros};
+use super::markup::{sig, trim_zeros};
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use std::ops::Range;
 

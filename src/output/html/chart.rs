@@ -2,7 +2,7 @@
 //! title and a legend above the plot, the axes and grid styled alike, and
 //! the `<svg>` element marked with the chart's class and id.
 
-use super::html::escape;
+use super::markup::escape;
 use super::scale::Scale;
 use crate::error::{Error, Result};
 use plotters::coord::Shift;

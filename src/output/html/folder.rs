@@ -3,9 +3,18 @@
 //! tables can show them verbatim. Every problem names the folder's label
 //! and the file.
 
-use super::ResultFiles;
 use crate::error::{Error, Result};
+use crate::output::format::exporter::OutputFile;
 use serde_json::Value;
+
+/// One result folder's files (name -> exact bytes), as a job produced them
+/// or as read from disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultFiles {
+    /// What the report calls the folder (its heading): a path, a job id.
+    pub label: String,
+    pub files: Vec<OutputFile>,
+}
 
 /// The folder's manifest.
 pub const MANIFEST: &str = "manifest.json";
@@ -38,7 +47,7 @@ pub struct Folder<'a> {
     pub label: &'a str,
     /// 1-based position among the folders of the report: ids carry it.
     pub index: usize,
-    files: &'a [crate::output::format::exporter::OutputFile],
+    files: &'a [OutputFile],
     pub manifest: Value,
     pub command: Command,
 }

@@ -3,7 +3,7 @@
 //! bars from zero (Sobol indices, rank correlations) or spans (tornado).
 
 use super::chart::{self, DrawError, Frame, GREY, INK, anchored, font};
-use super::html::sig;
+use super::markup::sig;
 use super::scale::{Scale, pad, pad_log};
 use crate::error::Result;
 use plotters::prelude::*;
