@@ -19,7 +19,7 @@ use gaprisk::jobs::{
     SamplingOptions, TableFormat, Workers,
 };
 use gaprisk::model::overrides::Override;
-use gaprisk::output::draws::DrawsFormat;
+use gaprisk::output::run::draws::DrawsFormat;
 use gaprisk::stats::interval::ProportionInterval;
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;

@@ -260,9 +260,9 @@ pub enum DrawsFormatArg {
     Parquet,
 }
 
-impl From<DrawsFormatArg> for crate::output::draws::DrawsFormat {
+impl From<DrawsFormatArg> for crate::output::run::draws::DrawsFormat {
     fn from(f: DrawsFormatArg) -> Self {
-        use crate::output::draws::DrawsFormat;
+        use crate::output::run::draws::DrawsFormat;
         match f {
             DrawsFormatArg::Csv => DrawsFormat::Csv,
             DrawsFormatArg::Parquet => DrawsFormat::Parquet,

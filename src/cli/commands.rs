@@ -15,7 +15,7 @@ use crate::jobs::run::{RunJob, RunRequest, RunSinks};
 use crate::jobs::sensitivity::{SensitivityJob, SensitivityRequest};
 use crate::jobs::sweep::{SweepJob, SweepRequest};
 use crate::jobs::{DiskFiles, JobOutput, Outcome, Presentation, RunContext, parse_set};
-use crate::output::{self, draws::DrawsFile, format::atomic};
+use crate::output::{self, format::atomic, run::draws::DrawsFile};
 use std::path::{Path, PathBuf};
 
 pub fn execute(command: Command, token: CancelToken) -> Result<(), Failure> {

@@ -13,15 +13,16 @@ use crate::engine::runner::{DrawsSink, run_chunks, run_until};
 use crate::engine::{Accumulators, RunSettings, parts};
 use crate::error::{Error, Result};
 use crate::model::overrides::Override;
-use crate::output::convergence_csv::ConvergenceCsv;
-use crate::output::draws::DrawsFormat;
+use crate::output;
 use crate::output::format::manifest::{self, Manifest};
 use crate::output::format::parquet::DrawsParquet;
 use crate::output::format::tabular::Tabular;
-use crate::output::histogram_csv::HistogramCsv;
 use crate::output::part::{PartFile, PartJob, PartModel};
-use crate::output::quantiles_csv::QuantilesCsv;
-use crate::output::{self, RunResults, summary_csv::SummaryCsv};
+use crate::output::run::convergence_csv::ConvergenceCsv;
+use crate::output::run::draws::DrawsFormat;
+use crate::output::run::histogram_csv::HistogramCsv;
+use crate::output::run::quantiles_csv::QuantilesCsv;
+use crate::output::run::{RunResults, summary_csv::SummaryCsv};
 use crate::stats::interval::ProportionInterval;
 use crate::stats::quantiles::QuantileRequest;
 use crate::summary::convergence::Convergence;
@@ -296,7 +297,7 @@ impl RunJob {
         let format: crate::engine::runner::DrawsEncoder = if parquet.is_some() {
             &output::format::parquet::format_block
         } else {
-            &output::draws::format_rows
+            &output::run::draws::format_rows
         };
         let mut write = |bytes: &[u8]| -> Result<()> {
             if let Some(out) = csv.as_mut() {
@@ -534,7 +535,7 @@ pub fn run_output(report: &RunResults, out: FileChoice) -> Result<JobOutput> {
     let files = result_files(report, &RUN_TABLES, &[&Manifest], out)?;
     let mut out = JobOutput::table(
         files,
-        output::table::render(report),
+        output::run::terminal::render(report),
         non_finite_warnings(&report.model_name, &report.quantities),
     );
     // The draws went to their sink: the listing is the report's.

@@ -3,7 +3,7 @@
 
 use crate::engine::Accumulators;
 use crate::engine::program::Program;
-use crate::output::StoppingOutcome;
+use crate::output::run::StoppingOutcome;
 use crate::summary::{SummarySettings, summarise_one};
 
 #[derive(Debug, Clone, Copy, PartialEq)]

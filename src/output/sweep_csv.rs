@@ -2,7 +2,7 @@
 //! swept inputs as columns.
 
 use super::format::tabular::{Cell, Kind, Table};
-use super::summary_csv::{quantity_columns, quantity_fields, quantity_schema};
+use super::run::summary_csv::{quantity_columns, quantity_fields, quantity_schema};
 use crate::analysis::sweep::{Axis, SweepPoint};
 
 pub const FILE_NAME: &str = "sweep.csv";

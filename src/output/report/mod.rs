@@ -11,7 +11,6 @@
 
 mod compare;
 mod rare;
-mod run;
 mod sensitivity;
 mod sweep;
 
@@ -23,6 +22,7 @@ use crate::output::html::folder::{self, Command, Folder};
 use crate::output::html::lines;
 use crate::output::html::markup;
 use crate::output::html::page::{Section, page};
+use crate::output::run;
 use std::fmt::Write;
 
 pub use crate::output::html::folder::ResultFiles;
@@ -33,10 +33,10 @@ pub const FILE_NAME: &str = "report.html";
 /// other (draws.csv, part files and an earlier report.html are ignored).
 pub const INPUT_FILES: &[&str] = &[
     folder::MANIFEST,
-    run::SUMMARY,
-    run::HISTOGRAM,
-    run::CONVERGENCE,
-    run::QUANTILES,
+    run::report::SUMMARY,
+    run::report::HISTOGRAM,
+    run::report::CONVERGENCE,
+    run::report::QUANTILES,
     compare::COMPARE,
     sweep::SWEEP,
     sensitivity::SENSITIVITY,
@@ -81,7 +81,11 @@ fn models_line(f: &Folder) -> String {
 /// One folder's section.
 fn section(f: &Folder) -> Result<String> {
     let (subtitle, facts, body) = match f.command {
-        Command::Run => (run::subtitle(f), run::facts(f), run::section(f)?),
+        Command::Run => (
+            run::report::subtitle(f),
+            run::report::facts(f),
+            run::report::section(f)?,
+        ),
         Command::Compare => (models_line(f), compare::facts(f), compare::section(f)?),
         Command::Sweep => (models_line(f), sweep::facts(f), sweep::section(f)?),
         Command::Sensitivity => (
@@ -124,7 +128,7 @@ pub fn live_convergence_chart(
         .iter()
         .map(|&[x, y, lo, hi]| lines::Point { x, y, lo, hi })
         .collect();
-    run::convergence_svg(
+    run::report::convergence_svg(
         "live-convergence".to_string(),
         quantity,
         is_event,

@@ -2,9 +2,9 @@
 //! temporary file while the run goes on and moved into place only when it
 //! completes.
 
-use super::format::atomic;
 use crate::engine::eval::Values;
 use crate::error::{Error, Result};
+use crate::output::format::atomic;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;

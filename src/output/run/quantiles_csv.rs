@@ -2,8 +2,8 @@
 //! quantile level, with a distribution-free interval.
 
 use super::RunResults;
-use super::format::tabular::{Cell, Kind, Table, Tabular};
 use crate::error::Result;
+use crate::output::format::tabular::{Cell, Kind, Table, Tabular};
 
 pub struct QuantilesCsv;
 

@@ -2,8 +2,8 @@
 //! model order.
 
 use super::RunResults;
-use super::format::tabular::{Cell, Kind, Table, Tabular};
 use crate::error::Result;
+use crate::output::format::tabular::{Cell, Kind, Table, Tabular};
 use crate::summary::{QUANTILES, QuantitySummary};
 
 pub struct SummaryCsv;

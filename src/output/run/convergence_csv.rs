@@ -3,8 +3,8 @@
 //! row per quantity and point).
 
 use super::RunResults;
-use super::format::tabular::{Cell, Kind, Table, Tabular};
 use crate::error::Result;
+use crate::output::format::tabular::{Cell, Kind, Table, Tabular};
 
 pub struct ConvergenceCsv;
 

@@ -2,8 +2,8 @@
 //! bins (tidy: one row per bin), read exactly from its quantile sketch.
 
 use super::RunResults;
-use super::format::tabular::{Cell, Kind, Table, Tabular};
 use crate::error::Result;
+use crate::output::format::tabular::{Cell, Kind, Table, Tabular};
 
 pub struct HistogramCsv;
 

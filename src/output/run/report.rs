@@ -288,7 +288,7 @@ fn convergence_chart(
 
 /// The convergence chart: the estimate of `name` and its interval band
 /// against samples, with a line at the last estimate (`last_label`).
-pub(super) fn convergence_svg(
+pub fn convergence_svg(
     id: String,
     name: &str,
     is_event: bool,
