@@ -14,9 +14,9 @@ use crate::engine::{ManyResult, RunSettings, parts, run_many};
 use crate::error::{Error, Result};
 use crate::model::overrides::Override;
 use crate::output;
+use crate::output::compare::{CompareResults, compare_csv::CompareCsv};
 use crate::output::format::manifest::{self, Manifest, ModelId};
 use crate::output::part::{PartFile, PartJob, PartModel, PartPairing};
-use crate::output::reports::{CompareCsv, CompareResults};
 use crate::stats::interval::ProportionInterval;
 use crate::summary::SummarySettings;
 use std::path::{Path, PathBuf};
@@ -250,7 +250,7 @@ pub(super) fn compare_output(mut report: CompareResults, out: FileChoice) -> Res
         })
         .collect();
     let files = result_files(&report, &[&CompareCsv], &[&Manifest], out)?;
-    let table = output::table::render_comparison(
+    let table = output::compare::terminal::render(
         &report.comparison,
         report.run.settings.samples,
         report.run.settings.seed,

@@ -3,7 +3,7 @@
 //! Result tables are built once (`tabular::Table`) and written as CSV,
 //! Parquet or both.
 
-pub mod compare_csv;
+pub mod compare;
 pub mod format;
 mod html;
 pub mod part;

@@ -5,21 +5,10 @@
 use super::format::exporter::Exporter;
 use super::format::manifest::{self, AnalysisRun, Manifest, ModelId};
 use super::format::tabular::{Table, Tabular};
-use super::{compare_csv, sensitivity_csv, sweep_csv};
-use crate::analysis::compare::Comparison;
+use super::{sensitivity_csv, sweep_csv};
 use crate::analysis::sensitivity::Sensitivity;
 use crate::analysis::sweep::{Axis, SweepPoint};
 use crate::error::Result;
-
-#[derive(Debug, Clone)]
-pub struct CompareResults {
-    pub comparison: Comparison,
-    /// The base first, then the variants compared.
-    pub models: Vec<ModelId>,
-    /// The `set` assignments, as NAME=VALUE.
-    pub set: Vec<String>,
-    pub run: AnalysisRun,
-}
 
 #[derive(Debug, Clone)]
 pub struct SweepResults {
@@ -76,42 +65,6 @@ impl Exporter<RareResults> for Manifest {
                 "level_probability": crate::analysis::rare::LEVEL_PROBABILITY,
                 "levels": levels,
                 "warnings": e.warnings,
-            }),
-        )
-    }
-}
-
-pub struct CompareCsv;
-
-impl Tabular<CompareResults> for CompareCsv {
-    fn csv_name(&self) -> &'static str {
-        compare_csv::FILE_NAME
-    }
-
-    fn parquet_name(&self) -> &'static str {
-        compare_csv::PARQUET_NAME
-    }
-
-    fn table(&self, r: &CompareResults) -> Result<Table> {
-        Ok(compare_csv::table(&r.comparison, r.run.confidence))
-    }
-}
-
-impl Exporter<CompareResults> for Manifest {
-    fn file_name(&self) -> &'static str {
-        manifest::FILE_NAME
-    }
-
-    fn serialize(&self, r: &CompareResults) -> Result<Vec<u8>> {
-        let models: Vec<&ModelId> = r.models.iter().collect();
-        manifest::analysis(
-            "compare",
-            &models,
-            &r.run,
-            serde_json::json!({
-                "base": r.models[0].name,
-                "set": r.set,
-                "notes": r.comparison.notes,
             }),
         )
     }

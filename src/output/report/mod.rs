@@ -9,7 +9,6 @@
 //! `rare`, the machinery they share (reading folders, charts, HTML) in
 //! `output::html`.
 
-mod compare;
 mod rare;
 mod sensitivity;
 mod sweep;
@@ -18,6 +17,7 @@ mod sweep;
 mod tests;
 
 use crate::error::Result;
+use crate::output::compare;
 use crate::output::html::folder::{self, Command, Folder};
 use crate::output::html::lines;
 use crate::output::html::markup;
@@ -37,7 +37,7 @@ pub const INPUT_FILES: &[&str] = &[
     run::report::HISTOGRAM,
     run::report::CONVERGENCE,
     run::report::QUANTILES,
-    compare::COMPARE,
+    compare::report::COMPARE,
     sweep::SWEEP,
     sensitivity::SENSITIVITY,
     rare::RARE,
@@ -86,7 +86,11 @@ fn section(f: &Folder) -> Result<String> {
             run::report::facts(f),
             run::report::section(f)?,
         ),
-        Command::Compare => (models_line(f), compare::facts(f), compare::section(f)?),
+        Command::Compare => (
+            models_line(f),
+            compare::report::facts(f),
+            compare::report::section(f)?,
+        ),
         Command::Sweep => (models_line(f), sweep::facts(f), sweep::section(f)?),
         Command::Sensitivity => (
             models_line(f),

@@ -1,8 +1,10 @@
 //! `compare.csv` (or `compare.parquet`): one row per model and quantity
 //! (tidy).
 
-use super::format::tabular::{Cell, Kind, Table};
+use super::CompareResults;
 use crate::analysis::compare::Comparison;
+use crate::error::Result;
+use crate::output::format::tabular::{Cell, Kind, Table, Tabular};
 
 pub const FILE_NAME: &str = "compare.csv";
 pub const PARQUET_NAME: &str = "compare.parquet";
@@ -87,4 +89,20 @@ pub fn table(c: &Comparison, confidence: f64) -> Table {
         }
     }
     t
+}
+
+pub struct CompareCsv;
+
+impl Tabular<CompareResults> for CompareCsv {
+    fn csv_name(&self) -> &'static str {
+        FILE_NAME
+    }
+
+    fn parquet_name(&self) -> &'static str {
+        PARQUET_NAME
+    }
+
+    fn table(&self, r: &CompareResults) -> Result<Table> {
+        Ok(table(&r.comparison, r.run.confidence))
+    }
 }
