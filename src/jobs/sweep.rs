@@ -10,9 +10,10 @@ use crate::engine::RunSettings;
 use crate::engine::program::Program;
 use crate::error::{Error, Result, literal};
 use crate::model::source;
+use crate::output;
 use crate::output::format::manifest::{self, Manifest, ModelId};
-use crate::output::reports::{SweepCsv, SweepResults};
-use crate::output::{self, sweep_csv};
+use crate::output::sweep::SweepResults;
+use crate::output::sweep::sweep_csv::{self, SweepCsv};
 use crate::stats::interval::ProportionInterval;
 use crate::summary::SummarySettings;
 use std::path::{Path, PathBuf};
@@ -120,7 +121,7 @@ impl SweepJob {
             run,
         };
         let files = result_files(&report, &[&SweepCsv], &[&Manifest], self.out)?;
-        let table = output::table::render_sweep(
+        let table = output::sweep::terminal::render(
             &report.model.name,
             &report.axes,
             &report.points,

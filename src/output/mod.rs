@@ -12,7 +12,7 @@ pub mod report;
 pub mod reports;
 pub mod run;
 pub mod sensitivity_csv;
-pub mod sweep_csv;
+pub mod sweep;
 pub mod table;
 
 pub use format::exporter::{Exporter, OutputFile, export};

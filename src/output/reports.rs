@@ -5,18 +5,9 @@
 use super::format::exporter::Exporter;
 use super::format::manifest::{self, AnalysisRun, Manifest, ModelId};
 use super::format::tabular::{Table, Tabular};
-use super::{sensitivity_csv, sweep_csv};
+use super::sensitivity_csv;
 use crate::analysis::sensitivity::Sensitivity;
-use crate::analysis::sweep::{Axis, SweepPoint};
 use crate::error::Result;
-
-#[derive(Debug, Clone)]
-pub struct SweepResults {
-    pub model: ModelId,
-    pub axes: Vec<Axis>,
-    pub points: Vec<SweepPoint>,
-    pub run: AnalysisRun,
-}
 
 #[derive(Debug, Clone)]
 pub struct SensitivityResults {
@@ -66,47 +57,6 @@ impl Exporter<RareResults> for Manifest {
                 "levels": levels,
                 "warnings": e.warnings,
             }),
-        )
-    }
-}
-
-pub struct SweepCsv;
-
-impl Tabular<SweepResults> for SweepCsv {
-    fn csv_name(&self) -> &'static str {
-        sweep_csv::FILE_NAME
-    }
-
-    fn parquet_name(&self) -> &'static str {
-        sweep_csv::PARQUET_NAME
-    }
-
-    fn table(&self, r: &SweepResults) -> Result<Table> {
-        Ok(sweep_csv::table(
-            &r.model.name,
-            &r.axes,
-            &r.points,
-            r.run.confidence,
-        ))
-    }
-}
-
-impl Exporter<SweepResults> for Manifest {
-    fn file_name(&self) -> &'static str {
-        manifest::FILE_NAME
-    }
-
-    fn serialize(&self, r: &SweepResults) -> Result<Vec<u8>> {
-        let axes: Vec<serde_json::Value> = r
-            .axes
-            .iter()
-            .map(|a| serde_json::json!({ "input": a.name, "values": a.values }))
-            .collect();
-        manifest::analysis(
-            "sweep",
-            &[&r.model],
-            &r.run,
-            serde_json::json!({ "axes": axes, "points": r.points.len() }),
         )
     }
 }

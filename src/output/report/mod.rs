@@ -11,7 +11,6 @@
 
 mod rare;
 mod sensitivity;
-mod sweep;
 
 #[cfg(test)]
 mod tests;
@@ -23,6 +22,7 @@ use crate::output::html::lines;
 use crate::output::html::markup;
 use crate::output::html::page::{Section, page};
 use crate::output::run;
+use crate::output::sweep;
 use std::fmt::Write;
 
 pub use crate::output::html::folder::ResultFiles;
@@ -38,7 +38,7 @@ pub const INPUT_FILES: &[&str] = &[
     run::report::CONVERGENCE,
     run::report::QUANTILES,
     compare::report::COMPARE,
-    sweep::SWEEP,
+    sweep::report::SWEEP,
     sensitivity::SENSITIVITY,
     rare::RARE,
 ];
@@ -91,7 +91,11 @@ fn section(f: &Folder) -> Result<String> {
             compare::report::facts(f),
             compare::report::section(f)?,
         ),
-        Command::Sweep => (models_line(f), sweep::facts(f), sweep::section(f)?),
+        Command::Sweep => (
+            models_line(f),
+            sweep::report::facts(f),
+            sweep::report::section(f)?,
+        ),
         Command::Sensitivity => (
             models_line(f),
             sensitivity::facts(f),

@@ -1,9 +1,11 @@
 //! `sweep.csv` (or `sweep.parquet`): one row per point and quantity, the
 //! swept inputs as columns.
 
-use super::format::tabular::{Cell, Kind, Table};
-use super::run::summary_csv::{quantity_columns, quantity_fields, quantity_schema};
+use super::SweepResults;
 use crate::analysis::sweep::{Axis, SweepPoint};
+use crate::error::Result;
+use crate::output::format::tabular::{Cell, Kind, Table, Tabular};
+use crate::output::run::summary_csv::{quantity_columns, quantity_fields, quantity_schema};
 
 pub const FILE_NAME: &str = "sweep.csv";
 pub const PARQUET_NAME: &str = "sweep.parquet";
@@ -31,4 +33,20 @@ pub fn table(model: &str, axes: &[Axis], points: &[SweepPoint], confidence: f64)
         }
     }
     t
+}
+
+pub struct SweepCsv;
+
+impl Tabular<SweepResults> for SweepCsv {
+    fn csv_name(&self) -> &'static str {
+        FILE_NAME
+    }
+
+    fn parquet_name(&self) -> &'static str {
+        PARQUET_NAME
+    }
+
+    fn table(&self, r: &SweepResults) -> Result<Table> {
+        Ok(table(&r.model.name, &r.axes, &r.points, r.run.confidence))
+    }
 }
