@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::output;
 use crate::output::format::manifest::{self, Manifest, ModelId};
 use crate::output::part::{PartFile, PartJob, PartModel};
-use crate::output::reports::{SensitivityCsv, SensitivityResults};
+use crate::output::sensitivity::{SensitivityResults, sensitivity_csv::SensitivityCsv};
 use crate::stats::interval::ProportionInterval;
 use crate::summary::SummarySettings;
 use std::path::{Path, PathBuf};
@@ -425,7 +425,7 @@ pub(super) fn sensitivity_output(
 ) -> Result<JobOutput> {
     report.run.files = listing(&[&SensitivityCsv], out, &[manifest::FILE_NAME]);
     let files = result_files(&report, &[&SensitivityCsv], &[&Manifest], out)?;
-    let table = output::table::render_sensitivity(
+    let table = output::sensitivity::terminal::render(
         &report.model.name,
         &report.quantity,
         &report.result,

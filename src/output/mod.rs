@@ -11,7 +11,7 @@ pub mod rare_csv;
 pub mod report;
 pub mod reports;
 pub mod run;
-pub mod sensitivity_csv;
+pub mod sensitivity;
 pub mod sweep;
 pub mod table;
 

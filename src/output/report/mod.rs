@@ -10,7 +10,6 @@
 //! `output::html`.
 
 mod rare;
-mod sensitivity;
 
 #[cfg(test)]
 mod tests;
@@ -22,6 +21,7 @@ use crate::output::html::lines;
 use crate::output::html::markup;
 use crate::output::html::page::{Section, page};
 use crate::output::run;
+use crate::output::sensitivity;
 use crate::output::sweep;
 use std::fmt::Write;
 
@@ -39,7 +39,7 @@ pub const INPUT_FILES: &[&str] = &[
     run::report::QUANTILES,
     compare::report::COMPARE,
     sweep::report::SWEEP,
-    sensitivity::SENSITIVITY,
+    sensitivity::report::SENSITIVITY,
     rare::RARE,
 ];
 
@@ -98,8 +98,8 @@ fn section(f: &Folder) -> Result<String> {
         ),
         Command::Sensitivity => (
             models_line(f),
-            sensitivity::facts(f),
-            sensitivity::section(f)?,
+            sensitivity::report::facts(f),
+            sensitivity::report::section(f)?,
         ),
         Command::Rare => (models_line(f), rare::facts(f), rare::section(f)?),
     };

@@ -1,8 +1,10 @@
 //! `sensitivity.csv` (or `sensitivity.parquet`): one row per factor and
 //! measure, most influential first.
 
-use super::format::tabular::{Cell, Kind, Table};
+use super::SensitivityResults;
 use crate::analysis::sensitivity::Sensitivity;
+use crate::error::Result;
+use crate::output::format::tabular::{Cell, Kind, Table, Tabular};
 
 pub const FILE_NAME: &str = "sensitivity.csv";
 pub const PARQUET_NAME: &str = "sensitivity.parquet";
@@ -55,4 +57,25 @@ pub fn table(model: &str, quantity: &str, s: &Sensitivity, confidence: f64) -> T
         ]);
     }
     t
+}
+
+pub struct SensitivityCsv;
+
+impl Tabular<SensitivityResults> for SensitivityCsv {
+    fn csv_name(&self) -> &'static str {
+        FILE_NAME
+    }
+
+    fn parquet_name(&self) -> &'static str {
+        PARQUET_NAME
+    }
+
+    fn table(&self, r: &SensitivityResults) -> Result<Table> {
+        Ok(table(
+            &r.model.name,
+            &r.quantity,
+            &r.result,
+            r.run.confidence,
+        ))
+    }
 }
