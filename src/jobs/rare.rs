@@ -11,9 +11,9 @@ use crate::engine::RunSettings;
 use crate::engine::design::Design;
 use crate::error::{Error, Result};
 use crate::model::overrides::Override;
+use crate::output;
 use crate::output::format::manifest::{self, Manifest};
-use crate::output::reports::RareResults;
-use crate::output::{self, rare_csv::RareCsv};
+use crate::output::rare::{RareResults, rare_csv::RareCsv};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -172,7 +172,7 @@ impl RareJob {
             run,
         };
         let files = result_files(&report, &[&RareCsv], &[&Manifest], self.out)?;
-        let table = output::table::render_rare(&report);
+        let table = output::rare::terminal::render(&report);
         Ok(Outcome::Completed(JobOutput::table(files, table, warnings)))
     }
 }

@@ -7,13 +7,11 @@ pub mod compare;
 pub mod format;
 mod html;
 pub mod part;
-pub mod rare_csv;
+pub mod rare;
 pub mod report;
-pub mod reports;
 pub mod run;
 pub mod sensitivity;
 pub mod sweep;
-pub mod table;
 
 pub use format::exporter::{Exporter, OutputFile, export};
 pub use format::folder::write_all;

@@ -9,8 +9,6 @@
 //! `rare`, the machinery they share (reading folders, charts, HTML) in
 //! `output::html`.
 
-mod rare;
-
 #[cfg(test)]
 mod tests;
 
@@ -20,6 +18,7 @@ use crate::output::html::folder::{self, Command, Folder};
 use crate::output::html::lines;
 use crate::output::html::markup;
 use crate::output::html::page::{Section, page};
+use crate::output::rare;
 use crate::output::run;
 use crate::output::sensitivity;
 use crate::output::sweep;
@@ -40,7 +39,7 @@ pub const INPUT_FILES: &[&str] = &[
     compare::report::COMPARE,
     sweep::report::SWEEP,
     sensitivity::report::SENSITIVITY,
-    rare::RARE,
+    rare::report::RARE,
 ];
 
 /// The report over `folders`, one section each, in the order given. A
@@ -101,7 +100,11 @@ fn section(f: &Folder) -> Result<String> {
             sensitivity::report::facts(f),
             sensitivity::report::section(f)?,
         ),
-        Command::Rare => (models_line(f), rare::facts(f), rare::section(f)?),
+        Command::Rare => (
+            models_line(f),
+            rare::report::facts(f),
+            rare::report::section(f)?,
+        ),
     };
     let mut h = String::new();
     if !subtitle.is_empty() {

@@ -1,9 +1,9 @@
 //! `rare.csv` (or `rare.parquet`): one event's probability from a
 //! rare-event method, one row.
 
-use super::format::tabular::{Cell, Kind, Table, Tabular};
-use super::reports::RareResults;
+use super::RareResults;
 use crate::error::Result;
+use crate::output::format::tabular::{Cell, Kind, Table, Tabular};
 
 pub struct RareCsv;
 

@@ -1,19 +1,10 @@
-//! The results of `compare`, `sweep` and `sensitivity` as the exporters see
-//! them, and their files: the CSV of each, and a manifest in the shape all
-//! analyses share.
+//! A rare-event estimate's `manifest.json`: the method and every level it
+//! went through.
 
-use super::format::exporter::Exporter;
-use super::format::manifest::{self, AnalysisRun, Manifest, ModelId};
-
+use super::RareResults;
 use crate::error::Result;
-
-#[derive(Debug, Clone)]
-pub struct RareResults {
-    pub model: ModelId,
-    pub quantity: String,
-    pub estimate: crate::analysis::rare::RareEstimate,
-    pub run: AnalysisRun,
-}
+use crate::output::format::exporter::Exporter;
+use crate::output::format::manifest::{self, Manifest};
 
 impl Exporter<RareResults> for Manifest {
     fn file_name(&self) -> &'static str {

@@ -1,10 +1,12 @@
-//! The table `run` prints: the headline event first, with its interval.
+//! What `rare` prints: the estimate with its interval, then the levels down
+//! to the event.
 
-use super::format::number::{fmt, thousands};
+use super::RareResults;
+use crate::output::format::number::{fmt, thousands};
 use std::fmt::Write;
 
 /// The terminal table of a rare-event estimate.
-pub fn render_rare(r: &super::reports::RareResults) -> String {
+pub fn render(r: &RareResults) -> String {
     let e = &r.estimate;
     let mut s = String::new();
     let pct = r.run.confidence * 100.0;
