@@ -1,7 +1,17 @@
-//! What a run leaves behind: files in the output folder (one `Exporter` per
-//! format, each written atomically) and the table printed to the terminal.
-//! Result tables are built once (`tabular::Table`) and written as CSV,
-//! Parquet or both.
+//! What each command leaves behind, kept together per command so that a
+//! command's outputs are read and changed in one place: `run`, `compare`,
+//! `sweep`, `sensitivity` and `rare` each hold the command's results type
+//! (`RunResults`, ...), the exporters of its files, the text it prints and
+//! its section of report.html. `merge` writes a run's, a comparison's or a
+//! sensitivity analysis's files through those. `check` writes no files:
+//! what it prints is with its results, in `jobs::check`.
+//!
+//! What all commands share sits below them: `format`, how results become
+//! files (exporters, result tables as CSV or Parquet, manifests, numbers as
+//! text, atomic writes), and `html`, report.html's machinery (reading a
+//! result folder, charts, HTML). `report` is report.html itself, above
+//! them all: one section per result folder, by the command that made it.
+//! `part` is the part files of a sharded job, which `merge` reads.
 
 pub mod compare;
 pub mod format;

@@ -1,5 +1,5 @@
 //! What `compare` (and `merge` of a comparison's parts) leaves behind: its
-//! results (`CompareResults`), compare.csv and manifest.json, the table it
+//! results (`CompareResults`), compare.csv and manifest.json, the text it
 //! prints and its section of report.html.
 
 pub mod compare_csv;

@@ -1,4 +1,4 @@
-//! The table `compare` prints: the models ranked by the headline quantity,
+//! What `compare` prints: the models ranked by the headline quantity,
 //! then every quantity's difference from the base.
 
 use crate::output::format::number::{fmt, thousands};

@@ -7,7 +7,7 @@ use crate::error::Result;
 /// One output file format, for the results `R` of one kind of job.
 pub trait Exporter<R> {
     fn file_name(&self) -> &'static str;
-    fn serialize(&self, report: &R) -> Result<Vec<u8>>;
+    fn serialize(&self, results: &R) -> Result<Vec<u8>>;
 }
 
 /// One file of a job's results: its name in the output folder and its
@@ -18,14 +18,14 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
-/// Each exporter's file for `report`, in order.
-pub fn export<R>(report: &R, exporters: &[&dyn Exporter<R>]) -> Result<Vec<OutputFile>> {
+/// Each exporter's file for `results`, in order.
+pub fn export<R>(results: &R, exporters: &[&dyn Exporter<R>]) -> Result<Vec<OutputFile>> {
     exporters
         .iter()
         .map(|e| {
             Ok(OutputFile {
                 name: e.file_name().to_string(),
-                bytes: e.serialize(report)?,
+                bytes: e.serialize(results)?,
             })
         })
         .collect()

@@ -1,8 +1,12 @@
-//! `manifest.json`: what produced the files beside it.
+//! `manifest.json`, which every result folder holds: what produced the
+//! files beside it. Each command's manifest is in its folder (`run`'s
+//! fields; an analysis's through `analysis`, the fields all analyses
+//! share, with its own details).
 
 use crate::engine::{CHUNK_SIZE, RunSettings};
 use crate::error::{Error, Result};
 
+/// manifest.json's exporter, for every command's results.
 pub struct Manifest;
 
 pub const FILE_NAME: &str = "manifest.json";

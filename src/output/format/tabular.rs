@@ -144,7 +144,7 @@ pub trait Tabular<R> {
     fn csv_name(&self) -> &'static str;
     /// Its name as Parquet (`summary.parquet`).
     fn parquet_name(&self) -> &'static str;
-    fn table(&self, report: &R) -> Result<Table>;
+    fn table(&self, results: &R) -> Result<Table>;
 }
 
 /// A table written as CSV.
@@ -155,8 +155,8 @@ impl<R> Exporter<R> for Csv<'_, R> {
         self.0.csv_name()
     }
 
-    fn serialize(&self, report: &R) -> Result<Vec<u8>> {
-        self.0.table(report)?.to_csv(self.0.csv_name())
+    fn serialize(&self, results: &R) -> Result<Vec<u8>> {
+        self.0.table(results)?.to_csv(self.0.csv_name())
     }
 }
 
@@ -168,8 +168,8 @@ impl<R> Exporter<R> for Parquet<'_, R> {
         self.0.parquet_name()
     }
 
-    fn serialize(&self, report: &R) -> Result<Vec<u8>> {
-        self.0.table(report)?.to_parquet(self.0.parquet_name())
+    fn serialize(&self, results: &R) -> Result<Vec<u8>> {
+        self.0.table(results)?.to_parquet(self.0.parquet_name())
     }
 }
 

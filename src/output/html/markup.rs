@@ -1,5 +1,5 @@
-//! HTML pieces: escaping, tables of CSV strings, lists of facts and notes,
-//! and numbers written for people.
+//! HTML pieces: escaping, HTML tables of CSV strings, lists of facts and
+//! notes, and numbers written for people.
 
 use super::folder::Csv;
 use crate::error::Result;

@@ -5,7 +5,7 @@ use super::RareResults;
 use crate::output::format::number::{fmt, thousands};
 use std::fmt::Write;
 
-/// The terminal table of a rare-event estimate.
+/// A rare-event estimate as `rare` prints it.
 pub fn render(r: &RareResults) -> String {
     let e = &r.estimate;
     let mut s = String::new();

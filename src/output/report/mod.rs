@@ -13,15 +13,11 @@
 mod tests;
 
 use crate::error::Result;
-use crate::output::compare;
 use crate::output::html::folder::{self, Command, Folder};
 use crate::output::html::lines;
 use crate::output::html::markup;
 use crate::output::html::page::{Section, page};
-use crate::output::rare;
-use crate::output::run;
-use crate::output::sensitivity;
-use crate::output::sweep;
+use crate::output::{compare, rare, run, sensitivity, sweep};
 use std::fmt::Write;
 
 pub use crate::output::html::folder::ResultFiles;

@@ -22,7 +22,7 @@ impl Tabular<RunResults> for ConvergenceCsv {
         PARQUET_NAME
     }
 
-    fn table(&self, report: &RunResults) -> Result<Table> {
+    fn table(&self, results: &RunResults) -> Result<Table> {
         let kinds = [
             Kind::Text,
             Kind::Text,
@@ -32,11 +32,11 @@ impl Tabular<RunResults> for ConvergenceCsv {
             Kind::Float,
         ];
         let mut t = Table::new(HEADER.into_iter().zip(kinds));
-        for (i, q) in report.quantities.iter().enumerate() {
-            for p in &report.convergence {
+        for (i, q) in results.quantities.iter().enumerate() {
+            for p in &results.convergence {
                 let e = &p.estimates[i];
                 t.push(vec![
-                    Cell::from(report.model_name.as_str()),
+                    Cell::from(results.model_name.as_str()),
                     q.name.clone().into(),
                     p.samples.into(),
                     e.mean.into(),

@@ -21,13 +21,13 @@ impl Tabular<RunResults> for HistogramCsv {
         PARQUET_NAME
     }
 
-    fn table(&self, report: &RunResults) -> Result<Table> {
+    fn table(&self, results: &RunResults) -> Result<Table> {
         let kinds = [Kind::Text, Kind::Text, Kind::Float, Kind::Float, Kind::Int];
         let mut t = Table::new(HEADER.into_iter().zip(kinds));
-        for (q, bins) in report.quantities.iter().zip(&report.histograms) {
+        for (q, bins) in results.quantities.iter().zip(&results.histograms) {
             for b in bins {
                 t.push(vec![
-                    Cell::from(report.model_name.as_str()),
+                    Cell::from(results.model_name.as_str()),
                     q.name.clone().into(),
                     b.low.into(),
                     b.high.into(),

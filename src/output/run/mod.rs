@@ -1,7 +1,7 @@
 //! What `run` (and `merge` of a run's parts) leaves behind: its results
 //! (`RunResults`), the files made of them (summary.csv, quantiles.csv,
 //! histogram.csv, convergence.csv, manifest.json; draws.csv streamed while
-//! it runs), the table it prints and its section of report.html.
+//! it runs), the text it prints and its section of report.html.
 
 pub mod convergence_csv;
 pub mod draws;

@@ -31,12 +31,12 @@ impl Tabular<RunResults> for QuantilesCsv {
         PARQUET_NAME
     }
 
-    fn table(&self, report: &RunResults) -> Result<Table> {
+    fn table(&self, results: &RunResults) -> Result<Table> {
         let mut t = Table::new(COLUMNS.to_vec());
-        for q in &report.quantities {
+        for q in &results.quantities {
             for e in &q.quantile_estimates {
                 t.push(vec![
-                    Cell::from(report.model_name.as_str()),
+                    Cell::from(results.model_name.as_str()),
                     q.name.clone().into(),
                     e.level.into(),
                     e.value.into(),

@@ -74,13 +74,13 @@ impl Tabular<RunResults> for SummaryCsv {
         PARQUET_NAME
     }
 
-    fn table(&self, report: &RunResults) -> Result<Table> {
+    fn table(&self, results: &RunResults) -> Result<Table> {
         let mut columns = vec![("model", Kind::Text)];
         columns.extend(quantity_schema());
         let mut t = Table::new(columns);
-        for q in &report.quantities {
-            let mut row = vec![Cell::from(report.model_name.as_str())];
-            row.extend(quantity_fields(q, report.summary.confidence));
+        for q in &results.quantities {
+            let mut row = vec![Cell::from(results.model_name.as_str())];
+            row.extend(quantity_fields(q, results.summary.confidence));
             t.push(row);
         }
         Ok(t)

@@ -1,4 +1,5 @@
-//! The table `run` prints: the headline event first, with its interval.
+//! What `run` prints: the headline event first, with its interval, then
+//! every event's and output's estimates in columns.
 
 use super::RunResults;
 use crate::engine::program::QuantityKind;
