@@ -5,12 +5,13 @@
 //! (streams, block evaluation, the parallel scheduler, accumulators,
 //! cancellation); `model` (the model language: parse, validate, compile to
 //! an engine program) and `summary`; `analysis` (compare, sweep,
-//! sensitivity); `output` (file formats and tables); `jobs` (a request
-//! validated into a job, run with its own cancellation token and progress
-//! callback, returning data and the exact bytes of each file). The shells
-//! sit on top: `cli` (the `cli` feature), the server (the `server`
-//! feature) and the Python package (python/). `simd` (which instruction
-//! set the hot loops run) is below them all.
+//! sensitivity); `output` (each command's files, terminal text and
+//! report.html section); `jobs` (a request validated into a job, run with
+//! its own cancellation token and progress callback, returning data and
+//! the exact bytes of each file). The shells sit on top: `cli` (the `cli`
+//! feature), the server (the `server` feature) and the Python package
+//! (python/). `simd` (which instruction set the hot loops run) is below
+//! them all.
 
 pub mod analysis;
 mod choice;

@@ -393,7 +393,8 @@ fn headline_from_csv(csv_text: &str) -> String {
         .map(|r| r.unwrap())
         .find(|r| &r[col("kind")] == "event")
         .expect("summary.csv has an event");
-    let num = |name: &str| gaprisk::output::table::fmt(row[col(name)].parse::<f64>().unwrap());
+    let num =
+        |name: &str| gaprisk::output::format::number::fmt(row[col(name)].parse::<f64>().unwrap());
     format!(
         "P({}) = {} [{}, {}]",
         &row[col("quantity")],

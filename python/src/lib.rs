@@ -15,7 +15,7 @@ use gaprisk::jobs::{
     CancelToken, Job, JobOutput, LayeredFiles, Limits, ModelFiles, Outcome, Presentation,
     RunContext, Workers,
 };
-use gaprisk::output::draws::DrawsFormat;
+use gaprisk::output::run::draws::DrawsFormat;
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};

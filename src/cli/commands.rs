@@ -10,7 +10,7 @@ use crate::jobs::report::ReportSpec;
 use crate::jobs::run::RunSinks;
 use crate::jobs::spec::{Command, JobSpec};
 use crate::jobs::{Job, JobOutput, LayeredFiles, Limits, Outcome, Presentation, RunContext};
-use crate::output::{self, atomic, draws::DrawsFile};
+use crate::output::{self, format::atomic, run::draws::DrawsFile};
 use std::path::{Path, PathBuf};
 
 pub fn execute(command: Command, token: CancelToken) -> Result<(), Failure> {

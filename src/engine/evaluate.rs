@@ -10,7 +10,7 @@ use super::settings::RunSettings;
 
 /// Formats one block of per-sample values (`Program::draw_operands`, in
 /// order) as bytes; runs on the worker threads, so it must be `Sync`.
-pub type DrawsFormat<'a> = &'a (dyn Fn(u64, usize, &[Values], &mut Vec<u8>) + Sync);
+pub type DrawsEncoder<'a> = &'a (dyn Fn(u64, usize, &[Values], &mut Vec<u8>) + Sync);
 
 pub(crate) struct ChunkResult {
     pub acc: Accumulators,
@@ -23,7 +23,7 @@ pub(crate) fn evaluate_chunk(
     settings: &RunSettings,
     windows: &Windows,
     chunk: u64,
-    draws: Option<DrawsFormat>,
+    draws: Option<DrawsEncoder>,
 ) -> ChunkResult {
     evaluate(program, settings, windows, chunk, draws, None)
 }
@@ -36,7 +36,7 @@ pub(crate) fn evaluate_chunk_keeping(
     settings: &RunSettings,
     windows: &Windows,
     chunk: u64,
-    draws: Option<DrawsFormat>,
+    draws: Option<DrawsEncoder>,
 ) -> (ChunkResult, Vec<Vec<f64>>) {
     let len = ChunkSpan::of(chunk, settings.samples).len;
     let kept = program.quantities.iter().map(|q| match q.kind {
@@ -53,7 +53,7 @@ fn evaluate(
     settings: &RunSettings,
     windows: &Windows,
     chunk: u64,
-    draws: Option<DrawsFormat>,
+    draws: Option<DrawsEncoder>,
     mut keep: Option<&mut Vec<Vec<f64>>>,
 ) -> ChunkResult {
     let span = ChunkSpan::of(chunk, settings.samples);

@@ -20,7 +20,7 @@
 //! differs.
 
 use super::accumulate::{Accumulators, QuantityAccumulator, Windows};
-use super::evaluate::{ChunkResult, DrawsFormat, evaluate_chunk, evaluate_chunk_keeping};
+use super::evaluate::{ChunkResult, DrawsEncoder, evaluate_chunk, evaluate_chunk_keeping};
 use super::program::Program;
 use super::schedule::{Flow, Pass, Workers, for_chunks_in};
 use super::settings::RunSettings;
@@ -113,7 +113,7 @@ impl Pilot {
     pub(crate) fn run(
         program: &Program,
         settings: &RunSettings,
-        draws: Option<DrawsFormat>,
+        draws: Option<DrawsEncoder>,
     ) -> Pilot {
         let none = Windows::none(program);
         if !needs_pilot(program, settings) {

@@ -11,12 +11,12 @@ use crate::error::Result;
 use std::ops::Range;
 use std::sync::Mutex;
 
-pub use super::evaluate::DrawsFormat;
+pub use super::evaluate::DrawsEncoder;
 pub use super::settings::RunSettings;
 
 /// Where the formatted per-sample rows of a run go, in sample order.
 pub struct DrawsSink<'a> {
-    pub format: DrawsFormat<'a>,
+    pub format: DrawsEncoder<'a>,
     pub write: &'a mut dyn FnMut(&[u8]) -> Result<()>,
 }
 

@@ -26,7 +26,7 @@ pub struct Entry {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct CheckReport {
+pub struct CheckResults {
     pub file: String,
     pub name: String,
     pub title: Option<String>,
@@ -39,7 +39,7 @@ pub struct CheckReport {
 }
 
 /// Validates and compiles the model file `path` of `files`.
-pub fn check(files: &dyn ModelFiles, path: &Path) -> Result<CheckReport> {
+pub fn check(files: &dyn ModelFiles, path: &Path) -> Result<CheckResults> {
     let model = crate::model::load_from(files, path)?;
     // Compiling catches parameters that fold to invalid constants.
     compile(&model)?;
@@ -48,7 +48,7 @@ pub fn check(files: &dyn ModelFiles, path: &Path) -> Result<CheckReport> {
         kind,
         definition: e.body.canonical(),
     };
-    Ok(CheckReport {
+    Ok(CheckResults {
         file: path.display().to_string(),
         name: model.name().to_string(),
         title: model.spec.info.title.clone(),
@@ -71,7 +71,7 @@ pub fn check(files: &dyn ModelFiles, path: &Path) -> Result<CheckReport> {
 
 /// What `check` prints: the nodes in evaluation order, then the events and
 /// outputs.
-impl CheckReport {
+impl CheckResults {
     pub fn render(&self) -> String {
         let r = self;
         let mut s = String::new();

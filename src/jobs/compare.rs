@@ -13,9 +13,10 @@ use crate::engine::many::pilot_windows;
 use crate::engine::{ManyResult, RunSettings, parts, run_many};
 use crate::error::{Error, Result};
 use crate::model::overrides::{self, Override};
+use crate::output;
+use crate::output::compare::{CompareResults, compare_csv::CompareCsv};
+use crate::output::format::manifest::{self, Manifest, ModelId};
 use crate::output::part::{PartFile, PartJob, PartModel, PartPairing};
-use crate::output::reports::{CompareCsv, CompareReport, ModelId};
-use crate::output::{self, manifest::Manifest};
 use crate::stats::interval::ProportionInterval;
 use crate::summary::SummarySettings;
 use schemars::JsonSchema;
@@ -202,7 +203,7 @@ impl CompareJob {
                 hash: c.hash.clone(),
             })
             .collect();
-        let report = CompareReport {
+        let report = CompareResults {
             comparison,
             models,
             set: self.set.clone(),
@@ -269,8 +270,8 @@ impl CompareJob {
 }
 
 /// compare.csv (or .parquet) and manifest.json, and the table.
-pub(super) fn compare_output(mut report: CompareReport, out: FileChoice) -> Result<JobOutput> {
-    report.run.files = listing(&[&CompareCsv], out, &[output::manifest::FILE_NAME]);
+pub(super) fn compare_output(mut report: CompareResults, out: FileChoice) -> Result<JobOutput> {
+    report.run.files = listing(&[&CompareCsv], out, &[manifest::FILE_NAME]);
     let warnings = report
         .comparison
         .models
@@ -281,7 +282,7 @@ pub(super) fn compare_output(mut report: CompareReport, out: FileChoice) -> Resu
         })
         .collect();
     let files = result_files(&report, &[&CompareCsv], &[&Manifest], out)?;
-    let table = output::table::render_comparison(
+    let table = output::compare::terminal::render(
         &report.comparison,
         report.run.settings.samples,
         report.run.settings.seed,

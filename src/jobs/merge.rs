@@ -2,7 +2,7 @@
 //! files a single run would have written, byte for byte.
 
 use super::compare::compare_output;
-use super::run::report_output;
+use super::run::run_output;
 use super::sensitivity::{model_id, sensitivity_output};
 use super::spec::Files;
 use super::{FileChoice, JobOutput, Outcome, RunContext, analysis_run, seconds_since};
@@ -11,9 +11,10 @@ use crate::analysis::sensitivity::sobol_indices_from;
 use crate::engine::program::Program;
 use crate::engine::{Accumulators, ManyResult, Pairing, parts};
 use crate::error::{Error, Result};
-use crate::output::RunReport;
+use crate::output::compare::CompareResults;
 use crate::output::part::{PartFile, PartJob, check_parts};
-use crate::output::reports::{CompareReport, SensitivityReport};
+use crate::output::run::RunResults;
+use crate::output::sensitivity::SensitivityResults;
 use crate::summary::convergence::Convergence;
 use crate::summary::histogram::histograms;
 use crate::summary::summarise;
@@ -144,7 +145,7 @@ impl MergeJob {
                 total.samples, settings.samples
             )));
         }
-        let report = RunReport {
+        let report = RunResults {
             model_name: model.name.clone(),
             model_title: model.title.clone(),
             model_file: model.file.clone(),
@@ -160,12 +161,12 @@ impl MergeJob {
             files: super::listing(
                 &super::run::RUN_TABLES,
                 self.out,
-                &[crate::output::manifest::FILE_NAME],
+                &[crate::output::format::manifest::FILE_NAME],
             ),
             stopping: None,
             partial: false,
         };
-        report_output(&report, self.out)
+        run_output(&report, self.out)
     }
 
     /// The Sobol design's values, concatenated in chunk order, give exactly
@@ -221,7 +222,7 @@ impl MergeJob {
         )?
         .expect("a fresh token is never cancelled");
         sensitivity_output(
-            SensitivityReport {
+            SensitivityResults {
                 model: model_id(model),
                 quantity: quantity.clone(),
                 bootstrap: *bootstrap,
@@ -272,7 +273,7 @@ impl MergeJob {
         }
         let comparison = assemble(&contenders, &pairings, notes.clone(), &total, &summary);
         compare_output(
-            CompareReport {
+            CompareResults {
                 comparison,
                 models: models.iter().map(model_id).collect(),
                 set: set.clone(),

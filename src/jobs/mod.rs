@@ -25,7 +25,7 @@ pub use crate::engine::{CancelToken, Outcome, Workers};
 pub use crate::model::files::LayeredFiles;
 pub use crate::model::source::{DiskFiles, MemoryFiles, ModelFiles};
 pub use crate::output::OutputFile;
-pub use crate::output::tabular::TableFormat;
+pub use crate::output::format::tabular::TableFormat;
 pub use job::Job;
 
 use crate::engine::RunSettings;
@@ -35,7 +35,7 @@ use crate::model::compile::compile;
 use crate::model::overrides::{self, Override};
 use crate::model::{Model, source};
 use crate::output::Exporter;
-use crate::output::tabular::Tabular;
+use crate::output::format::tabular::Tabular;
 use crate::stats::interval::ProportionInterval;
 use crate::stats::quantiles::QuantileRequest;
 use crate::summary::SummarySettings;
@@ -184,7 +184,7 @@ impl FileChoice {
 /// (every CSV, then every Parquet), then `others`, then report.html if
 /// asked for.
 fn listing<R>(tables: &[&dyn Tabular<R>], out: FileChoice, others: &[&str]) -> Vec<String> {
-    let mut names: Vec<String> = crate::output::tabular::names(tables, out.tables)
+    let mut names: Vec<String> = crate::output::format::tabular::names(tables, out.tables)
         .into_iter()
         .chain(others.iter().copied())
         .map(str::to_string)
@@ -206,7 +206,7 @@ fn result_files<R>(
     out: FileChoice,
 ) -> Result<Vec<OutputFile>> {
     let export = |format| {
-        let boxed = crate::output::tabular::exporters(tables, format);
+        let boxed = crate::output::format::tabular::exporters(tables, format);
         let exporters: Vec<&dyn Exporter<R>> = boxed.iter().map(|b| b.as_ref()).collect();
         crate::output::export(report, &exporters)
     };
@@ -369,8 +369,8 @@ impl LoadedModel {
         self.model.spec.hash()
     }
 
-    pub fn id(&self) -> crate::output::reports::ModelId {
-        crate::output::reports::ModelId {
+    pub fn id(&self) -> crate::output::format::manifest::ModelId {
+        crate::output::format::manifest::ModelId {
             name: self.name().to_string(),
             file: self.file.clone(),
             hash: self.hash(),
@@ -425,8 +425,8 @@ fn analysis_run(
     threads: usize,
     confidence: f64,
     started: Instant,
-) -> crate::output::reports::AnalysisRun {
-    crate::output::reports::AnalysisRun {
+) -> crate::output::format::manifest::AnalysisRun {
+    crate::output::format::manifest::AnalysisRun {
         settings,
         threads,
         confidence,

@@ -12,8 +12,9 @@ use crate::engine::RunSettings;
 use crate::engine::design::Design;
 use crate::error::{Error, Result};
 use crate::model::overrides::{self, Override};
-use crate::output::reports::RareReport;
-use crate::output::{self, manifest::Manifest, rare_csv::RareCsv};
+use crate::output;
+use crate::output::format::manifest::{self, Manifest};
+use crate::output::rare::{RareResults, rare_csv::RareCsv};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -192,20 +193,20 @@ impl RareJob {
             quantiles: crate::stats::quantiles::QuantileRequest::standard(self.settings.confidence),
         };
         let mut run = analysis_run(settings, 1, self.settings.confidence, started);
-        run.files = listing(&[&RareCsv], self.out, &[output::manifest::FILE_NAME]);
+        run.files = listing(&[&RareCsv], self.out, &[manifest::FILE_NAME]);
         let warnings = estimate
             .warnings
             .iter()
             .map(|w| format!("{}: {w}", self.model.name()))
             .collect();
-        let report = RareReport {
+        let report = RareResults {
             model: self.model.id(),
             quantity: self.model.program.quantities[self.quantity].name.clone(),
             estimate,
             run,
         };
         let files = result_files(&report, &[&RareCsv], &[&Manifest], self.out)?;
-        let table = output::table::render_rare(&report);
+        let table = output::rare::terminal::render(&report);
         Ok(Outcome::Completed(JobOutput::table(files, table, warnings)))
     }
 }

@@ -3,7 +3,7 @@
 
 use super::OutputFile;
 use crate::error::{Error, Result, literal};
-use crate::output::manifest;
+use crate::output::format::manifest;
 use crate::output::report::{self, ResultFiles};
 
 pub use crate::output::report::INPUT_FILES;

@@ -13,14 +13,16 @@ use crate::engine::runner::{DrawsSink, run_chunks, run_until};
 use crate::engine::{Accumulators, RunSettings, parts};
 use crate::error::{Error, Result};
 use crate::model::overrides::{self, Override};
-use crate::output::convergence_csv::ConvergenceCsv;
-use crate::output::draws::DrawsFormat;
-use crate::output::histogram_csv::HistogramCsv;
-use crate::output::parquet::DrawsParquet;
+use crate::output;
+use crate::output::format::manifest::{self, Manifest};
+use crate::output::format::parquet::DrawsParquet;
+use crate::output::format::tabular::Tabular;
 use crate::output::part::{PartFile, PartJob, PartModel};
-use crate::output::quantiles_csv::QuantilesCsv;
-use crate::output::tabular::Tabular;
-use crate::output::{self, RunReport, manifest::Manifest, summary_csv::SummaryCsv};
+use crate::output::run::convergence_csv::ConvergenceCsv;
+use crate::output::run::draws::DrawsFormat;
+use crate::output::run::histogram_csv::HistogramCsv;
+use crate::output::run::quantiles_csv::QuantilesCsv;
+use crate::output::run::{RunResults, summary_csv::SummaryCsv};
 use crate::stats::interval::ProportionInterval;
 use crate::stats::quantiles::QuantileRequest;
 use crate::summary::convergence::Convergence;
@@ -324,12 +326,12 @@ impl RunJob {
         } else {
             self.run_streaming(ctx, sinks.draws, &mut convergence, &mut reached)?
         };
-        let mut others = vec![output::manifest::FILE_NAME];
+        let mut others = vec![manifest::FILE_NAME];
         if let Some(draws) = self.draws {
             others.push(draws.file_name());
         }
         let files = listing(&RUN_TABLES, self.out, &others);
-        let report = RunReport {
+        let report = RunResults {
             model_name: self.model.name().to_string(),
             model_title: self.model.model.spec.info.title.clone(),
             model_file: self.model.file.clone(),
@@ -345,7 +347,7 @@ impl RunJob {
             files,
             stopping: self
                 .stopping
-                .map(|rule| rule.report(program, reached, acc.samples)),
+                .map(|rule| rule.outcome(program, reached, acc.samples)),
             partial: cancelled,
         };
         if cancelled && acc.samples == 0 {
@@ -356,7 +358,7 @@ impl RunJob {
                 partial: None,
             });
         }
-        let out = report_output(&report, self.out)?;
+        let out = run_output(&report, self.out)?;
         Ok(if cancelled {
             Outcome::Cancelled {
                 samples_done: acc.samples,
@@ -394,10 +396,10 @@ impl RunJob {
             }
             _ => {}
         }
-        let format: crate::engine::runner::DrawsFormat = if parquet.is_some() {
-            &output::parquet::format_block
+        let format: crate::engine::runner::DrawsEncoder = if parquet.is_some() {
+            &output::format::parquet::format_block
         } else {
-            &output::draws::format_rows
+            &output::run::draws::format_rows
         };
         let mut write = |bytes: &[u8]| -> Result<()> {
             if let Some(out) = csv.as_mut() {
@@ -626,16 +628,16 @@ impl RunJob {
 
 /// The tables of a run's results, in listing order (then manifest.json,
 /// draws and report.html).
-pub const RUN_TABLES: [&dyn Tabular<RunReport>; 4] =
+pub const RUN_TABLES: [&dyn Tabular<RunResults>; 4] =
     [&SummaryCsv, &QuantilesCsv, &HistogramCsv, &ConvergenceCsv];
 
 /// summary.csv, histogram.csv and convergence.csv (or their Parquet),
 /// manifest.json and report.html of a run, and its table.
-pub fn report_output(report: &RunReport, out: FileChoice) -> Result<JobOutput> {
+pub fn run_output(report: &RunResults, out: FileChoice) -> Result<JobOutput> {
     let files = result_files(report, &RUN_TABLES, &[&Manifest], out)?;
     let mut out = JobOutput::table(
         files,
-        output::table::render(report),
+        output::run::terminal::render(report),
         non_finite_warnings(&report.model_name, &report.quantities),
     );
     // The draws went to their sink: the listing is the report's.

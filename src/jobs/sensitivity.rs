@@ -12,9 +12,10 @@ use crate::engine::RunSettings;
 use crate::engine::chunk::{samples_in, shard_range};
 use crate::engine::design::Design;
 use crate::error::{Error, Result};
+use crate::output;
+use crate::output::format::manifest::{self, Manifest, ModelId};
 use crate::output::part::{PartFile, PartJob, PartModel};
-use crate::output::reports::{ModelId, SensitivityCsv, SensitivityReport};
-use crate::output::{self, manifest::Manifest};
+use crate::output::sensitivity::{SensitivityResults, sensitivity_csv::SensitivityCsv};
 use crate::stats::interval::ProportionInterval;
 use crate::summary::SummarySettings;
 use schemars::JsonSchema;
@@ -368,7 +369,7 @@ impl SensitivityJob {
             Ok(result) => result,
             Err(stopped) => return Ok(stopped),
         };
-        let report = SensitivityReport {
+        let report = SensitivityResults {
             model: self.model.id(),
             quantity: self.quantity_name().to_string(),
             bootstrap: self.bootstrap,
@@ -468,12 +469,12 @@ impl SensitivityJob {
 
 /// sensitivity.csv (or .parquet) and manifest.json, and the table.
 pub(super) fn sensitivity_output(
-    mut report: SensitivityReport,
+    mut report: SensitivityResults,
     out: FileChoice,
 ) -> Result<JobOutput> {
-    report.run.files = listing(&[&SensitivityCsv], out, &[output::manifest::FILE_NAME]);
+    report.run.files = listing(&[&SensitivityCsv], out, &[manifest::FILE_NAME]);
     let files = result_files(&report, &[&SensitivityCsv], &[&Manifest], out)?;
-    let table = output::table::render_sensitivity(
+    let table = output::sensitivity::terminal::render(
         &report.model.name,
         &report.quantity,
         &report.result,

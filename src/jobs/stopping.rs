@@ -3,7 +3,7 @@
 
 use crate::engine::Accumulators;
 use crate::engine::program::Program;
-use crate::output::StopReport;
+use crate::output::run::StoppingOutcome;
 use crate::summary::{SummarySettings, summarise_one};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -42,8 +42,8 @@ impl StoppingRule {
         self.precision.met((s.ci_high - s.ci_low) / 2.0, s.mean)
     }
 
-    pub fn report(&self, program: &Program, reached: bool, samples: u64) -> StopReport {
-        StopReport {
+    pub fn outcome(&self, program: &Program, reached: bool, samples: u64) -> StoppingOutcome {
+        StoppingOutcome {
             rule: self.precision.describe(),
             target: program.quantities[self.target].name.clone(),
             reached,

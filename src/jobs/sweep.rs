@@ -10,8 +10,10 @@ use crate::analysis::sweep::{self, Axis};
 use crate::engine::RunSettings;
 use crate::engine::program::Program;
 use crate::error::{Error, Result, literal};
-use crate::output::reports::{ModelId, SweepCsv, SweepReport};
-use crate::output::{self, manifest::Manifest, sweep_csv};
+use crate::output;
+use crate::output::format::manifest::{self, Manifest, ModelId};
+use crate::output::sweep::SweepResults;
+use crate::output::sweep::sweep_csv::{self, SweepCsv};
 use crate::stats::interval::ProportionInterval;
 use crate::summary::SummarySettings;
 use schemars::JsonSchema;
@@ -155,15 +157,15 @@ impl SweepJob {
             self.summary.confidence,
             started,
         );
-        run.files = listing(&[&SweepCsv], self.out, &[output::manifest::FILE_NAME]);
-        let report = SweepReport {
+        run.files = listing(&[&SweepCsv], self.out, &[manifest::FILE_NAME]);
+        let report = SweepResults {
             model: self.model.clone(),
             axes: self.axes.clone(),
             points,
             run,
         };
         let files = result_files(&report, &[&SweepCsv], &[&Manifest], self.out)?;
-        let table = output::table::render_sweep(
+        let table = output::sweep::terminal::render(
             &report.model.name,
             &report.axes,
             &report.points,

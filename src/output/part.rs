@@ -14,14 +14,9 @@ use crate::summary::SummarySettings;
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "gaprisk-part";
-/// Version 2: the command's data under `job`, tagged by `command`.
-/// Version 3: event counts per chunk (a merged run's convergence needs them).
-/// Version 4: a Sobol design has 2d + 2 columns (A, B, AB_i, BA_i) and may
-/// be of the qmc design (`design`), whose intervals come from replicates.
-/// Version 5: a qmc Sobol design is one scramble per 2^16 rows (it was 8
-/// scrambles of N / 8 rows), so version 4 Sobol parts are another design.
-/// Version 6: the quantile levels (`quantiles`), and each output's fine
-/// counts after its sketch in the exact words.
+/// The layout's version: a part of another version is refused, named as
+/// such, since its words would be read wrongly (CHANGELOG.md says what
+/// each version changed).
 pub const VERSION: u32 = 6;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

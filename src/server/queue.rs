@@ -326,7 +326,7 @@ impl Queue {
         let ctx = RunContext::new(workers)
             .with_progress(&progress)
             .with_watch(&watch);
-        let mut save = |bytes: &[u8]| crate::output::atomic::write(&checkpoint, bytes);
+        let mut save = |bytes: &[u8]| crate::output::format::atomic::write(&checkpoint, bytes);
         let sinks = RunSinks {
             draws: None,
             checkpoint: Some(&mut save),
@@ -342,8 +342,8 @@ impl Queue {
             .iter()
             .map(|f| crate::output::OutputFile {
                 name: f.name.clone(),
-                bytes: if f.name == crate::output::manifest::FILE_NAME {
-                    crate::output::manifest::with_job_id(&f.bytes, &job.id)
+                bytes: if f.name == crate::output::format::manifest::FILE_NAME {
+                    crate::output::format::manifest::with_job_id(&f.bytes, &job.id)
                 } else {
                     f.bytes.clone()
                 },

@@ -25,7 +25,7 @@ pub mod schema;
 pub use count::Count;
 
 use crate::engine::design::Design;
-use crate::output::tabular::TableFormat;
+use crate::output::format::tabular::TableFormat;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -4,6 +4,8 @@
 
 use super::*;
 use crate::error::Error;
+use crate::output::format::exporter::OutputFile;
+use crate::output::html::histogram::{LOG_SPAN, log_axis};
 
 macro_rules! files {
     ($dir:literal: $($name:literal),+) => {
