@@ -37,7 +37,7 @@ const OVERHEAD_SAMPLES: u64 = 10_000_000;
 const OVERHEAD_POLL: Duration = Duration::from_millis(20);
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
 /// The binary cargo built for this bench, else target/release/gaprisk.

@@ -1,8 +1,7 @@
 //! A job run from Rust code, cancelled from another thread:
 //! `cargo run --release --example cancel_job`.
-use gaprisk::jobs::run::{RunSinks, RunSpec};
-use gaprisk::jobs::spec::{Count, JobSpec, Sampling};
-use gaprisk::jobs::{Job, LayeredFiles, Limits, Outcome, RunContext, Workers};
+use gaprisk::spec::{Count, JobSpec, RunSpec, Sampling};
+use gaprisk::{Job, LayeredFiles, Limits, Outcome, RunContext, RunSinks, Workers};
 
 fn main() -> Result<(), gaprisk::error::Error> {
     let spec = JobSpec::Run(RunSpec {

@@ -7,6 +7,8 @@
 //! Needs /usr/bin/chromium and chromedriver: `apt-get install -y chromium
 //! chromium-driver`. Without them the test fails; it never skips.
 
+mod common;
+use common::REPO;
 use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -90,7 +92,7 @@ fn free_port() -> u16 {
 
 /// Starts `gaprisk serve` on any free port; returns it and its base URL.
 fn start_server(dir: &Path) -> (Child, String) {
-    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    let models = Path::new(REPO).join("models");
     let mut child = Command::new(env!("CARGO_BIN_EXE_gaprisk"))
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(dir.join("data"))
@@ -628,7 +630,7 @@ fn the_page_runs_a_job_and_shows_its_numbers() {
     let cli = |name: &str, args: &[&str]| {
         let out = reports.join(name);
         let status = Command::new(env!("CARGO_BIN_EXE_gaprisk"))
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .current_dir(REPO)
             .args(args)
             .args(["--quiet", "--out"])
             .arg(&out)

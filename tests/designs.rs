@@ -9,6 +9,7 @@ use gaprisk::summary::{SummarySettings, summarise};
 use std::path::Path;
 
 mod common;
+use common::REPO;
 use common::VARIANCE_FACTOR_30_SEEDS;
 
 const SEEDS: u64 = 30;
@@ -17,8 +18,7 @@ const SAMPLES: u64 = 1 << 14;
 /// Variance over seeds of the means of `quantities`, and the mean of the
 /// squared standard errors each run reported.
 fn spread(design: Design, quantities: &[&str]) -> Vec<(f64, f64)> {
-    let m =
-        model::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/baseline.toml")).unwrap();
+    let m = model::load(&Path::new(REPO).join("models/baseline.toml")).unwrap();
     let program = compile(&m).unwrap();
     let summary = SummarySettings {
         confidence: 0.95,
@@ -104,8 +104,7 @@ fn designs_reduce_variance_and_report_honest_errors() {
 
 #[test]
 fn designs_are_byte_identical_at_any_thread_count() {
-    let m =
-        model::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/baseline.toml")).unwrap();
+    let m = model::load(&Path::new(REPO).join("models/baseline.toml")).unwrap();
     let program = compile(&m).unwrap();
     for design in [Design::Lhs, Design::Qmc, Design::Antithetic] {
         let runs: Vec<_> = [1, 2, 8]

@@ -1,6 +1,8 @@
 //! The columnar evaluator against the scalar reference (`Expr::eval`) on the
 //! corridor model: every derived node, every sample of a block, bit for bit.
 
+mod common;
+use common::REPO;
 use gaprisk::engine::CHUNK_SIZE;
 use gaprisk::engine::chunk::BLOCK;
 use gaprisk::engine::design::{Design, chunk_streams};
@@ -12,7 +14,7 @@ use std::path::Path;
 
 #[test]
 fn columnar_evaluation_matches_the_scalar_reference() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/baseline.toml");
+    let path = Path::new(REPO).join("models/baseline.toml");
     let model = model::load(&path).unwrap();
     let program = compile(&model).unwrap();
     let mut rngs = chunk_streams(
@@ -69,7 +71,7 @@ fn columnar_evaluation_matches_the_scalar_reference() {
 fn a_variant_keeps_every_other_input_draw() {
     // Streams depend on (seed, chunk, node name) only: changing
     // us_commitment must leave every other random input's draws unchanged.
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = Path::new(REPO);
     let draw = |file: &str| {
         let m = model::load(&dir.join(file)).unwrap();
         let p = compile(&m).unwrap();
@@ -106,7 +108,7 @@ fn a_variant_keeps_every_other_input_draw() {
 fn tables_built_on_a_pool_are_those_built_one_by_one() {
     // Compiled on a pool (as the CLI compiles), the quantile tables are
     // built in parallel; the program must be the same, tables included.
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/baseline.toml");
+    let path = Path::new(REPO).join("models/baseline.toml");
     let model = model::load(&path).unwrap();
     let alone = compile(&model).unwrap();
     let workers = gaprisk::engine::Workers::new(2).unwrap();

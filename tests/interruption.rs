@@ -9,7 +9,7 @@ use std::time::Duration;
 
 fn spawn_long_run(out: &std::path::Path, draws: bool) -> std::process::Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gaprisk"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+    cmd.current_dir(REPO)
         .args([
             "run",
             "models/baseline.toml",
@@ -135,7 +135,7 @@ fn a_sigtermed_checkpointed_run_resumes_to_the_uninterrupted_result() {
         "2",
     ];
     let mut child = Command::new(env!("CARGO_BIN_EXE_gaprisk"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(REPO)
         .args(args)
         .arg("--checkpoint")
         .arg(&ckpt)

@@ -1,16 +1,17 @@
 //! The job layer as a shell uses it: jobs built from model texts held in
 //! memory, cancelled from another thread or from their own progress
-//! callback at every stage, and two jobs sharing one thread pool.
+//! callback at every stage, and two jobs sharing one thread pool. Only the
+//! library's facade is used, as a shell would.
 
-use gaprisk::analysis::sweep::parse_axis;
-use gaprisk::jobs::compare::CompareSpec;
-use gaprisk::jobs::merge::MergeJob;
-use gaprisk::jobs::run::{RunSinks, RunSpec};
-use gaprisk::jobs::sensitivity::{Method, SensitivitySpec};
-use gaprisk::jobs::spec::{Count, Files, JobSpec, Sampling, Shard};
-use gaprisk::jobs::sweep::SweepSpec;
-use gaprisk::jobs::{
-    CancelToken, Job, JobOutput, LayeredFiles, Limits, ModelFiles, Outcome, RunContext, Workers,
+mod common;
+use common::REPO;
+use gaprisk::spec::{
+    CompareSpec, Count, Files, JobSpec, Method, RunSpec, Sampling, SensitivitySpec, Shard,
+    SweepSpec,
+};
+use gaprisk::{
+    CancelToken, Job, JobOutput, LayeredFiles, Limits, MergeJob, ModelFiles, Outcome, RunContext,
+    RunSinks, Workers,
 };
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,9 +24,7 @@ fn files() -> LayeredFiles {
     ]
     .into_iter()
     .map(|name| {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("models")
-            .join(name);
+        let path = Path::new(REPO).join("models").join(name);
         (name.to_string(), std::fs::read_to_string(path).unwrap())
     })
     .collect();
@@ -133,7 +132,7 @@ fn jobs() -> Vec<(&'static str, AnyJob)> {
                 &files,
                 JobSpec::Sweep(SweepSpec {
                     model: "baseline.toml".into(),
-                    set: vec![parse_axis("us_commitment=0:1:3").unwrap()],
+                    set: vec!["us_commitment=0:1:3".parse().unwrap()],
                     sampling: sampling(n),
                     ..Default::default()
                 }),

@@ -1,7 +1,13 @@
-//! The architecture's rules, checked: only the shells (the CLI and the
-//! server) print, exit or keep process-wide state, and the library builds
-//! without the shells' dependencies.
+//! The architecture's rules, checked:
+//! - the library's layers import only the layers below them;
+//! - the shells (crates/cli, crates/server, python/src) use only the
+//!   library's facade, and depend on it without `internals`;
+//! - only the shells print, exit or keep process-wide state;
+//! - the library builds without the shells' dependencies;
+//! - every test file in tests/ is a test of exactly one package.
 
+mod common;
+use common::REPO;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -16,17 +22,166 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+fn files_under(rel: &str) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    rust_files(&Path::new(REPO).join(rel), &mut files);
+    assert!(!files.is_empty(), "nothing under {rel}");
+    files
+}
+
+/// The code of a file, comments dropped, line by line.
+fn code_lines(path: &Path) -> Vec<(usize, String)> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .enumerate()
+        .map(|(i, line)| (i + 1, line.split("//").next().unwrap().to_string()))
+        .collect()
+}
+
+/// `prefix` followed by a module name, for each occurrence in `code`.
+fn paths_after<'a>(code: &'a str, prefix: &str) -> Vec<&'a str> {
+    code.match_indices(prefix)
+        .map(|(at, _)| {
+            let rest = &code[at + prefix.len()..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
+/// The library's layers, bottom up: a layer may use those on lower floors.
+const FLOORS: &[&[&str]] = &[
+    &["error", "choice", "simd"],
+    &["distributions"],
+    &["stats"],
+    &["engine"],
+    &["model", "summary"],
+    &["analysis"],
+    &["output"],
+    &["jobs"],
+];
+
+fn floor_of(module: &str) -> Option<usize> {
+    FLOORS.iter().position(|f| f.contains(&module))
+}
+
+#[test]
+fn each_layer_imports_only_the_layers_below_it() {
+    let mut climbs = Vec::new();
+    let mut seen = 0;
+    for file in files_under("src") {
+        let rel = file.strip_prefix(Path::new(REPO).join("src")).unwrap();
+        let own = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_str()
+            .unwrap()
+            .trim_end_matches(".rs")
+            .to_string();
+        let Some(own_floor) = floor_of(&own) else {
+            assert_eq!(own, "lib", "{} is in no layer", rel.display());
+            continue;
+        };
+        for (line, code) in code_lines(&file) {
+            for used in paths_after(&code, "crate::") {
+                seen += 1;
+                match floor_of(used) {
+                    Some(f) if used == own || f < own_floor => {}
+                    _ => climbs.push(format!(
+                        "src/{}:{line}: {own} uses crate::{used}",
+                        rel.display()
+                    )),
+                }
+            }
+        }
+    }
+    assert!(seen > 200, "only {seen} imports read");
+    assert!(climbs.is_empty(), "{}", climbs.join("\n"));
+}
+
+/// What the library's facade (src/lib.rs) makes public at its top.
+fn facade() -> Vec<String> {
+    let lib = std::fs::read_to_string(Path::new(REPO).join("src/lib.rs")).unwrap();
+    let mut names = Vec::new();
+    for line in lib.lines() {
+        let line = line.trim();
+        if let Some(m) = line.strip_prefix("pub mod ") {
+            names.push(m.trim_end_matches(['{', ';', ' ']).to_string());
+        } else if let Some(used) = line.strip_prefix("pub use ") {
+            let used = used.trim_end_matches(';');
+            match used.split_once('{') {
+                Some((_, list)) => names.extend(
+                    list.trim_end_matches('}')
+                        .split(',')
+                        .map(|n| n.trim().rsplit(' ').next().unwrap().to_string())
+                        .filter(|n| !n.is_empty()),
+                ),
+                None => names.push(used.rsplit("::").next().unwrap().to_string()),
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn the_shells_use_only_the_facade() {
+    let facade = facade();
+    for expected in ["spec", "files", "live", "Job", "LayeredFiles", "Error"] {
+        assert!(
+            facade.iter().any(|n| n == expected),
+            "{expected}: {facade:?}"
+        );
+    }
+    let mut reaches = Vec::new();
+    let mut seen = 0;
+    for shell in ["crates/cli/src", "crates/server/src", "python/src"] {
+        for file in files_under(shell) {
+            for (line, code) in code_lines(&file) {
+                for used in paths_after(&code, "gaprisk::") {
+                    seen += 1;
+                    if !facade.iter().any(|n| n == used) {
+                        reaches.push(format!("{}:{line}: gaprisk::{used}", file.display()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(seen > 30, "only {seen} uses read");
+    assert!(
+        reaches.is_empty(),
+        "past the facade:\n{}",
+        reaches.join("\n")
+    );
+    // The crate boundary holds it too: no shell turns the layers public.
+    for manifest in [
+        "crates/cli/Cargo.toml",
+        "crates/server/Cargo.toml",
+        "python/Cargo.toml",
+    ] {
+        let text = std::fs::read_to_string(Path::new(REPO).join(manifest)).unwrap();
+        let dependencies = text
+            .split("[dependencies]")
+            .nth(1)
+            .unwrap()
+            .split("\n[")
+            .next()
+            .unwrap();
+        assert!(
+            !dependencies.contains("internals"),
+            "{manifest} builds the library with its internals public"
+        );
+    }
+}
+
 #[test]
 fn only_the_shells_print_exit_or_keep_process_wide_state() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    rust_files(&root.join("src"), &mut files);
-    let shell = |p: &Path| {
-        let rel = p.strip_prefix(root).unwrap();
-        rel.starts_with("src/cli")
-            || rel.starts_with("src/server")
-            || rel == Path::new("src/main.rs")
-    };
+    let files = files_under("src");
     let forbidden = [
         "process::exit",
         "println!",
@@ -35,13 +190,11 @@ fn only_the_shells_print_exit_or_keep_process_wide_state() {
         "eprint!(",
     ];
     let mut found = Vec::new();
-    for file in files.iter().filter(|f| !shell(f)) {
-        let text = std::fs::read_to_string(file).unwrap();
-        for (i, line) in text.lines().enumerate() {
-            let code = line.split("//").next().unwrap();
+    for file in &files {
+        for (line, code) in code_lines(file) {
             let global_state = code.contains("static ") && code.contains("Atomic");
             if forbidden.iter().any(|f| code.contains(f)) || global_state {
-                found.push(format!("{}:{}: {}", file.display(), i + 1, line.trim()));
+                found.push(format!("{}:{line}: {}", file.display(), code.trim()));
             }
         }
     }
@@ -56,18 +209,19 @@ fn only_the_shells_print_exit_or_keep_process_wide_state() {
 
 fn cargo(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(REPO)
         .args(args)
         .output()
         .unwrap()
 }
 
 #[test]
-fn the_library_builds_without_the_cli_dependencies() {
+fn the_library_builds_without_the_shells() {
     let tree = cargo(&[
         "tree",
         "--offline",
-        "--no-default-features",
+        "--package",
+        "gaprisk",
         "--edges",
         "normal",
         "--prefix",
@@ -79,37 +233,71 @@ fn the_library_builds_without_the_cli_dependencies() {
         String::from_utf8_lossy(&tree.stderr)
     );
     let tree = String::from_utf8(tree.stdout).unwrap();
-    // Normal edges only: the binary's and the tests' dependencies are not
-    // in this tree once the cli feature is off.
+    // Normal edges only: the tests' dependencies are not in this tree.
     assert!(
         tree.contains("rayon"),
         "cargo tree listed nothing useful:\n{tree}"
     );
-    for cli_only in [
+    for shell_only in [
         "clap ",
         "ctrlc ",
         "indicatif ",
         "axum ",
         "tokio ",
         "rusqlite ",
+        "pyo3 ",
     ] {
         assert!(
-            !tree.contains(cli_only),
-            "{cli_only}is a dependency of the library"
+            !tree.contains(shell_only),
+            "{shell_only}is a dependency of the library"
         );
     }
-    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/no-default-features");
+    // The library alone, without the shells' crates: it builds, and with
+    // its layers private it has no dead code.
+    let target = Path::new(REPO).join("target/library-alone");
     let check = cargo(&[
-        "check",
+        "clippy",
         "--offline",
+        "--package",
+        "gaprisk",
         "--lib",
-        "--no-default-features",
         "--target-dir",
         target.to_str().unwrap(),
+        "--",
+        "-D",
+        "warnings",
     ]);
     assert!(
         check.status.success(),
-        "the library does not build without the cli feature:\n{}",
+        "the library does not build alone:\n{}",
         String::from_utf8_lossy(&check.stderr)
+    );
+}
+
+#[test]
+fn every_test_file_is_a_test_of_one_package() {
+    let manifest = std::fs::read_to_string(Path::new(REPO).join("crates/cli/Cargo.toml")).unwrap();
+    let root = std::fs::read_to_string(Path::new(REPO).join("Cargo.toml")).unwrap();
+    assert!(
+        root.contains("autotests = false"),
+        "the library claims tests/"
+    );
+    let mut missing = Vec::new();
+    let mut files = 0;
+    for entry in std::fs::read_dir(Path::new(REPO).join("tests")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            files += 1;
+            let name = path.file_name().unwrap().to_str().unwrap();
+            let listed = format!("path = \"../../tests/{name}\"");
+            if manifest.matches(&listed).count() != 1 {
+                missing.push(name.to_string());
+            }
+        }
+    }
+    assert!(files > 20, "only {files} test files");
+    assert!(
+        missing.is_empty(),
+        "not listed once in crates/cli/Cargo.toml, so never run: {missing:?}"
     );
 }

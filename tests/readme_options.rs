@@ -4,8 +4,10 @@
 //! cannot drift from `--help`. `GAPRISK_BLESS=1 cargo test --test
 //! readme_options` writes them anew after an option changes.
 
+mod common;
 use clap::CommandFactory;
-use gaprisk::cli::args::Cli;
+use common::REPO;
+use gaprisk_cli::args::Cli;
 use std::path::Path;
 
 /// A help text as one line of a Markdown table.
@@ -87,7 +89,7 @@ fn table(command: &clap::Command) -> String {
 
 #[test]
 fn readme_lists_every_option_of_every_command_as_clap_parses_it() {
-    let readme_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme_path = Path::new(REPO).join("README.md");
     let mut readme = std::fs::read_to_string(&readme_path).unwrap();
     let mut cli = Cli::command();
     cli.build();

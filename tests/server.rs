@@ -1,6 +1,7 @@
 //! `gaprisk serve` driven over HTTP: the real binary on an ephemeral port.
 
 mod common;
+use common::REPO;
 #[path = "common/server.rs"]
 mod harness;
 
@@ -404,7 +405,7 @@ fn rare_jobs_refuse_bad_options_by_name_and_cancel() {
 fn every_malformed_model_answers_422_with_its_file_line_and_key() {
     let data = tempdir();
     let s = Server::start(data.path(), &[]);
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/malformed");
+    let corpus = Path::new(REPO).join("tests/malformed");
     let mut seen = 0;
     for entry in std::fs::read_dir(&corpus).unwrap() {
         let path = entry.unwrap().path();

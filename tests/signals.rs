@@ -101,7 +101,7 @@ fn signal(pid: u32, name: &str) {
 fn launch(case: &Case, out: &Path, at: Option<Duration>) -> (ExitStatus, String, Duration) {
     let started = Instant::now();
     let child = Command::new(env!("CARGO_BIN_EXE_gaprisk"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(REPO)
         .args(&case.args)
         .args(["--quiet", "--out"])
         .arg(out)
@@ -693,7 +693,7 @@ fn a_second_signal_exits_at_once_with_130() {
     for at_ms in [150, 250, 350] {
         let started = Instant::now();
         let child = Command::new(env!("CARGO_BIN_EXE_gaprisk"))
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .current_dir(REPO)
             .arg("run")
             .arg(&model)
             .args(["--samples", "1e9", "--quiet", "--out"])

@@ -3,12 +3,15 @@
 //! against (from the same structs' derive) and the requests' parser agree,
 //! option by option, in both directions.
 
+mod common;
+use common::REPO;
+
 use clap::CommandFactory;
-use gaprisk::cli::args::Cli;
-use gaprisk::jobs::spec::request::JobRequest;
-use gaprisk::jobs::spec::schema::{self, Shell};
-use gaprisk::jobs::spec::{JobKind, JobSpec};
-use gaprisk::jobs::{Job, LayeredFiles, Limits};
+use gaprisk::spec::request::JobRequest;
+use gaprisk::spec::schema::{self, Shell};
+use gaprisk::spec::{JobKind, JobSpec};
+use gaprisk::{Job, LayeredFiles, Limits};
+use gaprisk_cli::args::Cli;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -146,7 +149,7 @@ fn spec_of_text(body: &str, shell: Shell) -> gaprisk::error::Result<JobSpec> {
     let request = JobRequest::from_json(body.as_bytes()).unwrap();
     request.spec(
         shell,
-        &LayeredFiles::library(std::path::Path::new("models")),
+        &LayeredFiles::library(&std::path::Path::new(REPO).join("models")),
     )
 }
 
@@ -282,7 +285,7 @@ fn a_sweep_keeps_its_inputs_in_the_order_written() {
 
 #[test]
 fn equal_requests_have_one_identity_and_any_change_another() {
-    let files = LayeredFiles::library(std::path::Path::new("models"));
+    let files = LayeredFiles::library(&std::path::Path::new(REPO).join("models"));
     let identity = |options: Value| {
         let spec = spec_of(
             json!({"command": "run", "model": "baseline.toml", "options": options}),
@@ -310,7 +313,7 @@ fn equal_requests_have_one_identity_and_any_change_another() {
 
 #[test]
 fn a_job_counts_its_evaluations_and_the_service_limits_them() {
-    let files = LayeredFiles::library(std::path::Path::new("models"));
+    let files = LayeredFiles::library(&std::path::Path::new(REPO).join("models"));
     let build = |body: Value, limits: &Limits| {
         let spec = spec_of(body, Shell::Service).unwrap();
         Job::build(&files, &spec, limits)

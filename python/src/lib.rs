@@ -6,16 +6,14 @@
 //! sees (DataFrames, progress bars, result objects) is the pure-Python
 //! layer in `gaprisk/`.
 
-use gaprisk::error::Error;
-use gaprisk::jobs::run::RunSinks;
-use gaprisk::jobs::spec::JobSpec;
-use gaprisk::jobs::spec::request::JobRequest;
-use gaprisk::jobs::spec::schema::{self, Shell};
-use gaprisk::jobs::{
-    CancelToken, Job, JobOutput, LayeredFiles, Limits, ModelFiles, Outcome, Presentation,
-    RunContext, Workers,
+use gaprisk::files::{DrawsFormat, OutputFile, write_all};
+use gaprisk::spec::JobSpec;
+use gaprisk::spec::request::JobRequest;
+use gaprisk::spec::schema::{self, Shell};
+use gaprisk::{
+    CancelToken, Error, Job, JobOutput, LayeredFiles, Limits, ModelFiles, Outcome, Presentation,
+    RunContext, RunSinks, Workers,
 };
-use gaprisk::output::run::draws::DrawsFormat;
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
@@ -132,7 +130,7 @@ fn run_job<F>(
     job: F,
 ) -> PyResult<JobOutput>
 where
-    F: FnOnce(&RunContext) -> gaprisk::error::Result<Outcome<JobOutput>> + Send,
+    F: FnOnce(&RunContext) -> gaprisk::Result<Outcome<JobOutput>> + Send,
 {
     let token = CancelToken::new();
     let workers = workers.with_cancel(token.clone());
@@ -292,8 +290,8 @@ fn check<'py>(
     let path = files
         .locate(model)
         .map_err(|e| PyValueError::new_err(format!("model name '{model}': {e}")))?;
-    let report = gaprisk::jobs::check::check(&files, &path).map_err(|e| raise(py, e))?;
-    let entries = |list: &[gaprisk::jobs::check::Entry]| -> PyResult<Bound<'py, PyList>> {
+    let report = gaprisk::check(&files, &path).map_err(|e| raise(py, e))?;
+    let entries = |list: &[gaprisk::Entry]| -> PyResult<Bound<'py, PyList>> {
         let out = PyList::empty(py);
         for e in list {
             let d = PyDict::new(py);
@@ -322,11 +320,11 @@ fn check<'py>(
 fn save(py: Python<'_>, directory: PathBuf, files: Vec<(String, Vec<u8>)>) -> PyResult<()> {
     std::fs::create_dir_all(&directory)
         .map_err(|e| PyOSError::new_err(format!("cannot create {}: {e}", directory.display())))?;
-    let files: Vec<gaprisk::output::OutputFile> = files
+    let files: Vec<OutputFile> = files
         .into_iter()
-        .map(|(name, bytes)| gaprisk::output::OutputFile { name, bytes })
+        .map(|(name, bytes)| OutputFile { name, bytes })
         .collect();
-    py.detach(|| gaprisk::output::write_all(&directory, &files))
+    py.detach(|| write_all(&directory, &files))
         .map_err(|e| raise(py, e))
 }
 

@@ -21,11 +21,6 @@ pub struct Axis {
     pub values: Vec<f64>,
 }
 
-/// Parses NAME=START:STOP:POINTS, NAME=V1,V2,... or NAME=VALUE.
-pub fn parse_axis(text: &str) -> Result<Axis> {
-    parse_axis_text(text).map_err(|e| Error::option("set", format!("{{set}} {}", literal(&e))))
-}
-
 impl std::str::FromStr for Axis {
     type Err = String;
 
@@ -275,7 +270,7 @@ mod tests {
 
     #[test]
     fn axes_parse_in_every_form() {
-        let a = parse_axis("us_commitment=0:1:11").unwrap();
+        let a = "us_commitment=0:1:11".parse::<Axis>().unwrap();
         assert_eq!(a.values.len(), 11);
         assert_eq!((a.values[0], a.values[10]), (0.0, 1.0));
         // The values as written, not the float arithmetic's neighbours.
@@ -286,18 +281,21 @@ mod tests {
                 "0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1"
             ]
         );
-        let b = parse_axis("x=0.1:0.9:5").unwrap().values;
+        let b = "x=0.1:0.9:5".parse::<Axis>().unwrap().values;
         assert_eq!(b, vec![0.1, 0.3, 0.5, 0.7, 0.9]);
-        let c = parse_axis("x=0.2:0.9:4").unwrap().values;
+        let c = "x=0.2:0.9:4".parse::<Axis>().unwrap().values;
         assert_eq!(c[3], 0.9);
         assert!((c[1] - (0.2 + 0.7 / 3.0)).abs() < 1e-12, "{c:?}");
-        let d = parse_axis("x=-1e6:1e6:3").unwrap().values;
+        let d = "x=-1e6:1e6:3".parse::<Axis>().unwrap().values;
         assert_eq!(d, vec![-1e6, 0.0, 1e6]);
-        assert_eq!(parse_axis("x=1,2.5,4").unwrap().values, vec![1.0, 2.5, 4.0]);
-        assert_eq!(parse_axis("x=7").unwrap().values, vec![7.0]);
-        assert_eq!(parse_axis("x=3:5:1").unwrap().values, vec![3.0]);
+        assert_eq!(
+            "x=1,2.5,4".parse::<Axis>().unwrap().values,
+            vec![1.0, 2.5, 4.0]
+        );
+        assert_eq!("x=7".parse::<Axis>().unwrap().values, vec![7.0]);
+        assert_eq!("x=3:5:1".parse::<Axis>().unwrap().values, vec![3.0]);
         for bad in ["x", "x=1:2", "x=a,b", "x=0:1:0", "x=0:1:2.5", "x=1,nan"] {
-            assert!(parse_axis(bad).is_err(), "{bad}");
+            assert!(bad.parse::<Axis>().is_err(), "{bad}");
         }
     }
 

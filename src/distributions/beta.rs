@@ -60,14 +60,6 @@ impl Beta {
         Beta::new(mean * concentration, (1.0 - mean) * concentration)
     }
 
-    pub fn alpha(&self) -> f64 {
-        self.alpha
-    }
-
-    pub fn beta(&self) -> f64 {
-        self.beta
-    }
-
     #[inline(always)]
     pub fn quantile(&self, u: f64) -> f64 {
         match &self.table {

@@ -71,14 +71,6 @@ impl Discrete {
         })
     }
 
-    /// The distinct values that can be drawn, ascending, and their probabilities.
-    pub fn support(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
-        self.values.iter().enumerate().map(|(i, &v)| {
-            let below = if i == 0 { 0.0 } else { self.cdf[i - 1] };
-            (v, self.cdf[i] - below)
-        })
-    }
-
     #[inline(always)]
     pub fn quantile(&self, u: f64) -> f64 {
         let i = if u <= 0.5 {

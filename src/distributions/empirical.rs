@@ -102,10 +102,6 @@ impl Empirical {
         &self.sha256
     }
 
-    pub fn values(&self) -> &[f64] {
-        &self.values
-    }
-
     /// The smallest value whose empirical CDF (i + 1) / n reaches u: the
     /// value of rank ceil(u n).
     #[inline(always)]

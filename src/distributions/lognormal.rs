@@ -68,14 +68,6 @@ impl Lognormal {
         Lognormal::new(mu, (p95.ln() - mu) / Z95)
     }
 
-    pub fn mu(&self) -> f64 {
-        self.mu
-    }
-
-    pub fn sigma(&self) -> f64 {
-        self.sigma
-    }
-
     #[inline(always)]
     pub fn quantile(&self, u: f64) -> f64 {
         match &self.table {

@@ -54,23 +54,6 @@ impl Mixture {
         Ok(Mixture { components, bounds })
     }
 
-    pub fn components(&self) -> &[Distribution] {
-        &self.components
-    }
-
-    /// The probability of each component.
-    pub fn weights(&self) -> Vec<f64> {
-        let mut below = 0.0;
-        self.bounds
-            .iter()
-            .map(|&b| {
-                let w = b - below;
-                below = b;
-                w
-            })
-            .collect()
-    }
-
     pub fn with_tables(self) -> Self {
         Mixture {
             components: self

@@ -47,7 +47,6 @@ pub use triangular::Triangular;
 pub use uniform::Uniform;
 pub use weibull::Weibull;
 
-use rand::Rng;
 use std::fmt;
 
 /// z such that Phi(z) = 0.95: the model language (docs/model-language.md) defines `p05`/`p95` with this value.
@@ -160,21 +159,11 @@ pub enum Distribution {
 }
 
 impl Distribution {
-    /// One draw.
-    #[inline]
-    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        self.quantile(unit(rng))
-    }
-
-    /// Fills `out` with independent draws: uniforms into `scratch`, then
-    /// mapped through the quantile function in one pass.
-    #[inline(always)]
-    pub fn fill<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [f64], scratch: &mut Vec<f64>) {
-        scratch.resize(out.len(), 0.0);
-        for u in scratch.iter_mut() {
-            *u = unit(rng);
-        }
-        self.map(scratch, out);
+    /// One draw, the way the sampler tests draw (the engine fills columns
+    /// from its own streams).
+    #[cfg(test)]
+    pub fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        self.quantile(unit_from_bits(rng.next_u64()))
     }
 
     /// `out[i] = quantile(us[i])`; the family is matched once, not per value.
@@ -289,12 +278,6 @@ impl Distribution {
 pub fn unit_from_bits(bits: u64) -> f64 {
     // [1, 2) minus (1 - 2^-53) is exact (Sterbenz) and lands on (2k + 1) 2^-53.
     f64::from_bits(0x3FF0_0000_0000_0000 | (bits >> 12)) - (1.0 - f64::EPSILON / 2.0)
-}
-
-/// `unit_from_bits` of the generator's next output.
-#[inline(always)]
-pub fn unit<R: Rng + ?Sized>(rng: &mut R) -> f64 {
-    unit_from_bits(rng.next_u64())
 }
 
 #[cfg(test)]

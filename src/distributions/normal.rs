@@ -60,14 +60,6 @@ impl Normal {
         Ok(((p05 + p95) / 2.0, (p95 - p05) / (2.0 * super::Z95)))
     }
 
-    pub fn mean(&self) -> f64 {
-        self.mean
-    }
-
-    pub fn sd(&self) -> f64 {
-        self.sd
-    }
-
     #[inline(always)]
     pub fn quantile(&self, u: f64) -> f64 {
         self.mean + self.sd * std_normal_quantile(u)

@@ -54,9 +54,4 @@ impl Pert {
     pub fn quantile_exact(&self, u: f64) -> f64 {
         self.min + self.range * self.shape.quantile_exact(u)
     }
-
-    /// The shapes of the underlying beta: used by goodness-of-fit tests.
-    pub fn beta_shapes(&self) -> (f64, f64) {
-        (self.shape.alpha(), self.shape.beta())
-    }
 }

@@ -77,15 +77,6 @@ impl StudentT {
         })
     }
 
-    pub fn cdf(&self, x: f64) -> f64 {
-        let t = (x - self.loc) / self.scale;
-        if t <= 0.0 {
-            lower_cdf(self.df, t)
-        } else {
-            1.0 - lower_cdf(self.df, -t)
-        }
-    }
-
     /// Tabulates the standard t's quantile (see `table`). Not below 2
     /// degrees of freedom: there the tails are so heavy (Cauchy at 1) that
     /// the cubic cells miss the exact quantile by 5e-8 of the spread, more

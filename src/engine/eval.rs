@@ -317,6 +317,7 @@ pub enum Values<'a> {
 }
 
 impl Values<'_> {
+    #[cfg_attr(not(feature = "internals"), allow(dead_code))]
     pub fn len(&self) -> usize {
         match self {
             Values::Column(c) => c.len(),
@@ -324,6 +325,7 @@ impl Values<'_> {
         }
     }
 
+    #[cfg_attr(not(feature = "internals"), allow(dead_code))]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

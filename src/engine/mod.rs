@@ -23,5 +23,8 @@ pub use accumulate::{Accumulators, QuantityAccumulator};
 pub use cancel::{CancelToken, Outcome};
 pub use chunk::CHUNK_SIZE;
 pub use many::{ManyResult, PairedAccumulator, Pairing, run_many, run_many_all};
-pub use runner::{RunSettings, run, run_until};
-pub use schedule::{Flow, Pass, Workers};
+pub use runner::RunSettings;
+// Whole runs of one program: what benches and tests call (`internals`).
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))]
+pub use runner::{run, run_until};
+pub use schedule::{Pass, Workers};

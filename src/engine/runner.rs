@@ -79,6 +79,7 @@ pub fn run_until(
 
 /// Runs `program` over all its samples: the merged accumulators, or those
 /// of the chunks done when the token was cancelled.
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub fn run(
     program: &Program,
     settings: &RunSettings,

@@ -16,6 +16,7 @@ pub struct RunSettings {
 
 impl RunSettings {
     /// Settings that report the standard quantiles at 95% confidence.
+    #[cfg_attr(not(feature = "internals"), allow(dead_code))]
     pub fn new(samples: u64, seed: u64, design: Design) -> RunSettings {
         RunSettings {
             samples,

@@ -38,6 +38,13 @@ pub struct CheckResults {
     pub warnings: Vec<String>,
 }
 
+/// The model file `path` of `files` read (with what it extends), not
+/// checked further: its `[model]` table (name, title, ...). What a list of
+/// models shows.
+pub fn model_info(files: &dyn ModelFiles, path: &Path) -> Result<crate::model::spec::ModelInfo> {
+    Ok(crate::model::source::load_from(files, path)?.info)
+}
+
 /// Validates and compiles the model file `path` of `files`.
 pub fn check(files: &dyn ModelFiles, path: &Path) -> Result<CheckResults> {
     let model = crate::model::load_from(files, path)?;

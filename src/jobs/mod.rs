@@ -22,8 +22,7 @@ mod stopping;
 pub mod sweep;
 
 pub use crate::engine::{CancelToken, Outcome, Workers};
-pub use crate::model::files::LayeredFiles;
-pub use crate::model::source::{DiskFiles, MemoryFiles, ModelFiles};
+pub use crate::model::source::ModelFiles;
 pub use crate::output::OutputFile;
 pub use crate::output::format::tabular::TableFormat;
 pub use job::Job;
@@ -43,8 +42,6 @@ use crate::summary::convergence::ConvergencePoint;
 use std::path::Path;
 use std::time::Instant;
 
-pub use spec::{DEFAULT_CONFIDENCE, DEFAULT_SAMPLES, DEFAULT_SEED};
-
 /// How a job reports progress: units done (samples, or model evaluations
 /// for a sensitivity analysis) of the total. Called from the job's thread,
 /// at most once per wave of chunks.
@@ -57,8 +54,21 @@ pub type Watch<'a> = &'a (dyn Fn(&Watched, &ConvergencePoint) + Sync);
 /// What a watched run's convergence points are about.
 pub struct Watched<'a> {
     /// The events and outputs, in the order of each point's estimates.
-    pub quantities: &'a [crate::engine::program::Quantity],
+    quantities: &'a [crate::engine::program::Quantity],
     pub confidence: f64,
+}
+
+impl Watched<'_> {
+    /// The name of the `i`-th quantity of each point's estimates, and
+    /// whether it is an event (else an output).
+    pub fn quantity(&self, i: usize) -> Option<(&str, bool)> {
+        self.quantities.get(i).map(|q| {
+            (
+                q.name.as_str(),
+                q.kind == crate::engine::program::QuantityKind::Event,
+            )
+        })
+    }
 }
 
 /// What a job runs with: threads and a cancellation token (`Workers`), and

@@ -6,8 +6,6 @@ use crate::error::{Error, Result, literal};
 use crate::output::format::manifest;
 use crate::output::report::{self, ResultFiles};
 
-pub use crate::output::report::INPUT_FILES;
-
 /// `report`'s options.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]

@@ -139,6 +139,7 @@ impl Default for RunSpec {
 }
 
 /// Parses a quantile level: a number in (0, 1).
+#[cfg(feature = "cli")]
 pub fn parse_level(text: &str) -> std::result::Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(p) if p > 0.0 && p < 1.0 => Ok(p),

@@ -15,6 +15,7 @@ use crate::error::ModelError;
 use std::path::Path;
 
 /// Reads, resolves and validates a model file.
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub fn load(path: &Path) -> Result<Model, ModelError> {
     validate::validate(source::load(path)?)
 }

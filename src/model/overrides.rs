@@ -2,19 +2,13 @@
 
 use super::spec::{Body, DistSpec, ModelSpec, Param, Section};
 use crate::distributions::{Distribution, Family, Form};
-use crate::error::{Error, literal};
+use crate::error::Error;
 
 /// One `set` assignment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Override {
     pub name: String,
     pub value: f64,
-}
-
-/// Parses `NAME=VALUE` (a `set` option).
-pub fn parse(text: &str) -> Result<Override, Error> {
-    text.parse()
-        .map_err(|e: String| Error::option("set", format!("{{set}} {}", literal(&e))))
 }
 
 impl std::str::FromStr for Override {
@@ -134,15 +128,15 @@ mod tests {
     #[test]
     fn assignments_parse_and_reject_nonsense() {
         assert_eq!(
-            parse("a=1.5").unwrap(),
+            "a=1.5".parse::<Override>().unwrap(),
             Override {
                 name: "a".into(),
                 value: 1.5
             }
         );
-        assert_eq!(parse(" b = -2 ").unwrap().value, -2.0);
-        assert!(parse("a").is_err());
-        assert!(parse("a=x").is_err());
-        assert!(parse("a=inf").is_err());
+        assert_eq!(" b = -2 ".parse::<Override>().unwrap().value, -2.0);
+        assert!("a".parse::<Override>().is_err());
+        assert!("a=x".parse::<Override>().is_err());
+        assert!("a=inf".parse::<Override>().is_err());
     }
 }

@@ -51,6 +51,7 @@ pub fn ordered_fine_key(x: f64) -> i64 {
 
 /// The slot of a value (see the module comment).
 #[inline(always)]
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub fn slot_of(x: f64) -> i64 {
     ordered_fine_key(x) >> SUB_BITS
 }
@@ -147,6 +148,7 @@ impl Window {
         Some(Window { slots, sides })
     }
 
+    #[cfg_attr(not(feature = "internals"), allow(dead_code))]
     pub fn slots(&self) -> &[i64] {
         &self.slots
     }
@@ -175,6 +177,7 @@ impl Window {
         self.slots.len() * SPLIT
     }
 
+    #[cfg_attr(not(feature = "internals"), allow(dead_code))]
     pub fn is_empty(&self) -> bool {
         self.slots.is_empty()
     }

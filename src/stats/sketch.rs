@@ -193,6 +193,7 @@ fn representative(key: i64) -> f64 {
 impl QuantileSketch {
     /// Adds one finite value (callers filter non-finite values out).
     #[inline(always)]
+    #[cfg_attr(not(feature = "internals"), allow(dead_code))]
     pub fn add(&mut self, x: f64) {
         debug_assert!(x.is_finite());
         self.count += 1;
@@ -219,6 +220,7 @@ impl QuantileSketch {
     /// without bounds checks (`Moments::of` of the same values gives such a
     /// `min` and `max`).
     #[inline(always)]
+    #[cfg_attr(not(feature = "internals"), allow(dead_code))]
     pub unsafe fn add_finite(&mut self, values: &[f64], min: f64, max: f64) {
         // SAFETY: the caller's promise is this function's.
         unsafe { self.add_finite_noting(values, min, max, &mut []) };
@@ -462,6 +464,7 @@ impl QuantileSketch {
     /// The value of rank `ceil(q n) - 1` (0-based) in sorted order, i.e. the
     /// inverse of the empirical CDF, to within `RELATIVE_ACCURACY`. NaN when
     /// empty.
+    #[cfg_attr(not(feature = "internals"), allow(dead_code))]
     pub fn quantile(&self, q: f64) -> f64 {
         if self.count == 0 || q.is_nan() {
             return f64::NAN;
@@ -471,6 +474,7 @@ impl QuantileSketch {
         value.clamp(self.min, self.max)
     }
 
+    #[cfg_attr(not(feature = "internals"), allow(dead_code))]
     fn value_at_rank(&self, rank: u64) -> f64 {
         let mut seen = 0u64;
         // Negative values: largest magnitude first.

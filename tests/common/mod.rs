@@ -9,14 +9,17 @@ pub mod tolerance;
 #[allow(unused_imports)] // not every test file is statistical
 pub use tolerance::*;
 
+/// The repository: these tests are crates/cli's, two folders below it.
+pub const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
 pub fn gaprisk() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_gaprisk"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd.current_dir(REPO);
     cmd
 }
 
 pub fn repo_path(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+    Path::new(REPO).join(rel)
 }
 
 /// Every UTC time stamp `YYYY-MM-DDTHH:MM:SSZ` replaced by `MASKED`.

@@ -42,7 +42,7 @@ impl Reply {
 }
 
 pub fn repo_models() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("models")
+    Path::new(super::REPO).join("models")
 }
 
 impl Server {

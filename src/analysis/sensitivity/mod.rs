@@ -19,7 +19,6 @@ pub(super) use factors::{factor_columns, random_nodes};
 pub use rank::rank;
 pub use sobol::{sobol, sobol_indices_from};
 pub use sobol_design::sobol_evaluations;
-pub use sobol_estimators::sobol_indices;
 pub use sobol_intervals::sobol_blocks;
 pub use tornado::tornado;
 

@@ -194,11 +194,15 @@ crate::choice::choice! {
     }
 }
 
-use crate::jobs::compare::CompareSpec;
-use crate::jobs::rare::RareSpec;
-use crate::jobs::run::RunSpec;
-use crate::jobs::sensitivity::SensitivitySpec;
-use crate::jobs::sweep::SweepSpec;
+// Each command's options beside its job; all of them here.
+pub use crate::jobs::check::CheckSpec;
+pub use crate::jobs::compare::CompareSpec;
+pub use crate::jobs::merge::MergeSpec;
+pub use crate::jobs::rare::RareSpec;
+pub use crate::jobs::report::ReportSpec;
+pub use crate::jobs::run::RunSpec;
+pub use crate::jobs::sensitivity::{Method, Sampler, SensitivitySpec};
+pub use crate::jobs::sweep::SweepSpec;
 
 /// One command's options, as parsed by any shell.
 #[derive(Debug, Clone, PartialEq)]
@@ -341,9 +345,9 @@ pub enum Command {
     #[cfg_attr(feature = "cli", command(flatten))]
     Job(JobSpec),
     /// Combine the part files of a sharded run into summary.csv.
-    Merge(crate::jobs::merge::MergeSpec),
+    Merge(MergeSpec),
     /// Validate a model file and print its nodes in evaluation order.
-    Check(crate::jobs::check::CheckSpec),
+    Check(CheckSpec),
     /// Rebuild report.html from result folders, or one report over several.
-    Report(crate::jobs::report::ReportSpec),
+    Report(ReportSpec),
 }

@@ -45,7 +45,8 @@ pub(super) fn read_data(
 
 #[cfg(test)]
 mod tests {
-    use crate::model::source::{MemoryFiles, load_from, load_text};
+    use crate::model::files::MemoryFiles;
+    use crate::model::source::{load_from, load_text};
     use std::path::{Path, PathBuf};
 
     const MODEL: &str = "[model]\nname = \"m\"\n[inputs]\nx = { dist = \"empirical\", file = \"FILE\", column = \"x\" }\n[outputs]\nx = \"x\"\n";

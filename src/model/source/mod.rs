@@ -10,7 +10,7 @@ mod distribution;
 mod extends;
 mod parse;
 
-pub use super::files::{DiskFiles, MemoryFiles, ModelFiles, normalise};
+pub use super::files::{DiskFiles, ModelFiles};
 
 use super::spec::ModelSpec;
 use crate::error::ModelError;
@@ -20,6 +20,7 @@ use std::path::Path;
 
 /// Parses model text as if it were the file `path` (used by the fuzzer: no
 /// file is read unless the text `extends` one).
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub fn load_text(path: &Path, text: &str) -> Result<ModelSpec, ModelError> {
     let file = parse_file(path, text, None)?;
     match file.extends.clone() {
@@ -40,6 +41,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<ModelSpec, ModelError> {
 }
 
 /// Loads a model file from disk and everything it extends.
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub fn load(path: &Path) -> Result<ModelSpec, ModelError> {
     load_from(&DiskFiles, path)
 }

@@ -58,13 +58,6 @@ pub fn quantity_fields(q: &QuantitySummary, confidence: f64) -> Vec<Cell> {
     row
 }
 
-/// The columns, in order; README documents each.
-pub fn header() -> Vec<&'static str> {
-    let mut h = vec!["model"];
-    h.extend(quantity_columns());
-    h
-}
-
 impl Tabular<RunResults> for SummaryCsv {
     fn csv_name(&self) -> &'static str {
         FILE_NAME

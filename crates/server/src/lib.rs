@@ -1,4 +1,6 @@
-//! `gaprisk serve`: the job service, a shell over `jobs` like the CLI.
+//! `gaprisk serve`: the job service, a shell over the gaprisk library like
+//! the CLI: it keeps HTTP, the queue and storage, and leaves what a job is
+//! (its options, identity, cost and run) to the library.
 //! Handlers are thin: they parse, hand the work to the queue or the
 //! database, and map errors to statuses in `error.rs`. Jobs run on worker
 //! threads, never on the async runtime.
@@ -10,9 +12,9 @@ mod library;
 mod openapi;
 mod queue;
 
-use crate::error::{Error, Result};
-use crate::jobs::Limits;
-use crate::jobs::spec::Count;
+use gaprisk::Limits;
+use gaprisk::spec::Count;
+use gaprisk::{Error, Result};
 use queue::Queue;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -137,7 +139,7 @@ pub fn read_token(path: &std::path::Path) -> Result<String> {
             "token_file",
             format!(
                 "{}: the token must be at least 16 characters",
-                crate::error::literal(&path.display().to_string())
+                gaprisk::error::literal(&path.display().to_string())
             ),
         ));
     }

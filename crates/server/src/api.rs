@@ -3,8 +3,6 @@
 use super::AppState;
 use super::db::JobRecord;
 use super::error::ApiError;
-use crate::jobs::LayeredFiles;
-use crate::jobs::spec::request::JobRequest;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -14,6 +12,8 @@ use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
+use gaprisk::LayeredFiles;
+use gaprisk::spec::request::JobRequest;
 use serde::Deserialize;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -270,7 +270,7 @@ async fn live_chart(
         .unwrap_or_default();
     let (quantity, chart) = match &snapshot.quantity {
         Some((name, is_event, confidence)) => {
-            let chart = crate::output::report::live_convergence_chart(
+            let chart = gaprisk::live::live_convergence_chart(
                 name,
                 *is_event,
                 *confidence,
@@ -338,13 +338,13 @@ async fn check(
         let files = LayeredFiles::library(&library)
             .with_texts(&body.files)
             .map_err(|(k, e)| ApiError::invalid(None, None, &k, e))?;
-        let path = crate::model::source::ModelFiles::locate(&files, &body.model)
+        let path = gaprisk::ModelFiles::locate(&files, &body.model)
             .map_err(|e| ApiError::invalid(None, None, "model", e))?;
-        Ok(crate::jobs::check::check(&files, &path)?)
+        Ok(gaprisk::check(&files, &path)?)
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))??;
-    let entries = |es: &[crate::jobs::check::Entry]| -> Vec<serde_json::Value> {
+    let entries = |es: &[gaprisk::Entry]| -> Vec<serde_json::Value> {
         es.iter()
             .map(|e| serde_json::json!({ "name": e.name, "kind": e.kind, "definition": e.definition }))
             .collect()
@@ -366,11 +366,11 @@ async fn models(State(state): Shared) -> AppResult<axum::Json<serde_json::Value>
         super::library::library_models(&library)
             .into_iter()
             .filter_map(|file| {
-                let spec = crate::model::source::load_from(&files, &file).ok()?;
+                let info = gaprisk::model_info(&files, &file).ok()?;
                 Some(serde_json::json!({
                     "file": file.display().to_string(),
-                    "name": spec.info.name,
-                    "title": spec.info.title,
+                    "name": info.name,
+                    "title": info.title,
                 }))
             })
             .collect::<Vec<_>>()

@@ -3,14 +3,13 @@
 //! folder and its results printed.
 
 use super::{Failure, progress};
-use crate::engine::{CancelToken, Workers};
-use crate::error::{Error, Result};
-use crate::jobs::merge::{MergeJob, MergeSpec};
-use crate::jobs::report::ReportSpec;
-use crate::jobs::run::RunSinks;
-use crate::jobs::spec::{Command, JobSpec};
-use crate::jobs::{Job, JobOutput, LayeredFiles, Limits, Outcome, Presentation, RunContext};
-use crate::output::{self, format::atomic, run::draws::DrawsFile};
+use gaprisk::error::literal;
+use gaprisk::files::{self, DrawsFile, OutputFile};
+use gaprisk::spec::{Command, JobSpec, MergeSpec, ReportSpec};
+use gaprisk::{
+    CancelToken, Error, Job, JobOutput, LayeredFiles, Limits, MergeJob, Outcome, Presentation,
+    ReportJob, Result, RunContext, RunSinks, Workers,
+};
 use std::path::{Path, PathBuf};
 
 pub fn execute(command: Command, token: CancelToken) -> Result<(), Failure> {
@@ -65,7 +64,7 @@ impl OutDir {
             .collect();
         std::fs::create_dir_all(&path)
             .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
-        atomic::remove_stale(&path);
+        files::remove_stale(&path);
         Ok(OutDir { path, created })
     }
 }
@@ -118,7 +117,7 @@ fn finish(outcome: Outcome<JobOutput>, dir: &Path, quiet: bool) -> Result<(), Fa
             return Err(Failure::Interrupted { samples: 0 });
         }
     };
-    output::write_all(dir, &out.files)?;
+    files::write_all(dir, &out.files)?;
     for w in &out.warnings {
         eprintln!("gaprisk: warning: {w}");
     }
@@ -192,7 +191,7 @@ fn job(spec: JobSpec, token: CancelToken) -> Result<(), Failure> {
     };
     let mut save = |bytes: &[u8]| -> Result<()> {
         match &checkpoint {
-            Some(path) => atomic::write(path, bytes),
+            Some(path) => files::write_atomically(path, bytes),
             None => Ok(()),
         }
     };
@@ -230,7 +229,7 @@ fn merge(a: MergeSpec, token: CancelToken) -> Result<(), Failure> {
 fn report(a: ReportSpec) -> Result<(), Failure> {
     let out = match (&a.out, a.folders.as_slice()) {
         (Some(out), _) => out.clone(),
-        (None, [dir]) => dir.join(crate::output::report::FILE_NAME),
+        (None, [dir]) => dir.join(files::REPORT),
         (None, _) => {
             return Err(
                 Error::option("out", "a report over several folders needs {out} FILE").into(),
@@ -242,8 +241,8 @@ fn report(a: ReportSpec) -> Result<(), Failure> {
             "out",
             format!(
                 "{{out}} {} is a folder; give a file name such as {}",
-                crate::error::literal(&out.display().to_string()),
-                crate::error::literal(&out.join("report.html").display().to_string())
+                literal(&out.display().to_string()),
+                literal(&out.join("report.html").display().to_string())
             ),
         )
         .into());
@@ -253,18 +252,15 @@ fn report(a: ReportSpec) -> Result<(), Failure> {
         if !dir.is_dir() {
             return Err(Error::option(
                 "folders",
-                format!(
-                    "{}: not a folder",
-                    crate::error::literal(&dir.display().to_string())
-                ),
+                format!("{}: not a folder", literal(&dir.display().to_string())),
             )
             .into());
         }
         let mut files = Vec::new();
-        for name in crate::jobs::report::INPUT_FILES {
+        for name in files::REPORT_INPUTS {
             let path = dir.join(name);
             if path.is_file() {
-                files.push(crate::jobs::OutputFile {
+                files.push(OutputFile {
                     name: name.to_string(),
                     bytes: read_file(&path)?,
                 });
@@ -272,8 +268,8 @@ fn report(a: ReportSpec) -> Result<(), Failure> {
         }
         folders.push((dir.display().to_string(), files));
     }
-    let file = crate::jobs::report::ReportJob::new(folders)?.execute()?;
-    atomic::write(&out, &file.bytes)?;
+    let file = ReportJob::new(folders)?.execute()?;
+    files::write_atomically(&out, &file.bytes)?;
     if !a.quiet {
         show(&format!("wrote {}\n", out.display()));
     }
@@ -281,7 +277,7 @@ fn report(a: ReportSpec) -> Result<(), Failure> {
 }
 
 fn check(model: &Path) -> Result<(), Failure> {
-    let report = crate::jobs::check::check(&LayeredFiles::disk(), model)?;
+    let report = gaprisk::check(&LayeredFiles::disk(), model)?;
     for w in &report.warnings {
         eprintln!("gaprisk: warning: {w}");
     }
@@ -290,8 +286,8 @@ fn check(model: &Path) -> Result<(), Failure> {
 }
 
 #[cfg(feature = "server")]
-pub fn serve(spec: crate::server::ServeSpec) -> Result<(), Failure> {
-    crate::server::serve(spec.config()?, |addr| {
+pub fn serve(spec: gaprisk_server::ServeSpec) -> Result<(), Failure> {
+    gaprisk_server::serve(spec.config()?, |addr| {
         show(&format!("gaprisk: listening on http://{addr}\n"));
         use std::io::Write;
         let _ = std::io::stdout().flush();

@@ -13,7 +13,7 @@ pub fn document() -> String {
     let mut doc: Value = serde_json::from_str(PATHS).expect("openapi-paths.json is JSON");
     doc["info"]["version"] = Value::String(env!("CARGO_PKG_VERSION").to_string());
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
-        schemas.extend(crate::jobs::spec::schema::request_components());
+        schemas.extend(gaprisk::spec::schema::request_components());
     }
     let mut text = serde_json::to_string_pretty(&doc).expect("a JSON value serialises");
     text.push('\n');

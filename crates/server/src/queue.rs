@@ -5,11 +5,11 @@
 
 use super::db::{Db, JobRecord};
 use super::error::ApiError;
-use crate::engine::{CancelToken, Workers};
-use crate::jobs::run::RunSinks;
-use crate::jobs::spec::request::JobRequest;
-use crate::jobs::spec::schema::Shell;
-use crate::jobs::{Job, JobOutput, LayeredFiles, Limits, Outcome, RunContext};
+use gaprisk::RunSinks;
+use gaprisk::spec::request::JobRequest;
+use gaprisk::spec::schema::Shell;
+use gaprisk::{CancelToken, Workers};
+use gaprisk::{Job, JobOutput, LayeredFiles, Limits, Outcome, RunContext};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -66,13 +66,14 @@ impl Queue {
         library: PathBuf,
         limits: Limits,
         checkpoint_every: Duration,
-    ) -> crate::error::Result<Arc<Queue>> {
-        let pool = rayon::ThreadPoolBuilder::new().build().map_err(|e| {
-            crate::error::Error::ThreadPool {
-                threads: 0,
-                reason: e.to_string(),
-            }
-        })?;
+    ) -> gaprisk::Result<Arc<Queue>> {
+        let pool =
+            rayon::ThreadPoolBuilder::new()
+                .build()
+                .map_err(|e| gaprisk::Error::ThreadPool {
+                    threads: 0,
+                    reason: e.to_string(),
+                })?;
         Ok(Arc::new(Queue {
             db,
             data,
@@ -308,25 +309,22 @@ impl Queue {
             total.store(t, Ordering::SeqCst);
         };
         let live = running.live.clone();
-        let watch =
-            move |watched: &crate::jobs::Watched,
-                  point: &crate::summary::convergence::ConvergencePoint| {
-                let (Some(first), Some(e)) = (watched.quantities.first(), point.estimates.first())
-                else {
-                    return;
-                };
-                let mut live = live.lock().unwrap_or_else(|e| e.into_inner());
-                if live.quantity.is_none() {
-                    let is_event = first.kind == crate::engine::program::QuantityKind::Event;
-                    live.quantity = Some((first.name.clone(), is_event, watched.confidence));
-                }
-                live.points
-                    .push([point.samples as f64, e.mean, e.ci_low, e.ci_high]);
+        let watch = move |watched: &gaprisk::Watched, point: &gaprisk::live::ConvergencePoint| {
+            let (Some((name, is_event)), Some(e)) = (watched.quantity(0), point.estimates.first())
+            else {
+                return;
             };
+            let mut live = live.lock().unwrap_or_else(|e| e.into_inner());
+            if live.quantity.is_none() {
+                live.quantity = Some((name.to_string(), is_event, watched.confidence));
+            }
+            live.points
+                .push([point.samples as f64, e.mean, e.ci_low, e.ci_high]);
+        };
         let ctx = RunContext::new(workers)
             .with_progress(&progress)
             .with_watch(&watch);
-        let mut save = |bytes: &[u8]| crate::output::format::atomic::write(&checkpoint, bytes);
+        let mut save = |bytes: &[u8]| gaprisk::files::write_atomically(&checkpoint, bytes);
         let sinks = RunSinks {
             draws: None,
             checkpoint: Some(&mut save),
@@ -337,19 +335,19 @@ impl Queue {
     /// Writes a job's files into its folder, each atomically; the manifest
     /// gains the job's id.
     fn store(&self, job: &JobRecord, dir: &Path, out: &JobOutput) -> Result<Vec<String>, String> {
-        let files: Vec<crate::output::OutputFile> = out
+        let files: Vec<gaprisk::files::OutputFile> = out
             .files
             .iter()
-            .map(|f| crate::output::OutputFile {
+            .map(|f| gaprisk::files::OutputFile {
                 name: f.name.clone(),
-                bytes: if f.name == crate::output::format::manifest::FILE_NAME {
-                    crate::output::format::manifest::with_job_id(&f.bytes, &job.id)
+                bytes: if f.name == gaprisk::files::MANIFEST {
+                    gaprisk::files::with_job_id(&f.bytes, &job.id)
                 } else {
                     f.bytes.clone()
                 },
             })
             .collect();
-        crate::output::write_all(dir, &files).map_err(|e| e.to_string())?;
+        gaprisk::files::write_all(dir, &files).map_err(|e| e.to_string())?;
         Ok(files.into_iter().map(|f| f.name).collect())
     }
 }

@@ -2,8 +2,8 @@
 //! spec (`gaprisk::jobs::spec`), and `serve`, the server's own options.
 //! Nothing here restates an option.
 
-use crate::jobs::spec::Command;
 use clap::{Parser, Subcommand};
+use gaprisk::spec::Command;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -24,5 +24,5 @@ pub enum CliCommand {
     Library(Command),
     /// Serve the HTTP job API and its web page (README, "The service").
     #[cfg(feature = "server")]
-    Serve(crate::server::ServeSpec),
+    Serve(gaprisk_server::ServeSpec),
 }

@@ -1,15 +1,16 @@
-//! The command line, a thin shell over `jobs`: arguments are parsed into a
-//! job request, the job is built (the model loaded, the options checked),
-//! run with a progress bar and a Ctrl-C that cancels its token, and its
-//! files written and its table printed.
+//! The command line, a thin shell over the gaprisk library: arguments are
+//! parsed by clap into the library's specs (`args`), the job is built (the
+//! model loaded, the options checked), run with a progress bar and a Ctrl-C
+//! that cancels its token, and its files written and its table printed
+//! (`commands`). `serve` hands over to crates/server.
 
 pub mod args;
 mod commands;
 mod progress;
 mod signals;
 
-use crate::error::Error;
 use args::{Cli, CliCommand};
+use gaprisk::Error;
 
 /// Why a command failed, and its exit status.
 #[derive(Debug)]
@@ -28,8 +29,8 @@ impl From<Error> for Failure {
     }
 }
 
-impl From<crate::error::ModelError> for Failure {
-    fn from(e: crate::error::ModelError) -> Self {
+impl From<gaprisk::ModelError> for Failure {
+    fn from(e: gaprisk::ModelError) -> Self {
         Failure::Job(e.into())
     }
 }

@@ -1,9 +1,9 @@
 //! Every way a request can fail, mapped to its HTTP status in one place.
 //! The body is always `{"errors": [{"file", "line", "key", "message"}]}`.
 
-use crate::error::Error;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use gaprisk::Error;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -1,7 +1,7 @@
 //! Ctrl-C and SIGTERM: the first cancels the running job's token (it stops
 //! at the next chunk boundary and keeps what is done); a second exits at once.
 
-use crate::engine::CancelToken;
+use gaprisk::CancelToken;
 
 pub fn install() -> CancelToken {
     let token = CancelToken::new();
