@@ -352,3 +352,91 @@ fn a_job_counts_its_evaluations_and_the_service_limits_them() {
         "{e}"
     );
 }
+
+/// The code of the files shells and library are made of (comments and
+/// Python docstrings left out; unit tests and their data too).
+fn sources() -> Vec<(std::path::PathBuf, String)> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap();
+            if path.is_dir() {
+                if name != "testdata" && name != "tests" {
+                    walk(&path, out);
+                }
+            } else if ["rs", "py", "html"]
+                .iter()
+                .any(|e| path.extension().is_some_and(|x| x == *e))
+                && name != "tests.rs"
+            {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for dir in ["src", "crates", "python/src", "python/gaprisk"] {
+        walk(&std::path::Path::new(REPO).join(dir), &mut files);
+    }
+    files
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let python = path.extension().is_some_and(|x| x == "py");
+            let mut code = String::new();
+            let mut in_docstring = false;
+            for line in text.lines() {
+                if python {
+                    let quotes = line.matches("\"\"\"").count();
+                    let was = in_docstring;
+                    in_docstring ^= quotes % 2 == 1;
+                    if was || quotes > 0 || line.trim_start().starts_with('#') {
+                        continue;
+                    }
+                    code.push_str(line);
+                } else {
+                    code.push_str(line.split("//").next().unwrap());
+                }
+                code.push('\n');
+            }
+            (path, code)
+        })
+        .collect()
+}
+
+#[test]
+fn every_choice_is_spelled_in_one_source_file() {
+    use gaprisk::analysis::rare::RareMethod;
+    use gaprisk::engine::design::Design;
+    use gaprisk::files::DrawsFormat;
+    use gaprisk::output::format::tabular::TableFormat;
+    use gaprisk::spec::{Method, Sampler};
+    use gaprisk::stats::interval::ProportionInterval;
+    let mut spellings: Vec<&str> = Vec::new();
+    spellings.extend(Design::ALL.iter().map(|c| c.name()));
+    spellings.extend(ProportionInterval::ALL.iter().map(|c| c.name()));
+    spellings.extend(RareMethod::ALL.iter().map(|c| c.name()));
+    spellings.extend(Method::ALL.iter().map(|c| c.name()));
+    spellings.extend(Sampler::ALL.iter().map(|c| c.name()));
+    spellings.extend(TableFormat::ALL.iter().map(|c| c.name()));
+    spellings.extend(DrawsFormat::ALL.iter().map(|c| c.name()));
+    spellings.sort_unstable();
+    spellings.dedup();
+    // sensitivity.csv has a column of the same name: another word.
+    spellings.retain(|s| *s != "rank");
+    assert!(spellings.len() >= 12, "{spellings:?}");
+    let sources = sources();
+    assert!(sources.len() > 100, "only {} files read", sources.len());
+    let mut repeated = Vec::new();
+    for spelling in spellings {
+        let literal = format!("\"{spelling}\"");
+        let files: Vec<String> = sources
+            .iter()
+            .filter(|(_, code)| code.contains(&literal))
+            .map(|(path, _)| path.display().to_string())
+            .collect();
+        if files.len() != 1 {
+            repeated.push(format!("{literal} in {files:?}"));
+        }
+    }
+    assert!(repeated.is_empty(), "{}", repeated.join("\n"));
+}

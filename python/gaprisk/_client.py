@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from . import _spec
 from ._api import RESULTS
@@ -20,9 +19,6 @@ from ._results import Result
 
 #: Seconds between two polls of a running job.
 POLL_SECONDS = 0.2
-
-#: The result files a Client's `format` may ask for: a server writes CSV.
-SERVER_FORMAT = "csv"
 
 
 class Client:
@@ -113,13 +109,13 @@ class Client:
     def _call(self, command: str, values: dict[str, Any]) -> Result:
         body, progress = _spec.request(command, _spec.CLIENT, values)
         # The options the service leaves to its clients: the server writes
-        # CSV and report.html, and the Client fetches what was asked for.
+        # the tables in the default format and report.html, and the Client
+        # fetches what was asked for.
         options = body["options"]
-        format = options.pop("format", SERVER_FORMAT)
-        if format != SERVER_FORMAT:
-            raise OptionError(
-                f"format: a server writes {SERVER_FORMAT} only, not {format!r}", "format"
-            )
+        served = _spec.default(command, "format")
+        format = options.pop("format", served)
+        if format != served:
+            raise OptionError(f"format: a server writes {served} only, not {format!r}", "format")
         no_report = options.pop("no_report", False)
         files, _ = self._submit(
             body, progress, lambda name: not (no_report and name == "report.html")

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Mapping, Union
 
-from . import _native, _spec
+from . import _native, _values
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -71,7 +71,7 @@ class Model:
             raise TypeError(f"a model is a path or a gaprisk.Model, got {path!r}")
         self._path = os.fspath(path)
         self._files: dict[str, str] | None = None
-        self._overrides = _spec.overrides("set", set)
+        self._overrides = _values.overrides("set", set)
 
     @classmethod
     def from_text(
@@ -84,8 +84,8 @@ class Model:
         manifests use it). ``extends`` finds its parents among ``files``:
         name -> TOML text, or name -> a path whose text is read now, e.g.
         ``files={"baseline.toml": Path("models/baseline.toml")}``."""
-        _spec.text("text", text)
-        _spec.text("name", name)
+        _values.text("text", text)
+        _values.text("name", name)
         held: dict[str, str] = {}
         for key, value in (files or {}).items():
             if isinstance(value, str):
@@ -125,7 +125,7 @@ class Model:
         """A new Model with these inputs fixed to constants (as the CLI's
         ``--set NAME=VALUE``); later values win over earlier ones."""
         model = self._copy()
-        model._overrides = {**self._overrides, **_spec.overrides("set", overrides)}
+        model._overrides = {**self._overrides, **_values.overrides("set", overrides)}
         return model
 
     def check(self) -> CheckReport:

@@ -100,17 +100,15 @@ def test_the_keywords_take_the_documented_defaults(document, command):
     for p in inspect.signature(getattr(gaprisk, command)).parameters.values():
         if p.kind is not p.KEYWORD_ONLY or p.name in SHELL_KEYWORDS:
             continue
-        assert served[p.name]["description"] in " ".join(
-            getattr(gaprisk, command).__doc__.split()
-        )
+        assert served[p.name]["description"] in " ".join(getattr(gaprisk, command).__doc__.split())
         if served[p.name].get("x-cli-only"):
             continue  # the service takes no value of it: no default to compare
         default = served[p.name].get("default")
         if isinstance(default, (list, dict)):
             default = None
         if p.default is p.empty:
-            assert p.name in document["components"]["schemas"][
-                f"{command.title()}Request"
-            ]["properties"]["options"].get("required", [])
+            assert p.name in document["components"]["schemas"][f"{command.title()}Request"][
+                "properties"
+            ]["options"].get("required", [])
         else:
             assert p.default == default, f"{command} {p.name}"

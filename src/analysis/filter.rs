@@ -134,7 +134,7 @@ pub fn filter(
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     Ok(Outcome::Completed(Sensitivity {
-        method: "filter",
+        method: crate::analysis::sensitivity::Method::Filter,
         samples: settings.samples,
         evaluations: settings.samples,
         rows: scored.into_iter().flat_map(|(_, r)| r).collect(),
@@ -226,7 +226,7 @@ pub fn filter_region(
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     Ok(Sensitivity {
-        method: "filter",
+        method: crate::analysis::sensitivity::Method::Filter,
         samples,
         evaluations: estimate.evaluations + (region.inside.len() + region.outside.len()) as u64,
         rows: scored.into_iter().flat_map(|(_, r)| r).collect(),

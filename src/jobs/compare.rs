@@ -45,10 +45,6 @@ pub struct CompareSpec {
     #[serde(with = "overrides::as_map")]
     #[schemars(with = "overrides::Schema")]
     pub set: Vec<Override>,
-    /// Output folder, created if missing [default: results/compare-<base model name>].
-    #[cfg_attr(feature = "cli", arg(long, short = 'o', value_name = "DIR"))]
-    #[schemars(extend("x-cli-only" = true))]
-    pub out: Option<PathBuf>,
     #[serde(flatten)]
     #[cfg_attr(feature = "cli", command(flatten))]
     pub files: Files,

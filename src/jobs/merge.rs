@@ -28,11 +28,6 @@ pub struct MergeSpec {
     /// The part files of a sharded run (part-K-of-N.json), all N of them.
     #[cfg_attr(feature = "cli", arg(required = true))]
     pub parts: Vec<PathBuf>,
-    /// Output folder [default: the one the unsharded command writes:
-    /// results/<model name>, results/compare-<base model name> or
-    /// results/sensitivity-<model name>-<quantity>-sobol].
-    #[cfg_attr(feature = "cli", arg(long, short = 'o', value_name = "DIR"))]
-    pub out: Option<PathBuf>,
     #[cfg_attr(feature = "cli", command(flatten))]
     pub files: Files,
 }

@@ -45,11 +45,11 @@ use std::time::Instant;
 /// How a job reports progress: units done (samples, or model evaluations
 /// for a sensitivity analysis) of the total. Called from the job's thread,
 /// at most once per wave of chunks.
-pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+pub type ProgressFn<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
 /// Where a run's estimates go as they settle: what they are estimates of,
 /// then each convergence point as it is recorded (what a live page draws).
-pub type Watch<'a> = &'a (dyn Fn(&Watched, &ConvergencePoint) + Sync);
+pub type WatchFn<'a> = &'a (dyn Fn(&Watched, &ConvergencePoint) + Sync);
 
 /// What a watched run's convergence points are about.
 pub struct Watched<'a> {
@@ -75,9 +75,9 @@ impl Watched<'_> {
 /// where its progress goes.
 pub struct RunContext<'a> {
     pub workers: Workers,
-    pub progress: Progress<'a>,
+    pub progress: ProgressFn<'a>,
     /// A `run`'s convergence points, as they are recorded.
-    pub watch: Option<Watch<'a>>,
+    pub watch: Option<WatchFn<'a>>,
 }
 
 impl<'a> RunContext<'a> {
@@ -89,7 +89,7 @@ impl<'a> RunContext<'a> {
         }
     }
 
-    pub fn with_progress<'b>(self, progress: Progress<'b>) -> RunContext<'b>
+    pub fn with_progress<'b>(self, progress: ProgressFn<'b>) -> RunContext<'b>
     where
         'a: 'b,
     {
@@ -100,7 +100,7 @@ impl<'a> RunContext<'a> {
         }
     }
 
-    pub fn with_watch<'b>(self, watch: Watch<'b>) -> RunContext<'b>
+    pub fn with_watch<'b>(self, watch: WatchFn<'b>) -> RunContext<'b>
     where
         'a: 'b,
     {

@@ -55,10 +55,6 @@ pub struct RareSpec {
     #[serde(with = "overrides::as_map")]
     #[schemars(with = "overrides::Schema")]
     pub set: Vec<Override>,
-    /// Output folder, created if missing [default: results/rare-<model name>-<event>-<method>].
-    #[cfg_attr(feature = "cli", arg(long, short = 'o', value_name = "DIR"))]
-    #[schemars(extend("x-cli-only" = true))]
-    pub out: Option<PathBuf>,
     #[serde(flatten)]
     #[cfg_attr(feature = "cli", command(flatten))]
     pub files: Files,
@@ -73,7 +69,6 @@ impl Default for RareSpec {
             samples: Count(DEFAULT_SAMPLES),
             estimation: Estimation::default(),
             set: Vec::new(),
-            out: None,
             files: Files::default(),
         }
     }

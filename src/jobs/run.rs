@@ -51,10 +51,6 @@ pub struct RunSpec {
     #[serde(flatten)]
     #[cfg_attr(feature = "cli", command(flatten))]
     pub sampling: Sampling,
-    /// Output folder, created if missing [default: results/<model name>].
-    #[cfg_attr(feature = "cli", arg(long, short = 'o', value_name = "DIR"))]
-    #[schemars(extend("x-cli-only" = true))]
-    pub out: Option<PathBuf>,
     #[serde(flatten)]
     #[cfg_attr(feature = "cli", command(flatten))]
     pub files: Files,
@@ -120,7 +116,6 @@ impl Default for RunSpec {
         RunSpec {
             model: PathBuf::new(),
             sampling: Sampling::default(),
-            out: None,
             files: Files::default(),
             draws: false,
             draws_format: DrawsFormat::Csv,

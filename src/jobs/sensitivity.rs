@@ -7,6 +7,7 @@ use super::{
     listing, result_files, run::shard_output,
 };
 use crate::analysis::rare::{self, RareMethod, RareSettings};
+pub use crate::analysis::sensitivity::{Method, Sampler};
 use crate::analysis::{Limit, filter, sensitivity};
 use crate::engine::RunSettings;
 use crate::engine::chunk::{samples_in, shard_range};
@@ -22,43 +23,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-crate::choice::choice! {
-    /// What a sensitivity analysis measures.
-    pub enum Method {
-        /// First-order and total Sobol indices.
-        Sobol = "sobol",
-        /// Swings from the 10th to the 90th percentile of each input.
-        Tornado = "tornado",
-        /// Spearman rank correlations.
-        Rank = "rank",
-        /// Monte Carlo filtering of an event: Kolmogorov-Smirnov distances.
-        Filter = "filter",
-    }
-}
-
-crate::choice::choice! {
-    /// Where Monte Carlo filtering draws the event's samples from.
-    pub enum Sampler {
-        /// A plain run of N samples.
-        Plain = "plain",
-        /// Subset simulation's samples of the event region (N per level).
-        Subset = RareMethod::Subset.name(),
-        /// Importance sampling's samples of the event region (N per stage).
-        Is = RareMethod::ImportanceSampling.name(),
-    }
-}
-
-impl Sampler {
-    /// The rare-event search that finds the event's samples, if any.
-    pub fn rare_method(self) -> Option<RareMethod> {
-        match self {
-            Sampler::Plain => None,
-            Sampler::Subset => Some(RareMethod::Subset),
-            Sampler::Is => Some(RareMethod::ImportanceSampling),
-        }
-    }
-}
 
 /// `results/sensitivity-<model name>-<quantity>-<method>`.
 pub fn default_dir(model: &str, quantity: &str, method: Method) -> PathBuf {
@@ -109,10 +73,6 @@ pub struct SensitivitySpec {
     /// Bootstrap resamples of the Sobol intervals of design mc, at least 20.
     #[cfg_attr(feature = "cli", arg(long, value_name = "B", default_value_t = Count(DEFAULT_BOOTSTRAP)))]
     pub bootstrap: Count,
-    /// Output folder, created if missing [default: results/sensitivity-<model name>-<quantity>-<method>].
-    #[cfg_attr(feature = "cli", arg(long, short = 'o', value_name = "DIR"))]
-    #[schemars(extend("x-cli-only" = true))]
-    pub out: Option<PathBuf>,
     #[serde(flatten)]
     #[cfg_attr(feature = "cli", command(flatten))]
     pub files: Files,
@@ -135,7 +95,6 @@ impl Default for SensitivitySpec {
             estimation: Estimation::default(),
             threads: None,
             bootstrap: Count(DEFAULT_BOOTSTRAP),
-            out: None,
             files: Files::default(),
             shard: None,
         }

@@ -43,11 +43,6 @@ pub struct SweepSpec {
     #[serde(flatten)]
     #[cfg_attr(feature = "cli", command(flatten))]
     pub sampling: Sampling,
-    /// Output folder, created if missing [default: results/sweep-<model name>].
-    #[cfg_attr(feature = "cli", arg(long, short = 'o', value_name = "DIR"))]
-    #[serde(default)]
-    #[schemars(extend("x-cli-only" = true))]
-    pub out: Option<PathBuf>,
     #[serde(flatten)]
     #[cfg_attr(feature = "cli", command(flatten))]
     pub files: Files,

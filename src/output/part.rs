@@ -302,11 +302,10 @@ impl PartFile {
         };
         let design = design_from(&self.design)
             .ok_or_else(|| corrupt(format!("unknown design '{}'", self.design)))?;
-        let interval = match self.interval.as_str() {
-            "wilson" => ProportionInterval::Wilson,
-            "clopper-pearson" => ProportionInterval::ClopperPearson,
-            other => return Err(corrupt(format!("unknown interval '{other}'"))),
-        };
+        let interval: ProportionInterval = self
+            .interval
+            .parse()
+            .map_err(|_| corrupt(format!("unknown interval '{}'", self.interval)))?;
         let confidence = f64::from_bits(self.confidence_bits);
         let levels: Vec<f64> = self.quantiles.iter().map(|&b| f64::from_bits(b)).collect();
         let extra: Vec<f64> = levels

@@ -182,8 +182,10 @@ fn job(spec: JobSpec, token: CancelToken) -> Result<(), Failure> {
         _ => (None, None),
     };
     let dir = OutDir::create(
-        spec.out()
-            .map_or_else(|| job.default_dir(), Path::to_path_buf),
+        spec.files()
+            .out
+            .clone()
+            .unwrap_or_else(|| job.default_dir()),
     )?;
     let mut draws = match draws_format {
         Some(format) => Some(DrawsFile::create(&dir, format)?),
@@ -219,7 +221,7 @@ fn merge(a: MergeSpec, token: CancelToken) -> Result<(), Failure> {
         .map(|p| Ok((p.display().to_string(), read_file(p)?)))
         .collect::<Result<Vec<_>>>()?;
     let job = MergeJob::new(parts, &a.files)?;
-    let dir = OutDir::create(a.out.unwrap_or_else(|| job.default_dir()))?;
+    let dir = OutDir::create(a.files.out.clone().unwrap_or_else(|| job.default_dir()))?;
     let outcome = with_progress(workers(Some(1), token)?, a.files.quiet, |ctx| {
         job.execute(ctx)
     })?;

@@ -37,9 +37,47 @@ pub struct Measure {
     pub factor_value: f64,
 }
 
+crate::choice::choice! {
+    /// What a sensitivity analysis measures.
+    pub enum Method {
+        /// First-order and total Sobol indices.
+        Sobol = "sobol",
+        /// Swings from the 10th to the 90th percentile of each input.
+        Tornado = "tornado",
+        /// Spearman rank correlations.
+        Rank = "rank",
+        /// Monte Carlo filtering of an event: Kolmogorov-Smirnov distances.
+        Filter = "filter",
+    }
+}
+
+crate::choice::choice! {
+    /// Where Monte Carlo filtering draws the event's samples from.
+    pub enum Sampler {
+        /// A plain run of N samples.
+        Plain = "plain",
+        /// Subset simulation's samples of the event region (N per level).
+        Subset = crate::analysis::rare::RareMethod::Subset.name(),
+        /// Importance sampling's samples of the event region (N per stage).
+        Is = crate::analysis::rare::RareMethod::ImportanceSampling.name(),
+    }
+}
+
+impl Sampler {
+    /// The rare-event search that finds the event's samples, if any.
+    pub fn rare_method(self) -> Option<crate::analysis::rare::RareMethod> {
+        use crate::analysis::rare::RareMethod;
+        match self {
+            Sampler::Plain => None,
+            Sampler::Subset => Some(RareMethod::Subset),
+            Sampler::Is => Some(RareMethod::ImportanceSampling),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sensitivity {
-    pub method: &'static str,
+    pub method: Method,
     pub samples: u64,
     /// Model evaluations made.
     pub evaluations: u64,

@@ -1,7 +1,7 @@
 //! Spearman rank correlations of the random nodes with the quantity.
 
 use super::factors::factor_columns;
-use super::{Measure, Sensitivity};
+use super::{Measure, Method, Sensitivity};
 use crate::engine::program::Program;
 use crate::engine::{Outcome, RunSettings, Workers};
 use crate::error::Result;
@@ -79,7 +79,7 @@ pub fn rank(
         .collect();
     rows.sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
     Ok(Outcome::Completed(Sensitivity {
-        method: "rank",
+        method: Method::Rank,
         samples: settings.samples,
         evaluations: settings.samples,
         rows,

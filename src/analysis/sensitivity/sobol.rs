@@ -3,7 +3,7 @@
 
 use super::sobol_design::sobol_evaluations;
 use super::sobol_intervals::{bootstrap_estimates, replicate_estimates, to_u32};
-use super::{Measure, Sensitivity};
+use super::{Measure, Method, Sensitivity};
 use crate::engine::design::Design;
 use crate::engine::program::Program;
 use crate::engine::{Outcome, RunSettings, Workers};
@@ -149,7 +149,7 @@ pub fn sobol_indices_from(
         });
     }
     Ok(Some(Sensitivity {
-        method: "sobol",
+        method: Method::Sobol,
         samples: settings.samples,
         evaluations: settings.samples * (2 * d as u64 + 2),
         rows,

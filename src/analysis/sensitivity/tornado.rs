@@ -1,7 +1,7 @@
 //! A tornado: one-at-a-time swings of the quantity as each uncertain input
 //! moves from its 10th to its 90th percentile.
 
-use super::{Measure, Sensitivity};
+use super::{Measure, Method, Sensitivity};
 use crate::engine::many::run_many_all;
 use crate::engine::program::Program;
 use crate::engine::{Outcome, RunSettings, Workers};
@@ -90,7 +90,7 @@ pub fn tornado(
         .collect();
     rows.sort_by(|a, b| b.0.total_cmp(&a.0));
     Ok(Outcome::Completed(Sensitivity {
-        method: "tornado",
+        method: Method::Tornado,
         samples: settings.samples,
         evaluations: settings.samples * programs.len() as u64,
         rows: rows.into_iter().flat_map(|(_, r)| r).collect(),

@@ -92,11 +92,21 @@ impl Default for Sampling {
     }
 }
 
-/// Which result files a command writes, and whether it prints them.
+/// Where a command's result files go, which it writes, and whether it
+/// prints them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[serde(default)]
 pub struct Files {
+    /// Output folder, created if missing [default: a folder of results/
+    /// named for the command and model: results/<model name>,
+    /// results/compare-<base model name>, results/sweep-<model name>,
+    /// results/sensitivity-<model name>-<quantity>-<method> or
+    /// results/rare-<model name>-<event>-<method>; merge writes the
+    /// unsharded command's].
+    #[cfg_attr(feature = "cli", arg(long, short = 'o', value_name = "DIR"))]
+    #[schemars(extend("x-cli-only" = true))]
+    pub out: Option<PathBuf>,
     /// The format of the result tables (summary, quantiles, histogram,
     /// convergence, compare, sweep, sensitivity, rare).
     #[cfg_attr(feature = "cli", arg(long, value_enum, default_value_t = TableFormat::Csv))]
@@ -115,6 +125,7 @@ pub struct Files {
 impl Default for Files {
     fn default() -> Self {
         Files {
+            out: None,
             format: TableFormat::Csv,
             no_report: false,
             quiet: false,
@@ -295,17 +306,6 @@ impl JobSpec {
             JobSpec::Sweep(s) => &s.files,
             JobSpec::Sensitivity(s) => &s.files,
             JobSpec::Rare(s) => &s.files,
-        }
-    }
-
-    /// The output folder asked for, if any.
-    pub fn out(&self) -> Option<&std::path::Path> {
-        match self {
-            JobSpec::Run(s) => s.out.as_deref(),
-            JobSpec::Compare(s) => s.out.as_deref(),
-            JobSpec::Sweep(s) => s.out.as_deref(),
-            JobSpec::Sensitivity(s) => s.out.as_deref(),
-            JobSpec::Rare(s) => s.out.as_deref(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! `[correlations]`: the Spearman rank correlations between pairs of
 //! inputs.
 
-use super::parse::{Lines, number};
+use super::reading::{Lines, number};
 use crate::error::ModelError;
 use crate::model::spec::{Correlation, Origin};
 use toml::Spanned;

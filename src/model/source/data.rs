@@ -1,6 +1,6 @@
 //! Data files a model names (an `empirical` column's `file`).
 
-use super::parse::Lines;
+use super::reading::Lines;
 use crate::error::ModelError;
 use crate::model::files::normalise;
 use std::path::Path;

@@ -4,7 +4,7 @@
 //! line of the parameter it names.
 
 use super::data::read_data;
-use super::parse::{Lines, expression_body, number, string_field};
+use super::reading::{Lines, expression_body, number, string_field};
 use crate::distributions::{Distribution, Family, Form};
 use crate::error::ModelError;
 use crate::model::spec::{Body, DistSpec, Param, Section};

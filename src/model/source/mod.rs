@@ -9,6 +9,7 @@ mod data;
 mod distribution;
 mod extends;
 mod parse;
+mod reading;
 
 pub use super::files::{DiskFiles, ModelFiles};
 

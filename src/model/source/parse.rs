@@ -4,12 +4,13 @@
 
 use super::correlations::parse_correlations;
 use super::distribution::distribution_body;
+use super::reading::{Lines, expression_body, number, string_field};
 use crate::distributions::{Distribution, Family, Form};
 use crate::error::ModelError;
 use crate::model::expr::{self, Expr};
 use crate::model::files::ModelFiles;
 use crate::model::spec::{Body, Correlation, DistSpec, Entry, ModelInfo, Origin, Param, Section};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -20,35 +21,6 @@ pub(super) struct ParsedFile {
     pub(super) extends: Option<(String, usize)>,
     pub(super) entries: Vec<Entry>,
     pub(super) correlations: Vec<Correlation>,
-}
-
-/// Turns byte offsets into 1-based line numbers.
-pub(super) struct Lines<'a> {
-    pub(super) path: &'a Path,
-    pub(super) file: Arc<PathBuf>,
-    text: &'a str,
-    /// Where data files (`empirical`) are read from: the model's own files.
-    pub(super) files: Option<&'a dyn ModelFiles>,
-}
-
-impl Lines<'_> {
-    pub(super) fn line(&self, offset: usize) -> usize {
-        let end = offset.min(self.text.len());
-        self.text.as_bytes()[..end]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
-    }
-
-    pub(super) fn error<T>(
-        &self,
-        offset: usize,
-        key: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Result<T, ModelError> {
-        Err(ModelError::new(self.path, self.line(offset), key, message))
-    }
 }
 
 const SECTIONS: &[&str] = &[
@@ -204,20 +176,6 @@ fn parse_model_table(
     Ok((info, extends))
 }
 
-/// A TOML number as f64; TOML integers and floats both count.
-pub(super) fn number(value: &DeValue) -> Option<f64> {
-    match value {
-        DeValue::Integer(i) => {
-            let digits = i.as_str().replace('_', "");
-            i64::from_str_radix(&digits, i.radix())
-                .ok()
-                .map(|v| v as f64)
-        }
-        DeValue::Float(f) => f.as_str().replace('_', "").parse().ok(),
-        _ => None,
-    }
-}
-
 fn parse_entry(
     lines: &Lines,
     section: Section,
@@ -308,42 +266,6 @@ fn constant_body(lines: &Lines, at: usize, key: &str, x: f64) -> Result<Body, Mo
         params: vec![Param::Number(x)],
     };
     Ok(Body::Fixed(Distribution::Constant(x), spec))
-}
-
-pub(super) fn expression_body(
-    lines: &Lines,
-    at: usize,
-    key: &str,
-    text: &str,
-) -> Result<Body, ModelError> {
-    let expr = expr::parse(text).map_err(|e| {
-        ModelError::new(
-            lines.path,
-            lines.line(at),
-            key,
-            format!("in \"{text}\": {e}"),
-        )
-    })?;
-    Ok(Body::Expr {
-        expr,
-        text: text.to_string(),
-    })
-}
-
-pub(super) fn string_field(
-    lines: &Lines,
-    key: &str,
-    field: &Spanned<toml::de::DeString>,
-    value: &Spanned<DeValue>,
-) -> Result<String, ModelError> {
-    match value.get_ref().as_str() {
-        Some(s) => Ok(s.to_string()),
-        None => lines.error(
-            field.span().start,
-            format!("{key}.{}", field.get_ref()),
-            format!("must be a string, found {}", value.get_ref().type_str()),
-        ),
-    }
 }
 
 fn quantity_table(

@@ -3,6 +3,8 @@
 //! from.
 
 use super::SensitivityResults;
+use crate::analysis::sensitivity::Method;
+use crate::engine::design::Design;
 use crate::error::Result;
 use crate::output::format::exporter::Exporter;
 use crate::output::format::manifest::{self, Manifest};
@@ -13,10 +15,10 @@ impl Exporter<SensitivityResults> for Manifest {
     }
 
     fn serialize(&self, r: &SensitivityResults) -> Result<Vec<u8>> {
-        let sobol = r.result.method == "sobol";
+        let sobol = r.result.method == Method::Sobol;
         let qmc = r.run.settings.design == crate::engine::design::Design::Qmc;
         let mut details = serde_json::json!({
-            "method": r.result.method,
+            "method": r.result.method.name(),
             "quantity": r.quantity,
             "evaluations": r.result.evaluations,
             "reference": r.result.reference,
@@ -27,14 +29,14 @@ impl Exporter<SensitivityResults> for Manifest {
             // The design, its estimators and where the intervals come from.
             let extra = if qmc {
                 serde_json::json!({
-                    "design": "qmc",
+                    "design": Design::Qmc.name(),
                     "estimators": "azzini-2020",
                     "interval": "blocks-t",
                     "blocks": crate::analysis::sensitivity::sobol_blocks(r.result.samples),
                 })
             } else {
                 serde_json::json!({
-                    "design": "mc",
+                    "design": Design::Mc.name(),
                     "estimators": "azzini-2020",
                     "interval": "bootstrap-percentile",
                     "bootstrap": r.bootstrap,

@@ -2,6 +2,7 @@
 //! with replicate or bootstrap whiskers), a tornado of swings, Spearman
 //! correlations, or the Kolmogorov-Smirnov distances of a filter.
 
+use crate::analysis::sensitivity::Method;
 use crate::error::Result;
 use crate::output::html::chart::{self, Frame, Key, LegendItem};
 use crate::output::html::folder::{Csv, Folder};
@@ -105,14 +106,14 @@ pub fn section(f: &Folder) -> Result<String> {
             factors.names.len()
         )));
     }
-    match method.as_str() {
-        "sobol" => h.push_str(&sobol(f, &csv, &c, &factors, &quantity)?),
-        "tornado" => h.push_str(&tornado(f, &csv, &c, &factors, &quantity)?),
-        "rank" => h.push_str(&spearman(f, &csv, &c, &factors, &quantity)?),
-        "filter" => h.push_str(&filter(f, &csv, &c, &factors, &quantity)?),
-        other => {
+    match method.parse::<Method>() {
+        Ok(Method::Sobol) => h.push_str(&sobol(f, &csv, &c, &factors, &quantity)?),
+        Ok(Method::Tornado) => h.push_str(&tornado(f, &csv, &c, &factors, &quantity)?),
+        Ok(Method::Rank) => h.push_str(&spearman(f, &csv, &c, &factors, &quantity)?),
+        Ok(Method::Filter) => h.push_str(&filter(f, &csv, &c, &factors, &quantity)?),
+        Err(_) => {
             h.push_str(&remark(&format!(
-                "No chart for the method {other:?}; its rows follow."
+                "No chart for the method {method:?}; its rows follow."
             )));
             let all: Vec<usize> = (0..csv.rows.len()).collect();
             h.push_str(&csv_html_table(
@@ -156,8 +157,8 @@ fn sobol(f: &Folder, csv: &Csv, c: &Cols, factors: &Factors, q: &str) -> Result<
         }
     }
     let mut frame = Frame::new(
-        f.id("sobol"),
-        "sobol",
+        f.id(Method::Sobol.name()),
+        Method::Sobol.name(),
         format!(
             "Sobol indices of {q} ({} {})",
             confidence_text(f),
@@ -247,8 +248,8 @@ fn tornado(f: &Folder, csv: &Csv, c: &Cols, factors: &Factors, q: &str) -> Resul
         )),
     }
     let mut frame = Frame::new(
-        f.id("tornado"),
-        "tornado",
+        f.id(Method::Tornado.name()),
+        Method::Tornado.name(),
         format!("Tornado: {q} with each input at its 10th and 90th percentile"),
     );
     frame.legend = vec![
@@ -301,8 +302,8 @@ fn spearman(f: &Folder, csv: &Csv, c: &Cols, factors: &Factors, q: &str) -> Resu
         });
     }
     let frame = Frame::new(
-        f.id("rank"),
-        "rank",
+        f.id(Method::Rank.name()),
+        Method::Rank.name(),
         format!(
             "Spearman rank correlations with {q} ({} intervals)",
             confidence_text(f)
@@ -343,8 +344,8 @@ fn filter(f: &Folder, csv: &Csv, c: &Cols, factors: &Factors, q: &str) -> Result
         });
     }
     let frame = Frame::new(
-        f.id("filter"),
-        "filter",
+        f.id(Method::Filter.name()),
+        Method::Filter.name(),
         format!("Monte Carlo filtering of {q}: KS distance, {q} against not {q}"),
     );
     let mut chart = RowsChart::new(frame, "Kolmogorov-Smirnov distance D".to_string(), names);

@@ -44,7 +44,7 @@ pub fn table(model: &str, quantity: &str, s: &Sensitivity, confidence: f64) -> T
         t.push(vec![
             Cell::from(model),
             quantity.into(),
-            s.method.into(),
+            s.method.name().into(),
             rank.into(),
             m.factor.clone().into(),
             m.measure.into(),

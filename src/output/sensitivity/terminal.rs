@@ -1,6 +1,7 @@
 //! What `sensitivity` prints: each factor's measures on one line, most
 //! influential first.
 
+use crate::analysis::sensitivity::Method;
 use crate::output::format::number::{fmt, thousands};
 use std::fmt::Write;
 
@@ -58,13 +59,13 @@ pub fn render(
         }
         s.push('\n');
     }
-    if r.method == "sobol" {
+    if r.method == Method::Sobol {
         let _ = writeln!(
             s,
             "\nfirst_order: the share of the variance the factor explains alone; total: alone and through interactions."
         );
     }
-    if r.method == "filter" {
+    if r.method == Method::Filter {
         let _ = writeln!(
             s,
             "\nks: the Kolmogorov-Smirnov distance between the factor's values where {quantity} holds and where it does not; ks_p_value: its asymptotic p-value."
