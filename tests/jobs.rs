@@ -6,7 +6,7 @@
 mod common;
 use common::REPO;
 use gaprisk::spec::{
-    CompareSpec, Count, Files, JobSpec, Method, RunSpec, Sampling, SensitivitySpec, Shard,
+    CompareSpec, Count, JobSpec, Method, Outputs, RunSpec, Sampling, SensitivitySpec, Shard,
     SweepSpec,
 };
 use gaprisk::{
@@ -143,7 +143,7 @@ fn jobs() -> Vec<(&'static str, AnyJob)> {
         ("sensitivity rank", sensitivity(Method::Rank, n)),
         (
             "merge",
-            AnyJob::Merge(MergeJob::new(parts, &Files::default()).unwrap()),
+            AnyJob::Merge(MergeJob::new(parts, &Outputs::default()).unwrap()),
         ),
     ]
 }

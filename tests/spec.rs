@@ -203,8 +203,13 @@ fn a_request_names_the_option_at_fault() {
         ),
         (
             json!({"set": {"a": "x"}}),
-            "options.set",
-            "set a: must be a finite number",
+            "options.set.a",
+            "set.a must be a number",
+        ),
+        (
+            json!({"interval": "{precision}"}),
+            "options.interval",
+            "interval '{precision}' is not one of",
         ),
         (
             json!({"quantiles": 0.5}),
@@ -262,6 +267,36 @@ fn a_request_names_the_option_at_fault() {
     )
     .unwrap();
     assert_eq!(local.threads(), Some(2));
+    // Options of a command that needs another (sweep: set) are named too.
+    let sweep = |options: &str| {
+        format!(
+            r#"{{"command": "sweep", "model": "baseline.toml", "options": {{"set": {{"us_commitment": "0:1:3"}}, {options}}}}}"#
+        )
+    };
+    for (options, key, says) in [
+        (
+            r#""design": "bogus""#,
+            "options.design",
+            "design 'bogus' is not one of",
+        ),
+        (
+            r#""seed": -1"#,
+            "options.seed",
+            "seed must be a whole number, got -1",
+        ),
+        (
+            r#""samples": 100, "samples": 200"#,
+            "options.samples",
+            "samples is given twice",
+        ),
+    ] {
+        let e = spec_of_text(&sweep(options), Shell::Service).expect_err(options);
+        let gaprisk::Error::InvalidOption { option, .. } = &e else {
+            panic!("{options}: {e:?}")
+        };
+        assert_eq!(format!("options.{option}"), key, "{options}: {e}");
+        assert!(e.to_string().contains(says), "{options}: {e}");
+    }
 }
 
 #[test]
@@ -284,9 +319,9 @@ fn a_sweep_keeps_its_inputs_in_the_order_written() {
 }
 
 #[test]
-fn equal_requests_have_one_identity_and_any_change_another() {
+fn equal_requests_have_one_cache_key_and_any_change_another() {
     let files = LayeredFiles::library(&std::path::Path::new(REPO).join("models"));
-    let identity = |options: Value| {
+    let key = |options: Value| {
         let spec = spec_of(
             json!({"command": "run", "model": "baseline.toml", "options": options}),
             Shell::Service,
@@ -294,20 +329,20 @@ fn equal_requests_have_one_identity_and_any_change_another() {
         .unwrap();
         Job::build(&files, &spec, &Limits::NONE)
             .unwrap()
-            .identity()
+            .cache_key()
             .to_string()
     };
-    let base = identity(json!({"samples": 20000}));
+    let base = key(json!({"samples": 20000}));
     // Spelled otherwise, asked for the same.
-    assert_eq!(base, identity(json!({"samples": 2e4})));
-    assert_eq!(base, identity(json!({"samples": 20000, "seed": 20200925})));
+    assert_eq!(base, key(json!({"samples": 2e4})));
+    assert_eq!(base, key(json!({"samples": 20000, "seed": 20200925})));
     for other in [
         json!({"samples": 20001}),
         json!({"samples": 20000, "seed": 1}),
         json!({"samples": 20000, "interval": "clopper-pearson"}),
         json!({"samples": 20000, "set": {"us_commitment": 0.5}}),
     ] {
-        assert_ne!(base, identity(other.clone()), "{other}");
+        assert_ne!(base, key(other.clone()), "{other}");
     }
 }
 
@@ -340,6 +375,14 @@ fn a_job_counts_its_evaluations_and_the_service_limits_them() {
     assert_eq!(build(sweep, &Limits::NONE).unwrap().evaluations(), 5000);
     let rare = json!({"command": "rare", "model": "baseline.toml", "options": {"samples": 1000}});
     assert_eq!(build(rare, &Limits::NONE).unwrap().evaluations(), 21_000);
+    // A budget no count wraps around: 2^63 rows of a Sobol design.
+    let huge = json!({"command": "sensitivity", "model": "baseline.toml",
+                      "options": {"samples": 9_223_372_036_854_775_808_u64}});
+    let e = build(huge, &tight).err().unwrap();
+    assert!(
+        e.to_string().contains("more than this server's limit"),
+        "{e}"
+    );
     let few_nodes = Limits {
         max_nodes: 10,
         ..Limits::NONE
@@ -350,6 +393,10 @@ fn a_job_counts_its_evaluations_and_the_service_limits_them() {
         e.to_string()
             .contains("is more than this server's limit of 10"),
         "{e}"
+    );
+    assert!(
+        matches!(&e, gaprisk::Error::InvalidRequest { key, .. } if key == "model"),
+        "{e:?}"
     );
 }
 
@@ -409,7 +456,7 @@ fn every_choice_is_spelled_in_one_source_file() {
     use gaprisk::engine::design::Design;
     use gaprisk::files::DrawsFormat;
     use gaprisk::output::format::tabular::TableFormat;
-    use gaprisk::spec::{Method, Sampler};
+    use gaprisk::spec::{Method, Sampler, SobolDesign};
     use gaprisk::stats::interval::ProportionInterval;
     let mut spellings: Vec<&str> = Vec::new();
     spellings.extend(Design::ALL.iter().map(|c| c.name()));
@@ -417,6 +464,7 @@ fn every_choice_is_spelled_in_one_source_file() {
     spellings.extend(RareMethod::ALL.iter().map(|c| c.name()));
     spellings.extend(Method::ALL.iter().map(|c| c.name()));
     spellings.extend(Sampler::ALL.iter().map(|c| c.name()));
+    spellings.extend(SobolDesign::ALL.iter().map(|c| c.name()));
     spellings.extend(TableFormat::ALL.iter().map(|c| c.name()));
     spellings.extend(DrawsFormat::ALL.iter().map(|c| c.name()));
     spellings.sort_unstable();

@@ -57,7 +57,7 @@ def execute(body: dict, progress: bool, desc: str, *, draws: bool = False) -> di
     """Runs a request in this process, with a progress bar; the job's
     warnings become Python warnings."""
     with Progress(progress, desc) as bar:
-        out = _native.execute(json.dumps(body), progress=bar, draws=draws)
+        out = _native.execute(json.dumps(body, allow_nan=False), progress=bar, draws=draws)
     for w in out["warnings"]:
         warnings.warn(w, RuntimeWarning, stacklevel=4)
     return out

@@ -2,7 +2,8 @@
 of call: the in-process functions (``gaprisk.run``, ...) and ``Client``'s
 methods. Their keywords, defaults and documentation come from the spec
 (``_native.spec()``, the same schema the service's OpenAPI document
-publishes); nothing here names an option.
+publishes); nothing here restates an option but ``set``, which a Model's
+own fixed inputs join.
 
 A keyword's value is checked for type here (a wrong type is a TypeError
 naming the keyword) and turned into the JSON the request carries; its
@@ -231,7 +232,14 @@ def request(command: str, kind: str, values: dict[str, Any]) -> tuple[dict, bool
         models = [_model.as_model(values.pop("model"), "model")]
         fixed = models[0].overrides
     if command == "sweep":
-        values["set"] = {**fixed, **axes("set", values.get("set"))}
+        swept = axes("set", values.get("set"))
+        both = sorted(fixed.keys() & swept.keys())
+        if both:
+            raise OptionError(
+                f"set {', '.join(both)}: fixed by {models[0]!r} and swept too (given twice)",
+                "set",
+            )
+        values["set"] = {**fixed, **swept}
     elif "set" in {o.name for o in options(command, kind)}:
         values["set"] = {**fixed, **overrides("set", values.get("set"))} or None
     elif fixed:

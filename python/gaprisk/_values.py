@@ -29,9 +29,13 @@ def count(name: str, value: Any) -> int:
 
 
 def number(name: str, value: Any) -> float:
+    """A finite number: JSON, which a request is, has no infinity or NaN."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {_describe(value)}")
-    return float(value)
+    x = float(value)
+    if not math.isfinite(x):
+        raise OptionError(f"{name} must be a finite number, got {x}", name.split("[")[0])
+    return x
 
 
 def text(name: str, value: Any) -> str:
@@ -67,10 +71,7 @@ def overrides(name: str, value: Any) -> dict[str, float]:
     for key, v in value.items():
         if not isinstance(key, str):
             raise TypeError(f"{name}: input names must be strings, got {_describe(key)}")
-        x = number(f"{name}[{key!r}]", v)
-        if not math.isfinite(x):
-            raise OptionError(f"{name}[{key!r}] must be finite, got {x}", name)
-        out[key] = x
+        out[key] = number(f"{name}[{key!r}]", v)
     return out
 
 

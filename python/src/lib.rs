@@ -67,22 +67,10 @@ fn raise(py: Python<'_>, e: Error) -> PyErr {
 }
 
 /// The commands' options as their specs declare them, as JSON
-/// (`gaprisk::jobs::spec::schema::catalog`).
+/// (`gaprisk::spec::schema::catalog`).
 #[pyfunction]
 fn spec() -> String {
     schema::catalog().to_string()
-}
-
-/// The job's worker threads: `threads` of them, or one per core.
-fn workers(py: Python<'_>, threads: Option<u64>) -> PyResult<Workers> {
-    if threads == Some(0) {
-        return Err(raise(
-            py,
-            Error::option("threads", "{threads} must be at least 1"),
-        ));
-    }
-    let threads = threads.map_or(0, |t| usize::try_from(t).unwrap_or(usize::MAX));
-    Workers::new(threads).map_err(|e| raise(py, e))
 }
 
 /// Set by the job's thread when it ends, however it ends.
@@ -203,13 +191,6 @@ fn output<'py>(py: Python<'py>, out: &JobOutput) -> PyResult<Bound<'py, PyDict>>
     Ok(d)
 }
 
-/// Model files for a call: the request's texts in memory, above the disk.
-fn files_of(py: Python<'_>, request: &JobRequest) -> PyResult<LayeredFiles> {
-    LayeredFiles::disk()
-        .with_texts(&request.files)
-        .map_err(|(key, e)| raise(py, Error::InvalidRequest { key, message: e }))
-}
-
 /// Runs one job: `request` is the JSON the service's `POST /v1/jobs` takes
 /// (options named as the spec's fields, with the in-process calls' own:
 /// `threads`, `format`, `no_report`). With `draws`, a run's per-sample
@@ -225,7 +206,10 @@ fn execute<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let request = JobRequest::from_json(request.as_bytes())
         .map_err(|e| PyValueError::new_err(format!("malformed request: {e}")))?;
-    let files = files_of(py, &request)?;
+    // The request's texts in memory, above the disk.
+    let files = LayeredFiles::disk()
+        .with_texts(&request.files)
+        .map_err(|e| raise(py, e))?;
     let mut spec = request
         .spec(Shell::PythonLocal, &files)
         .map_err(|e| raise(py, e))?;
@@ -238,7 +222,7 @@ fn execute<'py>(
             _ => return Err(PyValueError::new_err("only a run has draws")),
         }
     }
-    let workers = workers(py, spec.threads())?;
+    let workers = spec.workers().map_err(|e| raise(py, e))?;
     let job = Job::build(&files, &spec, &Limits::NONE).map_err(|e| raise(py, e))?;
     if let Some(columns) = job.draws_columns() {
         let columns = columns.len() as u64 + 1;
@@ -286,7 +270,7 @@ fn check<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let files = LayeredFiles::disk()
         .with_texts(&files.unwrap_or_default())
-        .map_err(|(key, e)| raise(py, Error::InvalidRequest { key, message: e }))?;
+        .map_err(|e| raise(py, e))?;
     let path = files
         .locate(model)
         .map_err(|e| PyValueError::new_err(format!("model name '{model}': {e}")))?;

@@ -168,3 +168,18 @@ def test_nothing_is_written_by_the_api(tmp_path, monkeypatch):
     r.draws(["closure"])
     gaprisk.sweep(base, set={"us_commitment": [0, 1]}, samples=20_000, progress=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_non_finite_numbers_and_inputs_given_twice_are_option_errors():
+    # A request is JSON, which has no infinity: refused by name, in Python.
+    with pytest.raises(gaprisk.OptionError) as e:
+        gaprisk.run(BASE, precision=float("inf"), progress=False)
+    assert e.value.option == "precision" and "finite" in str(e.value)
+    with pytest.raises(gaprisk.OptionError) as e:
+        gaprisk.run(BASE, set={"us_commitment": float("nan")}, progress=False)
+    assert e.value.option == "set"
+    # An input the model fixes and the sweep varies, as `--set` twice.
+    fixed = gaprisk.Model(BASE).set(us_commitment=0.2)
+    with pytest.raises(gaprisk.OptionError) as e:
+        gaprisk.sweep(fixed, set={"us_commitment": "0:1:3"}, progress=False)
+    assert e.value.option == "set" and "given twice" in str(e.value)

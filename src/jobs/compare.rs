@@ -1,7 +1,7 @@
 //! `compare`: variants against a base on common random numbers, or one
 //! shard of that comparison.
 
-use super::spec::{Files, Sampling, Shard};
+use super::spec::{Outputs, Sampling, Shard};
 use super::{
     FileChoice, JobOutput, Limits, LoadedModel, ModelFiles, Outcome, RunContext, analysis_run,
     listing, non_finite_warnings, result_files, run::shard_output,
@@ -47,7 +47,7 @@ pub struct CompareSpec {
     pub set: Vec<Override>,
     #[serde(flatten)]
     #[cfg_attr(feature = "cli", command(flatten))]
-    pub files: Files,
+    pub outputs: Outputs,
     /// Compute only shard K of N and write part-K-of-N.json; `gaprisk
     /// merge` combines the N parts.
     #[cfg_attr(feature = "cli", arg(long, value_name = "K/N"))]
@@ -97,15 +97,15 @@ impl CompareJob {
             }
             let loaded = LoadedModel::load(files, path, &r.set, limits)?;
             if let Some(clash) = contenders.iter().find(|c| c.name == loaded.name()) {
-                return Err(Error::option(
-                    "variants",
-                    format!(
+                return Err(Error::InvalidRequest {
+                    key: "variants".into(),
+                    message: format!(
                         "{} and {} are both named '{}': compare.csv could not tell them apart",
-                        crate::error::literal(&clash.file),
-                        crate::error::literal(&loaded.file),
-                        crate::error::literal(loaded.name())
+                        clash.file,
+                        loaded.file,
+                        loaded.name()
                     ),
-                ));
+                });
             }
             titles.push(loaded.model.spec.info.title.clone());
             model_warnings.extend(loaded.warnings());
@@ -117,10 +117,10 @@ impl CompareJob {
             });
         }
         if contenders.len() < 2 {
-            return Err(Error::option(
-                "variants",
-                "nothing to compare: every variant is the base file itself",
-            ));
+            return Err(Error::InvalidRequest {
+                key: "variants".into(),
+                message: "nothing to compare: every variant is the base file itself".into(),
+            });
         }
         Ok(CompareJob {
             model_warnings,
@@ -135,17 +135,17 @@ impl CompareJob {
             settings,
             summary,
             shard: r.shard.map(|s| (s.k, s.n)),
-            out: FileChoice::new(&r.files),
+            out: FileChoice::new(&r.outputs),
         })
     }
 
-    /// `results/compare-<base model name>`.
     /// The resolved models' hashes (after `extends` and `set`): with the
     /// request, what identifies the results.
     pub fn model_hashes(&self) -> Vec<String> {
         self.contenders.iter().map(|c| c.hash.clone()).collect()
     }
 
+    /// `results/compare-<base model name>`.
     pub fn default_dir(&self) -> PathBuf {
         Path::new("results").join(format!("compare-{}", self.contenders[0].name))
     }
@@ -163,7 +163,7 @@ impl CompareJob {
     }
 
     /// Runs the comparison; cancelled, it returns nothing.
-    /// Runs the job; its output carries the models' warnings first.
+    /// Its output carries the models' warnings first.
     pub fn execute(&self, ctx: &RunContext) -> Result<Outcome<JobOutput>> {
         super::warned(self.execute_job(ctx), &self.model_warnings)
     }

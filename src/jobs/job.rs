@@ -1,6 +1,6 @@
 //! `Job`: any job the service or the Python package runs, built from a
 //! `JobSpec`. It knows what a shell needs to know about it without
-//! knowing its command: its identity (equal identities give equal bytes),
+//! knowing its command: its cache key (equal keys give equal bytes),
 //! the model evaluations it will make, and how to run.
 
 use super::compare::CompareJob;
@@ -26,7 +26,7 @@ enum Work {
 /// A validated job, its models loaded and compiled.
 pub struct Job {
     work: Work,
-    identity: String,
+    cache_key: String,
 }
 
 impl Job {
@@ -34,14 +34,23 @@ impl Job {
     /// within `limits`.
     pub fn build(files: &dyn ModelFiles, spec: &JobSpec, limits: &Limits) -> Result<Job> {
         let work = match spec {
-            JobSpec::Run(s) => Work::Run(RunJob::new(files, s, limits)?),
-            JobSpec::Compare(s) => Work::Compare(CompareJob::new(files, s, limits)?),
-            JobSpec::Sweep(s) => Work::Sweep(SweepJob::new(files, s, limits)?),
-            JobSpec::Sensitivity(s) => Work::Sensitivity(SensitivityJob::new(files, s, limits)?),
-            JobSpec::Rare(s) => Work::Rare(RareJob::new(files, s, limits)?),
-        };
+            JobSpec::Run(s) => RunJob::new(files, s, limits).map(Work::Run),
+            JobSpec::Compare(s) => CompareJob::new(files, s, limits).map(Work::Compare),
+            JobSpec::Sweep(s) => SweepJob::new(files, s, limits).map(Work::Sweep),
+            JobSpec::Sensitivity(s) => SensitivityJob::new(files, s, limits).map(Work::Sensitivity),
+            JobSpec::Rare(s) => RareJob::new(files, s, limits).map(Work::Rare),
+        }
+        .map_err(|e| match e {
+            // A model over the limit is the request's `model` or one of its
+            // `variants`.
+            Error::TooManyNodes { ref file, .. } => Error::InvalidRequest {
+                key: spec.request_key(file),
+                message: e.to_string(),
+            },
+            e => e,
+        })?;
         let job = Job {
-            identity: identity(spec, &model_hashes(&work)),
+            cache_key: cache_key(spec, &model_hashes(&work)),
             work,
         };
         job.check_budget(spec, limits)?;
@@ -58,13 +67,14 @@ impl Job {
         }
     }
 
-    /// What identifies the job's results: the gaprisk version, the command,
-    /// its models as named and every option, and the resolved models'
-    /// hashes (after `extends` and `set`), as a SHA-256 in hex. Two jobs
-    /// with the same identity write the same bytes (but for the times a
-    /// manifest records).
-    pub fn identity(&self) -> &str {
-        &self.identity
+    /// What identifies the job's results, the key a service caches them
+    /// by: the gaprisk version, the command, its models as named and the
+    /// options that decide its bytes, and the resolved models' hashes
+    /// (after `extends` and `set`), as a SHA-256 in hex. Two jobs with the
+    /// same key write the same bytes (but for the times a manifest
+    /// records).
+    pub fn cache_key(&self) -> &str {
+        &self.cache_key
     }
 
     /// The model evaluations the job makes at most: its samples times its
@@ -111,11 +121,11 @@ impl Job {
         match self.work {
             Work::Run(j) => Job {
                 work: Work::Run(j.checkpointed(every)),
-                identity: self.identity,
+                cache_key: self.cache_key,
             },
             work => Job {
                 work,
-                identity: self.identity,
+                cache_key: self.cache_key,
             },
         }
     }
@@ -125,7 +135,7 @@ impl Job {
         match self.work {
             Work::Run(j) => Ok(Job {
                 work: Work::Run(j.resuming(name, bytes)?),
-                identity: self.identity,
+                cache_key: self.cache_key,
             }),
             _ => Err(Error::option(
                 "resume",
@@ -188,7 +198,7 @@ fn model_hashes(work: &Work) -> Vec<String> {
     }
 }
 
-fn identity(spec: &JobSpec, hashes: &[String]) -> String {
+fn cache_key(spec: &JobSpec, hashes: &[String]) -> String {
     use sha2::{Digest, Sha256};
     let models: Vec<String> = spec
         .models()
@@ -200,7 +210,7 @@ fn identity(spec: &JobSpec, hashes: &[String]) -> String {
         env!("CARGO_PKG_VERSION"),
         spec.kind(),
         models.join("\n"),
-        spec.options_json(),
+        spec.canonical(),
         hashes.join("\n")
     );
     Sha256::digest(text.as_bytes())

@@ -4,7 +4,7 @@
 use super::compare::compare_output;
 use super::run::run_output;
 use super::sensitivity::{model_id, sensitivity_output};
-use super::spec::Files;
+use super::spec::Outputs;
 use super::{FileChoice, JobOutput, Outcome, RunContext, analysis_run, seconds_since};
 use crate::analysis::compare::{Contender, assemble};
 use crate::analysis::sensitivity::sobol_indices_from;
@@ -29,7 +29,7 @@ pub struct MergeSpec {
     #[cfg_attr(feature = "cli", arg(required = true))]
     pub parts: Vec<PathBuf>,
     #[cfg_attr(feature = "cli", command(flatten))]
-    pub files: Files,
+    pub outputs: Outputs,
 }
 
 /// Checked parts, in chunk order.
@@ -41,7 +41,7 @@ pub struct MergeJob {
 impl MergeJob {
     /// `parts`: each part file's name (for messages) and bytes; `files`:
     /// which result files to write.
-    pub fn new(parts: Vec<(String, Vec<u8>)>, files: &Files) -> Result<MergeJob> {
+    pub fn new(parts: Vec<(String, Vec<u8>)>, outputs: &Outputs) -> Result<MergeJob> {
         let parts = parts
             .into_iter()
             .map(|(name, bytes)| {
@@ -51,7 +51,7 @@ impl MergeJob {
             .collect::<Result<Vec<_>>>()?;
         Ok(MergeJob {
             parts: check_parts(parts)?,
-            out: FileChoice::new(files),
+            out: FileChoice::new(outputs),
         })
     }
 

@@ -4,10 +4,11 @@
 //! package are shells over this layer; nothing here prints, exits or keeps
 //! process-wide state.
 //!
-//! A job is built from model files (by name, through `ModelFiles`: the disk
-//! for the CLI, a request's texts for a server) and options named as the
-//! HTTP API names them (`relative_precision`); an error in either is an
-//! `Error` naming the file, line and key, or the option.
+//! A job is built from its spec (`spec`: the options, named as the HTTP API
+//! names them, `relative_precision`) and model files read through
+//! `ModelFiles` (`LayeredFiles`: texts held in memory above the disk or a
+//! model library); an error in either is an `Error` naming the file, line
+//! and key, or the option.
 
 pub mod check;
 pub mod compare;
@@ -182,10 +183,10 @@ pub struct FileChoice {
 
 impl FileChoice {
     /// What a spec's `format` and `no_report` ask for.
-    pub fn new(files: &spec::Files) -> FileChoice {
+    pub fn new(outputs: &spec::Outputs) -> FileChoice {
         FileChoice {
-            tables: files.format,
-            report: !files.no_report,
+            tables: outputs.format,
+            report: !outputs.no_report,
         }
     }
 }

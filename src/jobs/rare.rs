@@ -1,7 +1,7 @@
 //! `rare`: one event's probability by subset simulation or importance
 //! sampling, for events too rare for plain Monte Carlo.
 
-use super::spec::{Count, Estimation, Files};
+use super::spec::{Count, Estimation, Outputs};
 use super::{
     FileChoice, JobOutput, Limits, LoadedModel, ModelFiles, Outcome, RunContext, analysis_run,
     listing, result_files,
@@ -42,8 +42,7 @@ pub struct RareSpec {
     /// The estimator (subset works with discrete nodes).
     #[cfg_attr(feature = "cli", arg(long, value_enum, default_value_t = RareMethod::Subset))]
     pub method: RareMethod,
-    /// Samples per level (subset) or stage (is), from 100 to 10^7: 10000,
-    /// 10_000 or 1e4.
+    /// Samples per level (subset) or stage (is), from 100 to 10^7.
     #[cfg_attr(feature = "cli", arg(long, short = 'n', value_name = "N", default_value_t = Count(DEFAULT_SAMPLES)))]
     pub samples: Count,
     #[serde(flatten)]
@@ -57,7 +56,7 @@ pub struct RareSpec {
     pub set: Vec<Override>,
     #[serde(flatten)]
     #[cfg_attr(feature = "cli", command(flatten))]
-    pub files: Files,
+    pub outputs: Outputs,
 }
 
 impl Default for RareSpec {
@@ -69,7 +68,7 @@ impl Default for RareSpec {
             samples: Count(DEFAULT_SAMPLES),
             estimation: Estimation::default(),
             set: Vec::new(),
-            files: Files::default(),
+            outputs: Outputs::default(),
         }
     }
 }
@@ -125,7 +124,7 @@ impl RareJob {
                 confidence,
                 keep_region: false,
             },
-            out: FileChoice::new(&r.files),
+            out: FileChoice::new(&r.outputs),
         })
     }
 
@@ -157,7 +156,7 @@ impl RareJob {
 
     /// Runs the method; cancelled, it returns nothing (a partial ladder of
     /// levels estimates nothing).
-    /// Runs the job; its output carries the models' warnings first.
+    /// Its output carries the models' warnings first.
     pub fn execute(&self, ctx: &RunContext) -> Result<Outcome<JobOutput>> {
         super::warned(self.execute_job(ctx), &self.model_warnings)
     }

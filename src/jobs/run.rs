@@ -1,7 +1,7 @@
 //! `run`: every event's probability and every output's distribution, with
 //! an optional stopping rule, checkpoints, or one shard of the chunks.
 
-use super::spec::{Count, Files, Sampling, Shard};
+use super::spec::{Count, Outputs, Sampling, Shard};
 use super::stopping::{Precision, StoppingRule};
 use super::{
     FileChoice, JobOutput, Limits, LoadedModel, ModelFiles, Outcome, Presentation, RunContext,
@@ -53,7 +53,7 @@ pub struct RunSpec {
     pub sampling: Sampling,
     #[serde(flatten)]
     #[cfg_attr(feature = "cli", command(flatten))]
-    pub files: Files,
+    pub outputs: Outputs,
     /// Also write draws.csv (or draws.parquet): one row per sample, one
     /// column per node, event and output.
     #[cfg_attr(feature = "cli", arg(long))]
@@ -116,7 +116,7 @@ impl Default for RunSpec {
         RunSpec {
             model: PathBuf::new(),
             sampling: Sampling::default(),
-            files: Files::default(),
+            outputs: Outputs::default(),
             draws: false,
             draws_format: DrawsFormat::Csv,
             interval: ProportionInterval::Wilson,
@@ -251,7 +251,7 @@ impl RunJob {
             checkpoint,
             checkpoint_every: CHECKPOINT_EVERY,
             resume: None,
-            out: FileChoice::new(&r.files),
+            out: FileChoice::new(&r.outputs),
         })
     }
 
@@ -281,13 +281,13 @@ impl RunJob {
         Ok(self)
     }
 
-    /// `results/<model name>`.
     /// The resolved models' hashes (after `extends` and `set`): with the
     /// request, what identifies the results.
     pub fn model_hashes(&self) -> Vec<String> {
         vec![self.model.hash()]
     }
 
+    /// `results/<model name>`.
     pub fn default_dir(&self) -> PathBuf {
         Path::new("results").join(self.model.name())
     }
@@ -304,7 +304,7 @@ impl RunJob {
     /// Runs the job. Cancelled, it returns the results of the chunks done
     /// (`partial: true` in the manifest), or nothing if none was; a
     /// cancelled shard returns nothing.
-    /// Runs the job; its output carries the models' warnings first.
+    /// Its output carries the models' warnings first.
     pub fn execute(&self, ctx: &RunContext, sinks: RunSinks) -> Result<Outcome<JobOutput>> {
         super::warned(self.execute_job(ctx, sinks), &self.model_warnings)
     }

@@ -1,7 +1,7 @@
 //! `sensitivity`: which assumption drives a quantity (Sobol indices, a
 //! tornado, or rank correlations), or one shard of a Sobol design.
 
-use super::spec::{Count, Estimation, Files, Shard};
+use super::spec::{Count, Estimation, Outputs, Shard};
 use super::{
     FileChoice, JobOutput, Limits, LoadedModel, ModelFiles, Outcome, RunContext, analysis_run,
     listing, result_files, run::shard_output,
@@ -34,6 +34,27 @@ pub const DEFAULT_BOOTSTRAP: u64 = 200;
 /// The Sobol design unless one is asked for.
 pub const DEFAULT_DESIGN: Design = Design::Qmc;
 
+crate::choice::choice! {
+    /// The designs of a Sobol analysis: the sampling designs its
+    /// estimators and intervals are made for.
+    pub enum SobolDesign {
+        /// A and B the two halves of one 2d-dimensional Owen-scrambled
+        /// Sobol point set; intervals from blocks of it.
+        Qmc = Design::Qmc.name(),
+        /// Independent draws; bootstrap intervals.
+        Mc = Design::Mc.name(),
+    }
+}
+
+impl From<SobolDesign> for Design {
+    fn from(d: SobolDesign) -> Design {
+        match d {
+            SobolDesign::Qmc => Design::Qmc,
+            SobolDesign::Mc => Design::Mc,
+        }
+    }
+}
+
 /// `sensitivity`'s options.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]
@@ -48,19 +69,19 @@ pub struct SensitivitySpec {
     /// What to measure (filter explains an event, not an output).
     #[cfg_attr(feature = "cli", arg(long, value_enum, default_value_t = Method::Sobol))]
     pub method: Method,
-    /// Sobol only: qmc (A and B the two halves of one 2d-dimensional
-    /// Owen-scrambled Sobol point set; intervals from blocks of it) or mc
-    /// (independent draws; bootstrap intervals) [default: qmc].
+    /// Sobol only: the design of the matrices A and B [default: qmc].
     #[cfg_attr(feature = "cli", arg(long, value_enum))]
-    pub design: Option<Design>,
+    #[schemars(extend("x-only-with" = {"method": [Method::Sobol.name()]}))]
+    pub design: Option<SobolDesign>,
     /// Filter only: where the event's samples come from; subset and is, for
     /// events too rare for a plain run to hold many of them, take the
     /// samples `gaprisk rare` finds in the event's region.
     #[cfg_attr(feature = "cli", arg(long, value_enum, default_value_t = Sampler::Plain))]
+    #[schemars(extend("x-only-with" = {"method": [Method::Filter.name()]}))]
     pub sampler: Sampler,
     /// Samples: N of a Sobol design, whose model is evaluated N (2d + 2)
     /// times (d random nodes); per level or stage with sampler subset or
-    /// is. 131072, 131_072 or 1.31072e5.
+    /// is.
     #[cfg_attr(feature = "cli", arg(long, short = 'n', value_name = "N", default_value_t = Count(DEFAULT_SAMPLES)))]
     pub samples: Count,
     #[serde(flatten)]
@@ -72,10 +93,11 @@ pub struct SensitivitySpec {
     pub threads: Option<Count>,
     /// Bootstrap resamples of the Sobol intervals of design mc, at least 20.
     #[cfg_attr(feature = "cli", arg(long, value_name = "B", default_value_t = Count(DEFAULT_BOOTSTRAP)))]
+    #[schemars(extend("x-only-with" = {"method": [Method::Sobol.name()], "design": [SobolDesign::Mc.name()]}))]
     pub bootstrap: Count,
     #[serde(flatten)]
     #[cfg_attr(feature = "cli", command(flatten))]
-    pub files: Files,
+    pub outputs: Outputs,
     /// Sobol only: compute shard K of N of the evaluations and write
     /// part-K-of-N.json; `gaprisk merge` combines the N parts.
     #[cfg_attr(feature = "cli", arg(long, value_name = "K/N"))]
@@ -95,7 +117,7 @@ impl Default for SensitivitySpec {
             estimation: Estimation::default(),
             threads: None,
             bootstrap: Count(DEFAULT_BOOTSTRAP),
-            files: Files::default(),
+            outputs: Outputs::default(),
             shard: None,
         }
     }
@@ -152,16 +174,7 @@ impl SensitivityJob {
         }
         let design = match (r.method, r.design) {
             (Method::Sobol, None) => DEFAULT_DESIGN,
-            (Method::Sobol, Some(d @ (Design::Qmc | Design::Mc))) => d,
-            (Method::Sobol, Some(d)) => {
-                return Err(Error::option(
-                    "design",
-                    format!(
-                        "{{design}} of a Sobol design is qmc or mc, not {}",
-                        d.name()
-                    ),
-                ));
-            }
+            (Method::Sobol, Some(d)) => d.into(),
             (_, None) => Design::Mc,
             (m, Some(_)) => {
                 return Err(Error::option(
@@ -220,7 +233,7 @@ impl SensitivityJob {
             settings,
             summary,
             shard: r.shard.map(|s| (s.k, s.n)),
-            out: FileChoice::new(&r.files),
+            out: FileChoice::new(&r.outputs),
         })
     }
 
@@ -235,7 +248,7 @@ impl SensitivityJob {
     pub fn evaluations(&self) -> u64 {
         let n = self.settings.samples;
         match self.method {
-            Method::Sobol => n * (2 * self.model.program.streams.len() as u64 + 2),
+            Method::Sobol => n.saturating_mul(2 * self.model.program.streams.len() as u64 + 2),
             Method::Tornado => {
                 let inputs = self
                     .model
@@ -246,11 +259,11 @@ impl SensitivityJob {
                         matches!(&e.body, crate::model::spec::Body::Fixed(d, _) if !d.is_constant())
                     })
                     .count() as u64;
-                n * (2 * inputs + 1)
+                n.saturating_mul(2 * inputs + 1)
             }
             // Filtering from rare's samples: the usual seven levels, as
             // its progress counts (the real number depends on P).
-            Method::Filter if self.sampler.is_some() => n * 7,
+            Method::Filter if self.sampler.is_some() => n.saturating_mul(7),
             Method::Rank | Method::Filter => n,
         }
     }
@@ -273,7 +286,7 @@ impl SensitivityJob {
 
     /// Runs the analysis; cancelled, it returns nothing (indices from part
     /// of a design would be wrong, not merely noisy).
-    /// Runs the job; its output carries the models' warnings first.
+    /// Its output carries the models' warnings first.
     pub fn execute(&self, ctx: &RunContext) -> Result<Outcome<JobOutput>> {
         super::warned(self.execute_job(ctx), &self.model_warnings)
     }

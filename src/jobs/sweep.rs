@@ -1,7 +1,7 @@
 //! `sweep`: the model over a line or grid of input values, on common random
 //! numbers.
 
-use super::spec::{Files, Sampling};
+use super::spec::{Outputs, Sampling};
 use super::{
     FileChoice, JobOutput, Limits, ModelFiles, Outcome, RunContext, analysis_run, listing,
     result_files,
@@ -45,7 +45,7 @@ pub struct SweepSpec {
     pub sampling: Sampling,
     #[serde(flatten)]
     #[cfg_attr(feature = "cli", command(flatten))]
-    pub files: Files,
+    pub outputs: Outputs,
 }
 
 pub struct SweepJob {
@@ -100,17 +100,17 @@ impl SweepJob {
             points,
             settings,
             summary,
-            out: FileChoice::new(&r.files),
+            out: FileChoice::new(&r.outputs),
         })
     }
 
-    /// `results/sweep-<model name>`.
     /// The resolved models' hashes (after `extends` and `set`): with the
     /// request, what identifies the results.
     pub fn model_hashes(&self) -> Vec<String> {
         vec![self.model.hash.clone()]
     }
 
+    /// `results/sweep-<model name>`.
     pub fn default_dir(&self) -> PathBuf {
         Path::new("results").join(format!("sweep-{}", self.model.name))
     }
@@ -127,8 +127,8 @@ impl SweepJob {
             .saturating_mul(self.points.len() as u64)
     }
 
-    /// Runs every point; cancelled, it returns nothing.
-    /// Runs the job; its output carries the models' warnings first.
+    /// Runs every point; cancelled, it returns nothing. Its output carries
+    /// the models' warnings first.
     pub fn execute(&self, ctx: &RunContext) -> Result<Outcome<JobOutput>> {
         super::warned(self.execute_job(ctx), &self.model_warnings)
     }

@@ -166,15 +166,18 @@ impl LayeredFiles {
     }
 
     /// These files with `texts` (name -> TOML text) held in memory above
-    /// them. An error names the file (`files.NAME`) and why.
+    /// them. An error names the file as a request does (`files.NAME`).
     pub fn with_texts(
         mut self,
         texts: &BTreeMap<String, String>,
-    ) -> Result<LayeredFiles, (String, String)> {
+    ) -> Result<LayeredFiles, crate::error::Error> {
         for (name, text) in texts {
-            self.memory
-                .insert(name, text.as_str())
-                .map_err(|e| (format!("files.{name}"), e))?;
+            self.memory.insert(name, text.as_str()).map_err(|message| {
+                crate::error::Error::InvalidRequest {
+                    key: format!("files.{name}"),
+                    message,
+                }
+            })?;
         }
         Ok(self)
     }

@@ -21,16 +21,6 @@ pub fn execute(command: Command, token: CancelToken) -> Result<(), Failure> {
     }
 }
 
-/// The worker threads a command asked for (`None`: one per core), with the
-/// process's cancellation token.
-fn workers(threads: Option<u64>, token: CancelToken) -> Result<Workers> {
-    if threads == Some(0) {
-        return Err(Error::option("threads", "{threads} must be at least 1"));
-    }
-    let threads = threads.map_or(0, |t| usize::try_from(t).unwrap_or(usize::MAX));
-    Ok(Workers::new(threads)?.with_cancel(token))
-}
-
 /// The output folder of a command: created once every input is valid, and
 /// removed again (with any parent it created) if the command ends with
 /// nothing written into it, interrupted or failed, so that no empty folder
@@ -164,8 +154,8 @@ fn read_file(path: &Path) -> Result<Vec<u8>> {
 
 /// run, compare, sweep, sensitivity or rare.
 fn job(spec: JobSpec, token: CancelToken) -> Result<(), Failure> {
-    let quiet = spec.files().quiet;
-    let workers = workers(spec.threads(), token)?;
+    let quiet = spec.outputs().quiet;
+    let workers = spec.workers()?.with_cancel(token);
     // Built on the workers' pool, which compiles the quantile tables in
     // parallel.
     let mut job = workers.install(|| Job::build(&LayeredFiles::disk(), &spec, &Limits::NONE))?;
@@ -182,7 +172,7 @@ fn job(spec: JobSpec, token: CancelToken) -> Result<(), Failure> {
         _ => (None, None),
     };
     let dir = OutDir::create(
-        spec.files()
+        spec.outputs()
             .out
             .clone()
             .unwrap_or_else(|| job.default_dir()),
@@ -220,12 +210,14 @@ fn merge(a: MergeSpec, token: CancelToken) -> Result<(), Failure> {
         .iter()
         .map(|p| Ok((p.display().to_string(), read_file(p)?)))
         .collect::<Result<Vec<_>>>()?;
-    let job = MergeJob::new(parts, &a.files)?;
-    let dir = OutDir::create(a.files.out.clone().unwrap_or_else(|| job.default_dir()))?;
-    let outcome = with_progress(workers(Some(1), token)?, a.files.quiet, |ctx| {
-        job.execute(ctx)
-    })?;
-    finish(outcome, &dir, a.files.quiet)
+    let job = MergeJob::new(parts, &a.outputs)?;
+    let dir = OutDir::create(a.outputs.out.clone().unwrap_or_else(|| job.default_dir()))?;
+    let outcome = with_progress(
+        Workers::new(1)?.with_cancel(token),
+        a.outputs.quiet,
+        |ctx| job.execute(ctx),
+    )?;
+    finish(outcome, &dir, a.outputs.quiet)
 }
 
 fn report(a: ReportSpec) -> Result<(), Failure> {

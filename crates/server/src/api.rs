@@ -138,7 +138,7 @@ async fn submit(State(state): Shared, bytes: Result<Bytes, BytesRejection>) -> A
     let (db, id) = (&state.queue.db, new_id());
     let command = job.kind().name();
     if let Some(record) = db
-        .insert_cached(&id, command, &stored, job.identity())
+        .insert_cached(&id, command, &stored, job.cache_key())
         .map_err(db_error)?
     {
         return Ok((StatusCode::OK, axum::Json(record)).into_response());
@@ -147,7 +147,7 @@ async fn submit(State(state): Shared, bytes: Result<Bytes, BytesRejection>) -> A
     if waiting >= state.max_queue {
         return Err(ApiError::QueueFull { retry_after: 30 });
     }
-    let (key, total) = (job.identity().to_string(), job.progress_total());
+    let (key, total) = (job.cache_key().to_string(), job.progress_total());
     state.queue.keep_built(&id, job);
     let record = match db.insert(&id, command, &stored, &key, total) {
         Ok(record) => record,
@@ -335,9 +335,7 @@ async fn check(
     let body: CheckBody = parse_body(&state, bytes)?;
     let library = state.queue.library.clone();
     let report = tokio::task::spawn_blocking(move || -> AppResult<_> {
-        let files = LayeredFiles::library(&library)
-            .with_texts(&body.files)
-            .map_err(|(k, e)| ApiError::invalid(None, None, &k, e))?;
+        let files = LayeredFiles::library(&library).with_texts(&body.files)?;
         let path = gaprisk::ModelFiles::locate(&files, &body.model)
             .map_err(|e| ApiError::invalid(None, None, "model", e))?;
         Ok(gaprisk::check(&files, &path)?)

@@ -97,9 +97,7 @@ impl Queue {
     /// request's files and the library; a run saves checkpoints, and
     /// `resume` continues one from a checkpoint's bytes.
     pub fn build(&self, request: &JobRequest, resume: Option<Vec<u8>>) -> Result<Job, ApiError> {
-        let files = LayeredFiles::library(&self.library)
-            .with_texts(&request.files)
-            .map_err(|(key, e)| ApiError::invalid(None, None, &key, e))?;
+        let files = LayeredFiles::library(&self.library).with_texts(&request.files)?;
         let spec = request.spec(Shell::Service, &files)?;
         let job = Job::build(&files, &spec, &self.limits)?.checkpointed(self.checkpoint_every);
         Ok(match resume {

@@ -29,10 +29,15 @@ impl From<u64> for Count {
 
 /// A float that names a whole number, as a count.
 fn whole(x: f64) -> Result<Count, String> {
-    if x >= 0.0 && x.fract() == 0.0 && x <= EXACT_FLOAT_LIMIT {
-        Ok(Count(x as u64))
-    } else {
+    if !(x >= 0.0 && x.fract() == 0.0) {
         Err(format!("must be a whole number, got {x}"))
+    } else if x > EXACT_FLOAT_LIMIT {
+        Err(format!(
+            "must be at most 2^53 written with an exponent or a fraction (or a whole number \
+             below 2^64 written out), got {x}"
+        ))
+    } else {
+        Ok(Count(x as u64))
     }
 }
 

@@ -66,7 +66,7 @@ impl Default for Estimation {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[serde(default)]
 pub struct Sampling {
-    /// Samples to draw, at least 2: 1000000, 1_000_000 or 1e6.
+    /// Samples to draw, at least 2; written 200000, 200_000 or 2e5 alike.
     #[cfg_attr(feature = "cli", arg(long, short = 'n', value_name = "N", default_value_t = Count(DEFAULT_SAMPLES)))]
     pub samples: Count,
     #[serde(flatten)]
@@ -97,7 +97,7 @@ impl Default for Sampling {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[serde(default)]
-pub struct Files {
+pub struct Outputs {
     /// Output folder, created if missing [default: a folder of results/
     /// named for the command and model: results/<model name>,
     /// results/compare-<base model name>, results/sweep-<model name>,
@@ -122,9 +122,9 @@ pub struct Files {
     pub quiet: bool,
 }
 
-impl Default for Files {
+impl Default for Outputs {
     fn default() -> Self {
-        Files {
+        Outputs {
             out: None,
             format: TableFormat::Csv,
             no_report: false,
@@ -212,7 +212,7 @@ pub use crate::jobs::merge::MergeSpec;
 pub use crate::jobs::rare::RareSpec;
 pub use crate::jobs::report::ReportSpec;
 pub use crate::jobs::run::RunSpec;
-pub use crate::jobs::sensitivity::{Method, Sampler, SensitivitySpec};
+pub use crate::jobs::sensitivity::{Method, Sampler, SensitivitySpec, SobolDesign};
 pub use crate::jobs::sweep::SweepSpec;
 
 /// One command's options, as parsed by any shell.
@@ -245,6 +245,17 @@ impl JobSpec {
         }
     }
 
+    /// `kind` with every option at its default.
+    pub(crate) fn default_of(kind: JobKind) -> JobSpec {
+        match kind {
+            JobKind::Run => JobSpec::Run(RunSpec::default()),
+            JobKind::Compare => JobSpec::Compare(CompareSpec::default()),
+            JobKind::Sweep => JobSpec::Sweep(SweepSpec::default()),
+            JobKind::Sensitivity => JobSpec::Sensitivity(SensitivitySpec::default()),
+            JobKind::Rare => JobSpec::Rare(RareSpec::default()),
+        }
+    }
+
     /// `kind`'s options read from a JSON object (models aside).
     pub(crate) fn from_options(kind: JobKind, json: &str) -> serde_json::Result<JobSpec> {
         Ok(match kind {
@@ -256,18 +267,51 @@ impl JobSpec {
         })
     }
 
-    /// The options as canonical JSON: every field, in declaration order, so
-    /// equal specs give equal text (models are not options: see `models`).
-    pub fn options_json(&self) -> String {
-        let json = match self {
+    /// The options as JSON: every field, in declaration order (models are
+    /// not options: see `models`). A path that is not UTF-8 (`out`, say)
+    /// has no JSON form: an error.
+    pub(crate) fn options_json(&self) -> serde_json::Result<String> {
+        match self {
             JobSpec::Run(s) => serde_json::to_string(s),
             JobSpec::Compare(s) => serde_json::to_string(s),
             JobSpec::Sweep(s) => serde_json::to_string(s),
             JobSpec::Sensitivity(s) => serde_json::to_string(s),
             JobSpec::Rare(s) => serde_json::to_string(s),
+        }
+    }
+
+    /// The options that decide the results' bytes as canonical JSON: equal
+    /// for specs that write the same files. Where the files go, the
+    /// threads, what is printed, checkpoints and resuming do not count.
+    pub fn canonical(&self) -> String {
+        let mut spec = self.clone();
+        let outputs = match &mut spec {
+            JobSpec::Run(s) => {
+                s.sampling.threads = None;
+                s.checkpoint = None;
+                s.resume = None;
+                &mut s.outputs
+            }
+            JobSpec::Compare(s) => {
+                s.sampling.threads = None;
+                &mut s.outputs
+            }
+            JobSpec::Sweep(s) => {
+                s.sampling.threads = None;
+                &mut s.outputs
+            }
+            JobSpec::Sensitivity(s) => {
+                s.threads = None;
+                &mut s.outputs
+            }
+            JobSpec::Rare(s) => &mut s.outputs,
         };
-        // Every field serialises: numbers, strings, lists of them.
-        json.unwrap_or_default()
+        outputs.out = None;
+        outputs.quiet = false;
+        // Without the paths, every field is a number, a string or a list
+        // or map of them, all of which have a JSON form.
+        spec.options_json()
+            .expect("options without paths serialise")
     }
 
     /// The model files the job reads, as given: the model (compare: the
@@ -285,6 +329,22 @@ impl JobSpec {
         }
     }
 
+    /// The workers of the threads asked for: `threads` of them, or one per
+    /// core.
+    pub fn workers(&self) -> crate::error::Result<crate::engine::Workers> {
+        let threads = match self.threads() {
+            Some(0) => {
+                return Err(crate::error::Error::option(
+                    "threads",
+                    "{threads} must be at least 1",
+                ));
+            }
+            Some(t) => usize::try_from(t).unwrap_or(usize::MAX),
+            None => 0,
+        };
+        crate::engine::Workers::new(threads)
+    }
+
     /// The worker threads asked for (`None`: one per core). `rare` runs on
     /// one: its levels are sequential.
     pub fn threads(&self) -> Option<u64> {
@@ -299,13 +359,23 @@ impl JobSpec {
     }
 
     /// Which result files to write and whether to print them.
-    pub fn files(&self) -> &Files {
+    pub fn outputs(&self) -> &Outputs {
         match self {
-            JobSpec::Run(s) => &s.files,
-            JobSpec::Compare(s) => &s.files,
-            JobSpec::Sweep(s) => &s.files,
-            JobSpec::Sensitivity(s) => &s.files,
-            JobSpec::Rare(s) => &s.files,
+            JobSpec::Run(s) => &s.outputs,
+            JobSpec::Compare(s) => &s.outputs,
+            JobSpec::Sweep(s) => &s.outputs,
+            JobSpec::Sensitivity(s) => &s.outputs,
+            JobSpec::Rare(s) => &s.outputs,
+        }
+    }
+
+    /// The key a request names the model `file` by: `model`, or
+    /// `variants.N` (`model` if it is none of them).
+    pub fn request_key(&self, file: &str) -> String {
+        let models = self.models();
+        match models.iter().position(|m| m.display().to_string() == file) {
+            Some(i) if i > 0 => format!("variants.{}", i - 1),
+            _ => "model".to_string(),
         }
     }
 

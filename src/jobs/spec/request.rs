@@ -33,7 +33,7 @@ pub struct JobRequest {
 }
 
 /// An object's entries in the order written, values still as JSON text.
-struct Entries(Vec<(String, Box<RawValue>)>);
+pub(super) struct Entries(pub(super) Vec<(String, Box<RawValue>)>);
 
 impl<'de> Deserialize<'de> for Entries {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -71,12 +71,12 @@ impl JobRequest {
     }
 
     /// The options as JSON text (`{}` when none were given).
-    pub fn options_text(&self) -> &str {
+    fn options_text(&self) -> &str {
         self.options.as_deref().map_or("{}", RawValue::get)
     }
 
     /// The command, checked.
-    pub fn kind(&self) -> Result<JobKind> {
+    fn kind(&self) -> Result<JobKind> {
         self.command
             .parse()
             .map_err(|e: String| invalid("command", e))
@@ -111,21 +111,15 @@ impl JobRequest {
     }
 }
 
-/// Refuses names `kind` does not take, options `shell` may not give, and
-/// values of the wrong JSON type, each naming the option.
+/// Refuses names `kind` does not take or that are given twice, options
+/// `shell` may not give, missing required ones, and values of the wrong
+/// JSON type, each naming the option (an entry of an object option as
+/// `options.NAME.ENTRY`).
 fn check_options(kind: JobKind, shell: Shell, options: &str) -> Result<()> {
     let Entries(entries) =
         serde_json::from_str(options).map_err(|_| invalid("options", "must be an object"))?;
     let known = schema::options(kind);
-    for name in schema::required(kind) {
-        if !entries.iter().any(|(given, _)| given == name) {
-            return Err(Error::option(
-                name,
-                format!("{} needs {{{name}}}", kind.name()),
-            ));
-        }
-    }
-    for (name, raw) in &entries {
+    for (at, (name, raw)) in entries.iter().enumerate() {
         let Some(option) = known.iter().find(|o| o.name == name) else {
             return Err(Error::UnknownOption {
                 command: kind.name(),
@@ -137,6 +131,12 @@ fn check_options(kind: JobKind, shell: Shell, options: &str) -> Result<()> {
                     .collect(),
             });
         };
+        if entries[..at].iter().any(|(before, _)| before == name) {
+            return Err(Error::option(
+                option.name,
+                format!("{{{}}} is given twice", option.name),
+            ));
+        }
         if !option.taken_by(shell) {
             return Err(Error::option(
                 option.name,
@@ -155,8 +155,12 @@ fn check_options(kind: JobKind, shell: Shell, options: &str) -> Result<()> {
                 ),
             ));
         }
-        let value: serde_json::Value = serde_json::from_str(raw.get())
-            .map_err(|e| Error::option(option.name, format!("{{{}}}: {e}", option.name)))?;
+        let value: serde_json::Value = serde_json::from_str(raw.get()).map_err(|e| {
+            Error::option(
+                option.name,
+                format!("{{{}}}: {}", option.name, literal(&message(&e))),
+            )
+        })?;
         if !schema::has_type(&value, &option.json_types()) {
             return Err(Error::option(
                 option.name,
@@ -168,6 +172,28 @@ fn check_options(kind: JobKind, shell: Shell, options: &str) -> Result<()> {
                 ),
             ));
         }
+        if let (serde_json::Value::Object(map), Some(entry_types)) = (&value, option.entry_types())
+        {
+            for (entry, v) in map {
+                if !schema::has_type(v, &entry_types) {
+                    return Err(invalid(
+                        format!("options.{name}.{entry}"),
+                        format!(
+                            "{name}.{entry} must be {}, got {v}",
+                            schema::words(&entry_types)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    for name in schema::required(kind) {
+        if !entries.iter().any(|(given, _)| given == name) {
+            return Err(Error::option(
+                name,
+                format!("{} needs {{{name}}}", kind.name()),
+            ));
+        }
     }
     Ok(())
 }
@@ -175,25 +201,36 @@ fn check_options(kind: JobKind, shell: Shell, options: &str) -> Result<()> {
 /// Names the option a deserialisation error is about. serde's flattening
 /// (the groups of options several commands share) loses the path of an
 /// error, but each option is read on its own, so the first one that fails
-/// alone is the one at fault.
+/// alone (with the options every request must give) is the one at fault.
 fn locate(kind: JobKind, options: &str, error: serde_json::Error) -> Error {
     let Ok(Entries(entries)) = serde_json::from_str(options) else {
-        return invalid("options", error.to_string());
+        return invalid("options", literal(&message(&error)));
     };
-    for (name, raw) in &entries {
-        let alone = format!(
-            "{{{}:{}}}",
-            serde_json::Value::String(name.clone()),
-            raw.get()
-        );
+    let required = schema::required(kind);
+    let entry = |(name, raw): &(String, Box<RawValue>)| {
+        format!("{}:{}", serde_json::Value::String(name.clone()), raw.get())
+    };
+    let base: Vec<String> = entries
+        .iter()
+        .filter(|(name, _)| required.contains(&name.as_str()))
+        .map(entry)
+        .collect();
+    for candidate in &entries {
+        let mut alone = base.clone();
+        if !required.contains(&candidate.0.as_str()) {
+            alone.push(entry(candidate));
+        }
+        let alone = format!("{{{}}}", alone.join(","));
         if let Err(e) = JobSpec::from_options(kind, &alone)
-            && !e.to_string().starts_with("missing field")
-            && let Some(option) = schema::option(kind, name)
+            && let Some(option) = schema::option(kind, &candidate.0)
         {
-            return Error::option(option.name, format!("{{{}}} {}", option.name, message(&e)));
+            return Error::option(
+                option.name,
+                format!("{{{}}} {}", option.name, literal(&message(&e))),
+            );
         }
     }
-    invalid("options", message(&error))
+    invalid("options", literal(&message(&error)))
 }
 
 /// serde_json's message without its position (the request's own JSON text

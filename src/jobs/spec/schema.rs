@@ -4,15 +4,14 @@
 //! builds its keywords from. Everything here is read off the spec structs'
 //! derived schemas; nothing restates an option.
 
-use super::JobKind;
+use super::{JobKind, JobSpec};
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
 
-/// A shell, as the spec's marks tell what it may give.
+/// A shell that sends requests as JSON, as the spec's marks tell what it
+/// may give (the command line gives every option, through clap).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shell {
-    /// `gaprisk` on the command line: every option.
-    CommandLine,
     /// `gaprisk serve`: the options without `x-cli-only`.
     Service,
     /// The Python package's in-process functions: the service's options
@@ -44,7 +43,6 @@ impl OptionSpec {
                 .is_some_and(|calls| calls.iter().any(|c| c == call))
         };
         match shell {
-            Shell::CommandLine => true,
             Shell::Service => !cli_only,
             Shell::PythonLocal => !cli_only || python("local"),
             Shell::PythonClient => !cli_only || python("client"),
@@ -53,7 +51,7 @@ impl OptionSpec {
 
     /// The JSON types a value may have (`"integer"`, `"null"`, ...); empty
     /// when the schema says otherwise (`oneOf`).
-    pub fn json_types(&self) -> Vec<&str> {
+    pub(crate) fn json_types(&self) -> Vec<&str> {
         match self.schema.get("type") {
             Some(Value::String(t)) => vec![t.as_str()],
             Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
@@ -62,26 +60,41 @@ impl OptionSpec {
     }
 
     /// What a value must be, in words, for messages: `a whole number`.
-    pub fn expected(&self) -> String {
-        let words: Vec<&str> = self
-            .json_types()
-            .into_iter()
-            .filter(|t| *t != "null")
-            .map(|t| match t {
-                "integer" => "a whole number",
-                "number" => "a number",
-                "string" => "a string",
-                "boolean" => "true or false",
-                "array" => "a list",
-                _ => "an object",
-            })
-            .collect();
-        words.join(" or ")
+    pub(crate) fn expected(&self) -> String {
+        words(&self.json_types())
+    }
+
+    /// For an object option whose entries have one schema (`set`: input
+    /// name -> number), the JSON types an entry may have.
+    pub(crate) fn entry_types(&self) -> Option<Vec<&str>> {
+        let entries = self.schema.get("additionalProperties")?;
+        match entries.get("type")? {
+            Value::String(t) => Some(vec![t.as_str()]),
+            Value::Array(ts) => Some(ts.iter().filter_map(Value::as_str).collect()),
+            _ => None,
+        }
     }
 }
 
+/// JSON types in words, for messages: `a whole number or a string`.
+pub(crate) fn words(types: &[&str]) -> String {
+    let words: Vec<&str> = types
+        .iter()
+        .filter(|t| **t != "null")
+        .map(|t| match *t {
+            "integer" => "a whole number",
+            "number" => "a number",
+            "string" => "a string",
+            "boolean" => "true or false",
+            "array" => "a list",
+            _ => "an object",
+        })
+        .collect();
+    words.join(" or ")
+}
+
 /// The JSON type of `value` as JSON Schema names it.
-pub fn json_type(value: &Value) -> &'static str {
+pub(crate) fn json_type(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "boolean",
@@ -95,13 +108,13 @@ pub fn json_type(value: &Value) -> &'static str {
 }
 
 /// Whether `value` has one of `types` (an integer is a number too).
-pub fn has_type(value: &Value, types: &[&str]) -> bool {
+pub(crate) fn has_type(value: &Value, types: &[&str]) -> bool {
     let t = json_type(value);
     types.is_empty() || types.contains(&t) || (t == "integer" && types.contains(&"number"))
 }
 
 /// The JSON Schema of `kind`'s options object, as derived from its spec.
-pub fn options_schema(kind: JobKind) -> Value {
+pub(crate) fn options_schema(kind: JobKind) -> Value {
     let settings = schemars::generate::SchemaSettings::draft2020_12().for_deserialize();
     let generator = settings.into_generator();
     let schema = match kind {
@@ -135,31 +148,56 @@ fn one_paragraph(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// `kind`'s options, in the order the spec declares them.
-pub fn options(kind: JobKind) -> &'static [OptionSpec] {
-    static TABLES: OnceLock<Vec<Vec<OptionSpec>>> = OnceLock::new();
-    let tables = TABLES.get_or_init(|| {
-        JobKind::ALL
-            .iter()
-            .map(|&kind| {
-                let schema = options_schema(kind);
-                let properties = schema
-                    .get("properties")
-                    .and_then(Value::as_object)
-                    .cloned()
-                    .unwrap_or_default();
-                properties
-                    .into_iter()
-                    .map(|(name, schema)| OptionSpec {
-                        name: intern(&name),
-                        schema,
-                    })
-                    .collect()
-            })
-            .collect()
-    });
+/// One command's options and which it cannot do without.
+struct Table {
+    options: Vec<OptionSpec>,
+    required: Vec<&'static str>,
+}
+
+fn table(kind: JobKind) -> &'static Table {
+    static TABLES: OnceLock<Vec<Table>> = OnceLock::new();
+    let tables = TABLES.get_or_init(|| JobKind::ALL.iter().map(|&k| make_table(k)).collect());
     let at = JobKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
     &tables[at]
+}
+
+fn make_table(kind: JobKind) -> Table {
+    let schema = options_schema(kind);
+    let properties = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    // The schema's properties are a sorted map; the spec's own order (its
+    // fields', shared groups in place) is that of its default serialised.
+    let declared: Vec<String> =
+        serde_json::from_str::<super::request::Entries>(&JobSpec::default_of(kind).canonical())
+            .map(|e| e.0.into_iter().map(|(name, _)| name).collect())
+            .unwrap_or_default();
+    let mut options: Vec<OptionSpec> = properties
+        .into_iter()
+        .map(|(name, schema)| OptionSpec {
+            name: intern(&name),
+            schema,
+        })
+        .collect();
+    options.sort_by_key(|o| declared.iter().position(|d| d == o.name));
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let required = options
+        .iter()
+        .filter(|o| required.contains(&o.name))
+        .map(|o| o.name)
+        .collect();
+    Table { options, required }
+}
+
+/// `kind`'s options, in the order the spec declares them.
+pub fn options(kind: JobKind) -> &'static [OptionSpec] {
+    &table(kind).options
 }
 
 /// Option names live as long as the process: there are a few dozen, made
@@ -169,18 +207,8 @@ fn intern(name: &str) -> &'static str {
 }
 
 /// The options `kind` cannot do without.
-pub fn required(kind: JobKind) -> Vec<&'static str> {
-    let schema = options_schema(kind);
-    let names: Vec<&str> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|r| r.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    options(kind)
-        .iter()
-        .filter(|o| names.contains(&o.name))
-        .map(|o| o.name)
-        .collect()
+pub fn required(kind: JobKind) -> &'static [&'static str] {
+    &table(kind).required
 }
 
 /// The option `name` of `kind`, if it has one.
@@ -234,7 +262,7 @@ pub fn request_components() -> Map<String, Value> {
     components.insert(
         "JobRequest".to_string(),
         serde_json::json!({
-            "description": "A job: one of the CLI's sampling commands with its model and options. The top-level fields are fixed (an unknown one, a wrong type or malformed JSON: 400); command, model, variants, files and options are validated as the CLI validates its arguments (422 with the error's location).",
+            "description": "A job: one of the CLI's sampling commands with its model and options. The top-level fields are fixed (an unknown one, a top-level field of the wrong type or malformed JSON: 400); what command, model, variants, files and options say is validated as the CLI validates its arguments (422 with the error's location).",
             "oneOf": one_of,
             "discriminator": { "propertyName": "command", "mapping": mapping },
         }),
