@@ -1,12 +1,13 @@
 //! The routes and their handlers.
 
 use super::AppState;
+use super::connections::Peer;
 use super::db::JobRecord;
 use super::error::ApiError;
+use super::{guard, stored};
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::extract::{Extension, FromRequest, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -19,6 +20,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
+use tracing::Instrument;
 
 type AppResult<T> = Result<T, ApiError>;
 type Shared = State<Arc<AppState>>;
@@ -35,65 +37,97 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/check", post(check))
         .route("/models", get(models))
         .route("/openapi.json", get(openapi))
-        .layer(middleware::from_fn_with_state(state.clone(), authorize));
+        .layer(middleware::from_fn_with_state(state.clone(), guard::check_v1));
     Router::new()
         .route("/", get(page))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics))
         .nest("/v1", v1)
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
-        .method_not_allowed_fallback(|| async {
-            ApiError::BadRequest("method not allowed on this route".into())
-        })
-        // Enforced while the body is read, so an oversized one is never
-        // held in memory; `body` turns the refusal into the API's 413.
-        .layer(DefaultBodyLimit::max(state.max_body))
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::check_origin,
+        ))
+        .layer(middleware::from_fn(trace))
         .with_state(state)
 }
 
-/// With a token configured, every /v1 request carries it.
-async fn authorize(State(state): Shared, req: Request, next: Next) -> Response {
-    if let Some(token) = &state.token {
-        let given = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or("");
-        if !constant_time_eq(given.as_bytes(), token.as_bytes()) {
-            return ApiError::Unauthorized.into_response();
+/// A span per request with an id (sent back as `x-request-id`), and one
+/// line when it is answered.
+async fn trace(req: Request, next: Next) -> Response {
+    static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let id = format!("{:08x}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let peer = req
+        .extensions()
+        .get::<Peer>()
+        .map(|p| p.0.ip().to_string())
+        .unwrap_or_default();
+    let span = tracing::info_span!("request", id = %id, %method, %path, %peer);
+    let started = std::time::Instant::now();
+    let mut response = next.run(req).instrument(span.clone()).await;
+    let status = response.status().as_u16();
+    let ms = started.elapsed().as_secs_f64() * 1e3;
+    span.in_scope(|| {
+        // Reads that succeed are the bulk (pollers): kept out of the info level.
+        if method == axum::http::Method::GET && status < 400 {
+            tracing::debug!(status, ms, "answered");
+        } else if status >= 500 {
+            tracing::error!(status, ms, "answered");
+        } else {
+            tracing::info!(status, ms, "answered");
+        }
+    });
+    if let Ok(value) = header::HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}
+
+/// A request's body, read within `--body-timeout` and `--max-body`.
+struct Body(Bytes);
+
+impl FromRequest<Arc<AppState>> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &Arc<AppState>) -> Result<Self, ApiError> {
+        use http_body_util::BodyExt;
+        let limited = http_body_util::Limited::new(req.into_body(), state.max_body);
+        match tokio::time::timeout(state.body_timeout, limited.collect()).await {
+            Err(_) => Err(ApiError::Timeout(state.body_timeout.as_secs())),
+            Ok(Ok(collected)) => Ok(Body(collected.to_bytes())),
+            Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
+                Err(ApiError::TooLarge(state.max_body))
+            }
+            Ok(Err(e)) => Err(ApiError::BadRequest(format!("cannot read the body: {e}"))),
         }
     }
-    next.run(req).await
 }
 
-/// Compares without an early exit, so the time taken does not tell how
-/// much of a guess was right (only whether its length was).
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
-}
-
-/// The request body, or the API's 413 when it is over the limit.
-fn body(state: &AppState, bytes: Result<Bytes, BytesRejection>) -> AppResult<Bytes> {
-    bytes.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::TooLarge(state.max_body)
-        } else {
-            ApiError::BadRequest(e.body_text())
-        }
-    })
+/// The refusals that cost nothing, before a submission is read: a draining
+/// server, a client over its rate, a full queue.
+fn admit(state: &AppState, peer: Option<&Peer>, queue_too: bool) -> AppResult<()> {
+    if state.queue.is_draining() {
+        return Err(ApiError::Draining);
+    }
+    if let Some(Peer(addr)) = peer
+        && let Err(retry_after) = state
+            .submissions
+            .take(addr.ip(), std::time::Instant::now())
+    {
+        return Err(ApiError::RateLimited { retry_after });
+    }
+    if queue_too && state.queue.db.count("queued").map_err(db_error)? >= state.max_queue {
+        return Err(ApiError::QueueFull { retry_after: 30 });
+    }
+    Ok(())
 }
 
 fn malformed(e: serde_json::Error) -> ApiError {
     ApiError::BadRequest(format!("malformed JSON: {e}"))
 }
 
-fn parse_body<T: serde::de::DeserializeOwned>(
-    state: &AppState,
-    bytes: Result<Bytes, BytesRejection>,
-) -> AppResult<T> {
-    serde_json::from_slice(&body(state, bytes)?).map_err(malformed)
-}
 
 fn db_error(e: rusqlite::Error) -> ApiError {
     ApiError::Internal(format!("database: {e}"))
@@ -121,20 +155,28 @@ fn new_id() -> String {
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-async fn submit(State(state): Shared, bytes: Result<Bytes, BytesRejection>) -> AppResult<Response> {
-    let bytes = body(&state, bytes)?;
+async fn submit(
+    State(state): Shared,
+    peer: Option<Extension<Peer>>,
+    Body(bytes): Body,
+) -> AppResult<Response> {
+    admit(&state, peer.as_deref(), true)?;
     let request = JobRequest::from_json(&bytes).map_err(malformed)?;
-    if state.queue.is_draining() {
-        return Err(ApiError::Draining);
-    }
-    // Stored as sent: a restarted server builds it again from these bytes.
-    let stored = String::from_utf8(bytes.to_vec())
-        .map_err(|_| ApiError::BadRequest("the body is not UTF-8".into()))?;
+    drop(bytes);
+    let stored = stored::canonical(&request);
     let queue = state.queue.clone();
-    // Loading and compiling models is work: off the async threads.
-    let job = tokio::task::spawn_blocking(move || queue.build(&request, None))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    // Loading and compiling models is work: off the async threads, and a
+    // few at a time.
+    let job = {
+        let _building = state
+            .building
+            .acquire()
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(move || queue.build(&request, None))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))??
+    };
     let (db, id) = (&state.queue.db, new_id());
     let command = job.kind().name();
     if let Some(record) = db
@@ -143,8 +185,8 @@ async fn submit(State(state): Shared, bytes: Result<Bytes, BytesRejection>) -> A
     {
         return Ok((StatusCode::OK, axum::Json(record)).into_response());
     }
-    let waiting = db.count("queued").map_err(db_error)?;
-    if waiting >= state.max_queue {
+    // Checked again: the queue may have filled while this one was built.
+    if db.count("queued").map_err(db_error)? >= state.max_queue {
         return Err(ApiError::QueueFull { retry_after: 30 });
     }
     let (key, total) = (job.cache_key().to_string(), job.progress_total());
@@ -156,6 +198,7 @@ async fn submit(State(state): Shared, bytes: Result<Bytes, BytesRejection>) -> A
             return Err(db_error(e));
         }
     };
+    tracing::info!(job = %id, command, "job queued");
     state.queue.notify();
     Ok((StatusCode::ACCEPTED, axum::Json(record)).into_response())
 }
@@ -169,8 +212,22 @@ async fn job(State(state): Shared, Path(id): Path<String>) -> AppResult<axum::Js
 #[derive(Deserialize)]
 struct ListQuery {
     status: Option<String>,
+    #[serde(default, deserialize_with = "clamped")]
     limit: Option<u64>,
+    #[serde(default, deserialize_with = "clamped")]
     offset: Option<u64>,
+}
+
+/// A whole number of any size; beyond u64 it is clamped (a limit or an
+/// offset larger than the table means all of it, or nothing).
+fn clamped<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let text = String::deserialize(d)?;
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(serde::de::Error::custom(format!(
+            "'{text}' is not a whole number"
+        )));
+    }
+    Ok(Some(text.parse().unwrap_or(u64::MAX)))
 }
 
 async fn list(
@@ -247,6 +304,8 @@ async fn file(
         [
             (header::CONTENT_TYPE, kind),
             (header::CONTENT_SECURITY_POLICY, policy),
+            (header::X_FRAME_OPTIONS, "SAMEORIGIN"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
         bytes,
     )
@@ -297,13 +356,17 @@ async fn events(State(state): Shared, Path(id): Path<String>) -> AppResult<Respo
     if state.queue.db.get(&id).map_err(db_error)?.is_none() {
         return Err(ApiError::NotFound(format!("no job '{id}'")));
     }
-    let stream = futures_util::stream::unfold(Some((state, id)), |next| async move {
-        let (state, id) = next?;
+    let stream = futures_util::stream::unfold(Some((state, id, 0u32)), |next| async move {
+        let (state, id, polls_draining) = next?;
         let job = state.queue.db.get(&id).ok().flatten()?;
         let job = live(&state, job);
-        // A draining server ends every stream, or shutdown would wait on it.
-        let finished =
-            !matches!(job.status.as_str(), "queued" | "running") || state.queue.is_draining();
+        // A draining server ends every stream, or shutdown would wait on it;
+        // a running job's stream ends once the job is queued again (its
+        // last word is where it will resume), or after a few seconds.
+        let draining = state.queue.is_draining();
+        let finished = !matches!(job.status.as_str(), "queued" | "running")
+            || (draining && (job.status != "running" || polls_draining >= 12));
+        let polls_draining = polls_draining + u32::from(draining);
         let data = serde_json::to_string(&job).unwrap_or_default();
         let event: Result<Event, Infallible> = Ok(Event::default()
             .event(if finished { "status" } else { "progress" })
@@ -312,7 +375,7 @@ async fn events(State(state): Shared, Path(id): Path<String>) -> AppResult<Respo
             Some((event, None))
         } else {
             tokio::time::sleep(Duration::from_millis(250)).await;
-            Some((event, Some((state, id))))
+            Some((event, Some((state, id, polls_draining))))
         }
     });
     Ok(Sse::new(stream)
@@ -330,9 +393,11 @@ struct CheckBody {
 
 async fn check(
     State(state): Shared,
-    bytes: Result<Bytes, BytesRejection>,
+    peer: Option<Extension<Peer>>,
+    Body(bytes): Body,
 ) -> AppResult<axum::Json<serde_json::Value>> {
-    let body: CheckBody = parse_body(&state, bytes)?;
+    admit(&state, peer.as_deref(), false)?;
+    let body: CheckBody = serde_json::from_slice(&bytes).map_err(malformed)?;
     let library = state.queue.library.clone();
     let report = tokio::task::spawn_blocking(move || -> AppResult<_> {
         let files = LayeredFiles::library(&library).with_texts(&body.files)?;
@@ -401,8 +466,40 @@ async fn metrics(State(state): Shared) -> AppResult<Response> {
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
 }
 
-async fn page() -> Html<&'static str> {
-    Html(PAGE)
+/// The page, with a policy that runs its own script and nothing else,
+/// loads from this server only, and may not be framed.
+async fn page() -> Response {
+    static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let policy = POLICY.get_or_init(|| {
+        format!(
+            "default-src 'none'; script-src '{}'; style-src 'unsafe-inline'; \
+             connect-src 'self'; img-src 'self' data:; frame-src 'self'; \
+             base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            script_hash(PAGE)
+        )
+    });
+    (
+        [
+            (header::CONTENT_SECURITY_POLICY, policy.as_str()),
+            (header::X_FRAME_OPTIONS, "DENY"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        Html(PAGE),
+    )
+        .into_response()
+}
+
+/// The CSP source of the page's one inline script: its SHA-256, base64.
+fn script_hash(page: &str) -> String {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let start = page.find("<script>").expect("the page has its script") + "<script>".len();
+    let end = start + page[start..].find("</script>").expect("the script ends");
+    let digest = Sha256::digest(page[start..end].as_bytes());
+    format!(
+        "sha256-{}",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
 }
 
 async fn openapi(State(state): Shared) -> Response {

@@ -6,7 +6,55 @@ use serde::Serialize;
 use std::path::Path;
 use std::sync::Mutex;
 
-pub struct Db(Mutex<Connection>);
+/// One connection writes; another reads, so that a look at a job does not
+/// wait for a write (WAL mode).
+pub struct Db {
+    writer: Mutex<Connection>,
+    reader: Mutex<Connection>,
+}
+
+fn variants_json(variants: &[String]) -> String {
+    serde_json::to_string(variants).unwrap_or_else(|_| "[]".into())
+}
+
+/// Databases written before 0.2.0 gain the columns that list a job without
+/// reading its request, filled once from their requests.
+fn migrate(conn: &Connection) -> Result<()> {
+    let mut stmt = conn.prepare("SELECT name FROM pragma_table_info('jobs')")?;
+    let columns = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>>>()?;
+    if columns.iter().any(|c| c == "model") {
+        return Ok(());
+    }
+    conn.execute_batch(
+        "BEGIN;
+         ALTER TABLE jobs ADD COLUMN model TEXT NOT NULL DEFAULT '';
+         ALTER TABLE jobs ADD COLUMN variants TEXT NOT NULL DEFAULT '[]';
+         ALTER TABLE jobs ADD COLUMN request_form INTEGER NOT NULL DEFAULT 0;",
+    )?;
+    let rows = {
+        let mut stmt = conn.prepare("SELECT id, request FROM jobs")?;
+        stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<Result<Vec<_>>>()?
+    };
+    for (id, request) in rows {
+        let asked: serde_json::Value = serde_json::from_str(&request).unwrap_or_default();
+        let variants: Vec<String> = asked["variants"]
+            .as_array()
+            .map(|v| v.iter().filter_map(|m| m.as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        conn.execute(
+            "UPDATE jobs SET model = ?2, variants = ?3 WHERE id = ?1",
+            params![
+                id,
+                asked["model"].as_str().unwrap_or_default(),
+                variants_json(&variants)
+            ],
+        )?;
+    }
+    conn.execute_batch("COMMIT;")
+}
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Progress {
@@ -34,29 +82,20 @@ pub struct JobRecord {
     /// one repeats).
     #[serde(skip)]
     pub files_of: String,
-    #[serde(skip)]
-    pub request: String,
 }
 
 const COLUMNS: &str = "id, command, status, cached, samples_done, samples_total, created, \
-                       started, finished, error, files, files_of, request";
+                       started, finished, error, files, files_of, model, variants";
 
+/// A row of `COLUMNS`: the request itself is never read to list a job.
 fn row(r: &rusqlite::Row) -> rusqlite::Result<JobRecord> {
     let files: String = r.get(10)?;
-    let request: String = r.get(12)?;
-    let asked: serde_json::Value = serde_json::from_str(&request).unwrap_or_default();
+    let variants: String = r.get(13)?;
     Ok(JobRecord {
         id: r.get(0)?,
         command: r.get(1)?,
-        model: asked["model"].as_str().unwrap_or_default().to_string(),
-        variants: asked["variants"]
-            .as_array()
-            .map(|v| {
-                v.iter()
-                    .filter_map(|m| m.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        model: r.get(12)?,
+        variants: serde_json::from_str(&variants).unwrap_or_default(),
         status: r.get(2)?,
         cached: r.get(3)?,
         progress: Progress {
@@ -69,7 +108,6 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<JobRecord> {
         error: r.get(9)?,
         files: serde_json::from_str(&files).unwrap_or_default(),
         files_of: r.get(11)?,
-        request,
     })
 }
 
@@ -79,10 +117,26 @@ pub fn now() -> String {
 
 type Result<T> = std::result::Result<T, rusqlite::Error>;
 
+/// A request as stored: canonical JSON whose `files` map names to the
+/// hashes of their texts, and the texts a rerun needs (none for a cached
+/// answer, which never runs).
+#[derive(Debug, Clone)]
+pub struct StoredRequest {
+    pub canonical: String,
+    pub model: String,
+    pub variants: Vec<String>,
+    pub texts: Vec<(String, String)>,
+}
+
+/// How a row's `request` is written: as sent (before 0.2.0), or canonical
+/// with its files' texts in `texts`.
+const AS_SENT: i64 = 0;
+const CANONICAL: i64 = 1;
+
 impl Db {
     pub fn open(path: &Path) -> Result<Db> {
-        let conn = Connection::open(path)?;
-        conn.execute_batch(
+        let writer = Connection::open(path)?;
+        writer.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
              CREATE TABLE IF NOT EXISTS jobs (
@@ -103,13 +157,39 @@ impl Db {
                  files_of TEXT NOT NULL
              );
              CREATE INDEX IF NOT EXISTS jobs_key ON jobs (cache_key, status);
-             CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, seq);",
+             CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, seq);
+             CREATE TABLE IF NOT EXISTS texts (
+                 hash TEXT PRIMARY KEY,
+                 text TEXT NOT NULL
+             );
+             CREATE TABLE IF NOT EXISTS job_texts (
+                 job TEXT NOT NULL,
+                 hash TEXT NOT NULL,
+                 PRIMARY KEY (job, hash)
+             );",
         )?;
-        Ok(Db(Mutex::new(conn)))
+        migrate(&writer)?;
+        writer.execute_batch(
+            "CREATE INDEX IF NOT EXISTS jobs_files_of ON jobs (files_of);
+             CREATE INDEX IF NOT EXISTS job_texts_hash ON job_texts (hash);",
+        )?;
+        // A second connection for reads: in WAL mode they do not wait for
+        // a write in progress, so looking at a job never queues behind one.
+        let reader = Connection::open(path)?;
+        reader.busy_timeout(std::time::Duration::from_secs(5))?;
+        writer.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(Db {
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+        })
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn read(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.reader.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Jobs a killed server left running go back to the queue.
@@ -124,24 +204,50 @@ impl Db {
         &self,
         id: &str,
         command: &str,
-        request: &str,
+        request: &StoredRequest,
         key: &str,
         total: u64,
     ) -> Result<JobRecord> {
-        self.conn().execute(
-            "INSERT INTO jobs (id, command, request, cache_key, status, samples_total, created, files_of)
-             VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?6, ?1)",
-            params![id, command, request, key, total as i64, now()],
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO jobs (id, command, request, request_form, cache_key, status,
+                               samples_total, created, files_of, model, variants)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7, ?1, ?8, ?9)",
+            params![
+                id,
+                command,
+                request.canonical,
+                CANONICAL,
+                key,
+                total as i64,
+                now(),
+                request.model,
+                variants_json(&request.variants)
+            ],
         )?;
+        for (hash, text) in &request.texts {
+            tx.execute(
+                "INSERT OR IGNORE INTO texts (hash, text) VALUES (?1, ?2)",
+                params![hash, text],
+            )?;
+            tx.execute(
+                "INSERT OR IGNORE INTO job_texts (job, hash) VALUES (?1, ?2)",
+                params![id, hash],
+            )?;
+        }
+        tx.commit()?;
+        drop(conn);
         Ok(self.get(id)?.expect("just inserted"))
     }
 
     /// A finished job with the same key, repeated as a new, cached job.
+    /// Its texts are not kept: it never runs.
     pub fn insert_cached(
         &self,
         id: &str,
         command: &str,
-        request: &str,
+        request: &StoredRequest,
         key: &str,
     ) -> Result<Option<JobRecord>> {
         let conn = self.conn();
@@ -158,17 +264,56 @@ impl Db {
         };
         let t = now();
         conn.execute(
-            "INSERT INTO jobs (id, command, request, cache_key, status, cached, samples_done,
-                               samples_total, created, started, finished, files, files_of)
-             VALUES (?1, ?2, ?3, ?4, 'done', 1, ?5, ?5, ?6, ?6, ?6, ?7, ?8)",
-            params![id, command, request, key, total, t, files, files_of],
+            "INSERT INTO jobs (id, command, request, request_form, cache_key, status, cached,
+                               samples_done, samples_total, created, started, finished, files,
+                               files_of, model, variants)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'done', 1, ?6, ?6, ?7, ?7, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                id,
+                command,
+                request.canonical,
+                CANONICAL,
+                key,
+                total,
+                t,
+                files,
+                files_of,
+                request.model,
+                variants_json(&request.variants)
+            ],
         )?;
         drop(conn);
         self.get(id)
     }
 
+    /// A job's request as JSON, its files' texts put back.
+    pub fn request(&self, id: &str) -> Result<Option<String>> {
+        let conn = self.read();
+        let stored: Option<(String, i64)> = conn
+            .query_row(
+                "SELECT request, request_form FROM jobs WHERE id = ?1",
+                params![id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((request, form)) = stored else {
+            return Ok(None);
+        };
+        if form == AS_SENT {
+            return Ok(Some(request));
+        }
+        let mut stmt = conn.prepare(
+            "SELECT texts.hash, texts.text FROM job_texts JOIN texts ON texts.hash = job_texts.hash
+             WHERE job_texts.job = ?1",
+        )?;
+        let texts = stmt
+            .query_map(params![id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<Result<std::collections::HashMap<_, _>>>()?;
+        Ok(Some(super::stored::restore(&request, &texts)))
+    }
+
     pub fn get(&self, id: &str) -> Result<Option<JobRecord>> {
-        self.conn()
+        self.read()
             .query_row(
                 &format!("SELECT {COLUMNS} FROM jobs WHERE id = ?1"),
                 params![id],
@@ -179,11 +324,12 @@ impl Db {
 
     /// Newest first.
     pub fn list(&self, status: Option<&str>, limit: u64, offset: u64) -> Result<Vec<JobRecord>> {
-        let conn = self.conn();
+        let conn = self.read();
         let mut stmt = conn.prepare(&format!(
             "SELECT {COLUMNS} FROM jobs WHERE (?1 IS NULL OR status = ?1)
              ORDER BY seq DESC LIMIT ?2 OFFSET ?3"
         ))?;
+        let (limit, offset) = (limit.min(i64::MAX as u64), offset.min(i64::MAX as u64));
         stmt.query_map(params![status, limit as i64, offset as i64], row)?
             .collect()
     }
@@ -208,7 +354,7 @@ impl Db {
     }
 
     pub fn count(&self, status: &str) -> Result<u64> {
-        self.conn()
+        self.read()
             .query_row(
                 "SELECT COUNT(*) FROM jobs WHERE status = ?1",
                 params![status],
@@ -219,7 +365,7 @@ impl Db {
 
     /// Jobs by status, and the samples of the jobs that finished.
     pub fn totals(&self) -> Result<(Vec<(String, u64)>, u64)> {
-        let conn = self.conn();
+        let conn = self.read();
         let mut stmt = conn.prepare("SELECT status, COUNT(*) FROM jobs GROUP BY status")?;
         let by_status = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
@@ -274,5 +420,50 @@ impl Db {
             params![id],
         )?;
         Ok(())
+    }
+
+    /// Finished jobs that hold their own files (not cached repeats), oldest
+    /// first: `(id, finished)`.
+    pub fn finished_originals(&self) -> Result<Vec<(String, String)>> {
+        let conn = self.read();
+        let mut stmt = conn.prepare(
+            "SELECT id, COALESCE(finished, created) FROM jobs
+             WHERE status IN ('done', 'failed', 'cancelled') AND files_of = id
+             ORDER BY COALESCE(finished, created), seq",
+        )?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect()
+    }
+
+    /// Removes a finished job and the cached jobs that repeat it (their
+    /// files are its files), then the texts no job needs any more; returns
+    /// how many jobs went.
+    pub fn remove_with_repeats(&self, id: &str) -> Result<usize> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "DELETE FROM job_texts WHERE job IN (SELECT id FROM jobs WHERE files_of = ?1 OR id = ?1)",
+            params![id],
+        )?;
+        let removed = tx.execute(
+            "DELETE FROM jobs WHERE (files_of = ?1 OR id = ?1)
+             AND status IN ('done', 'failed', 'cancelled')",
+            params![id],
+        )?;
+        tx.execute(
+            "DELETE FROM texts WHERE hash NOT IN (SELECT hash FROM job_texts)",
+            [],
+        )?;
+        tx.commit()?;
+        Ok(removed)
+    }
+
+    /// Bytes of the stored texts (the requests' files).
+    pub fn text_bytes(&self) -> Result<u64> {
+        self.read()
+            .query_row("SELECT COALESCE(SUM(LENGTH(text)), 0) FROM texts", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n as u64)
     }
 }

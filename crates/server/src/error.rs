@@ -20,14 +20,24 @@ pub enum ApiError {
     BadRequest(String),
     /// 401: no token, or the wrong one.
     Unauthorized,
+    /// 403: a Host or Origin the server does not accept.
+    Forbidden(String),
     /// 404.
     NotFound(String),
+    /// 405: the route exists, not with this method.
+    MethodNotAllowed,
+    /// 408: the request took too long to arrive.
+    Timeout(u64),
     /// 413: the body is over the limit.
     TooLarge(usize),
+    /// 415: a `/v1` body that is not `application/json` (the type given).
+    UnsupportedMediaType(String),
     /// 422: a model or option error, located.
     Invalid(Vec<ErrorItem>),
     /// 429: the queue is full; try again after this many seconds.
     QueueFull { retry_after: u64 },
+    /// 429: this client sent more than its rate allows.
+    RateLimited { retry_after: u64 },
     /// 503: the server is shutting down.
     Draining,
     /// 500.
@@ -48,10 +58,16 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::QueueFull { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::QueueFull { .. } | ApiError::RateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::Draining => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -77,9 +93,22 @@ impl ApiError {
         };
         match self {
             ApiError::Invalid(items) => items.clone(),
-            ApiError::BadRequest(m) | ApiError::NotFound(m) | ApiError::Internal(m) => {
-                one(m.clone())
-            }
+            ApiError::BadRequest(m)
+            | ApiError::Forbidden(m)
+            | ApiError::NotFound(m)
+            | ApiError::Internal(m) => one(m.clone()),
+            ApiError::MethodNotAllowed => one("this route does not take this method".into()),
+            ApiError::Timeout(seconds) => one(format!(
+                "the request did not arrive within {seconds} s"
+            )),
+            ApiError::UnsupportedMediaType(given) => one(format!(
+                "the body must be JSON (Content-Type: application/json), not {}",
+                if given.is_empty() {
+                    "untyped".to_string()
+                } else {
+                    gaprisk::error::literal(given)
+                }
+            )),
             ApiError::Unauthorized => {
                 one("a bearer token is required (Authorization: Bearer TOKEN)".into())
             }
@@ -89,6 +118,9 @@ impl ApiError {
             ApiError::QueueFull { retry_after } => {
                 one(format!("the queue is full; try again in {retry_after} s"))
             }
+            ApiError::RateLimited { retry_after } => one(format!(
+                "too many requests from this client; try again in {retry_after} s"
+            )),
             ApiError::Draining => one("the server is shutting down".into()),
         }
     }
@@ -156,11 +188,25 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({ "errors": self.items() });
         let mut response = (self.status(), axum::Json(body)).into_response();
-        if let ApiError::QueueFull { retry_after } = self {
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from_str(&retry_after.to_string()).expect("digits"),
-            );
+        match self {
+            ApiError::QueueFull { retry_after } | ApiError::RateLimited { retry_after } => {
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from_str(&retry_after.to_string()).expect("digits"),
+                );
+            }
+            ApiError::Unauthorized => {
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"gaprisk\""),
+                );
+            }
+            ApiError::Draining => {
+                response
+                    .headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            _ => {}
         }
         response
     }

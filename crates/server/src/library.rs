@@ -11,9 +11,14 @@ pub fn library_models(library: &Path) -> Vec<PathBuf> {
         };
         for e in entries.flatten() {
             let path = e.path();
-            if path.is_dir() {
+            // The entry's own type: a symbolic link to a folder is not
+            // followed (a link to its parent would never end).
+            let Ok(kind) = e.file_type() else { continue };
+            if kind.is_dir() {
                 walk(top, &path, out);
-            } else if path.extension().is_some_and(|x| x == "toml")
+            } else if !kind.is_dir()
+                && path.is_file()
+                && path.extension().is_some_and(|x| x == "toml")
                 && let Ok(rel) = path.strip_prefix(top)
             {
                 out.push(rel.to_path_buf());

@@ -47,13 +47,20 @@ pub struct Queue {
     pool: Arc<rayon::ThreadPool>,
     running: Mutex<HashMap<String, Running>>,
     /// Jobs as the handler built them on submission, so a worker need not
-    /// load and compile the models again (absent after a restart: then the
-    /// stored request is built anew).
-    prebuilt: Mutex<HashMap<String, Job>>,
+    /// load and compile the models again (absent after a restart, or when
+    /// the budget below was spent: then the stored request is built anew).
+    prebuilt: Mutex<Prebuilt>,
     /// Cancels asked for jobs claimed but not yet registered as running.
     pending_cancels: Mutex<std::collections::HashSet<String>>,
     wake: (Mutex<()>, Condvar),
     draining: AtomicBool,
+}
+
+/// Built jobs kept for the workers, within a memory budget.
+struct Prebuilt {
+    jobs: HashMap<String, (Job, u64)>,
+    bytes: u64,
+    budget: u64,
 }
 
 /// A checkpoint's file in a job's folder.
@@ -66,6 +73,7 @@ impl Queue {
         library: PathBuf,
         limits: Limits,
         checkpoint_every: Duration,
+        max_built_memory: u64,
     ) -> gaprisk::Result<Arc<Queue>> {
         let pool =
             rayon::ThreadPoolBuilder::new()
@@ -83,7 +91,11 @@ impl Queue {
             pool: Arc::new(pool),
             running: Mutex::new(HashMap::new()),
             pending_cancels: Mutex::new(std::collections::HashSet::new()),
-            prebuilt: Mutex::new(HashMap::new()),
+            prebuilt: Mutex::new(Prebuilt {
+                jobs: HashMap::new(),
+                bytes: 0,
+                budget: max_built_memory,
+            }),
             wake: (Mutex::new(()), Condvar::new()),
             draining: AtomicBool::new(false),
         }))
@@ -116,23 +128,63 @@ impl Queue {
             .collect()
     }
 
-    /// Keeps the job built for `id` for the worker that will run it; only
-    /// a few, since a compiled model holds its quantile tables (a long
-    /// queue is built again as it is reached).
+    /// Keeps the job built for `id` for the worker that will run it while
+    /// the kept jobs' memory stays within `--max-built-memory` (a compiled
+    /// model holds its quantile tables; a job over the budget is built
+    /// again when it is reached).
     pub fn keep_built(&self, id: &str, built: Job) {
-        const KEPT: usize = 16;
+        let bytes = 0u64; // MERGE: built.heap_bytes()
         let mut kept = self.prebuilt.lock().unwrap_or_else(|e| e.into_inner());
-        if kept.len() < KEPT {
-            kept.insert(id.to_string(), built);
+        if kept.bytes.saturating_add(bytes) <= kept.budget {
+            kept.bytes += bytes;
+            kept.jobs.insert(id.to_string(), (built, bytes));
         }
     }
 
-    /// Forgets a job built for `id` that will not run (cancelled queued).
+    /// Takes back the job built for `id` (to run it, or because it will not
+    /// run: cancelled while queued).
+    pub fn take_built(&self, id: &str) -> Option<Job> {
+        let mut kept = self.prebuilt.lock().unwrap_or_else(|e| e.into_inner());
+        let (job, bytes) = kept.jobs.remove(id)?;
+        kept.bytes -= bytes;
+        Some(job)
+    }
+
+    /// Forgets a job built for `id` that will not run.
     pub fn forget_built(&self, id: &str) {
-        self.prebuilt
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(id);
+        self.take_built(id);
+    }
+
+    /// Starts the retention thread: a pass now and every minute until the
+    /// queue drains.
+    pub fn keep_storage(
+        self: &Arc<Self>,
+        retention: super::retention::Retention,
+    ) -> std::thread::JoinHandle<()> {
+        let queue = self.clone();
+        std::thread::spawn(move || {
+            loop {
+                match super::retention::apply(&queue.db, &queue.data, &retention) {
+                    Ok(0) => {}
+                    Ok(removed) => tracing::info!(jobs = removed, "retention removed jobs"),
+                    Err(e) => tracing::error!(error = %e, "retention"),
+                }
+                let guard = queue.wake.0.lock().unwrap_or_else(|e| e.into_inner());
+                let deadline = std::time::Instant::now() + super::retention::EVERY;
+                let mut guard = guard;
+                while !queue.is_draining() && std::time::Instant::now() < deadline {
+                    guard = queue
+                        .wake
+                        .1
+                        .wait_timeout(guard, Duration::from_millis(500))
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0;
+                }
+                if queue.is_draining() {
+                    return;
+                }
+            }
+        })
     }
 
     /// Tells a worker that a job was queued.
@@ -194,7 +246,7 @@ impl Queue {
                     match self.db.claim_next() {
                         Ok(Some(job)) => break job,
                         Ok(None) => {}
-                        Err(e) => eprintln!("gaprisk serve: database: {e}"),
+                        Err(e) => tracing::error!(error = %e, "database"),
                     }
                     guard = self
                         .wake
@@ -209,6 +261,9 @@ impl Queue {
     }
 
     fn run(&self, job: JobRecord) {
+        let span = tracing::info_span!("job", id = %job.id, command = %job.command);
+        let _entered = span.enter();
+        tracing::info!("job started");
         let running = Running {
             cancelled_by_user: Arc::new(AtomicBool::new(false)),
             token: CancelToken::new(),
@@ -229,7 +284,7 @@ impl Queue {
             r.insert(job.id.clone(), running.clone());
         }
         let dir = self.job_dir(&job.id);
-        let result = self.execute(&job, &dir, &running);
+        let result = self.execute(&job, &dir, &running).map_err(|e| self.scrub(e));
         if let Ok(mut r) = self.running.lock() {
             r.remove(&job.id);
         }
@@ -268,10 +323,26 @@ impl Queue {
                 .finish(&job.id, "failed", done, &[], Some(&message))
                 .map_err(|e| e.to_string()),
         };
+        match &stored {
+            Ok(()) => tracing::info!(samples = done, "job ended"),
+            Err(e) => tracing::error!(error = %e, "job could not be stored"),
+        }
         if let Err(e) = stored {
-            eprintln!("gaprisk serve: job {}: {e}", job.id);
             let _ = self.db.finish(&job.id, "failed", done, &[], Some(&e));
         }
+    }
+
+    /// A message a client will see, without the server's own folders: the
+    /// data folder's and the library's paths become relative.
+    fn scrub(&self, message: String) -> String {
+        let mut message = message;
+        for top in [&self.data, &self.library] {
+            let top = top.display().to_string();
+            if !top.is_empty() {
+                message = message.replace(&format!("{top}/"), "").replace(&top, ".");
+            }
+        }
+        message
     }
 
     /// Rebuilds the job from its stored request and runs it.
@@ -285,21 +356,22 @@ impl Queue {
         // A run resumes from the last checkpoint a killed server left;
         // otherwise the job built when it was submitted is used as it is.
         let resume = std::fs::read(&checkpoint).ok();
-        let prebuilt = self
-            .prebuilt
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&job.id);
-        let built = match prebuilt {
+        let built = match self.take_built(&job.id) {
             Some(built) if resume.is_none() => built,
             _ => {
+                let stored = self
+                    .db
+                    .request(&job.id)
+                    .map_err(|e| format!("database: {e}"))?
+                    .ok_or("the job's request is gone")?;
                 let request =
-                    JobRequest::from_json(job.request.as_bytes()).map_err(|e| e.to_string())?;
+                    JobRequest::from_json(stored.as_bytes()).map_err(|e| e.to_string())?;
                 self.build(&request, resume).map_err(|e| e.message())?
             }
         };
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        // Named as the data folder's own path: no absolute server path in
+        // what a client sees.
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create jobs/{}: {e}", job.id))?;
         let workers = Workers::with_pool(self.pool.clone()).with_cancel(running.token.clone());
         let (done, total) = (running.done.clone(), running.total.clone());
         let progress = move |d: u64, t: u64| {
@@ -345,7 +417,7 @@ impl Queue {
                 },
             })
             .collect();
-        gaprisk::files::write_all(dir, &files).map_err(|e| e.to_string())?;
+        gaprisk::files::write_all(dir, &files).map_err(|e| self.scrub(e.to_string()))?;
         Ok(files.into_iter().map(|f| f.name).collect())
     }
 }

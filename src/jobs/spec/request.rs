@@ -70,8 +70,8 @@ impl JobRequest {
         serde_json::from_slice(bytes)
     }
 
-    /// The options as JSON text (`{}` when none were given).
-    fn options_text(&self) -> &str {
+    /// The options as JSON text, as sent (`{}` when none were given).
+    pub fn options_text(&self) -> &str {
         self.options.as_deref().map_or("{}", RawValue::get)
     }
 
