@@ -160,6 +160,11 @@ fn a_full_queue_refuses_large_submissions_at_once_without_building_them() {
     // One job runs and one waits: the queue is full.
     let running = s.submit(&json!({"command": "run", "model": "baseline.toml",
                                     "options": {"samples": 4000000000u64}}));
+    let start = Instant::now();
+    while s.get(&format!("/v1/jobs/{running}")).json()["status"] != "running" {
+        assert!(start.elapsed() < LONG);
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let waiting = s.submit(&json!({"command": "run", "model": "baseline.toml",
                                     "options": {"samples": 1000, "seed": 7}}));
     let mut latencies = Vec::new();

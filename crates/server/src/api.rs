@@ -7,6 +7,7 @@ use super::error::ApiError;
 use super::{guard, stored};
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Extension, FromRequest, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
@@ -124,6 +125,11 @@ fn admit(state: &AppState, peer: Option<&Peer>, queue_too: bool) -> AppResult<()
     Ok(())
 }
 
+/// A path that does not decode (`/v1/jobs/%FF`): the API's 400.
+fn bad_path(e: PathRejection) -> ApiError {
+    ApiError::BadRequest(e.body_text())
+}
+
 fn malformed(e: serde_json::Error) -> ApiError {
     ApiError::BadRequest(format!("malformed JSON: {e}"))
 }
@@ -203,7 +209,8 @@ async fn submit(
     Ok((StatusCode::ACCEPTED, axum::Json(record)).into_response())
 }
 
-async fn job(State(state): Shared, Path(id): Path<String>) -> AppResult<axum::Json<JobRecord>> {
+async fn job(State(state): Shared, path: Result<Path<String>, PathRejection>) -> AppResult<axum::Json<JobRecord>> {
+    let Path(id) = path.map_err(bad_path)?;
     let job = state.queue.db.get(&id).map_err(db_error)?;
     let job = job.ok_or_else(|| ApiError::NotFound(format!("no job '{id}'")))?;
     Ok(axum::Json(live(&state, job)))
@@ -257,7 +264,8 @@ async fn list(
     Ok(axum::Json(serde_json::json!({ "jobs": jobs })))
 }
 
-async fn cancel(State(state): Shared, Path(id): Path<String>) -> AppResult<Response> {
+async fn cancel(State(state): Shared, path: Result<Path<String>, PathRejection>) -> AppResult<Response> {
+    let Path(id) = path.map_err(bad_path)?;
     let db = &state.queue.db;
     let job = db.get(&id).map_err(db_error)?;
     let job = job.ok_or_else(|| ApiError::NotFound(format!("no job '{id}'")))?;
@@ -276,8 +284,9 @@ async fn cancel(State(state): Shared, Path(id): Path<String>) -> AppResult<Respo
 
 async fn file(
     State(state): Shared,
-    Path((id, name)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
 ) -> AppResult<Response> {
+    let Path((id, name)) = path.map_err(bad_path)?;
     let job = state.queue.db.get(&id).map_err(db_error)?;
     let job = job.ok_or_else(|| ApiError::NotFound(format!("no job '{id}'")))?;
     // Only the files the job lists: never a path the request names.
@@ -317,8 +326,9 @@ async fn file(
 /// until the report exists.
 async fn live_chart(
     State(state): Shared,
-    Path(id): Path<String>,
+    path: Result<Path<String>, PathRejection>,
 ) -> AppResult<axum::Json<serde_json::Value>> {
+    let Path(id) = path.map_err(bad_path)?;
     let job = state.queue.db.get(&id).map_err(db_error)?;
     let job = job.ok_or_else(|| ApiError::NotFound(format!("no job '{id}'")))?;
     let job = live(&state, job);
@@ -352,7 +362,8 @@ async fn live_chart(
 
 /// Progress at least once a second while the job is queued or running,
 /// then a final `status` event.
-async fn events(State(state): Shared, Path(id): Path<String>) -> AppResult<Response> {
+async fn events(State(state): Shared, path: Result<Path<String>, PathRejection>) -> AppResult<Response> {
+    let Path(id) = path.map_err(bad_path)?;
     if state.queue.db.get(&id).map_err(db_error)?.is_none() {
         return Err(ApiError::NotFound(format!("no job '{id}'")));
     }

@@ -339,7 +339,7 @@ pub fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<()> 
             .map_err(|e| Error::io("cannot read the bound address", e))?;
         let state = Arc::new(AppState {
             queue: queue.clone(),
-            openapi: openapi::document(),
+            openapi: openapi::document(config.token.is_some()),
             token: config.token.clone(),
             max_body: config.max_body,
             max_queue: config.max_queue,

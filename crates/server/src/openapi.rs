@@ -8,9 +8,13 @@ use serde_json::Value;
 
 const PATHS: &str = include_str!("openapi-paths.json");
 
-/// The whole document, as `GET /v1/openapi.json` serves it.
-pub fn document() -> String {
+/// The whole document, as `GET /v1/openapi.json` serves it; a server
+/// without a token asks for none (no `security`).
+pub fn document(with_token: bool) -> String {
     let mut doc: Value = serde_json::from_str(PATHS).expect("openapi-paths.json is JSON");
+    if !with_token && let Some(top) = doc.as_object_mut() {
+        top.remove("security");
+    }
     doc["info"]["version"] = Value::String(env!("CARGO_PKG_VERSION").to_string());
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
         schemas.extend(gaprisk::spec::schema::request_components());

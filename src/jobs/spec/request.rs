@@ -28,8 +28,14 @@ pub struct JobRequest {
     pub files: BTreeMap<String, String>,
     /// Kept as written: a sweep's inputs vary in the order given, so the
     /// order of `options.set`'s keys is part of the request.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     options: Option<Box<RawValue>>,
+}
+
+/// An option object given, even as `null` (which `spec` then refuses as
+/// not an object), rather than taken for "no options".
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Box<RawValue>>, D::Error> {
+    Box::<RawValue>::deserialize(d).map(Some)
 }
 
 /// An object's entries in the order written, values still as JSON text.
