@@ -128,7 +128,10 @@ fn a_chain_of_three_thousand_extends_is_refused_and_the_server_lives() {
     for i in 1..3_000 {
         files.insert(
             format!("m{i}.toml"),
-            json!(format!("[model]\nname = \"m\"\nextends = \"m{}.toml\"\n", i - 1)),
+            json!(format!(
+                "[model]\nname = \"m\"\nextends = \"m{}.toml\"\n",
+                i - 1
+            )),
         );
     }
     let r = s.post(
@@ -442,7 +445,10 @@ fn a_client_over_its_rate_gets_429_even_for_cached_answers() {
     // and one a second came back while it ran (at most two here).
     let answered = statuses.iter().take_while(|&&s| s == 200).count();
     assert!((9..=11).contains(&answered), "{statuses:?}");
-    assert!(statuses[answered..].iter().all(|&s| s == 429), "{statuses:?}");
+    assert!(
+        statuses[answered..].iter().all(|&s| s == 429),
+        "{statuses:?}"
+    );
 }
 
 #[test]
@@ -512,7 +518,9 @@ fn smaller_defects_stay_fixed() {
     // A wrong method: 405 with the API's error body and Allow.
     let (status, head, body) = raw(
         &addr,
-        &format!("PUT /v1/jobs HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"),
+        &format!(
+            "PUT /v1/jobs HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+        ),
     );
     assert_eq!(status, 405, "{body}");
     assert!(head.contains("allow:"), "{head}");
@@ -574,7 +582,14 @@ fn a_symlink_loop_in_the_models_folder_neither_hangs_listing_nor_shutdown() {
 fn logs_are_json_lines_with_a_request_id_when_asked() {
     let data = tempdir();
     let mut child = Command::new(env!("CARGO_BIN_EXE_gaprisk"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--data"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--data",
+        ])
         .arg(data.path())
         .arg("--models")
         .arg(harness::repo_models())
@@ -602,7 +617,12 @@ fn logs_are_json_lines_with_a_request_id_when_asked() {
         .to_string();
     sigterm(&child);
     let mut stderr = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
     child.wait().unwrap();
     let lines: Vec<serde_json::Value> = stderr
         .lines()

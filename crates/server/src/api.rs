@@ -38,7 +38,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/check", post(check))
         .route("/models", get(models))
         .route("/openapi.json", get(openapi))
-        .layer(middleware::from_fn_with_state(state.clone(), guard::check_v1));
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::check_v1,
+        ));
     Router::new()
         .route("/", get(page))
         .route("/healthz", get(|| async { "ok\n" }))
@@ -50,13 +53,13 @@ pub fn router(state: Arc<AppState>) -> Router {
             state.clone(),
             guard::check_origin,
         ))
-        .layer(middleware::from_fn(trace))
+        .layer(middleware::from_fn_with_state(state.clone(), trace))
         .with_state(state)
 }
 
 /// A span per request with an id (sent back as `x-request-id`), and one
 /// line when it is answered.
-async fn trace(req: Request, next: Next) -> Response {
+async fn trace(State(state): Shared, req: Request, next: Next) -> Response {
     static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     let id = format!("{:08x}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
     let (method, path) = (req.method().clone(), req.uri().path().to_string());
@@ -83,7 +86,7 @@ async fn trace(req: Request, next: Next) -> Response {
     if let Ok(value) = header::HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
     }
-    response
+    state.in_flight.track(response)
 }
 
 /// A request's body, read within `--body-timeout` and `--max-body`.
@@ -113,9 +116,7 @@ fn admit(state: &AppState, peer: Option<&Peer>, queue_too: bool) -> AppResult<()
         return Err(ApiError::Draining);
     }
     if let Some(Peer(addr)) = peer
-        && let Err(retry_after) = state
-            .submissions
-            .take(addr.ip(), std::time::Instant::now())
+        && let Err(retry_after) = state.submissions.take(addr.ip(), std::time::Instant::now())
     {
         return Err(ApiError::RateLimited { retry_after });
     }
@@ -133,7 +134,6 @@ fn bad_path(e: PathRejection) -> ApiError {
 fn malformed(e: serde_json::Error) -> ApiError {
     ApiError::BadRequest(format!("malformed JSON: {e}"))
 }
-
 
 fn db_error(e: rusqlite::Error) -> ApiError {
     ApiError::Internal(format!("database: {e}"))
@@ -209,7 +209,10 @@ async fn submit(
     Ok((StatusCode::ACCEPTED, axum::Json(record)).into_response())
 }
 
-async fn job(State(state): Shared, path: Result<Path<String>, PathRejection>) -> AppResult<axum::Json<JobRecord>> {
+async fn job(
+    State(state): Shared,
+    path: Result<Path<String>, PathRejection>,
+) -> AppResult<axum::Json<JobRecord>> {
     let Path(id) = path.map_err(bad_path)?;
     let job = state.queue.db.get(&id).map_err(db_error)?;
     let job = job.ok_or_else(|| ApiError::NotFound(format!("no job '{id}'")))?;
@@ -264,7 +267,10 @@ async fn list(
     Ok(axum::Json(serde_json::json!({ "jobs": jobs })))
 }
 
-async fn cancel(State(state): Shared, path: Result<Path<String>, PathRejection>) -> AppResult<Response> {
+async fn cancel(
+    State(state): Shared,
+    path: Result<Path<String>, PathRejection>,
+) -> AppResult<Response> {
     let Path(id) = path.map_err(bad_path)?;
     let db = &state.queue.db;
     let job = db.get(&id).map_err(db_error)?;
@@ -362,7 +368,10 @@ async fn live_chart(
 
 /// Progress at least once a second while the job is queued or running,
 /// then a final `status` event.
-async fn events(State(state): Shared, path: Result<Path<String>, PathRejection>) -> AppResult<Response> {
+async fn events(
+    State(state): Shared,
+    path: Result<Path<String>, PathRejection>,
+) -> AppResult<Response> {
     let Path(id) = path.map_err(bad_path)?;
     if state.queue.db.get(&id).map_err(db_error)?.is_none() {
         return Err(ApiError::NotFound(format!("no job '{id}'")));

@@ -1,6 +1,7 @@
 //! The accept loop: HTTP/1.1 connections with a header-read (and idle)
 //! timeout, a cap on how many are open at once, and a shutdown that closes
-//! idle and slow connections at once and gives the rest a bounded grace.
+//! idle and slow connections at once and gives requests in flight a
+//! bounded grace.
 //! axum's own `serve` has none of these, so connections are driven by
 //! hyper directly, with the router as their service.
 
@@ -13,11 +14,70 @@ use hyper_util::service::TowerToHyperService;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
+
+/// Requests being answered, their bodies included (an event stream counts
+/// until it ends): at shutdown, once none is left, the connections still
+/// open are idle or slow and are dropped without waiting for the grace.
+#[derive(Debug, Clone, Default)]
+pub struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    /// Counts a response until its body has been sent or dropped.
+    pub fn track(&self, response: axum::response::Response) -> axum::response::Response {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        let guard = Leaving(self.0.clone());
+        response.map(|inner| {
+            axum::body::Body::new(Tracked {
+                inner,
+                _guard: guard,
+            })
+        })
+    }
+
+    fn none(&self) -> bool {
+        self.0.load(Ordering::SeqCst) == 0
+    }
+}
+
+struct Leaving(Arc<AtomicUsize>);
+
+impl Drop for Leaving {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A response body that keeps its request counted while it lives.
+struct Tracked {
+    inner: axum::body::Body,
+    _guard: Leaving,
+}
+
+impl http_body::Body for Tracked {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::pin::Pin::new(&mut self.get_mut().inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
 
 /// The peer of a request's connection, for per-client limits.
 #[derive(Debug, Clone, Copy)]
@@ -47,6 +107,7 @@ pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: ConnectionLimits,
+    in_flight: InFlight,
     shutdown: impl Future<Output = ()>,
 ) {
     let graceful = GracefulShutdown::new();
@@ -73,14 +134,14 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         match slots.clone().try_acquire_owned() {
             Ok(slot) => {
-                let service = router.clone().map_request(move |mut req: Request<Incoming>| {
-                    req.extensions_mut().insert(Peer(peer));
-                    req
-                });
-                let connection = http.serve_connection(
-                    TokioIo::new(stream),
-                    TowerToHyperService::new(service),
-                );
+                let service = router
+                    .clone()
+                    .map_request(move |mut req: Request<Incoming>| {
+                        req.extensions_mut().insert(Peer(peer));
+                        req
+                    });
+                let connection =
+                    http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
                     let _ = connection.await;
@@ -106,8 +167,16 @@ pub async fn serve(
     if open > 0 {
         tracing::info!(open, "closing connections");
     }
+    let answered = async {
+        while !in_flight.none() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
     tokio::select! {
         _ = graceful.shutdown() => {}
+        _ = answered => {
+            tracing::debug!("every request answered; idle and slow connections dropped");
+        }
         _ = tokio::time::sleep(limits.grace) => {
             tracing::warn!(grace_s = limits.grace.as_secs_f64(), "connections still open after the grace; dropped");
         }

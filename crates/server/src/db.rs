@@ -42,7 +42,11 @@ fn migrate(conn: &Connection) -> Result<()> {
         let asked: serde_json::Value = serde_json::from_str(&request).unwrap_or_default();
         let variants: Vec<String> = asked["variants"]
             .as_array()
-            .map(|v| v.iter().filter_map(|m| m.as_str().map(str::to_string)).collect())
+            .map(|v| {
+                v.iter()
+                    .filter_map(|m| m.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
         conn.execute(
             "UPDATE jobs SET model = ?2, variants = ?3 WHERE id = ?1",
@@ -307,7 +311,9 @@ impl Db {
              WHERE job_texts.job = ?1",
         )?;
         let texts = stmt
-            .query_map(params![id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .query_map(params![id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
             .collect::<Result<std::collections::HashMap<_, _>>>()?;
         Ok(Some(super::stored::restore(&request, &texts)))
     }
@@ -461,9 +467,11 @@ impl Db {
     /// Bytes of the stored texts (the requests' files).
     pub fn text_bytes(&self) -> Result<u64> {
         self.read()
-            .query_row("SELECT COALESCE(SUM(LENGTH(text)), 0) FROM texts", [], |r| {
-                r.get::<_, i64>(0)
-            })
+            .query_row(
+                "SELECT COALESCE(SUM(LENGTH(text)), 0) FROM texts",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
             .map(|n| n as u64)
     }
 }

@@ -98,9 +98,9 @@ impl ApiError {
             | ApiError::NotFound(m)
             | ApiError::Internal(m) => one(m.clone()),
             ApiError::MethodNotAllowed => one("this route does not take this method".into()),
-            ApiError::Timeout(seconds) => one(format!(
-                "the request did not arrive within {seconds} s"
-            )),
+            ApiError::Timeout(seconds) => {
+                one(format!("the request did not arrive within {seconds} s"))
+            }
             ApiError::UnsupportedMediaType(given) => one(format!(
                 "the body must be JSON (Content-Type: application/json), not {}",
                 if given.is_empty() {

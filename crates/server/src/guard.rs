@@ -36,7 +36,11 @@ impl Origins {
                 .collect();
             for h in lower(allow_hosts) {
                 // A name given without a port takes the bound one.
-                hosts.push(if has_port(&h) { h } else { format!("{h}:{port}") });
+                hosts.push(if has_port(&h) {
+                    h
+                } else {
+                    format!("{h}:{port}")
+                });
             }
             Some(hosts)
         } else {
@@ -83,7 +87,11 @@ fn has_port(host: &str) -> bool {
 }
 
 /// Host and Origin, on every route.
-pub async fn check_origin(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+pub async fn check_origin(
+    State(state): State<Arc<AppState>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let host = req
         .headers()
         .get(header::HOST)
@@ -167,7 +175,12 @@ mod tests {
     #[test]
     fn loopback_answers_only_to_loopback_names_with_the_port() {
         let o = loopback();
-        for host in ["127.0.0.1:8787", "localhost:8787", "LOCALHOST:8787", "[::1]:8787"] {
+        for host in [
+            "127.0.0.1:8787",
+            "localhost:8787",
+            "LOCALHOST:8787",
+            "[::1]:8787",
+        ] {
             assert!(o.host_accepted(host), "{host}");
         }
         for host in ["attacker.example:8787", "localhost", "127.0.0.1:80", ""] {

@@ -266,6 +266,7 @@ pub struct AppState {
     /// Models compiled on submission at once: the rest wait, so a burst of
     /// large sweeps cannot take every core from the requests behind it.
     building: tokio::sync::Semaphore,
+    in_flight: connections::InFlight,
 }
 
 /// Reads a token file: its first line, trimmed; an empty token is refused.
@@ -330,6 +331,7 @@ pub fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<()> 
         .map_err(|e| Error::io("cannot start the runtime", e))?;
     let connection_limits = connections::fit_to_descriptors(config.connections);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let in_flight = connections::InFlight::default();
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
@@ -345,11 +347,9 @@ pub fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<()> 
             max_queue: config.max_queue,
             body_timeout: config.body_timeout,
             origins: guard::Origins::new(addr, &config.allow_hosts, &config.allow_origins),
-            submissions: rate::RateLimiter::new(
-                config.rate_limit,
-                (config.rate_limit / 6).max(1),
-            ),
+            submissions: rate::RateLimiter::new(config.rate_limit, (config.rate_limit / 6).max(1)),
             building: tokio::sync::Semaphore::new(cores),
+            in_flight: in_flight.clone(),
         });
         tracing::info!(
             %addr,
@@ -361,6 +361,7 @@ pub fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<()> 
             listener,
             api::router(state),
             connection_limits,
+            in_flight,
             shutdown(queue.clone()),
         )
         .await;

@@ -284,7 +284,9 @@ impl Queue {
             r.insert(job.id.clone(), running.clone());
         }
         let dir = self.job_dir(&job.id);
-        let result = self.execute(&job, &dir, &running).map_err(|e| self.scrub(e));
+        let result = self
+            .execute(&job, &dir, &running)
+            .map_err(|e| self.scrub(e));
         if let Ok(mut r) = self.running.lock() {
             r.remove(&job.id);
         }

@@ -34,7 +34,9 @@ pub fn apply(db: &Db, data: &Path, retention: &Retention) -> Result<usize, Strin
     let mut kept = Vec::with_capacity(finished.len());
     if let Some(keep) = retention.keep {
         let cutoff = humantime::format_rfc3339_millis(
-            SystemTime::now().checked_sub(keep).unwrap_or(SystemTime::UNIX_EPOCH),
+            SystemTime::now()
+                .checked_sub(keep)
+                .unwrap_or(SystemTime::UNIX_EPOCH),
         )
         .to_string();
         for (id, finished_at) in finished {

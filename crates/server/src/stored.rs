@@ -40,9 +40,9 @@ pub fn canonical(request: &JobRequest) -> StoredRequest {
 /// with no text (which retention never leaves) gives an empty file, which
 /// the rebuild then reports as a model error.
 pub fn restore(canonical: &str, texts: &HashMap<String, String>) -> String {
-    let Ok(mut request) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(
-        canonical,
-    ) else {
+    let Ok(mut request) =
+        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(canonical)
+    else {
         return canonical.to_string();
     };
     if let Some(serde_json::Value::Object(files)) = request.get_mut("files") {
@@ -54,9 +54,8 @@ pub fn restore(canonical: &str, texts: &HashMap<String, String>) -> String {
     // The options go back as written: serde_json's map would sort their keys.
     let options = request.remove("options");
     let mut json = serde_json::to_string(&request).expect("a map serialises");
-    let options_text = canonical_options(canonical).unwrap_or_else(|| {
-        options.map_or_else(|| "{}".to_string(), |o| o.to_string())
-    });
+    let options_text = canonical_options(canonical)
+        .unwrap_or_else(|| options.map_or_else(|| "{}".to_string(), |o| o.to_string()));
     json.pop();
     json.push_str(&format!(",\"options\":{options_text}}}"));
     json
