@@ -40,10 +40,12 @@ fn root() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
-/// The binary cargo built for this bench, else target/release/gaprisk.
+/// `GAPRISK_BIN` (to measure another build side by side), else the binary
+/// cargo built for this bench, else target/release/gaprisk.
 fn binary() -> PathBuf {
-    let path = option_env!("CARGO_BIN_EXE_gaprisk")
+    let path = std::env::var_os("GAPRISK_BIN")
         .map(PathBuf::from)
+        .or_else(|| option_env!("CARGO_BIN_EXE_gaprisk").map(PathBuf::from))
         .unwrap_or_else(|| root().join("target/release/gaprisk"));
     assert!(
         path.is_file(),
@@ -63,9 +65,21 @@ struct Server {
 impl Server {
     fn start(jobs: usize) -> Server {
         let data = tempfile::tempdir().expect("temp dir");
+        // The load comes from one address: not the per-client limit's to
+        // refuse (builds before 0.2.0 have none).
+        let help = Command::new(binary())
+            .args(["serve", "--help"])
+            .output()
+            .expect("gaprisk serve --help");
+        let unlimited: &[&str] = if String::from_utf8_lossy(&help.stdout).contains("--rate-limit") {
+            &["--rate-limit", "0"]
+        } else {
+            &[]
+        };
         let mut child = Command::new(binary())
             .args(["serve", "--listen", "127.0.0.1:0", "--jobs"])
             .arg(jobs.to_string())
+            .args(unlimited)
             .arg("--data")
             .arg(data.path())
             .arg("--models")
