@@ -332,3 +332,10 @@ mod tests {
         }
     }
 }
+
+impl QuantileTable {
+    /// The bytes of its cells.
+    pub(crate) fn heap_bytes(&self) -> u64 {
+        super::heap::vec_bytes(&self.cells)
+    }
+}
