@@ -370,7 +370,11 @@ fn a_run_a_stopping_rule_ends_early_reports_the_samples_it_drew() {
         .unwrap()
         .completed()
         .unwrap();
-    let manifest = out.files.iter().find(|f| f.name == "manifest.json").unwrap();
+    let manifest = out
+        .files
+        .iter()
+        .find(|f| f.name == "manifest.json")
+        .unwrap();
     let m: serde_json::Value = serde_json::from_slice(&manifest.bytes).unwrap();
     let drawn = m["samples"].as_u64().unwrap();
     assert!(drawn < 100_000_000, "{drawn}");
@@ -398,7 +402,10 @@ fn a_jobs_memory_estimate_grows_with_its_compiled_models() {
     assert!(run > 100_000, "{run}");
     assert!((300.0..=500.0).contains(&ratio), "{ratio}");
     let per_point = (sweep - one_point) as f64 / 399.0;
-    assert!((0.7..=1.3).contains(&(per_point / one_point as f64)), "{per_point} {one_point}");
+    assert!(
+        (0.7..=1.3).contains(&(per_point / one_point as f64)),
+        "{per_point} {one_point}"
+    );
     // A compare holds each model once.
     let compare = build(
         &files,
@@ -410,7 +417,10 @@ fn a_jobs_memory_estimate_grows_with_its_compiled_models() {
         }),
     )
     .heap_bytes();
-    assert!((2.0..=4.0).contains(&(compare as f64 / run as f64)), "{compare} {run}");
+    assert!(
+        (2.0..=4.0).contains(&(compare as f64 / run as f64)),
+        "{compare} {run}"
+    );
 }
 
 /// The resident memory of this process, in bytes (Linux).

@@ -494,7 +494,9 @@ fn build_refused(body: Value, limits: &Limits) -> (String, String) {
     use gaprisk::error::Error;
     let files = LayeredFiles::library(&std::path::Path::new(REPO).join("models"));
     let spec = spec_of(body.clone(), Shell::Service).unwrap();
-    let e = Job::build(&files, &spec, limits).err().expect(&body.to_string());
+    let e = Job::build(&files, &spec, limits)
+        .err()
+        .expect(&body.to_string());
     let key = match &e {
         Error::InvalidOption { option, .. } => format!("options.{option}"),
         Error::InvalidRequest { key, .. } => key.clone(),
@@ -517,12 +519,14 @@ fn every_size_of_a_job_is_bounded_or_counted_in_its_evaluations() {
     let sobol = |options: Value| json!({"command": "sensitivity", "model": "baseline.toml", "options": options});
     // The bootstrap of a Sobol analysis of design mc: B resamples of N rows.
     let plain = built(sobol(json!({"samples": 1000, "design": "mc"}))).evaluations();
-    let more = built(sobol(json!({"samples": 1000, "design": "mc", "bootstrap": 300})));
+    let more = built(sobol(
+        json!({"samples": 1000, "design": "mc", "bootstrap": 300}),
+    ));
     assert_eq!(more.evaluations(), plain + 100 * 1000);
     // Under qmc it takes no resamples.
     assert_eq!(
-        built(sobol(json!({"samples": 1024, "bootstrap": 300}))).evaluations(),
-        built(sobol(json!({"samples": 1024}))).evaluations()
+        built(sobol(json!({"samples": 4096, "bootstrap": 300}))).evaluations(),
+        built(sobol(json!({"samples": 4096}))).evaluations()
     );
     for bootstrap in [json!(9_007_199_254_740_992_u64), json!(100_001), json!(19)] {
         let (key, message) = build_refused(
@@ -536,10 +540,19 @@ fn every_size_of_a_job_is_bounded_or_counted_in_its_evaluations() {
         sobol(json!({"samples": 400, "design": "mc", "bootstrap": 100_000})),
         &budget,
     );
+    assert_eq!(key, "options.bootstrap", "{message}");
+    assert!(
+        message.contains("more than this server's limit"),
+        "{message}"
+    );
+    let (key, message) = build_refused(
+        sobol(json!({"samples": 100_000, "design": "mc", "bootstrap": 20})),
+        &budget,
+    );
     assert_eq!(key, "options.samples", "{message}");
-    assert!(message.contains("more than this server's limit"), "{message}");
     // A stopping rule's budget is its max_samples, and errors say so.
-    let stopping = |options: Value| json!({"command": "run", "model": "baseline.toml", "options": options});
+    let stopping =
+        |options: Value| json!({"command": "run", "model": "baseline.toml", "options": options});
     for (options, says) in [
         (
             json!({"precision": 0.01, "max_samples": 2_000_000}),
@@ -615,7 +628,11 @@ fn the_cache_key_covers_what_the_files_show_of_a_model() {
     let files = LayeredFiles::library(&std::path::Path::new(REPO).join("models"));
     let key = |command: &str, text: String| {
         let body = json!({"command": command, "model": "m.toml", "files": {"m.toml": text},
-                          "options": if command == "sweep" { json!({"samples": 1000, "set": {"x": "1:2:2"}}) } else { json!({"samples": 1000}) }});
+        "options": match command {
+            "sweep" => json!({"samples": 1000, "set": {"x": "1:2:2"}}),
+            "sensitivity" => json!({"samples": 4096}),
+            _ => json!({"samples": 1000}),
+        }});
         let request = JobRequest::from_json(body.to_string().as_bytes()).unwrap();
         let files = files.clone().with_texts(&request.files).unwrap();
         let spec = request.spec(Shell::Service, &files).unwrap();
@@ -656,7 +673,11 @@ fn the_cache_key_covers_what_the_files_show_of_a_model() {
         .unwrap()
         .completed()
         .unwrap();
-    let manifest = out.files.iter().find(|f| f.name == "manifest.json").unwrap();
+    let manifest = out
+        .files
+        .iter()
+        .find(|f| f.name == "manifest.json")
+        .unwrap();
     assert!(String::from_utf8_lossy(&manifest.bytes).contains("TITLE"));
 }
 
@@ -665,7 +686,11 @@ fn errors_in_library_files_name_them_inside_the_library() {
     let dir = tempfile::tempdir().unwrap();
     let library = dir.path().join("library");
     std::fs::create_dir_all(library.join("sub")).unwrap();
-    std::fs::write(library.join("sub/bad.toml"), "[model]\nname = \"b\"\n[inputs\nx = 1\n").unwrap();
+    std::fs::write(
+        library.join("sub/bad.toml"),
+        "[model]\nname = \"b\"\n[inputs\nx = 1\n",
+    )
+    .unwrap();
     std::fs::write(
         library.join("sub/typo.toml"),
         "[model]\nname = \"t\"\n[inputs]\nx = { dist = \"normal\", mean = 0 }\n[outputs]\ny = \"x\"\n",
@@ -683,7 +708,10 @@ fn errors_in_library_files_name_them_inside_the_library() {
         ("mine.toml", json!({"mine.toml": child("sub/bad.toml")})),
         ("mine.toml", json!({"mine.toml": child("sub/typo.toml")})),
         ("mine.toml", json!({"mine.toml": child("sub/data.toml")})),
-        ("mine.toml", json!({"mine.toml": child("../library/sub/bad.toml")})),
+        (
+            "mine.toml",
+            json!({"mine.toml": child("../library/sub/bad.toml")}),
+        ),
         ("sub/bad.toml", json!({})),
         ("sub/data.toml", json!({})),
         ("sub/nothing.toml", json!({})),

@@ -12,7 +12,11 @@ pub struct Seen(HashSet<usize>);
 
 impl Seen {
     /// `bytes` of the allocation behind `shared`, unless it was counted.
-    pub(crate) fn once<T: ?Sized>(&mut self, shared: &Arc<T>, bytes: impl FnOnce(&T) -> u64) -> u64 {
+    pub(crate) fn once<T: ?Sized>(
+        &mut self,
+        shared: &Arc<T>,
+        bytes: impl FnOnce(&T) -> u64,
+    ) -> u64 {
         if self.0.insert(Arc::as_ptr(shared) as *const u8 as usize) {
             bytes(shared)
         } else {
@@ -34,10 +38,7 @@ pub(crate) fn table(table: &Option<Arc<super::table::QuantileTable>>, seen: &mut
 }
 
 /// An optional shared count table.
-pub(crate) fn count_table(
-    table: &Option<Arc<super::lattice::CountTable>>,
-    seen: &mut Seen,
-) -> u64 {
+pub(crate) fn count_table(table: &Option<Arc<super::lattice::CountTable>>, seen: &mut Seen) -> u64 {
     table
         .as_ref()
         .map_or(0, |t| seen.once(t, super::lattice::CountTable::heap_bytes))

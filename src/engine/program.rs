@@ -189,10 +189,7 @@ impl Program {
             .map(|step| match step {
                 Step::DrawFixed(draws, correlated) => {
                     vec_bytes(draws)
-                        + draws
-                            .iter()
-                            .map(|d| d.dist.heap_bytes(seen))
-                            .sum::<u64>()
+                        + draws.iter().map(|d| d.dist.heap_bytes(seen)).sum::<u64>()
                         + correlated.as_ref().map_or(0, |c| {
                             vec_bytes(&c.members)
                                 + vec_bytes(&c.copula.lower)

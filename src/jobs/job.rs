@@ -191,9 +191,15 @@ impl Job {
         if evaluations <= limits.max_evaluations {
             return Ok(());
         }
-        let option = match spec {
-            JobSpec::Run(s) if s.precision.is_some() || s.relative_precision.is_some() => {
+        let option = match (spec, &self.work) {
+            (JobSpec::Run(s), _) if s.precision.is_some() || s.relative_precision.is_some() => {
                 "max_samples"
+            }
+            // Within the budget but for its resamples.
+            (_, Work::Sensitivity(j))
+                if evaluations - j.bootstrap_evaluations() <= limits.max_evaluations =>
+            {
+                "bootstrap"
             }
             _ => "samples",
         };

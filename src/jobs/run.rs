@@ -292,10 +292,13 @@ impl RunJob {
     pub fn heap_bytes(&self) -> u64 {
         let mut seen = crate::distributions::heap::Seen::default();
         let resume = match &self.resume {
-            Some((_, PartFile {
-                job: PartJob::Run { exact, ordered, .. },
-                ..
-            })) => {
+            Some((
+                _,
+                PartFile {
+                    job: PartJob::Run { exact, ordered, .. },
+                    ..
+                },
+            )) => {
                 crate::distributions::heap::vec_bytes(exact)
                     + ordered
                         .iter()

@@ -264,12 +264,7 @@ impl SensitivityJob {
         match self.method {
             Method::Sobol => {
                 let design = n.saturating_mul(2 * self.model.program.streams.len() as u64 + 2);
-                let resamples = if self.settings.design == Design::Mc {
-                    n.saturating_mul(self.bootstrap as u64)
-                } else {
-                    0
-                };
-                design.saturating_add(resamples)
+                design.saturating_add(self.bootstrap_evaluations())
             }
             Method::Tornado => {
                 let inputs = self
@@ -289,6 +284,16 @@ impl SensitivityJob {
                 n.saturating_mul(crate::analysis::rare::MAX_LEVELS as u64 + 1)
             }
             Method::Rank | Method::Filter => n,
+        }
+    }
+
+    /// The evaluations `evaluations` counts for a bootstrap: B N for B
+    /// resamples of a Sobol design of N rows under design mc, else none.
+    pub fn bootstrap_evaluations(&self) -> u64 {
+        if self.method == Method::Sobol && self.settings.design == Design::Mc {
+            self.settings.samples.saturating_mul(self.bootstrap as u64)
+        } else {
+            0
         }
     }
 
