@@ -496,7 +496,7 @@ fn build_refused(body: Value, limits: &Limits) -> (String, String) {
     let spec = spec_of(body.clone(), Shell::Service).unwrap();
     let e = Job::build(&files, &spec, limits)
         .err()
-        .expect(&body.to_string());
+        .unwrap_or_else(|| panic!("{body}"));
     let key = match &e {
         Error::InvalidOption { option, .. } => format!("options.{option}"),
         Error::InvalidRequest { key, .. } => key.clone(),
@@ -609,7 +609,7 @@ fn a_body_that_is_not_a_json_object_is_refused() {
         "3",
         "null",
     ] {
-        let e = JobRequest::from_json(body.as_bytes()).err().expect(body);
+        let e = JobRequest::from_json(body.as_bytes()).expect_err(body);
         assert!(
             e.to_string().contains("the body must be a JSON object"),
             "{body}: {e}"
@@ -725,7 +725,7 @@ fn errors_in_library_files_name_them_inside_the_library() {
             .spec(Shell::Service, &layered)
             .and_then(|spec| Job::build(&layered, &spec, &Limits::NONE))
             .err()
-            .expect(&body.to_string());
+            .unwrap_or_else(|| panic!("{body}"));
         let text = format!("{e} {e:?}");
         for dir in [&library, &absolute, &dir.path().to_path_buf()] {
             assert!(

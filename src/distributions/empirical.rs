@@ -115,6 +115,6 @@ impl Empirical {
 impl Empirical {
     pub(crate) fn heap_bytes(&self, seen: &mut super::heap::Seen) -> u64 {
         let names = (self.file.len() + self.column.len() + self.sha256.len()) as u64;
-        names + seen.once(&self.values, |v| super::heap::vec_bytes(v))
+        names + seen.once(&self.values, super::heap::vec_bytes)
     }
 }
