@@ -349,3 +349,107 @@ fn extends_resolves_among_the_request_files_only() {
         .collect();
     assert!(LayeredFiles::memory().with_texts(&absolute).is_err());
 }
+
+#[test]
+fn a_run_a_stopping_rule_ends_early_reports_the_samples_it_drew() {
+    let files = files();
+    let job = build(
+        &files,
+        JobSpec::Run(RunSpec {
+            relative_precision: Some(0.5),
+            max_samples: Count(100_000_000),
+            ..run_spec(1000)
+        }),
+    );
+    assert_eq!(job.progress_total(), 100_000_000);
+    let last = std::sync::Mutex::new((0, 0));
+    let progress = |done: u64, total: u64| *last.lock().unwrap() = (done, total);
+    let ctx = RunContext::new(Workers::new(2).unwrap()).with_progress(&progress);
+    let out = job
+        .execute(&ctx, RunSinks::default())
+        .unwrap()
+        .completed()
+        .unwrap();
+    let manifest = out
+        .files
+        .iter()
+        .find(|f| f.name == "manifest.json")
+        .unwrap();
+    let m: serde_json::Value = serde_json::from_slice(&manifest.bytes).unwrap();
+    let drawn = m["samples"].as_u64().unwrap();
+    assert!(drawn < 100_000_000, "{drawn}");
+    assert_eq!(*last.lock().unwrap(), (drawn, drawn));
+}
+
+fn sweep_spec(points: usize) -> JobSpec {
+    JobSpec::Sweep(SweepSpec {
+        model: "baseline.toml".into(),
+        set: vec![format!("us_commitment=0:1:{points}").parse().unwrap()],
+        sampling: sampling(1000),
+        ..Default::default()
+    })
+}
+
+#[test]
+fn a_jobs_memory_estimate_grows_with_its_compiled_models() {
+    let files = files();
+    let run = build(&files, JobSpec::Run(run_spec(1000))).heap_bytes();
+    let sweep = build(&files, sweep_spec(400)).heap_bytes();
+    let one_point = build(&files, sweep_spec(1)).heap_bytes();
+    let ratio = sweep as f64 / run as f64;
+    eprintln!("run {run} B, sweep of 1 point {one_point} B, of 400 points {sweep} B: {ratio:.0}x");
+    // Each compiled model has its quantile tables: what a model holds.
+    assert!(run > 100_000, "{run}");
+    assert!((300.0..=500.0).contains(&ratio), "{ratio}");
+    let per_point = (sweep - one_point) as f64 / 399.0;
+    assert!(
+        (0.7..=1.3).contains(&(per_point / one_point as f64)),
+        "{per_point} {one_point}"
+    );
+    // A compare holds each model once.
+    let compare = build(
+        &files,
+        JobSpec::Compare(CompareSpec {
+            base: "baseline.toml".into(),
+            variants: vec!["full_withdrawal.toml".into(), "no_us_rotation.toml".into()],
+            sampling: sampling(1000),
+            ..Default::default()
+        }),
+    )
+    .heap_bytes();
+    assert!(
+        (2.0..=4.0).contains(&(compare as f64 / run as f64)),
+        "{compare} {run}"
+    );
+}
+
+/// The resident memory of this process, in bytes (Linux).
+fn rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Not a check (resident memory moves with the allocator): prints the
+/// estimate of a large job against what building it added to the
+/// process's resident memory. `cargo test --release -p gaprisk-cli --test
+/// jobs -- --ignored --nocapture heap_estimate`.
+#[test]
+#[ignore]
+fn heap_estimate_against_resident_memory() {
+    let files = files();
+    let _warm = build(&files, sweep_spec(2));
+    for points in [400, 2000] {
+        let before = rss().unwrap();
+        let job = build(&files, sweep_spec(points));
+        let after = rss().unwrap();
+        let estimate = job.heap_bytes();
+        eprintln!(
+            "sweep of {points} points: estimate {estimate} B, resident memory +{} B: ratio {:.2}",
+            after - before,
+            estimate as f64 / (after - before) as f64
+        );
+        drop(job);
+    }
+}

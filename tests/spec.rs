@@ -488,3 +488,252 @@ fn every_choice_is_spelled_in_one_source_file() {
     }
     assert!(repeated.is_empty(), "{}", repeated.join("\n"));
 }
+
+/// The key an error of a built job names, as the service reports it.
+fn build_refused(body: Value, limits: &Limits) -> (String, String) {
+    use gaprisk::error::Error;
+    let files = LayeredFiles::library(&std::path::Path::new(REPO).join("models"));
+    let spec = spec_of(body.clone(), Shell::Service).unwrap();
+    let e = Job::build(&files, &spec, limits)
+        .err()
+        .unwrap_or_else(|| panic!("{body}"));
+    let key = match &e {
+        Error::InvalidOption { option, .. } => format!("options.{option}"),
+        Error::InvalidRequest { key, .. } => key.clone(),
+        other => panic!("{body}: {other:?}"),
+    };
+    (key, e.to_string())
+}
+
+#[test]
+fn every_size_of_a_job_is_bounded_or_counted_in_its_evaluations() {
+    let files = LayeredFiles::library(&std::path::Path::new(REPO).join("models"));
+    let built = |body: Value| {
+        let spec = spec_of(body, Shell::Service).unwrap();
+        Job::build(&files, &spec, &Limits::NONE).unwrap()
+    };
+    let budget = Limits {
+        max_evaluations: 1_000_000,
+        ..Limits::NONE
+    };
+    let sobol = |options: Value| json!({"command": "sensitivity", "model": "baseline.toml", "options": options});
+    // The bootstrap of a Sobol analysis of design mc: B resamples of N rows.
+    let plain = built(sobol(json!({"samples": 1000, "design": "mc"}))).evaluations();
+    let more = built(sobol(
+        json!({"samples": 1000, "design": "mc", "bootstrap": 300}),
+    ));
+    assert_eq!(more.evaluations(), plain + 100 * 1000);
+    // Under qmc it takes no resamples.
+    assert_eq!(
+        built(sobol(json!({"samples": 4096, "bootstrap": 300}))).evaluations(),
+        built(sobol(json!({"samples": 4096}))).evaluations()
+    );
+    for bootstrap in [json!(9_007_199_254_740_992_u64), json!(100_001), json!(19)] {
+        let (key, message) = build_refused(
+            sobol(json!({"samples": 1000, "design": "mc", "bootstrap": bootstrap})),
+            &Limits::NONE,
+        );
+        assert_eq!(key, "options.bootstrap", "{message}");
+        assert!(message.contains("between 20 and 100000"), "{message}");
+    }
+    let (key, message) = build_refused(
+        sobol(json!({"samples": 400, "design": "mc", "bootstrap": 100_000})),
+        &budget,
+    );
+    assert_eq!(key, "options.bootstrap", "{message}");
+    assert!(
+        message.contains("more than this server's limit"),
+        "{message}"
+    );
+    let (key, message) = build_refused(
+        sobol(json!({"samples": 100_000, "design": "mc", "bootstrap": 20})),
+        &budget,
+    );
+    assert_eq!(key, "options.samples", "{message}");
+    // A stopping rule's budget is its max_samples, and errors say so.
+    let stopping =
+        |options: Value| json!({"command": "run", "model": "baseline.toml", "options": options});
+    for (options, says) in [
+        (
+            json!({"precision": 0.01, "max_samples": 2_000_000}),
+            "max_samples: 2000000 model evaluations is more than",
+        ),
+        (
+            json!({"relative_precision": 0.01, "max_samples": 1}),
+            "max_samples must be at least 2",
+        ),
+        (
+            json!({"precision": 0.01, "max_samples": 1.5}),
+            "max_samples must be a whole number",
+        ),
+    ] {
+        let (key, message) = if options["max_samples"] == json!(1.5) {
+            refused(stopping(options.clone()), Shell::Service)
+        } else {
+            build_refused(stopping(options.clone()), &budget)
+        };
+        assert_eq!(key, "options.max_samples", "{options}: {message}");
+        assert!(message.contains(says), "{options}: {message}");
+    }
+    // Filtering the samples of subset counts as many levels as rare.
+    let filter = built(sobol(
+        json!({"method": "filter", "sampler": "subset", "samples": 1000}),
+    ));
+    assert_eq!(filter.evaluations(), 21_000);
+    // Threads (the in-process Python calls give them) are bounded.
+    let local = spec_of(
+        json!({"command": "run", "model": "baseline.toml", "options": {"threads": 1_000_000}}),
+        Shell::PythonLocal,
+    )
+    .unwrap();
+    let e = local.workers().err().unwrap();
+    assert!(e.to_string().contains("between 1 and 1024"), "{e}");
+}
+
+#[test]
+fn a_sweep_over_no_input_is_refused_as_the_cli_refuses_it() {
+    let (key, message) = refused(
+        json!({"command": "sweep", "model": "baseline.toml", "options": {"set": {}}}),
+        Shell::Service,
+    );
+    assert_eq!(key, "options.set", "{message}");
+    assert!(message.contains("a sweep needs set"), "{message}");
+}
+
+#[test]
+fn a_body_that_is_not_a_json_object_is_refused() {
+    for body in [
+        r#"["run", "baseline.toml"]"#,
+        r#"  ["run", "baseline.toml", [], {}, {}]"#,
+        r#""run""#,
+        "3",
+        "null",
+    ] {
+        let e = JobRequest::from_json(body.as_bytes()).expect_err(body);
+        assert!(
+            e.to_string().contains("the body must be a JSON object"),
+            "{body}: {e}"
+        );
+    }
+    // Malformed JSON is still said to be.
+    let e = JobRequest::from_json(b"[1, ").err().unwrap();
+    assert!(!e.to_string().contains("JSON object"), "{e}");
+    assert!(JobRequest::from_json(br#" {"command": "run", "model": "m.toml"}"#).is_ok());
+}
+
+const TITLED: &str = "[model]\nname = \"m\"\ntitle = \"TITLE\"\n[inputs]\nx = { dist = \"lognormal\", p05 = 1, p95 = 2, note = \"NOTE\" }\n[events]\nbig = \"x > 1.5\"\n";
+
+#[test]
+fn the_cache_key_covers_what_the_files_show_of_a_model() {
+    let files = LayeredFiles::library(&std::path::Path::new(REPO).join("models"));
+    let key = |command: &str, text: String| {
+        let body = json!({"command": command, "model": "m.toml", "files": {"m.toml": text},
+        "options": match command {
+            "sweep" => json!({"samples": 1000, "set": {"x": "1:2:2"}}),
+            "sensitivity" => json!({"samples": 4096}),
+            _ => json!({"samples": 1000}),
+        }});
+        let request = JobRequest::from_json(body.to_string().as_bytes()).unwrap();
+        let files = files.clone().with_texts(&request.files).unwrap();
+        let spec = request.spec(Shell::Service, &files).unwrap();
+        Job::build(&files, &spec, &Limits::NONE)
+            .unwrap()
+            .cache_key()
+            .to_string()
+    };
+    for command in ["run", "sweep", "sensitivity", "rare"] {
+        let base = key(command, TITLED.to_string());
+        assert_eq!(base, key(command, TITLED.to_string()), "{command}");
+        for (what, text) in [
+            ("title", TITLED.replace("TITLE", "Another title")),
+            ("note", TITLED.replace("NOTE", "another note")),
+            (
+                "description",
+                TITLED.replace("title =", "description = \"D\"\ntitle ="),
+            ),
+        ] {
+            assert_ne!(base, key(command, text), "{command}: {what}");
+        }
+    }
+    // The title goes into a run's manifest.
+    let spec = |text: &str| {
+        let body = json!({"command": "run", "model": "m.toml", "files": {"m.toml": text}, "options": {"samples": 1000}});
+        let request = JobRequest::from_json(body.to_string().as_bytes()).unwrap();
+        let files = files.clone().with_texts(&request.files).unwrap();
+        let spec = request.spec(Shell::Service, &files).unwrap();
+        (files, spec)
+    };
+    let (f, s) = spec(TITLED);
+    let out = Job::build(&f, &s, &Limits::NONE)
+        .unwrap()
+        .execute(
+            &gaprisk::RunContext::new(gaprisk::Workers::new(1).unwrap()),
+            gaprisk::RunSinks::default(),
+        )
+        .unwrap()
+        .completed()
+        .unwrap();
+    let manifest = out
+        .files
+        .iter()
+        .find(|f| f.name == "manifest.json")
+        .unwrap();
+    assert!(String::from_utf8_lossy(&manifest.bytes).contains("TITLE"));
+}
+
+#[test]
+fn errors_in_library_files_name_them_inside_the_library() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = dir.path().join("library");
+    std::fs::create_dir_all(library.join("sub")).unwrap();
+    std::fs::write(
+        library.join("sub/bad.toml"),
+        "[model]\nname = \"b\"\n[inputs\nx = 1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        library.join("sub/typo.toml"),
+        "[model]\nname = \"t\"\n[inputs]\nx = { dist = \"normal\", mean = 0 }\n[outputs]\ny = \"x\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        library.join("sub/data.toml"),
+        "[model]\nname = \"d\"\n[inputs]\nx = { dist = \"empirical\", file = \"missing.csv\", column = \"x\" }\n[outputs]\ny = \"x\"\n",
+    )
+    .unwrap();
+    let absolute = library.canonicalize().unwrap();
+    let child = |parent: &str| format!("[model]\nname = \"c\"\nextends = \"{parent}\"\n");
+    for (model, files) in [
+        ("mine.toml", json!({"mine.toml": child("sub/missing.toml")})),
+        ("mine.toml", json!({"mine.toml": child("sub/bad.toml")})),
+        ("mine.toml", json!({"mine.toml": child("sub/typo.toml")})),
+        ("mine.toml", json!({"mine.toml": child("sub/data.toml")})),
+        (
+            "mine.toml",
+            json!({"mine.toml": child("../library/sub/bad.toml")}),
+        ),
+        ("sub/bad.toml", json!({})),
+        ("sub/data.toml", json!({})),
+        ("sub/nothing.toml", json!({})),
+    ] {
+        let body = json!({"command": "run", "model": model, "files": files});
+        let request = JobRequest::from_json(body.to_string().as_bytes()).unwrap();
+        let layered = LayeredFiles::library(&library)
+            .with_texts(&request.files)
+            .unwrap();
+        let e = request
+            .spec(Shell::Service, &layered)
+            .and_then(|spec| Job::build(&layered, &spec, &Limits::NONE))
+            .err()
+            .unwrap_or_else(|| panic!("{body}"));
+        let text = format!("{e} {e:?}");
+        for dir in [&library, &absolute, &dir.path().to_path_buf()] {
+            assert!(
+                !text.contains(&*dir.to_string_lossy()),
+                "{body}: {text} names {}",
+                dir.display()
+            );
+        }
+        assert!(text.contains(".toml"), "{body}: {text}");
+    }
+}

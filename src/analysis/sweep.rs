@@ -213,7 +213,7 @@ pub fn check_axes(axes: &[Axis]) -> Result<()> {
             ),
         ));
     }
-    let points: usize = axes.iter().map(|a| a.values.len()).product();
+    let points = points(axes);
     if points > MAX_POINTS {
         return Err(Error::option(
             "set",
@@ -221,6 +221,12 @@ pub fn check_axes(axes: &[Axis]) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The points of the grid of `axes` (`usize::MAX` if they are more).
+pub fn points(axes: &[Axis]) -> usize {
+    axes.iter()
+        .fold(1usize, |n, a| n.saturating_mul(a.values.len()))
 }
 
 /// Compiles the model at every point (an error names the point).

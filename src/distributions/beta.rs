@@ -89,3 +89,9 @@ impl Beta {
         }
     }
 }
+
+impl Beta {
+    pub(crate) fn heap_bytes(&self, seen: &mut super::heap::Seen) -> u64 {
+        super::heap::table(&self.table, seen)
+    }
+}

@@ -91,3 +91,9 @@ impl Binomial {
             .map_or(f64::NAN, |t| CountTable::new(&t).cdf(k))
     }
 }
+
+impl Binomial {
+    pub(crate) fn heap_bytes(&self, seen: &mut super::heap::Seen) -> u64 {
+        super::heap::count_table(&self.table, seen)
+    }
+}

@@ -82,3 +82,10 @@ impl Discrete {
         self.values[i.min(self.values.len() - 1)]
     }
 }
+
+impl Discrete {
+    pub(crate) fn heap_bytes(&self) -> u64 {
+        use super::heap::vec_bytes;
+        vec_bytes(&self.values) + vec_bytes(&self.cdf) + vec_bytes(&self.sf)
+    }
+}

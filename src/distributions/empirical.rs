@@ -111,3 +111,10 @@ impl Empirical {
         self.values[rank.clamp(1, n) - 1]
     }
 }
+
+impl Empirical {
+    pub(crate) fn heap_bytes(&self, seen: &mut super::heap::Seen) -> u64 {
+        let names = (self.file.len() + self.column.len() + self.sha256.len()) as u64;
+        names + seen.once(&self.values, super::heap::vec_bytes)
+    }
+}

@@ -50,3 +50,9 @@ impl Exponential {
         -(-u.clamp(0.0, 1.0)).ln_1p() / self.rate
     }
 }
+
+impl Exponential {
+    pub(crate) fn heap_bytes(&self, seen: &mut super::heap::Seen) -> u64 {
+        super::heap::table(&self.table, seen)
+    }
+}

@@ -113,3 +113,9 @@ impl Gamma {
         }
     }
 }
+
+impl Gamma {
+    pub(crate) fn heap_bytes(&self, seen: &mut super::heap::Seen) -> u64 {
+        super::heap::table(&self.table, seen)
+    }
+}

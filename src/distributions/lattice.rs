@@ -278,3 +278,10 @@ pub(crate) fn cornish_fisher(u: f64, mean: f64, sd: f64, skew: f64, last: f64) -
     let x = mean + sd * (z + skew * (z * z - 1.0) / 6.0);
     (x - 0.5).ceil().clamp(0.0, last)
 }
+
+impl CountTable {
+    /// The bytes of its CDF and survival function.
+    pub(crate) fn heap_bytes(&self) -> u64 {
+        super::heap::vec_bytes(&self.cdf) + super::heap::vec_bytes(&self.sf)
+    }
+}

@@ -91,3 +91,9 @@ impl Lognormal {
         (self.mu + self.sigma * std_normal().inverse_cdf(u.clamp(0.0, 1.0))).exp()
     }
 }
+
+impl Lognormal {
+    pub(crate) fn heap_bytes(&self, seen: &mut super::heap::Seen) -> u64 {
+        super::heap::table(&self.table, seen)
+    }
+}

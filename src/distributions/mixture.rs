@@ -92,3 +92,14 @@ impl Mixture {
         d.quantile_exact(v)
     }
 }
+
+impl Mixture {
+    pub(crate) fn heap_bytes(&self, seen: &mut super::heap::Seen) -> u64 {
+        let own = super::heap::vec_bytes(&self.components) + super::heap::vec_bytes(&self.bounds);
+        own + self
+            .components
+            .iter()
+            .map(|c| c.heap_bytes(seen))
+            .sum::<u64>()
+    }
+}

@@ -14,6 +14,7 @@ mod empirical;
 mod exponential;
 mod form;
 mod gamma;
+pub mod heap;
 mod incomplete_beta;
 mod lattice;
 mod lognormal;

@@ -55,3 +55,9 @@ impl Pert {
         self.min + self.range * self.shape.quantile_exact(u)
     }
 }
+
+impl Pert {
+    pub(crate) fn heap_bytes(&self, seen: &mut super::heap::Seen) -> u64 {
+        self.shape.heap_bytes(seen)
+    }
+}

@@ -72,3 +72,9 @@ impl Poisson {
             .map_or(f64::NAN, |t| CountTable::new(&t).cdf(k))
     }
 }
+
+impl Poisson {
+    pub(crate) fn heap_bytes(&self, seen: &mut super::heap::Seen) -> u64 {
+        super::heap::count_table(&self.table, seen)
+    }
+}

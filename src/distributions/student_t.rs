@@ -124,3 +124,9 @@ impl StudentT {
         StatrsT::new(self.loc, self.scale, self.df).expect("validated parameters")
     }
 }
+
+impl StudentT {
+    pub(crate) fn heap_bytes(&self, seen: &mut super::heap::Seen) -> u64 {
+        super::heap::table(&self.table, seen)
+    }
+}

@@ -285,6 +285,13 @@ impl QuantileTable {
     }
 }
 
+impl QuantileTable {
+    /// The bytes of its cells.
+    pub(crate) fn heap_bytes(&self) -> u64 {
+        super::heap::vec_bytes(&self.cells)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

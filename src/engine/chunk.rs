@@ -24,7 +24,9 @@ pub fn samples_in(range: &Range<u64>, samples: u64) -> u64 {
 
 /// The chunks of shard k (1-based) of n: contiguous, as even as possible.
 pub fn shard_range(k: u64, n: u64, chunks: u64) -> Range<u64> {
-    (k - 1) * chunks / n..k * chunks / n
+    // In u128: K and N may be any counts (a shard past the chunks is empty).
+    let at = |k: u64| (u128::from(k) * u128::from(chunks) / u128::from(n)) as u64;
+    at(k - 1)..at(k)
 }
 
 /// Where a chunk lies in the run.

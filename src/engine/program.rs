@@ -174,3 +174,41 @@ impl Program {
         self.quantities.iter().map(|q| q.name.clone()).collect()
     }
 }
+
+impl Program {
+    /// An estimate of the heap memory the program holds: its steps and
+    /// their distributions (quantile tables, discrete and empirical
+    /// values; tables shared with programs counted before over `seen` are
+    /// not counted again), its names and quantities.
+    pub fn heap_bytes(&self, seen: &mut crate::distributions::heap::Seen) -> u64 {
+        use crate::distributions::heap::vec_bytes;
+        let name = |s: &String| s.capacity() as u64;
+        let steps: u64 = self
+            .steps
+            .iter()
+            .map(|step| match step {
+                Step::DrawFixed(draws, correlated) => {
+                    vec_bytes(draws)
+                        + draws.iter().map(|d| d.dist.heap_bytes(seen)).sum::<u64>()
+                        + correlated.as_ref().map_or(0, |c| {
+                            vec_bytes(&c.members)
+                                + vec_bytes(&c.copula.lower)
+                                + c.copula.lower.iter().map(|r| vec_bytes(r)).sum::<u64>()
+                        })
+                }
+                Step::DrawWithParams { params, .. } => vec_bytes(params),
+                Step::Compute(code) => vec_bytes(code),
+                Step::DrawBernoulli { .. } => 0,
+            })
+            .sum();
+        vec_bytes(&self.steps)
+            + steps
+            + vec_bytes(&self.streams)
+            + vec_bytes(&self.stream_nodes)
+            + self.stream_nodes.iter().map(name).sum::<u64>()
+            + vec_bytes(&self.node_columns)
+            + self.node_columns.iter().map(|(n, _)| name(n)).sum::<u64>()
+            + vec_bytes(&self.quantities)
+            + self.quantities.iter().map(|q| name(&q.name)).sum::<u64>()
+    }
+}

@@ -60,6 +60,8 @@ pub struct CompareJob {
     contenders: Vec<Contender>,
     /// Titles, for part files.
     titles: Vec<Option<String>>,
+    /// Each model's `LoadedModel::cache_identity`.
+    identities: Vec<String>,
     /// Variants that were the base file or given twice: skipped.
     skipped: Vec<String>,
     set: Vec<String>,
@@ -85,6 +87,7 @@ impl CompareJob {
         let (settings, summary) = r.sampling.settings(ProportionInterval::Wilson)?;
         let mut contenders: Vec<Contender> = Vec::new();
         let mut titles = Vec::new();
+        let mut identities = Vec::new();
         let mut skipped = Vec::new();
         let mut model_warnings = Vec::new();
         for (i, path) in std::iter::once(&r.base).chain(&r.variants).enumerate() {
@@ -108,6 +111,7 @@ impl CompareJob {
                 });
             }
             titles.push(loaded.model.spec.info.title.clone());
+            identities.push(loaded.cache_identity());
             model_warnings.extend(loaded.warnings());
             contenders.push(Contender {
                 name: loaded.name().to_string(),
@@ -126,6 +130,7 @@ impl CompareJob {
             model_warnings,
             contenders,
             titles,
+            identities,
             skipped,
             set: r
                 .set
@@ -142,7 +147,21 @@ impl CompareJob {
     /// The resolved models' hashes (after `extends` and `set`): with the
     /// request, what identifies the results.
     pub fn model_hashes(&self) -> Vec<String> {
-        self.contenders.iter().map(|c| c.hash.clone()).collect()
+        self.identities.clone()
+    }
+
+    /// An estimate of the heap memory the job holds: every model's
+    /// compiled program.
+    pub fn heap_bytes(&self) -> u64 {
+        let mut seen = crate::distributions::heap::Seen::default();
+        self.contenders
+            .iter()
+            .map(|c| {
+                (c.name.capacity() + c.hash.capacity() + c.file.capacity()) as u64
+                    + c.program.heap_bytes(&mut seen)
+            })
+            .sum::<u64>()
+            + crate::distributions::heap::vec_bytes(&self.contenders)
     }
 
     /// `results/compare-<base model name>`.

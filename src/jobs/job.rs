@@ -90,6 +90,25 @@ impl Job {
         }
     }
 
+    /// An estimate, in bytes, of the memory the built job holds until it is
+    /// dropped: its resolved and compiled models (each sweep point is one,
+    /// with quantile tables of its own; a table two models share is counted
+    /// once), the values of discrete and empirical distributions, names
+    /// and expressions, and a run's checkpoint to resume. What it
+    /// allocates while it runs (columns of samples, a Sobol design's
+    /// values) is not counted. A shell keeping built jobs waiting can hold
+    /// them within a byte budget with it.
+    pub fn heap_bytes(&self) -> u64 {
+        let held = match &self.work {
+            Work::Run(j) => j.heap_bytes(),
+            Work::Compare(j) => j.heap_bytes(),
+            Work::Sweep(j) => j.heap_bytes(),
+            Work::Sensitivity(j) => j.heap_bytes(),
+            Work::Rare(j) => j.heap_bytes(),
+        };
+        (std::mem::size_of::<Job>() + self.cache_key.capacity()) as u64 + held
+    }
+
     /// The total its progress starts against (units of `RunContext`'s
     /// progress callback; the job may revise it as it goes).
     pub fn progress_total(&self) -> u64 {
@@ -172,9 +191,15 @@ impl Job {
         if evaluations <= limits.max_evaluations {
             return Ok(());
         }
-        let option = match spec {
-            JobSpec::Run(s) if s.precision.is_some() || s.relative_precision.is_some() => {
+        let option = match (spec, &self.work) {
+            (JobSpec::Run(s), _) if s.precision.is_some() || s.relative_precision.is_some() => {
                 "max_samples"
+            }
+            // Within the budget but for its resamples.
+            (_, Work::Sensitivity(j))
+                if evaluations - j.bootstrap_evaluations() <= limits.max_evaluations =>
+            {
+                "bootstrap"
             }
             _ => "samples",
         };

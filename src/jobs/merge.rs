@@ -179,6 +179,12 @@ impl MergeJob {
             unreachable!("parts of one command: checked")
         };
         let (settings, summary) = first.settings()?;
+        if *bootstrap as u64 > super::sensitivity::MAX_BOOTSTRAP {
+            return Err(Self::corrupt(&self.parts[0].0)(format!(
+                "{bootstrap} bootstrap resamples, more than {}",
+                super::sensitivity::MAX_BOOTSTRAP
+            )));
+        }
         let matrices = 2 * factors.len() + 2;
         let mut f = vec![Vec::new(); matrices];
         for (name, p) in &self.parts {

@@ -45,7 +45,10 @@ use std::time::Instant;
 
 /// How a job reports progress: units done (samples, or model evaluations
 /// for a sensitivity analysis) of the total. Called from the job's thread,
-/// at most once per wave of chunks.
+/// at most once per wave of chunks. The total may be revised: a run that
+/// a stopping rule ends before its `max_samples`, and `rare`, report last
+/// the samples (evaluations) they made out of themselves, so the last call
+/// is what was done.
 pub type ProgressFn<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
 /// Where a run's estimates go as they settle: what they are estimates of,
@@ -378,6 +381,25 @@ impl LoadedModel {
 
     pub fn hash(&self) -> String {
         self.model.spec.hash()
+    }
+
+    /// What identifies the model's results in a cache: its hash and the
+    /// hash of the metadata its files show (title, ...).
+    pub fn cache_identity(&self) -> String {
+        format!("{} {}", self.hash(), self.model.spec.metadata_hash())
+    }
+
+    /// An estimate of the heap memory the loaded model holds: the resolved
+    /// model and its compiled program (tables both share counted once).
+    pub fn heap_bytes(&self, seen: &mut crate::distributions::heap::Seen) -> u64 {
+        use crate::distributions::heap::vec_bytes;
+        let m = &self.model;
+        self.file.capacity() as u64
+            + m.spec.heap_bytes(seen)
+            + vec_bytes(&m.order)
+            + vec_bytes(&m.quantities)
+            + m.warnings.iter().map(|w| w.capacity() as u64).sum::<u64>()
+            + self.program.heap_bytes(seen)
     }
 
     pub fn id(&self) -> crate::output::format::manifest::ModelId {

@@ -141,7 +141,13 @@ impl RareJob {
     }
 
     pub fn model_hashes(&self) -> Vec<String> {
-        vec![self.model.hash()]
+        vec![self.model.cache_identity()]
+    }
+
+    /// An estimate of the heap memory the job holds: its model.
+    pub fn heap_bytes(&self) -> u64 {
+        self.model
+            .heap_bytes(&mut crate::distributions::heap::Seen::default())
     }
 
     /// `results/rare-<model name>-<event>-<method>`.

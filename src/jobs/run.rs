@@ -284,7 +284,30 @@ impl RunJob {
     /// The resolved models' hashes (after `extends` and `set`): with the
     /// request, what identifies the results.
     pub fn model_hashes(&self) -> Vec<String> {
-        vec![self.model.hash()]
+        vec![self.model.cache_identity()]
+    }
+
+    /// An estimate of the heap memory the job holds: its model, and the
+    /// checkpoint it resumes.
+    pub fn heap_bytes(&self) -> u64 {
+        let mut seen = crate::distributions::heap::Seen::default();
+        let resume = match &self.resume {
+            Some((
+                _,
+                PartFile {
+                    job: PartJob::Run { exact, ordered, .. },
+                    ..
+                },
+            )) => {
+                crate::distributions::heap::vec_bytes(exact)
+                    + ordered
+                        .iter()
+                        .map(|c| crate::distributions::heap::vec_bytes(c) + 24)
+                        .sum::<u64>()
+            }
+            _ => 0,
+        };
+        self.model.heap_bytes(&mut seen) + resume
     }
 
     /// `results/<model name>`.
@@ -322,6 +345,11 @@ impl RunJob {
         } else {
             self.run_streaming(ctx, sinks.draws, &mut convergence, &mut reached)?
         };
+        if self.stopping.is_some() && !cancelled && acc.samples < self.settings.samples {
+            // Stopped early: the total was the most it could draw; these
+            // are the samples drawn, out of themselves.
+            (ctx.progress)(acc.samples, acc.samples);
+        }
         let mut others = vec![manifest::FILE_NAME];
         if let Some(draws) = self.draws {
             others.push(draws.file_name());

@@ -31,6 +31,11 @@ pub fn default_dir(model: &str, quantity: &str, method: Method) -> PathBuf {
 
 pub const DEFAULT_SAMPLES: u64 = 131_072;
 pub const DEFAULT_BOOTSTRAP: u64 = 200;
+/// The fewest bootstrap resamples of a Sobol analysis of design mc.
+pub const MIN_BOOTSTRAP: u64 = 20;
+/// The most bootstrap resamples: each recomputes the indices over all N
+/// rows, one after another, and keeps their values.
+pub const MAX_BOOTSTRAP: u64 = 100_000;
 /// The Sobol design unless one is asked for.
 pub const DEFAULT_DESIGN: Design = Design::Qmc;
 
@@ -87,11 +92,13 @@ pub struct SensitivitySpec {
     #[serde(flatten)]
     #[cfg_attr(feature = "cli", command(flatten))]
     pub estimation: Estimation,
-    /// Worker threads [default: one per core]; results do not depend on it.
+    /// Worker threads, at most 1024 [default: one per core]; results do not
+    /// depend on it.
     #[cfg_attr(feature = "cli", arg(long, short = 'j', value_name = "T"))]
     #[schemars(extend("x-cli-only" = true, "x-python" = ["local"]))]
     pub threads: Option<Count>,
-    /// Bootstrap resamples of the Sobol intervals of design mc, at least 20.
+    /// Bootstrap resamples of the Sobol intervals of design mc, from 20 to
+    /// 100000; each resample of the N rows counts as N model evaluations.
     #[cfg_attr(feature = "cli", arg(long, value_name = "B", default_value_t = Count(DEFAULT_BOOTSTRAP)))]
     #[schemars(extend("x-only-with" = {"method": [Method::Sobol.name()], "design": [SobolDesign::Mc.name()]}))]
     pub bootstrap: Count,
@@ -197,10 +204,14 @@ impl SensitivityJob {
             ));
         }
         let bootstrap = r.bootstrap.get();
-        if design == Design::Mc && r.method == Method::Sobol && bootstrap < 20 {
+        if bootstrap > MAX_BOOTSTRAP
+            || (design == Design::Mc && r.method == Method::Sobol && bootstrap < MIN_BOOTSTRAP)
+        {
             return Err(Error::option(
                 "bootstrap",
-                format!("{{bootstrap}} must be at least 20, got {bootstrap}"),
+                format!(
+                    "{{bootstrap}} must be between {MIN_BOOTSTRAP} and {MAX_BOOTSTRAP}, got {bootstrap}"
+                ),
             ));
         }
         let (settings, summary) =
@@ -243,12 +254,18 @@ impl SensitivityJob {
     }
 
     /// Model evaluations the analysis makes: N (2d + 2) for Sobol indices
-    /// over d random nodes, N (2 k + 1) for a tornado over k uncertain
-    /// inputs, N for ranks.
+    /// over d random nodes, and B N more for B bootstrap resamples under
+    /// design mc (each recomputes the indices over N resampled rows);
+    /// N (2 k + 1) for a tornado over k uncertain inputs; N for ranks and
+    /// filtering, N per level or stage (at most 21) when filtering the
+    /// samples of subset or is.
     pub fn evaluations(&self) -> u64 {
         let n = self.settings.samples;
         match self.method {
-            Method::Sobol => n.saturating_mul(2 * self.model.program.streams.len() as u64 + 2),
+            Method::Sobol => {
+                let design = n.saturating_mul(2 * self.model.program.streams.len() as u64 + 2);
+                design.saturating_add(self.bootstrap_evaluations())
+            }
             Method::Tornado => {
                 let inputs = self
                     .model
@@ -261,17 +278,35 @@ impl SensitivityJob {
                     .count() as u64;
                 n.saturating_mul(2 * inputs + 1)
             }
-            // Filtering from rare's samples: the usual seven levels, as
-            // its progress counts (the real number depends on P).
-            Method::Filter if self.sampler.is_some() => n.saturating_mul(7),
+            // Filtering from rare's samples: as many levels as `rare` may
+            // take (its progress counts the usual seven).
+            Method::Filter if self.sampler.is_some() => {
+                n.saturating_mul(crate::analysis::rare::MAX_LEVELS as u64 + 1)
+            }
             Method::Rank | Method::Filter => n,
+        }
+    }
+
+    /// The evaluations `evaluations` counts for a bootstrap: B N for B
+    /// resamples of a Sobol design of N rows under design mc, else none.
+    pub fn bootstrap_evaluations(&self) -> u64 {
+        if self.method == Method::Sobol && self.settings.design == Design::Mc {
+            self.settings.samples.saturating_mul(self.bootstrap as u64)
+        } else {
+            0
         }
     }
 
     /// The resolved models' hashes (after `extends` and `set`): with the
     /// request, what identifies the results.
     pub fn model_hashes(&self) -> Vec<String> {
-        vec![self.model.hash()]
+        vec![self.model.cache_identity()]
+    }
+
+    /// An estimate of the heap memory the job holds: its model.
+    pub fn heap_bytes(&self) -> u64 {
+        self.model
+            .heap_bytes(&mut crate::distributions::heap::Seen::default())
     }
 
     /// `results/sensitivity-<model name>-<quantity>-<method>`: analyses of

@@ -50,6 +50,8 @@ pub struct SweepSpec {
 
 pub struct SweepJob {
     model: ModelId,
+    /// The hash of the metadata the model's files show (title, ...).
+    metadata: String,
     axes: Vec<Axis>,
     points: Vec<(Vec<f64>, Program)>,
     settings: RunSettings,
@@ -62,7 +64,7 @@ impl SweepJob {
     pub fn new(files: &dyn ModelFiles, r: &SweepSpec, limits: &Limits) -> Result<SweepJob> {
         sweep::check_axes(&r.set)?;
         let (settings, summary) = r.sampling.settings(ProportionInterval::Wilson)?;
-        let points: usize = r.set.iter().map(|a| a.values.len()).product();
+        let points = sweep::points(&r.set);
         if points > limits.max_points {
             return Err(Error::option(
                 "set",
@@ -96,6 +98,7 @@ impl SweepJob {
                 file: r.model.display().to_string(),
                 hash: spec.hash(),
             },
+            metadata: spec.metadata_hash(),
             axes: r.set.clone(),
             points,
             settings,
@@ -107,7 +110,25 @@ impl SweepJob {
     /// The resolved models' hashes (after `extends` and `set`): with the
     /// request, what identifies the results.
     pub fn model_hashes(&self) -> Vec<String> {
-        vec![self.model.hash.clone()]
+        vec![format!("{} {}", self.model.hash, self.metadata)]
+    }
+
+    /// An estimate of the heap memory the job holds: a compiled model per
+    /// point (each with its own tables).
+    pub fn heap_bytes(&self) -> u64 {
+        use crate::distributions::heap::vec_bytes;
+        let mut seen = crate::distributions::heap::Seen::default();
+        vec_bytes(&self.points)
+            + self
+                .points
+                .iter()
+                .map(|(values, program)| vec_bytes(values) + program.heap_bytes(&mut seen))
+                .sum::<u64>()
+            + self
+                .axes
+                .iter()
+                .map(|a| vec_bytes(&a.values) + a.name.capacity() as u64)
+                .sum::<u64>()
     }
 
     /// `results/sweep-<model name>`.

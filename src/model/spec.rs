@@ -229,3 +229,54 @@ impl ModelSpec {
             .collect()
     }
 }
+
+impl ModelSpec {
+    /// An estimate of the heap memory the resolved model holds: its
+    /// entries, their texts and distributions (tables shared with what was
+    /// counted before over `seen` are not counted again). An expression's
+    /// tree is taken as 16 bytes per character of its text.
+    pub fn heap_bytes(&self, seen: &mut crate::distributions::heap::Seen) -> u64 {
+        let text = |s: &Option<String>| s.as_ref().map_or(0, |s| s.capacity() as u64);
+        let info = &self.info;
+        let entries: u64 = self
+            .entries
+            .iter()
+            .map(|e| {
+                let body = match &e.body {
+                    Body::Fixed(dist, spec) => {
+                        dist.heap_bytes(seen) + 16 * spec.canonical().len() as u64
+                    }
+                    Body::Random(spec) => 16 * spec.canonical().len() as u64,
+                    Body::Expr { text, .. } => 17 * text.len() as u64,
+                };
+                e.name.capacity() as u64 + text(&e.note) + text(&e.source) + body
+            })
+            .sum();
+        (std::mem::size_of::<Entry>() * self.entries.capacity()) as u64
+            + entries
+            + info.name.capacity() as u64
+            + text(&info.title)
+            + text(&info.description)
+            + text(&info.horizon)
+            + (std::mem::size_of::<Correlation>() * self.correlations.capacity()) as u64
+    }
+
+    /// The model's metadata that result files show but its hash leaves
+    /// out (title, description, horizon, and each entry's note and
+    /// source), as a SHA-256 in hex: with the hash, what a cache of
+    /// results must tell apart.
+    pub fn metadata_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut text = format!(
+            "title = {:?}\ndescription = {:?}\nhorizon = {:?}\n",
+            self.info.title, self.info.description, self.info.horizon
+        );
+        for e in &self.entries {
+            text.push_str(&format!("{} = {:?} {:?}\n", e.key(), e.note, e.source));
+        }
+        Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}

@@ -38,6 +38,8 @@ pub const DEFAULT_SEED: u64 = 20_200_925;
 /// Samples of `run`, `compare` and `sweep` when none are given.
 pub const DEFAULT_SAMPLES: u64 = 1_000_000;
 pub const DEFAULT_CONFIDENCE: f64 = 0.95;
+/// The most worker threads a job may ask for.
+pub const MAX_THREADS: u64 = 1024;
 
 /// The seed and confidence every estimating command takes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -72,7 +74,8 @@ pub struct Sampling {
     #[serde(flatten)]
     #[cfg_attr(feature = "cli", command(flatten))]
     pub estimation: Estimation,
-    /// Worker threads [default: one per core]; results do not depend on it.
+    /// Worker threads, at most 1024 [default: one per core]; results do not
+    /// depend on it.
     #[cfg_attr(feature = "cli", arg(long, short = 'j', value_name = "T"))]
     #[schemars(extend("x-cli-only" = true, "x-python" = ["local"]))]
     pub threads: Option<Count>,
@@ -333,10 +336,10 @@ impl JobSpec {
     /// core.
     pub fn workers(&self) -> crate::error::Result<crate::engine::Workers> {
         let threads = match self.threads() {
-            Some(0) => {
+            Some(t) if !(1..=MAX_THREADS).contains(&t) => {
                 return Err(crate::error::Error::option(
                     "threads",
-                    "{threads} must be at least 1",
+                    format!("{{threads}} must be between 1 and {MAX_THREADS}, got {t}"),
                 ));
             }
             Some(t) => usize::try_from(t).unwrap_or(usize::MAX),

@@ -72,7 +72,17 @@ fn invalid(key: impl Into<String>, message: impl Into<String>) -> Error {
 }
 
 impl JobRequest {
+    /// The request in `bytes`, which must be a JSON object (serde would
+    /// read a list's items as the fields in order).
     pub fn from_json(bytes: &[u8]) -> serde_json::Result<JobRequest> {
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first != Some(&b'{') {
+            // Malformed JSON keeps serde's own message.
+            serde_json::from_slice::<serde::de::IgnoredAny>(bytes)?;
+            return Err(<serde_json::Error as serde::de::Error>::custom(
+                "the body must be a JSON object",
+            ));
+        }
         serde_json::from_slice(bytes)
     }
 
@@ -99,6 +109,10 @@ impl JobRequest {
         check_options(kind, shell, options)?;
         let mut spec =
             JobSpec::from_options(kind, options).map_err(|e| locate(kind, options, e))?;
+        if let JobSpec::Sweep(sweep) = &spec {
+            // `set: {}` reads as no axes: refused as the CLI refuses no --set.
+            crate::analysis::sweep::check_axes(&sweep.set)?;
+        }
         let model = files
             .locate(&self.model)
             .map_err(|e| invalid("model", format!("{}: {e}", literal(&self.model))))?;
