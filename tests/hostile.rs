@@ -153,7 +153,7 @@ fn a_chain_of_three_thousand_extends_is_refused_and_the_server_lives() {
 /// A sweep of `points` points of the shipped baseline.
 fn big_sweep(points: usize) -> serde_json::Value {
     json!({"command": "sweep", "model": "baseline.toml",
-           "options": {"samples": 1000, "set": {"p_belarus_aligned": format!("0.1:0.9:{points}")}}})
+           "options": {"samples": 1000, "set": {"nato_cohesion": format!("0.1:0.9:{points}")}}})
 }
 
 #[test]
@@ -636,4 +636,50 @@ fn logs_are_json_lines_with_a_request_id_when_asked() {
     assert_eq!(answered["fields"]["status"], 404);
     assert_eq!(answered["span"]["id"], request_id.as_str(), "{answered}");
     assert!(lines.iter().any(|l| l["fields"]["message"] == "listening"));
+}
+
+#[test]
+fn a_job_built_again_from_its_stored_request_gives_the_same_bytes() {
+    // With no memory for built jobs, every job is built again by the
+    // worker from the canonical request and its stored texts.
+    let variant = "[model]\nname = \"sent\"\nextends = \"baseline.toml\"\n[inputs]\nbelarus_alignment = { dist = \"beta\", alpha = 7, beta = 2 }\n";
+    // Written out: serde_json's map would sort `set`'s keys.
+    let sweep = format!(
+        r#"{{"command": "sweep", "model": "sent.toml", "files": {{"sent.toml": {}}},
+            "options": {{"samples": 2000, "seed": 3,
+                         "set": {{"us_commitment": "0.2:0.8:2", "nato_cohesion": "0.1:0.9:2"}}}}}}"#,
+        json!(variant)
+    );
+    let requests = [
+        serde_json::from_str::<serde_json::Value>(&sweep)
+            .map(|_| sweep.clone())
+            .unwrap(),
+        json!({"command": "compare", "model": "baseline.toml", "variants": ["sent.toml"],
+               "files": {"sent.toml": variant}, "options": {"samples": 2000, "seed": 3}})
+        .to_string(),
+    ];
+    let mut outputs = Vec::new();
+    for extra in [&[][..], &["--max-built-memory", "1"][..]] {
+        let data = tempdir();
+        let s = Server::start(data.path(), extra);
+        let mut files = Vec::new();
+        for request in &requests {
+            let r = s.post_raw("/v1/jobs", request.as_bytes());
+            assert_eq!(r.status, 202, "{}", r.text());
+            let id = r.json()["id"].as_str().unwrap().to_string();
+            let job = s.wait(&id, LONG);
+            assert_eq!(job["status"], "done", "{job}");
+            let name = format!("{}.csv", job["command"].as_str().unwrap());
+            files.push(s.file(&id, &name));
+        }
+        outputs.push(files);
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    let sweep = String::from_utf8(outputs[0][0].clone()).unwrap();
+    // The inputs vary in the order sent, not sorted.
+    let header = sweep.lines().next().unwrap();
+    assert!(
+        header.find("us_commitment").unwrap() < header.find("nato_cohesion").unwrap(),
+        "{header}"
+    );
 }

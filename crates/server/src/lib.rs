@@ -59,8 +59,10 @@ pub struct ServeSpec {
     /// Most model evaluations one job may make: its samples (a run's
     /// max_samples under a stopping rule) times its models (compare), its
     /// points (sweep), its design columns (sensitivity: N (2d + 2) for
-    /// Sobol, N (2k + 1) for a tornado), or for rare its samples times 21
-    /// (its most levels or stages, and the last); beyond it, 422.
+    /// Sobol, plus B x N for B bootstrap resamples under design mc;
+    /// N (2k + 1) for a tornado; N x 21 when filtering with sampler subset
+    /// or is), or for rare its samples times 21 (its most levels or stages,
+    /// and the last); beyond it, 422.
     #[arg(long, value_name = "N", default_value = "1e10")]
     pub max_evaluations: Count,
     /// Most entries a model may have (every model of a request), checked

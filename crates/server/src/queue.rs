@@ -133,7 +133,7 @@ impl Queue {
     /// model holds its quantile tables; a job over the budget is built
     /// again when it is reached).
     pub fn keep_built(&self, id: &str, built: Job) {
-        let bytes = 0u64; // MERGE: built.heap_bytes()
+        let bytes = built.heap_bytes();
         let mut kept = self.prebuilt.lock().unwrap_or_else(|e| e.into_inner());
         if kept.bytes.saturating_add(bytes) <= kept.budget {
             kept.bytes += bytes;
