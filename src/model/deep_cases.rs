@@ -264,11 +264,20 @@ pub fn case(seed: u64) -> Case {
             let root = format!("{HEADER}[events]\nev = \"c and x > 0.6\"\n");
             for i in 0..n {
                 let parent = format!("f{}.toml", i + 1);
-                let body = format!("[inputs]\nx = {{ dist = \"uniform\", min = 0.5, max = {}.0 }}\n", i + 1);
-                files.push((format!("f{i}.toml"), model(&format!("f{i}"), Some(&parent), &body)));
+                let body = format!(
+                    "[inputs]\nx = {{ dist = \"uniform\", min = 0.5, max = {}.0 }}\n",
+                    i + 1
+                );
+                files.push((
+                    format!("f{i}.toml"),
+                    model(&format!("f{i}"), Some(&parent), &body),
+                ));
             }
             let last = cycle.map(|c| format!("f{c}.toml"));
-            files.push((format!("f{n}.toml"), model(&format!("f{n}"), last.as_deref(), &root)));
+            files.push((
+                format!("f{n}.toml"),
+                model(&format!("f{n}"), last.as_deref(), &root),
+            ));
         }
     }
     Case { files, shape }

@@ -27,7 +27,11 @@ pub(crate) fn shapes(n: usize, b: usize) -> Vec<(&'static str, String, bool)> {
         ("and chain", chain(" and ", "c"), true),
         ("or chain", chain(" or ", "c"), true),
         ("power tower", chain(" ^ ", "x"), false),
-        ("min args", format!("min({})", vec!["x"; n + 1].join(", ")), false),
+        (
+            "min args",
+            format!("min({})", vec!["x"; n + 1].join(", ")),
+            false,
+        ),
         ("parentheses", "(".repeat(b) + "x" + &")".repeat(b), false),
         ("unary minus", "- ".repeat(n) + "x", false),
         ("not", "not ".repeat(n) + "c", true),
@@ -50,6 +54,16 @@ pub(crate) fn shapes(n: usize, b: usize) -> Vec<(&'static str, String, bool)> {
 /// engine's and `Expr::eval`), `Display` (`check`), `Debug`, `Clone`,
 /// `PartialEq` and `Drop`.
 pub(crate) fn every_pass(src: &str, condition: bool) {
+    passes(
+        src,
+        condition,
+        &["display", "names", "eval", "clone", "debug"],
+    );
+}
+
+/// Parsing, validation, compilation and a block's run, then `extra`
+/// passes over each expression (named as in `every_pass`).
+fn passes(src: &str, condition: bool, extra: &[&str]) {
     let event = if condition { "d" } else { "d > 0.5" };
     let text = format!(
         "[model]\nname = \"deep\"\n[inputs]\nx = {{ dist = \"uniform\", min = 0.5, max = 1 }}\n\
@@ -63,13 +77,23 @@ pub(crate) fn every_pass(src: &str, condition: bool) {
     let mut ws = Workspace::new(&program);
     ws.run(&program, &mut streams, 64);
     for entry in &model.spec.entries {
-        std::hint::black_box(entry.body.canonical());
+        if extra.contains(&"display") {
+            std::hint::black_box(entry.body.canonical());
+        }
         if let Body::Expr { expr, .. } = &entry.body {
-            std::hint::black_box(expr.names());
-            std::hint::black_box(expr.eval(&|_| 0.75));
-            let copy = expr.clone();
-            assert!(copy == *expr);
-            std::hint::black_box(format!("{copy:?}"));
+            if extra.contains(&"names") {
+                std::hint::black_box(expr.names());
+            }
+            if extra.contains(&"eval") {
+                std::hint::black_box(expr.eval(&|_| 0.75));
+            }
+            if extra.contains(&"clone") {
+                let copy = expr.clone();
+                assert!(copy == *expr);
+            }
+            if extra.contains(&"debug") {
+                std::hint::black_box(format!("{expr:?}"));
+            }
         }
     }
     // A second parse, dropped at once.
@@ -86,14 +110,15 @@ fn on_stack(stack: usize, f: impl FnOnce() + Send + 'static) {
 }
 
 /// The deepest trees of every shape pass every pass on a quarter of the
-/// 2 MiB that tokio's blocking threads and rayon's workers have (an
-/// overflow aborts the test process: the red signal). See
-/// `stack_use_per_level` for the measurements behind `MAX_DEPTH`.
+/// 2 MiB that tokio's blocking threads and rayon's workers have in a
+/// release build, on half of it in a debug build (an overflow aborts the
+/// test process: the red signal). See `stack_use_per_level` for the
+/// measurements behind `MAX_DEPTH` and `MAX_BRACKETS`.
 #[test]
-fn the_deepest_trees_fit_a_quarter_of_a_2_mib_stack() {
-    for (name, src, condition) in shapes(MAX_DEPTH, MAX_BRACKETS) {
-        eprintln!("{name}");
-        on_stack(512 * 1024, move || every_pass(&src, condition));
+fn the_deepest_trees_fit_a_fraction_of_a_2_mib_stack() {
+    let stack = if cfg!(debug_assertions) { 1024 } else { 512 } * 1024;
+    for (_, src, condition) in shapes(MAX_DEPTH, MAX_BRACKETS) {
+        on_stack(stack, move || every_pass(&src, condition));
     }
     // One level more is an error naming the limit, whatever the shape.
     for (name, src, _) in shapes(MAX_DEPTH + 1, MAX_BRACKETS + 1) {
@@ -125,20 +150,38 @@ fn stack_use_per_level() {
             .into_iter()
             .find(|(n, _, _)| *n == name)
             .expect("a shape");
-        on_stack(stack.parse().unwrap(), move || every_pass(&src, condition));
+        let extra: Vec<String> = std::env::var("GAPRISK_PROBE_PASSES")
+            .map(|p| p.split(',').map(str::to_string).collect())
+            .unwrap_or_else(|_| {
+                ["display", "names", "eval", "clone", "debug"]
+                    .map(String::from)
+                    .to_vec()
+            });
+        on_stack(stack.parse().unwrap(), move || {
+            let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+            passes(&src, condition, &extra)
+        });
         return;
     }
     let fits = |name: &str, depth: usize, stack: usize| {
-        std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["stack_use_per_level", "--ignored", "--exact", "--test-threads=1"])
-            .arg("model::stack_tests::stack_use_per_level")
-            .env("GAPRISK_PROBE_SHAPE", name)
-            .env("GAPRISK_PROBE_DEPTH", depth.to_string())
-            .env("GAPRISK_PROBE_STACK", stack.to_string())
-            .output()
-            .unwrap()
-            .status
-            .success()
+        let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+        if let Ok(p) = std::env::var("GAPRISK_MEASURE_PASSES") {
+            cmd.env("GAPRISK_PROBE_PASSES", p);
+        }
+        cmd.args([
+            "stack_use_per_level",
+            "--ignored",
+            "--exact",
+            "--test-threads=1",
+        ])
+        .arg("model::stack_tests::stack_use_per_level")
+        .env("GAPRISK_PROBE_SHAPE", name)
+        .env("GAPRISK_PROBE_DEPTH", depth.to_string())
+        .env("GAPRISK_PROBE_STACK", stack.to_string())
+        .output()
+        .unwrap()
+        .status
+        .success()
     };
     // The smallest stack (to 1 KiB) that fits.
     let smallest = |name: &str, depth: usize| {

@@ -5,8 +5,8 @@ use super::expr::{BinaryOp, Expr, TernaryOp, UnaryOp, abbreviate};
 use super::spec::*;
 use crate::distributions::Family;
 use crate::error::ModelError;
-use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
 
 /// A model that passed validation, with its nodes in evaluation order.
 #[derive(Debug, Clone)]
@@ -268,12 +268,18 @@ fn evaluation_order(entries: &[Entry]) -> Result<Vec<usize>, ModelError> {
                 .map(|&i| entries[i].name.as_str())
                 .collect();
             cycle.push(&entries[next].name);
+            // A long cycle shows its start and its end.
+            let shown = if cycle.len() > 12 {
+                let skipped = cycle.len() - 9;
+                let mut shown = cycle[..6].join(" -> ");
+                shown.push_str(&format!(" -> ({skipped} more) -> "));
+                shown.push_str(&cycle[cycle.len() - 3..].join(" -> "));
+                shown
+            } else {
+                cycle.join(" -> ")
+            };
             let first = &entries[path[at]];
-            return Err(error_at(
-                first,
-                first.key(),
-                format!("cycle: {}", cycle.join(" -> ")),
-            ));
+            return Err(error_at(first, first.key(), format!("cycle: {shown}")));
         }
         on_path.insert(next, path.len());
         path.push(next);
@@ -359,45 +365,52 @@ fn is_condition(expr: &Expr, conditions: &HashMap<&str, bool>) -> bool {
 
 /// Checks that every operand of `not`, `and` and `or` and every first
 /// argument of `if` in `expr` is a condition; the message says which is not.
+/// (Recursive, so kept lean: the checks and their messages are in `need`.)
 fn operands_are_conditions(expr: &Expr, conditions: &HashMap<&str, bool>) -> Result<(), String> {
-    let need = |what: &str, operand: &Expr| -> Result<(), String> {
-        if is_condition(operand, conditions) {
-            Ok(())
-        } else {
-            let operand = operand.to_string();
-            let operand = abbreviate(&operand);
-            Err(format!(
-                "{what} must be a condition, and '{operand}' is a number: compare it (say \
-                 '{operand} > 0')"
-            ))
-        }
-    };
     match expr {
         Expr::Num(_) | Expr::Name(_) => Ok(()),
         Expr::Unary(op, a) => {
             if *op == UnaryOp::Not {
-                need("the operand of 'not'", a)?;
+                need("the operand of 'not'", a, conditions)?;
             }
             operands_are_conditions(a, conditions)
         }
         Expr::Binary(op, a, b) => {
             if let BinaryOp::And | BinaryOp::Or = op {
-                let name = if *op == BinaryOp::And { "and" } else { "or" };
-                need(&format!("each side of '{name}'"), a)?;
-                need(&format!("each side of '{name}'"), b)?;
+                let what = if *op == BinaryOp::And {
+                    "each side of 'and'"
+                } else {
+                    "each side of 'or'"
+                };
+                need(what, a, conditions)?;
+                need(what, b, conditions)?;
             }
             operands_are_conditions(a, conditions)?;
             operands_are_conditions(b, conditions)
         }
         Expr::Ternary(op, a, b, c) => {
             if *op == TernaryOp::If {
-                need("the first argument of 'if'", a)?;
+                need("the first argument of 'if'", a, conditions)?;
             }
             operands_are_conditions(a, conditions)?;
             operands_are_conditions(b, conditions)?;
             operands_are_conditions(c, conditions)
         }
     }
+}
+
+/// That `operand` (`what`) is a condition, or the message that it is not.
+#[inline(never)]
+fn need(what: &str, operand: &Expr, conditions: &HashMap<&str, bool>) -> Result<(), String> {
+    if is_condition(operand, conditions) {
+        return Ok(());
+    }
+    let operand = operand.to_string();
+    let operand = abbreviate(&operand);
+    Err(format!(
+        "{what} must be a condition, and '{operand}' is a number: compare it (say \
+         '{operand} > 0')"
+    ))
 }
 
 /// Inputs that no event or output depends on: a warning, except for an

@@ -47,20 +47,24 @@ struct Parser {
 ///
 /// Measured with `model::stack_tests::stack_use_per_level` (the smallest
 /// thread stack on which parsing, validation, compilation, a block's
-/// evaluation and `check`'s listing all succeed, by depth): a level of
-/// tree takes about 300 bytes of stack in a release build (all the passes
-/// together; 285 for a chain, 302 for signs and `^`) and DEBUG in a debug
-/// build, so 256 levels take about 77 KB (DEBUG_TOTAL in a debug build):
-/// under 4% (DEBUG_PCT) of the 2 MiB stack of tokio's blocking threads,
-/// rayon's workers and the test harness's threads, leaving room for
-/// whatever calls the model's passes.
+/// evaluation, `Expr::eval`, `check`'s listing, `Clone`, `Debug` and `Drop`
+/// all succeed, by depth): a level of tree takes about 290 bytes of stack
+/// in a release build (300 for signs and `^`) and about 580 in a debug
+/// build (1,300 for `^`, whose parsing recurses), so 256 levels fit in
+/// 90 KB (release) or 300 to 470 KB (debug), all passes included: 4%, or at
+/// most 23%, of the 2 MiB stack of tokio's blocking threads, rayon's
+/// workers and the test harness's threads. (Compiling and `Expr::eval`
+/// apply their operators out of line to keep it so: inlined, a debug
+/// build took 4 KB a level.) Real models stay far below: a 256-term sum
+/// is better split into named `[derived]` entries anyway.
 pub const MAX_DEPTH: usize = 256;
 
 /// How deeply parentheses and function calls may nest. Each costs the
-/// parser a frame per level of precedence (eight): about 2,200 bytes of
-/// stack in a release build (DEBUG_BRACKET in a debug build), so 64 take
-/// 142 KB (DEBUG_BRACKETS): 7% of a 2 MiB stack. Hand-written models nest
-/// a few levels; a generated one can name its parts instead.
+/// parser a frame per level of precedence (eight): about 2.2 KB of stack
+/// in a release build and 9.4 KB in a debug build, so 64 fit in 150 KB
+/// (release) or 616 KB (debug): 7%, or 30%, of a 2 MiB stack, the most
+/// any expression the two limits allow takes. Hand-written models nest a
+/// few levels; a generated one can name its parts instead.
 pub const MAX_BRACKETS: usize = 64;
 
 impl Parser {
@@ -138,7 +142,13 @@ impl Parser {
     }
 
     /// A binary node over `lhs` and `rhs`, built at token `at`.
-    fn binary(&self, at: usize, op: BinaryOp, lhs: Parsed, rhs: Parsed) -> Result<Parsed, SyntaxError> {
+    fn binary(
+        &self,
+        at: usize,
+        op: BinaryOp,
+        lhs: Parsed,
+        rhs: Parsed,
+    ) -> Result<Parsed, SyntaxError> {
         let depth = self.node(at, lhs.1.max(rhs.1) + 1)?;
         Ok((Expr::Binary(op, Box::new(lhs.0), Box::new(rhs.0)), depth))
     }
@@ -339,7 +349,7 @@ impl Parser {
 fn too_deep() -> String {
     format!(
         "expression is nested more than {MAX_DEPTH} levels deep (each operator of a chain such \
-         as 'a + b + c' counts one level, as do parentheses, signs and function calls): split \
+         as 'a + b + c' counts one level, as do signs, 'not', '^' and function calls): split \
          it into named [derived] entries"
     )
 }

@@ -15,8 +15,8 @@ pub use super::files::{DiskFiles, ModelFiles};
 
 use super::spec::ModelSpec;
 use crate::error::ModelError;
-use extends::load_chain;
 pub use extends::MAX_EXTENDS;
+use extends::load_chain;
 use parse::parse_file;
 use std::path::Path;
 
