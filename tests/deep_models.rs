@@ -389,8 +389,8 @@ fn generated_deep_cases_give_a_result_or_a_located_error() {
     let budget = Duration::from_secs(8);
     let start = Instant::now();
     let mut seen = (0, 0);
-    for seed in 0..400u64 {
-        if start.elapsed() > budget && seed >= 60 {
+    for seed in 0..1_500u64 {
+        if start.elapsed() > budget && seed >= 100 {
             break;
         }
         let c = case(seed);
