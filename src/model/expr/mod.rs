@@ -9,7 +9,10 @@ pub use crate::engine::operators::{BinaryOp, TernaryOp, UnaryOp};
 // The reference the tests hold the vectorised logistic to (`internals`).
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub use crate::engine::operators::logistic;
-pub use parser::{MAX_BRACKETS, MAX_DEPTH, parse};
+// The limits, for the deep-case generator and tests (`internals`).
+pub use parser::parse;
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))]
+pub use parser::{MAX_BRACKETS, MAX_DEPTH};
 use std::collections::HashSet;
 use std::fmt;
 

@@ -15,6 +15,7 @@ pub use super::files::{DiskFiles, ModelFiles};
 
 use super::spec::ModelSpec;
 use crate::error::ModelError;
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub use extends::MAX_EXTENDS;
 use extends::load_chain;
 use parse::parse_file;
