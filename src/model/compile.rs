@@ -1,7 +1,7 @@
 //! Turns a validated model into an engine program: nodes become column
 //! slots or folded constants, expressions become straight-line code.
 
-use super::expr::Expr;
+use super::expr::{BinaryOp, Expr, TernaryOp, UnaryOp};
 use super::spec::{Body, Param, Section};
 use super::validate::Model;
 use crate::distributions::Distribution;
@@ -46,6 +46,9 @@ impl Compiler {
     }
 
     /// Emits code for `expr` into `code`; folds operations on constants.
+    /// Recursive (the depth is bounded by the parser's `MAX_DEPTH`), so
+    /// kept lean: each node's folding or instruction is in a function of
+    /// its own, out of line, whose locals stay off the recursion's frames.
     fn expr(
         &mut self,
         expr: &Expr,
@@ -55,46 +58,63 @@ impl Compiler {
         match expr {
             Expr::Num(v) => Operand::Const(*v),
             Expr::Name(n) => names[n.as_str()],
-            Expr::Unary(op, a) => match self.expr(a, names, code) {
-                Operand::Const(x) => Operand::Const(op.apply(x)),
-                a => {
-                    let dst = self.temp();
-                    code.push(Instr::Unary { op: *op, dst, a });
-                    Operand::Slot(dst)
-                }
-            },
+            Expr::Unary(op, a) => {
+                let a = self.expr(a, names, code);
+                self.unary(*op, a, code)
+            }
             Expr::Binary(op, a, b) => {
-                match (self.expr(a, names, code), self.expr(b, names, code)) {
-                    (Operand::Const(x), Operand::Const(y)) => Operand::Const(op.apply(x, y)),
-                    (a, b) => {
-                        let dst = self.temp();
-                        code.push(Instr::Binary { op: *op, dst, a, b });
-                        Operand::Slot(dst)
-                    }
-                }
+                let a = self.expr(a, names, code);
+                let b = self.expr(b, names, code);
+                self.binary(*op, a, b, code)
             }
             Expr::Ternary(op, a, b, c) => {
-                let (a, b, c) = (
-                    self.expr(a, names, code),
-                    self.expr(b, names, code),
-                    self.expr(c, names, code),
-                );
-                match (a, b, c) {
-                    (Operand::Const(x), Operand::Const(y), Operand::Const(z)) => {
-                        Operand::Const(op.apply(x, y, z))
-                    }
-                    _ => {
-                        let dst = self.temp();
-                        code.push(Instr::Ternary {
-                            op: *op,
-                            dst,
-                            a,
-                            b,
-                            c,
-                        });
-                        Operand::Slot(dst)
-                    }
-                }
+                let a = self.expr(a, names, code);
+                let b = self.expr(b, names, code);
+                let c = self.expr(c, names, code);
+                self.ternary(*op, [a, b, c], code)
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn unary(&mut self, op: UnaryOp, a: Operand, code: &mut Vec<Instr>) -> Operand {
+        match a {
+            Operand::Const(x) => Operand::Const(op.apply(x)),
+            a => {
+                let dst = self.temp();
+                code.push(Instr::Unary { op, dst, a });
+                Operand::Slot(dst)
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn binary(&mut self, op: BinaryOp, a: Operand, b: Operand, code: &mut Vec<Instr>) -> Operand {
+        match (a, b) {
+            (Operand::Const(x), Operand::Const(y)) => Operand::Const(op.apply(x, y)),
+            (a, b) => {
+                let dst = self.temp();
+                code.push(Instr::Binary { op, dst, a, b });
+                Operand::Slot(dst)
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn ternary(
+        &mut self,
+        op: TernaryOp,
+        [a, b, c]: [Operand; 3],
+        code: &mut Vec<Instr>,
+    ) -> Operand {
+        match (a, b, c) {
+            (Operand::Const(x), Operand::Const(y), Operand::Const(z)) => {
+                Operand::Const(op.apply(x, y, z))
+            }
+            _ => {
+                let dst = self.temp();
+                code.push(Instr::Ternary { op, dst, a, b, c });
+                Operand::Slot(dst)
             }
         }
     }

@@ -2,6 +2,8 @@
 //! validate names and order, compile to an engine program.
 
 pub mod compile;
+#[cfg(feature = "internals")]
+pub mod deep_cases;
 pub mod expr;
 pub mod files;
 pub mod overrides;
@@ -24,3 +26,6 @@ pub fn load(path: &Path) -> Result<Model, ModelError> {
 pub fn load_from(files: &dyn source::ModelFiles, path: &Path) -> Result<Model, ModelError> {
     validate::validate(source::load_from(files, path)?)
 }
+
+#[cfg(test)]
+mod stack_tests;

@@ -9,7 +9,11 @@ pub use crate::engine::operators::{BinaryOp, TernaryOp, UnaryOp};
 // The reference the tests hold the vectorised logistic to (`internals`).
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub use crate::engine::operators::logistic;
+// The limits, for the deep-case generator and tests (`internals`).
 pub use parser::parse;
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))]
+pub use parser::{MAX_BRACKETS, MAX_DEPTH};
+use std::collections::HashSet;
 use std::fmt;
 
 /// A parsed expression.
@@ -35,43 +39,71 @@ pub fn is_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// Expression text as an error message quotes it: whole up to 200
+/// characters, else its first 100 and "..." (a generated chain can be
+/// megabytes long).
+pub fn abbreviate(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().nth(200).is_none() {
+        return text.into();
+    }
+    let head: String = text.chars().take(100).collect();
+    format!("{head}...").into()
+}
+
 impl Expr {
     /// Every name referenced, in order of first appearance.
     pub fn names(&self) -> Vec<&str> {
-        fn walk<'a>(e: &'a Expr, out: &mut Vec<&'a str>) {
+        fn walk<'a>(e: &'a Expr, seen: &mut HashSet<&'a str>, out: &mut Vec<&'a str>) {
             match e {
                 Expr::Num(_) => {}
                 Expr::Name(n) => {
-                    if !out.contains(&n.as_str()) {
+                    if seen.insert(n) {
                         out.push(n)
                     }
                 }
-                Expr::Unary(_, a) => walk(a, out),
+                Expr::Unary(_, a) => walk(a, seen, out),
                 Expr::Binary(_, a, b) => {
-                    walk(a, out);
-                    walk(b, out)
+                    walk(a, seen, out);
+                    walk(b, seen, out)
                 }
                 Expr::Ternary(_, a, b, c) => {
-                    walk(a, out);
-                    walk(b, out);
-                    walk(c, out)
+                    walk(a, seen, out);
+                    walk(b, seen, out);
+                    walk(c, seen, out)
                 }
             }
         }
         let mut out = Vec::new();
-        walk(self, &mut out);
+        walk(self, &mut HashSet::new(), &mut out);
         out
     }
 
     /// Evaluates with `lookup` giving each name's value; the scalar reference
     /// for the columnar evaluator.
+    /// Recursive (the depth is bounded by `MAX_DEPTH`); the operators are
+    /// applied out of line, so that their code (inlined always, for the
+    /// engine's loops) stays off the recursion's frames.
     pub fn eval(&self, lookup: &dyn Fn(&str) -> f64) -> f64 {
+        #[inline(never)]
+        fn unary(op: UnaryOp, x: f64) -> f64 {
+            op.apply(x)
+        }
+        #[inline(never)]
+        fn binary(op: BinaryOp, x: f64, y: f64) -> f64 {
+            op.apply(x, y)
+        }
+        #[inline(never)]
+        fn ternary(op: TernaryOp, x: f64, y: f64, z: f64) -> f64 {
+            op.apply(x, y, z)
+        }
         match self {
             Expr::Num(v) => *v,
             Expr::Name(n) => lookup(n),
-            Expr::Unary(op, a) => op.apply(a.eval(lookup)),
-            Expr::Binary(op, a, b) => op.apply(a.eval(lookup), b.eval(lookup)),
-            Expr::Ternary(op, a, b, c) => op.apply(a.eval(lookup), b.eval(lookup), c.eval(lookup)),
+            Expr::Unary(op, a) => unary(*op, a.eval(lookup)),
+            Expr::Binary(op, a, b) => binary(*op, a.eval(lookup), b.eval(lookup)),
+            Expr::Ternary(op, a, b, c) => {
+                ternary(*op, a.eval(lookup), b.eval(lookup), c.eval(lookup))
+            }
         }
     }
 }
@@ -187,9 +219,129 @@ mod tests {
     #[test]
     fn deep_nesting_is_an_error_not_a_stack_overflow() {
         let src = "(".repeat(10_000) + "1" + &")".repeat(10_000);
-        assert!(parse(&src).unwrap_err().message.contains("nested deeper"));
+        assert!(
+            parse(&src)
+                .unwrap_err()
+                .message
+                .contains("nested more than")
+        );
+        let src = "abs(".repeat(10_000) + "1" + &")".repeat(10_000);
+        assert!(
+            parse(&src)
+                .unwrap_err()
+                .message
+                .contains("nested more than")
+        );
         let src = "-".repeat(10_000) + "1";
         assert!(parse(&src).is_err());
+    }
+
+    /// The depth is the tree's: a flat chain counts one level per operator,
+    /// as parentheses, signs, `not`, calls and exponents do; the limit
+    /// holds at exactly `MAX_DEPTH`, whatever makes up the depth.
+    #[test]
+    fn depth_counts_the_levels_of_the_tree() {
+        let chain = |n: usize, op: &str| {
+            let mut s = "x".to_string();
+            for _ in 0..n {
+                s += op;
+                s += "x";
+            }
+            s
+        };
+        let too_deep = |src: &str| {
+            parse(src)
+                .err()
+                .is_some_and(|e| e.message.starts_with("expression is nested more than"))
+        };
+        for op in [" + ", " - ", " * ", " / ", " and ", " or ", " ^ "] {
+            assert!(parse(&chain(MAX_DEPTH, op)).is_ok(), "{op}");
+            assert!(too_deep(&chain(MAX_DEPTH + 1, op)), "{op}");
+        }
+        // Where it stops: the first operator one level too deep (column).
+        let err = parse(&chain(MAX_DEPTH + 1000, "+")).unwrap_err();
+        assert_eq!(err.column, 2 * (MAX_DEPTH + 1));
+        assert!(
+            err.message
+                .contains(&format!("more than {MAX_DEPTH} levels"))
+        );
+        assert!(
+            err.message
+                .contains("split it into named [derived] entries")
+        );
+        // A million terms: refused at the limit, not built.
+        let t = std::time::Instant::now();
+        assert!(too_deep(&chain(1_000_000, "+")));
+        let budget = if cfg!(debug_assertions) { 20.0 } else { 2.0 };
+        assert!(t.elapsed().as_secs_f64() < budget);
+        // A chain inside parentheses.
+        let half = MAX_BRACKETS;
+        let mixed = |chain_ops: usize| {
+            "(".repeat(half) + &chain(chain_ops, " + ") + &")".repeat(half) + " * x"
+        };
+        // The chain is inside parentheses, which add no node: depth is the
+        // chain's plus the '*'.
+        assert!(parse(&mixed(MAX_DEPTH - 1)).is_ok());
+        assert!(too_deep(&mixed(MAX_DEPTH)));
+        // Levels add up across kinds: right-nested sums, each level an
+        // operator and a parenthesis, inside a chain.
+        let nested = |n: usize, ops: usize| "x + (".repeat(n) + &chain(ops, " * ") + &")".repeat(n);
+        assert!(parse(&nested(MAX_BRACKETS, MAX_DEPTH - MAX_BRACKETS)).is_ok());
+        assert!(too_deep(&nested(
+            MAX_BRACKETS,
+            MAX_DEPTH - MAX_BRACKETS + 1
+        )));
+        // Parentheses and calls have a limit of their own.
+        let brackets = |n: usize| "x + (".repeat(n) + "x" + &")".repeat(n);
+        assert!(parse(&brackets(MAX_BRACKETS)).is_ok());
+        let err = parse(&brackets(MAX_BRACKETS + 1)).unwrap_err();
+        assert!(
+            err.message.starts_with(&format!(
+                "parentheses and function calls nested more than {MAX_BRACKETS} deep"
+            )),
+            "{err}"
+        );
+        assert_eq!(err.column, 5 * MAX_BRACKETS + 5);
+        let brackets_too_deep = |src: &str| {
+            parse(src).err().is_some_and(|e| {
+                e.message
+                    .starts_with("parentheses and function calls nested")
+            })
+        };
+        for (deepest, deeper) in [
+            (
+                "abs(".repeat(MAX_BRACKETS) + "x" + &")".repeat(MAX_BRACKETS),
+                "abs(".repeat(MAX_BRACKETS + 1) + "x" + &")".repeat(MAX_BRACKETS + 1),
+            ),
+            (
+                "(".repeat(MAX_BRACKETS) + "x" + &")".repeat(MAX_BRACKETS),
+                "(".repeat(MAX_BRACKETS + 1) + "x" + &")".repeat(MAX_BRACKETS + 1),
+            ),
+        ] {
+            assert!(parse(&deepest).is_ok(), "{deepest:.20}");
+            assert!(brackets_too_deep(&deeper), "{deeper:.20}");
+        }
+        // Signs, `not`, exponents and min/max's arguments.
+        for (deepest, deeper) in [
+            (
+                "- ".repeat(MAX_DEPTH) + "x",
+                "- ".repeat(MAX_DEPTH + 1) + "x",
+            ),
+            (
+                "not ".repeat(MAX_DEPTH) + "x",
+                "not ".repeat(MAX_DEPTH + 1) + "x",
+            ),
+            (
+                format!("max({})", vec!["x"; MAX_DEPTH + 1].join(", ")),
+                format!("max({})", vec!["x"; MAX_DEPTH + 2].join(", ")),
+            ),
+        ] {
+            assert!(parse(&deepest).is_ok(), "{deepest:.20}");
+            assert!(too_deep(&deeper), "{deeper:.20}");
+        }
+        // The order of evaluation is the text's: no rebalancing.
+        let e = parse("1 + 2 + 3").unwrap();
+        assert_eq!(e.to_string(), "((1.0 + 2.0) + 3.0)");
     }
 
     #[test]

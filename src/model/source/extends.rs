@@ -6,39 +6,65 @@ use crate::model::files::ModelFiles;
 use crate::model::spec::{ModelInfo, ModelSpec, Section};
 use std::path::{Path, PathBuf};
 
-pub(super) fn load_chain(
-    files: &dyn ModelFiles,
-    path: &Path,
-    chain: &mut Vec<PathBuf>,
-) -> Result<ModelSpec, ModelError> {
-    let text = files
-        .read(path)
-        .map_err(|e| ModelError::new(path, 0, "", e))?;
-    let file = parse_file(path, &text, Some(files))?;
-    let Some((parent_ref, line)) = file.extends.clone() else {
-        return Ok(ModelSpec {
-            file: path.to_path_buf(),
-            info: file.info,
-            entries: file.entries,
-            correlations: file.correlations,
-            added_inputs: Vec::new(),
-        });
+/// How many files a model may extend, one through another: its parent
+/// and up to 63 more ancestors. Files are read up the chain in a loop (no
+/// recursion per file), so the limit is not the stack's: it keeps a
+/// runaway chain short and its error plain.
+pub const MAX_EXTENDS: usize = 64;
+
+/// Loads `path` and every file it extends, up the chain, then applies
+/// them from the top ancestor down.
+pub(super) fn load_chain(files: &dyn ModelFiles, path: &Path) -> Result<ModelSpec, ModelError> {
+    // Child first; each file's identity, to find cycles.
+    let mut chain: Vec<(PathBuf, ParsedFile)> = Vec::new();
+    let mut identities: Vec<PathBuf> = Vec::new();
+    let mut current = path.to_path_buf();
+    let root = loop {
+        let text = files
+            .read(&current)
+            .map_err(|e| ModelError::new(&current, 0, "", e))?;
+        let file = parse_file(&current, &text, Some(files))?;
+        let Some((parent_ref, line)) = file.extends.clone() else {
+            break file;
+        };
+        let (parent_path, identity) = files
+            .resolve(&current, &parent_ref)
+            .map_err(|e| ModelError::new(&current, line, "model.extends", e))?;
+        identities.push(files.identity(&current));
+        if identities.contains(&identity) {
+            return Err(ModelError::new(
+                &current,
+                line,
+                "model.extends",
+                format!("'{}' extends itself through a cycle", parent_path.display()),
+            ));
+        }
+        if identities.len() > MAX_EXTENDS {
+            return Err(ModelError::new(
+                &current,
+                line,
+                "model.extends",
+                format!(
+                    "'{}' extends a chain of more than {MAX_EXTENDS} files, the limit: merge \
+                     some of them",
+                    path.display()
+                ),
+            ));
+        }
+        chain.push((current, file));
+        current = parent_path;
     };
-    let (parent_path, identity) = files
-        .resolve(path, &parent_ref)
-        .map_err(|e| ModelError::new(path, line, "model.extends", e))?;
-    chain.push(files.identity(path));
-    if chain.contains(&identity) {
-        return Err(ModelError::new(
-            path,
-            line,
-            "model.extends",
-            format!("'{}' extends itself through a cycle", parent_path.display()),
-        ));
+    let mut spec = ModelSpec {
+        file: current,
+        info: root.info,
+        entries: root.entries,
+        correlations: root.correlations,
+        added_inputs: Vec::new(),
+    };
+    while let Some((child_path, child)) = chain.pop() {
+        spec = merge(spec, child, &child_path)?;
     }
-    let parent = load_chain(files, &parent_path, chain)?;
-    chain.pop();
-    merge(parent, file, path)
+    Ok(spec)
 }
 
 /// Applies a child file over its resolved parent.

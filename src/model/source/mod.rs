@@ -15,6 +15,8 @@ pub use super::files::{DiskFiles, ModelFiles};
 
 use super::spec::ModelSpec;
 use crate::error::ModelError;
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))]
+pub use extends::MAX_EXTENDS;
 use extends::load_chain;
 use parse::parse_file;
 use std::path::Path;
@@ -49,6 +51,5 @@ pub fn load(path: &Path) -> Result<ModelSpec, ModelError> {
 
 /// Loads the model file `path` of `files` and everything it extends.
 pub fn load_from(files: &dyn ModelFiles, path: &Path) -> Result<ModelSpec, ModelError> {
-    let mut chain = Vec::new();
-    load_chain(files, path, &mut chain)
+    load_chain(files, path)
 }

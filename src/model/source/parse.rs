@@ -42,6 +42,7 @@ pub(super) fn parse_file(
         file: Arc::new(path.to_path_buf()),
         text,
         files,
+        newlines: Default::default(),
     };
     let root = DeTable::parse(text).map_err(|e| {
         let line = e.span().map(|s| lines.line(s.start)).unwrap_or(0);

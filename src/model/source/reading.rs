@@ -5,6 +5,7 @@ use crate::error::ModelError;
 use crate::model::expr;
 use crate::model::files::ModelFiles;
 use crate::model::spec::Body;
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use toml::Spanned;
@@ -17,16 +18,19 @@ pub(super) struct Lines<'a> {
     pub(super) text: &'a str,
     /// Where data files (`empirical`) are read from: the model's own files.
     pub(super) files: Option<&'a dyn ModelFiles>,
+    /// The offset of each newline, found on the first `line` (a file of
+    /// many entries asks for many lines: each a binary search).
+    pub(super) newlines: OnceCell<Vec<usize>>,
 }
 
 impl Lines<'_> {
     pub(super) fn line(&self, offset: usize) -> usize {
-        let end = offset.min(self.text.len());
-        self.text.as_bytes()[..end]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
+        let newlines = self.newlines.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            (0..bytes.len()).filter(|&i| bytes[i] == b'\n').collect()
+        });
+        // Newlines before `offset`, plus one.
+        newlines.partition_point(|&n| n < offset) + 1
     }
 
     pub(super) fn error<T>(
@@ -65,7 +69,7 @@ pub(super) fn expression_body(
             lines.path,
             lines.line(at),
             key,
-            format!("in \"{text}\": {e}"),
+            format!("in \"{}\": {e}", expr::abbreviate(text)),
         )
     })?;
     Ok(Body::Expr {
