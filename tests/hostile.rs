@@ -470,11 +470,13 @@ fn retention_removes_old_finished_jobs_and_their_files() {
     std::thread::sleep(Duration::from_millis(300));
     let s = Server::start(data.path(), &["--keep-days", "0.000001"]);
     let start = Instant::now();
-    while s.get(&format!("/v1/jobs/{id}")).status != 404 {
+    // The row goes first (the files are then out of reach), then the folder.
+    while s.get(&format!("/v1/jobs/{id}")).status != 404
+        || data.path().join("jobs").join(&id).exists()
+    {
         assert!(start.elapsed() < Duration::from_secs(10), "not removed");
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(!data.path().join("jobs").join(&id).exists());
     // A storage limit removes the oldest first, never a queued job.
     let first = s.submit(&json!({"command": "run", "model": "baseline.toml",
                                  "options": {"samples": 1000, "seed": 1}}));
@@ -544,23 +546,13 @@ fn smaller_defects_stay_fixed() {
     assert!(r.status == 400 || r.status == 422, "{}", r.text());
 }
 
-#[test]
-fn a_symlink_loop_in_the_models_folder_neither_hangs_listing_nor_shutdown() {
-    let data = tempdir();
-    let models = tempdir();
-    std::fs::copy(
-        harness::repo_models().join("baseline.toml"),
-        models.path().join("baseline.toml"),
-    )
-    .unwrap();
-    std::os::unix::fs::symlink(models.path(), models.path().join("loop")).unwrap();
+/// `gaprisk serve` on a free port with `args`, and its address.
+fn spawn_serve(args: &[&std::ffi::OsStr], stderr: Stdio) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_gaprisk"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(data.path())
-        .arg("--models")
-        .arg(models.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -574,6 +566,28 @@ fn a_symlink_loop_in_the_models_folder_neither_hangs_listing_nor_shutdown() {
         .strip_prefix("gaprisk: listening on http://")
         .unwrap()
         .to_string();
+    (child, addr)
+}
+
+#[test]
+fn a_symlink_loop_in_the_models_folder_neither_hangs_listing_nor_shutdown() {
+    let data = tempdir();
+    let models = tempdir();
+    std::fs::copy(
+        harness::repo_models().join("baseline.toml"),
+        models.path().join("baseline.toml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(models.path(), models.path().join("loop")).unwrap();
+    let (mut child, addr) = spawn_serve(
+        &[
+            "--data".as_ref(),
+            data.path().as_os_str(),
+            "--models".as_ref(),
+            models.path().as_os_str(),
+        ],
+        Stdio::null(),
+    );
     let (status, _, body) = raw(&addr, &get_request(&addr, "/v1/models", ""));
     assert_eq!(status, 200, "{body}");
     let models: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -585,33 +599,18 @@ fn a_symlink_loop_in_the_models_folder_neither_hangs_listing_nor_shutdown() {
 #[test]
 fn logs_are_json_lines_with_a_request_id_when_asked() {
     let data = tempdir();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gaprisk"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--log-format",
-            "json",
-            "--data",
-        ])
-        .arg(data.path())
-        .arg("--models")
-        .arg(harness::repo_models())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("gaprisk: listening on http://")
-        .unwrap()
-        .to_string();
+    let models = harness::repo_models();
+    let (mut child, addr) = spawn_serve(
+        &[
+            "--log-format".as_ref(),
+            "json".as_ref(),
+            "--data".as_ref(),
+            data.path().as_os_str(),
+            "--models".as_ref(),
+            models.as_os_str(),
+        ],
+        Stdio::piped(),
+    );
     let (status, head, _) = raw(&addr, &get_request(&addr, "/v1/nowhere", ""));
     assert_eq!(status, 404);
     let request_id = head

@@ -160,11 +160,7 @@ fn check_cancelled(what: &str, when: &str, outcome: &Outcome<JobOutput>) {
     };
     match (what, partial) {
         ("run" | "run with a stopping rule", Some(out)) => {
-            let manifest = out
-                .files
-                .iter()
-                .find(|f| f.name == "manifest.json")
-                .unwrap();
+            let manifest = out.file("manifest.json").unwrap();
             let m: serde_json::Value = serde_json::from_slice(&manifest.bytes).unwrap();
             assert_eq!(m["partial"], true, "{what}, {when}");
             assert_eq!(m["samples"], *samples_done, "{what}, {when}");
@@ -370,11 +366,7 @@ fn a_run_a_stopping_rule_ends_early_reports_the_samples_it_drew() {
         .unwrap()
         .completed()
         .unwrap();
-    let manifest = out
-        .files
-        .iter()
-        .find(|f| f.name == "manifest.json")
-        .unwrap();
+    let manifest = out.file("manifest.json").unwrap();
     let m: serde_json::Value = serde_json::from_slice(&manifest.bytes).unwrap();
     let drawn = m["samples"].as_u64().unwrap();
     assert!(drawn < 100_000_000, "{drawn}");

@@ -673,11 +673,7 @@ fn the_cache_key_covers_what_the_files_show_of_a_model() {
         .unwrap()
         .completed()
         .unwrap();
-    let manifest = out
-        .files
-        .iter()
-        .find(|f| f.name == "manifest.json")
-        .unwrap();
+    let manifest = out.file("manifest.json").unwrap();
     assert!(String::from_utf8_lossy(&manifest.bytes).contains("TITLE"));
 }
 

@@ -166,6 +166,11 @@ fn warned(outcome: Result<Outcome<JobOutput>>, warnings: &[String]) -> Result<Ou
 }
 
 impl JobOutput {
+    /// The file named `name`, if the job wrote it.
+    pub fn file(&self, name: &str) -> Option<&OutputFile> {
+        self.files.iter().find(|f| f.name == name)
+    }
+
     fn table(files: Vec<OutputFile>, table: String, warnings: Vec<String>) -> JobOutput {
         JobOutput {
             written: files.iter().map(|f| f.name.clone()).collect(),

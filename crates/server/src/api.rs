@@ -515,7 +515,7 @@ fn script_hash(page: &str) -> String {
     use sha2::{Digest, Sha256};
     let start = page.find("<script>").expect("the page has its script") + "<script>".len();
     let end = start + page[start..].find("</script>").expect("the script ends");
-    let digest = Sha256::digest(page[start..end].as_bytes());
+    let digest = Sha256::digest(&page.as_bytes()[start..end]);
     format!(
         "sha256-{}",
         base64::engine::general_purpose::STANDARD.encode(digest)

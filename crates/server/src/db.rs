@@ -13,6 +13,50 @@ pub struct Db {
     reader: Mutex<Connection>,
 }
 
+/// A job's row as first written.
+struct NewRow<'a> {
+    id: &'a str,
+    command: &'a str,
+    request: &'a StoredRequest,
+    key: &'a str,
+    status: &'a str,
+    /// A repeat of a finished job's answer.
+    cached: bool,
+    /// Done and total.
+    samples: (i64, i64),
+    /// Created; started and finished (a cached job's are its creation).
+    times: (&'a str, Option<&'a str>),
+    /// The file list, and the job whose folder holds them.
+    files: (&'a str, &'a str),
+}
+
+fn insert_row(conn: &Connection, row: &NewRow) -> Result<()> {
+    conn.execute(
+        "INSERT INTO jobs (id, command, request, request_form, cache_key, status, cached,
+                           samples_done, samples_total, created, started, finished, files,
+                           files_of, model, variants)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13, ?14, ?15)",
+        params![
+            row.id,
+            row.command,
+            row.request.canonical,
+            CANONICAL,
+            row.key,
+            row.status,
+            row.cached,
+            row.samples.0,
+            row.samples.1,
+            row.times.0,
+            row.times.1,
+            row.files.0,
+            row.files.1,
+            row.request.model,
+            variants_json(&row.request.variants)
+        ],
+    )?;
+    Ok(())
+}
+
 fn variants_json(variants: &[String]) -> String {
     serde_json::to_string(variants).unwrap_or_else(|_| "[]".into())
 }
@@ -214,21 +258,20 @@ impl Db {
     ) -> Result<JobRecord> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO jobs (id, command, request, request_form, cache_key, status,
-                               samples_total, created, files_of, model, variants)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7, ?1, ?8, ?9)",
-            params![
+        let created = now();
+        insert_row(
+            &tx,
+            &NewRow {
                 id,
                 command,
-                request.canonical,
-                CANONICAL,
+                request,
                 key,
-                total as i64,
-                now(),
-                request.model,
-                variants_json(&request.variants)
-            ],
+                status: "queued",
+                cached: false,
+                samples: (0, total as i64),
+                times: (&created, None),
+                files: ("[]", id),
+            },
         )?;
         for (hash, text) in &request.texts {
             tx.execute(
@@ -267,24 +310,19 @@ impl Db {
             return Ok(None);
         };
         let t = now();
-        conn.execute(
-            "INSERT INTO jobs (id, command, request, request_form, cache_key, status, cached,
-                               samples_done, samples_total, created, started, finished, files,
-                               files_of, model, variants)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'done', 1, ?6, ?6, ?7, ?7, ?7, ?8, ?9, ?10, ?11)",
-            params![
+        insert_row(
+            &conn,
+            &NewRow {
                 id,
                 command,
-                request.canonical,
-                CANONICAL,
+                request,
                 key,
-                total,
-                t,
-                files,
-                files_of,
-                request.model,
-                variants_json(&request.variants)
-            ],
+                status: "done",
+                cached: true,
+                samples: (total, total),
+                times: (&t, Some(&t)),
+                files: (&files, &files_of),
+            },
         )?;
         drop(conn);
         self.get(id)
