@@ -686,3 +686,43 @@ fn a_job_built_again_from_its_stored_request_gives_the_same_bytes() {
         "{header}"
     );
 }
+
+#[test]
+fn a_stream_open_during_a_drain_ends_with_the_job_queued_again() {
+    let data = tempdir();
+    let mut s = Server::start(data.path(), &[]);
+    let addr = authority(&s);
+    let id = s.submit(&json!({"command": "run", "model": "baseline.toml",
+                              "options": {"samples": 4000000000u64}}));
+    let start = Instant::now();
+    while s.get(&format!("/v1/jobs/{id}")).json()["status"] != "running" {
+        assert!(start.elapsed() < LONG);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    stream
+        .write_all(get_request(&addr, &format!("/v1/jobs/{id}/events"), "").as_bytes())
+        .unwrap();
+    // A progress event first, then the drain.
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("event: progress") {
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "the stream ended before any progress");
+        seen.extend_from_slice(&buf[..n]);
+    }
+    sigterm(&s.child);
+    let _ = stream.read_to_end(&mut seen);
+    exit_within(&mut s.child, Duration::from_secs(10));
+    let text = String::from_utf8_lossy(&seen);
+    let last = text
+        .split("\n\n")
+        .filter(|e| e.contains("event: "))
+        .last()
+        .unwrap();
+    assert!(last.contains("event: status"), "{last}");
+    assert!(last.contains("\"status\":\"queued\""), "{last}");
+}

@@ -85,7 +85,7 @@ def test_a_missing_file_is_a_model_error():
             "target nope: the model has no such event or output",
         ),
         (dict(set={"closure": 1}), "set", "set closure: 'closure' is in [events]"),
-        (dict(threads=0), "threads", "threads must be at least 1"),
+        (dict(threads=0), "threads", "threads must be between 1 and 1024, got 0"),
         (dict(format="xlsx"), "format", "format 'xlsx' is not one of csv, parquet, both"),
         (dict(samples=1.5), "samples", "samples must be a whole number"),
         (dict(seed=-1), "seed", "seed must be a whole number"),
