@@ -1,7 +1,7 @@
 //! The routes and their handlers.
 
 use super::AppState;
-use super::connections::Peer;
+use super::connections::{InFlight, Peer};
 use super::db::JobRecord;
 use super::error::ApiError;
 use super::{guard, stored};
@@ -60,6 +60,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 /// A span per request with an id (sent back as `x-request-id`), and one
 /// line when it is answered.
 async fn trace(State(state): Shared, req: Request, next: Next) -> Response {
+    let counted = state.in_flight.enter();
     static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     let id = format!("{:08x}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
     let (method, path) = (req.method().clone(), req.uri().path().to_string());
@@ -86,7 +87,7 @@ async fn trace(State(state): Shared, req: Request, next: Next) -> Response {
     if let Ok(value) = header::HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
     }
-    state.in_flight.track(response)
+    InFlight::until_sent(response, counted)
 }
 
 /// A request's body, read within `--body-timeout` and `--max-body`.
@@ -109,7 +110,7 @@ impl FromRequest<Arc<AppState>> for Body {
     }
 }
 
-/// The refusals that cost nothing, before a submission is read: a draining
+/// The refusals that cost nothing, before a submission's body is read: a draining
 /// server, a client over its rate, a full queue.
 fn admit(state: &AppState, peer: Option<&Peer>, queue_too: bool) -> AppResult<()> {
     if state.queue.is_draining() {
@@ -164,9 +165,10 @@ fn new_id() -> String {
 async fn submit(
     State(state): Shared,
     peer: Option<Extension<Peer>>,
-    Body(bytes): Body,
+    req: Request,
 ) -> AppResult<Response> {
     admit(&state, peer.as_deref(), true)?;
+    let Body(bytes) = Body::from_request(req, &state).await?;
     let request = JobRequest::from_json(&bytes).map_err(malformed)?;
     drop(bytes);
     let stored = stored::canonical(&request);
@@ -414,11 +416,17 @@ struct CheckBody {
 async fn check(
     State(state): Shared,
     peer: Option<Extension<Peer>>,
-    Body(bytes): Body,
+    req: Request,
 ) -> AppResult<axum::Json<serde_json::Value>> {
     admit(&state, peer.as_deref(), false)?;
+    let Body(bytes) = Body::from_request(req, &state).await?;
     let body: CheckBody = serde_json::from_slice(&bytes).map_err(malformed)?;
     let library = state.queue.library.clone();
+    let _building = state
+        .building
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let report = tokio::task::spawn_blocking(move || -> AppResult<_> {
         let files = LayeredFiles::library(&library).with_texts(&body.files)?;
         let path = gaprisk::ModelFiles::locate(&files, &body.model)

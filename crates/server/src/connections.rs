@@ -28,10 +28,19 @@ use tower::ServiceExt;
 pub struct InFlight(Arc<AtomicUsize>);
 
 impl InFlight {
-    /// Counts a response until its body has been sent or dropped.
-    pub fn track(&self, response: axum::response::Response) -> axum::response::Response {
+    /// Counts a request from its start; the count ends when the guard is
+    /// dropped (the handler dropped, or the response body done).
+    pub fn enter(&self) -> Leaving {
         self.0.fetch_add(1, Ordering::SeqCst);
-        let guard = Leaving(self.0.clone());
+        Leaving(self.0.clone())
+    }
+
+    /// Keeps the request counted until its response body has been sent or
+    /// dropped.
+    pub fn until_sent(
+        response: axum::response::Response,
+        guard: Leaving,
+    ) -> axum::response::Response {
         response.map(|inner| {
             axum::body::Body::new(Tracked {
                 inner,
@@ -45,7 +54,7 @@ impl InFlight {
     }
 }
 
-struct Leaving(Arc<AtomicUsize>);
+pub struct Leaving(Arc<AtomicUsize>);
 
 impl Drop for Leaving {
     fn drop(&mut self) {

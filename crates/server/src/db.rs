@@ -502,14 +502,16 @@ impl Db {
         Ok(removed)
     }
 
-    /// Bytes of the stored texts (the requests' files).
-    pub fn text_bytes(&self) -> Result<u64> {
+    /// Bytes of the database's pages in use (free pages not counted).
+    pub fn live_bytes(&self) -> Result<u64> {
         self.read()
             .query_row(
-                "SELECT COALESCE(SUM(LENGTH(text)), 0) FROM texts",
+                "SELECT (p.page_count - f.freelist_count) * s.page_size
+                 FROM pragma_page_count() AS p, pragma_freelist_count() AS f,
+                      pragma_page_size() AS s",
                 [],
                 |r| r.get::<_, i64>(0),
             )
-            .map(|n| n as u64)
+            .map(|n| n.max(0) as u64)
     }
 }

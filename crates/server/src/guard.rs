@@ -30,17 +30,29 @@ impl Origins {
         let port = bound.port();
         let lower = |v: &[String]| v.iter().map(|s| s.to_ascii_lowercase()).collect::<Vec<_>>();
         let hosts = if bound.ip().is_loopback() || !allow_hosts.is_empty() {
-            let mut hosts: Vec<String> = ["127.0.0.1", "localhost", "[::1]"]
-                .iter()
-                .map(|h| format!("{h}:{port}"))
-                .collect();
+            let mut hosts: Vec<String> = Vec::new();
+            for h in ["127.0.0.1", "localhost", "[::1]"] {
+                hosts.push(format!("{h}:{port}"));
+                // Browsers leave out the port when it is HTTP's own.
+                if port == 80 {
+                    hosts.push(h.to_string());
+                }
+            }
             for h in lower(allow_hosts) {
-                // A name given without a port takes the bound one.
-                hosts.push(if has_port(&h) {
-                    h
+                // An IPv6 address is written in brackets in a Host.
+                let h = if h.matches(':').count() > 1 && !h.starts_with('[') {
+                    format!("[{h}]")
                 } else {
-                    format!("{h}:{port}")
-                });
+                    h
+                };
+                if has_port(&h) {
+                    hosts.push(h);
+                } else {
+                    // Without a port: as a proxy in front sends it, and
+                    // with the server's own.
+                    hosts.push(format!("{h}:{port}"));
+                    hosts.push(h);
+                }
             }
             Some(hosts)
         } else {
@@ -67,8 +79,11 @@ impl Origins {
             return true;
         }
         match origin.strip_prefix("http://") {
+            // Answering any Host (a wildcard listen) is no reason to take
+            // any Origin: then only the request's own Host is its own.
             Some(authority) => {
-                authority == host.to_ascii_lowercase() || self.host_accepted(authority)
+                authority == host.to_ascii_lowercase()
+                    || (self.hosts.is_some() && self.host_accepted(authority))
             }
             None => false,
         }
@@ -198,8 +213,17 @@ mod tests {
             &[],
         );
         assert!(some.host_accepted("gaprisk.internal:8787"));
+        // As a reverse proxy in front sends it.
+        assert!(some.host_accepted("gaprisk.internal"));
         assert!(some.host_accepted("localhost:8787"));
         assert!(!some.host_accepted("attacker.example:8787"));
+        // Any Host does not mean any Origin.
+        assert!(any.origin_accepted("http://gaprisk.internal:8787", "gaprisk.internal:8787"));
+        assert!(!any.origin_accepted("http://evil.example", "gaprisk.internal:8787"));
+        let v6 = Origins::new("[::]:8787".parse().unwrap(), &["fe80::1".into()], &[]);
+        assert!(v6.host_accepted("[fe80::1]:8787"));
+        let port80 = Origins::new("127.0.0.1:80".parse().unwrap(), &[], &[]);
+        assert!(port80.host_accepted("localhost"));
     }
 
     #[test]

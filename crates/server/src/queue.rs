@@ -169,16 +169,11 @@ impl Queue {
                     Ok(removed) => tracing::info!(jobs = removed, "retention removed jobs"),
                     Err(e) => tracing::error!(error = %e, "retention"),
                 }
-                let guard = queue.wake.0.lock().unwrap_or_else(|e| e.into_inner());
+                // Its own wait, not the workers' condition variable: a
+                // wake-up meant for a worker must not land here.
                 let deadline = std::time::Instant::now() + super::retention::EVERY;
-                let mut guard = guard;
                 while !queue.is_draining() && std::time::Instant::now() < deadline {
-                    guard = queue
-                        .wake
-                        .1
-                        .wait_timeout(guard, Duration::from_millis(500))
-                        .unwrap_or_else(|e| e.into_inner())
-                        .0;
+                    std::thread::sleep(Duration::from_millis(200));
                 }
                 if queue.is_draining() {
                     return;
@@ -338,10 +333,11 @@ impl Queue {
     /// data folder's and the library's paths become relative.
     fn scrub(&self, message: String) -> String {
         let mut message = message;
+        // Only absolute folders: a relative one already names nothing of
+        // the server's disk, and as a bare word it could be anything.
         for top in [&self.data, &self.library] {
-            let top = top.display().to_string();
-            if !top.is_empty() {
-                message = message.replace(&format!("{top}/"), "").replace(&top, ".");
+            if top.is_absolute() {
+                message = message.replace(&format!("{}/", top.display()), "");
             }
         }
         message

@@ -18,67 +18,59 @@ pub struct Retention {
 /// How often the retention pass runs.
 pub const EVERY: Duration = Duration::from_secs(60);
 
-/// One pass; returns how many jobs were removed.
+/// One pass; returns how many jobs were removed. A folder that cannot be
+/// removed is logged and the pass goes on.
 pub fn apply(db: &Db, data: &Path, retention: &Retention) -> Result<usize, String> {
     let finished = db.finished_originals().map_err(|e| e.to_string())?;
     let mut removed = 0;
-    let mut remove = |id: &str| -> Result<(), String> {
-        removed += db.remove_with_repeats(id).map_err(|e| e.to_string())?;
+    // The row goes first (the files are out of reach at once), then the
+    // folder; returns the folder's bytes freed.
+    let mut remove = |id: &str| -> Result<u64, String> {
         let dir = data.join("jobs").join(id);
+        let bytes = folder_bytes(&dir);
+        removed += db.remove_with_repeats(id).map_err(|e| e.to_string())?;
         match std::fs::remove_dir_all(&dir) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(format!("cannot remove jobs/{id}: {e}")),
+            Ok(()) => Ok(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(bytes),
+            Err(e) => {
+                tracing::error!(job = id, error = %e, "retention cannot remove the job's folder");
+                Ok(0)
+            }
         }
     };
     let mut kept = Vec::with_capacity(finished.len());
-    if let Some(keep) = retention.keep {
-        let cutoff = humantime::format_rfc3339_millis(
+    let cutoff = retention.keep.map(|keep| {
+        humantime::format_rfc3339_millis(
             SystemTime::now()
                 .checked_sub(keep)
                 .unwrap_or(SystemTime::UNIX_EPOCH),
         )
-        .to_string();
-        for (id, finished_at) in finished {
-            if finished_at < cutoff {
-                remove(&id)?;
-            } else {
-                kept.push(id);
-            }
+        .to_string()
+    });
+    for (id, finished_at) in finished {
+        // RFC 3339 in UTC with milliseconds: text order is time order.
+        if cutoff.as_ref().is_some_and(|cutoff| finished_at < *cutoff) {
+            remove(&id)?;
+        } else {
+            kept.push(id);
         }
-    } else {
-        kept = finished.into_iter().map(|(id, _)| id).collect();
     }
     if let Some(max) = retention.max_storage {
-        let mut used = storage(db, data);
+        let mut folders = folder_bytes(&data.join("jobs"));
         for id in kept {
-            if used <= max {
+            if database_bytes(db) + folders <= max {
                 break;
             }
-            let freed = folder_bytes(&data.join("jobs").join(&id));
-            remove(&id)?;
-            used = used.saturating_sub(freed);
+            folders = folders.saturating_sub(remove(&id)?);
         }
     }
     Ok(removed)
 }
 
-/// The data folder's size as retention counts it: the database files and
-/// every job's folder.
-pub fn storage(db: &Db, data: &Path) -> u64 {
-    let database: u64 = ["jobs.sqlite", "jobs.sqlite-wal"]
-        .iter()
-        .filter_map(|f| std::fs::metadata(data.join(f)).ok())
-        .map(|m| m.len())
-        .sum();
-    // Texts are inside the database's size; counted apart only if the
-    // database could not be measured.
-    let database = if database == 0 {
-        db.text_bytes().unwrap_or(0)
-    } else {
-        database
-    };
-    database + folder_bytes(&data.join("jobs"))
+/// The database's pages in use: what removing rows frees (the file itself
+/// keeps its size, its free pages reused by later rows).
+fn database_bytes(db: &Db) -> u64 {
+    db.live_bytes().unwrap_or(0)
 }
 
 /// Bytes of the regular files under `dir`, not following symbolic links.

@@ -19,53 +19,42 @@ pub fn canonical(request: &JobRequest) -> StoredRequest {
             texts.push((hash, text.clone()));
         }
     }
-    let quoted = |s: &str| serde_json::to_string(s).expect("a string serialises");
-    let canonical = format!(
-        "{{\"command\":{},\"model\":{},\"variants\":{},\"files\":{},\"options\":{}}}",
-        quoted(&request.command),
-        quoted(&request.model),
-        serde_json::to_string(&request.variants).expect("strings serialise"),
-        serde_json::to_string(&files).expect("strings serialise"),
-        minify(request.options_text()),
-    );
     StoredRequest {
-        canonical,
+        canonical: write(request, &files, &minify(request.options_text())),
         model: request.model.clone(),
         variants: request.variants.clone(),
         texts,
     }
 }
 
-/// The request JSON again, each file's hash replaced by its text. A hash
-/// with no text (which retention never leaves) gives an empty file, which
-/// the rebuild then reports as a model error.
-pub fn restore(canonical: &str, texts: &HashMap<String, String>) -> String {
-    let Ok(mut request) =
-        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(canonical)
-    else {
-        return canonical.to_string();
-    };
-    if let Some(serde_json::Value::Object(files)) = request.get_mut("files") {
-        for value in files.values_mut() {
-            let hash = value.as_str().unwrap_or_default();
-            *value = serde_json::Value::String(texts.get(hash).cloned().unwrap_or_default());
-        }
-    }
-    // The options go back as written: serde_json's map would sort their keys.
-    let options = request.remove("options");
-    let mut json = serde_json::to_string(&request).expect("a map serialises");
-    let options_text = canonical_options(canonical)
-        .unwrap_or_else(|| options.map_or_else(|| "{}".to_string(), |o| o.to_string()));
-    json.pop();
-    json.push_str(&format!(",\"options\":{options_text}}}"));
-    json
+/// The one layout of a request's JSON, `files` as given (texts or hashes).
+fn write(request: &JobRequest, files: &BTreeMap<String, String>, options: &str) -> String {
+    let quoted = |s: &str| serde_json::to_string(s).expect("a string serialises");
+    format!(
+        "{{\"command\":{},\"model\":{},\"variants\":{},\"files\":{},\"options\":{}}}",
+        quoted(&request.command),
+        quoted(&request.model),
+        serde_json::to_string(&request.variants).expect("strings serialise"),
+        serde_json::to_string(files).expect("strings serialise"),
+        options,
+    )
 }
 
-/// The options' text in a canonical request (always its last member).
-fn canonical_options(canonical: &str) -> Option<String> {
-    let at = canonical.rfind(",\"options\":")?;
-    let rest = &canonical[at + ",\"options\":".len()..];
-    Some(rest.strip_suffix('}')?.to_string())
+/// The request JSON again, each file's hash replaced by its text (the
+/// options as stored, their keys in the order sent). A hash with no text
+/// (which retention never leaves) gives an empty file, which the rebuild
+/// then reports as a model error; a text that is not a stored request is
+/// given back as it is, for the rebuild to report.
+pub fn restore(canonical: &str, texts: &HashMap<String, String>) -> String {
+    let Ok(stored) = JobRequest::from_json(canonical.as_bytes()) else {
+        return canonical.to_string();
+    };
+    let files = stored
+        .files
+        .iter()
+        .map(|(name, hash)| (name.clone(), texts.get(hash).cloned().unwrap_or_default()))
+        .collect();
+    write(&stored, &files, stored.options_text())
 }
 
 fn hash_text(text: &str) -> String {
@@ -108,6 +97,22 @@ mod tests {
         assert_eq!(
             minify("{ \"set\" : {\"b\": \"1 : 2\",\n \"a\" : [1, 2] }, \"q\": \"\\\" x\" }"),
             "{\"set\":{\"b\":\"1 : 2\",\"a\":[1,2]},\"q\":\"\\\" x\"}"
+        );
+    }
+
+    #[test]
+    fn an_input_or_a_file_named_options_does_not_confuse_it() {
+        let sent = br#"{"command": "sweep", "model": "options",
+            "files": {"options": "[model]\nname = \"options\"\n"},
+            "options": {"set": {"a": "0:1:2", "options": "0:1:3"}}}"#;
+        let request = JobRequest::from_json(sent).unwrap();
+        let stored = canonical(&request);
+        let texts: HashMap<String, String> = stored.texts.iter().cloned().collect();
+        let back = JobRequest::from_json(restore(&stored.canonical, &texts).as_bytes()).unwrap();
+        assert_eq!(back.files, request.files);
+        assert_eq!(
+            back.options_text(),
+            r#"{"set":{"a":"0:1:2","options":"0:1:3"}}"#
         );
     }
 
