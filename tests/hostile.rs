@@ -726,3 +726,58 @@ fn a_stream_open_during_a_drain_ends_with_the_job_queued_again() {
     assert!(last.contains("event: status"), "{last}");
     assert!(last.contains("\"status\":\"queued\""), "{last}");
 }
+
+#[test]
+fn an_over_the_rate_client_is_refused_before_its_body_is_read() {
+    let data = tempdir();
+    // 6 a minute: a burst of one.
+    let s = Server::start(data.path(), &["--rate-limit", "6"]);
+    let addr = authority(&s);
+    assert_eq!(s.post_raw("/v1/check", b"{}").status, 400);
+    // Headers promising 4 MB, and no body: the answer must not wait for it.
+    let mut c = TcpStream::connect(&addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    c.write_all(
+        format!(
+            "POST /v1/jobs HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 4000000\r\n\r\n{{"
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    let start = Instant::now();
+    let mut head = [0u8; 64];
+    let n = c.read(&mut head).unwrap();
+    let took = start.elapsed();
+    assert!(
+        String::from_utf8_lossy(&head[..n]).starts_with("HTTP/1.1 429"),
+        "{}",
+        String::from_utf8_lossy(&head[..n])
+    );
+    assert!(took < Duration::from_secs(1), "{took:?}");
+}
+
+#[test]
+fn a_submission_in_flight_at_sigterm_is_answered() {
+    let data = tempdir();
+    let mut s = Server::start(data.path(), &[]);
+    let addr = authority(&s);
+    let body = r#"{"command": "run", "model": "baseline.toml", "options": {"samples": 1000}}"#;
+    let mut c = TcpStream::connect(&addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let request = post_request(
+        &addr,
+        "/v1/jobs",
+        "Content-Type: application/json\r\n",
+        body,
+    );
+    let (first, rest) = request.split_at(request.len() - 10);
+    c.write_all(first.as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    sigterm(&s.child);
+    std::thread::sleep(Duration::from_millis(300));
+    c.write_all(rest.as_bytes()).unwrap();
+    let mut reply = String::new();
+    let _ = c.read_to_string(&mut reply);
+    assert!(reply.starts_with("HTTP/1.1 202"), "{reply}");
+    exit_within(&mut s.child, Duration::from_secs(10));
+}
