@@ -118,3 +118,57 @@ fn designs_are_byte_identical_at_any_thread_count() {
         assert!(runs[0] == runs[1] && runs[0] == runs[2], "{design:?}");
     }
 }
+
+/// QMC has Sobol points for 256 random nodes; a model with more ran into a
+/// panic. The nodes beyond are plain Monte Carlo: the run completes and its
+/// estimate is right.
+#[test]
+fn qmc_beyond_its_dimensions_is_plain_monte_carlo_for_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("[model]\nname = \"wide\"\n[inputs]\n");
+    for i in 0..300 {
+        text.push_str(&format!(
+            "x{i} = {{ dist = \"uniform\", min = 0, max = 1 }}\n"
+        ));
+    }
+    // In two halves: one chain of 300 terms is deeper than an expression
+    // may be.
+    let half = |from: usize| -> String {
+        (from..from + 150)
+            .map(|i| format!("x{i}"))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
+    text.push_str(&format!(
+        "[derived]\nlow = \"{}\"\nhigh = \"{}\"\n[outputs]\ny = \"low + high\"\n",
+        half(0),
+        half(150)
+    ));
+    let model = dir.path().join("wide.toml");
+    std::fs::write(&model, text).unwrap();
+    let out = dir.path().join("out");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_gaprisk"))
+        .arg("run")
+        .arg(&model)
+        .args(["--design", "qmc", "--samples", "16384", "--quiet", "--out"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success(), "{status}");
+    let mut reader = csv::Reader::from_path(out.join("summary.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let row = reader.records().next().unwrap().unwrap();
+    let field = |name: &str| -> f64 {
+        row[headers.iter().position(|h| h == name).unwrap()]
+            .parse()
+            .unwrap()
+    };
+    // The sum of 300 U(0, 1): mean 150, variance 25. Four plain-MC standard
+    // errors (an upper bound on this design's) at a fixed seed.
+    let tolerance = 4.0 * (25.0f64 / 16384.0).sqrt();
+    assert!(
+        (field("mean") - 150.0).abs() < tolerance,
+        "mean {} vs 150 (tolerance {tolerance})",
+        field("mean")
+    );
+}

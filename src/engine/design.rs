@@ -95,6 +95,10 @@ impl Uniforms {
         let mut rng = stream(seed, chunk, id);
         match design {
             Design::Mc => Uniforms::Mc(rng),
+            // Sobol points exist for so many dimensions; the nodes beyond
+            // are plain Monte Carlo from their own streams (language 1.2),
+            // which keeps every replicate independent and its interval valid.
+            Design::Qmc if dimension >= QMC_MAX_DIMENSIONS => Uniforms::Mc(rng),
             Design::Antithetic => Uniforms::Antithetic(rng),
             Design::Lhs => {
                 let mut jitter = vec![0.0; len];

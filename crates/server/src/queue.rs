@@ -279,9 +279,23 @@ impl Queue {
             r.insert(job.id.clone(), running.clone());
         }
         let dir = self.job_dir(&job.id);
-        let result = self
-            .execute(&job, &dir, &running)
-            .map_err(|e| self.scrub(e));
+        // A defect of the library's that panics fails this job, not the
+        // worker that would take every job after it.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.execute(&job, &dir, &running)
+        }))
+        .unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(panic = %what, "the job panicked");
+            Err(format!(
+                "internal error (a defect of gaprisk's; please report it): {what}"
+            ))
+        })
+        .map_err(|e| self.scrub(e));
         if let Ok(mut r) = self.running.lock() {
             r.remove(&job.id);
         }
