@@ -98,9 +98,10 @@ pub struct ServeSpec {
     /// Seconds a client has to send a request's body; then 408.
     #[arg(long, value_name = "S", default_value_t = 30.0)]
     pub body_timeout: f64,
-    /// Submissions (POST /v1/jobs and /v1/check) a client address may make
-    /// a minute, in bursts of up to a sixth of it; cached answers and
-    /// refusals count. Beyond it, 429. 0: no limit.
+    /// Submissions (POST /v1/jobs and /v1/check) a client (an IPv4
+    /// address, or an IPv6 address's /64) may make a minute, in bursts of up
+    /// to a sixth of it; cached answers and refusals count. Beyond it, 429.
+    /// 0: no limit.
     #[arg(long, value_name = "N", default_value_t = 600)]
     pub rate_limit: u32,
     /// Days a finished job (and its files) is kept; 0: for ever.

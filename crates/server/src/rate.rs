@@ -38,10 +38,19 @@ impl RateLimiter {
         if self.per_second == 0.0 {
             return Ok(());
         }
+        let client = network(client);
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if buckets.len() >= REMEMBERED {
+            // Idle clients first (full buckets); if every one is active,
+            // the half seen longest ago.
             let (rate, burst) = (self.per_second, self.burst);
             buckets.retain(|_, b| b.refilled(now, rate, burst) < burst);
+            if buckets.len() >= REMEMBERED {
+                let mut seen: Vec<Instant> = buckets.values().map(|b| b.at).collect();
+                let middle = seen.len() / 2;
+                let cutoff = *seen.select_nth_unstable(middle).1;
+                buckets.retain(|_, b| b.at > cutoff);
+            }
         }
         let bucket = buckets.entry(client).or_insert(Bucket {
             tokens: self.burst,
@@ -55,6 +64,20 @@ impl RateLimiter {
         } else {
             Err(((1.0 - bucket.tokens) / self.per_second).ceil().max(1.0) as u64)
         }
+    }
+}
+
+/// The allowance's owner: an IPv4 address, or an IPv6 address's /64 (one
+/// subscriber's network; its addresses are the subscriber's to choose).
+fn network(client: IpAddr) -> IpAddr {
+    match client {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(
+                u128::from(v6) & !((1u128 << 64) - 1),
+            )),
+        },
     }
 }
 
@@ -84,6 +107,40 @@ mod tests {
         // One a second comes back.
         assert_eq!(limiter.take(a, t0 + Duration::from_millis(1000)), Ok(()));
         assert_eq!(limiter.take(a, t0 + Duration::from_millis(1000)), Err(1));
+    }
+
+    #[test]
+    fn an_ipv6_network_shares_one_allowance() {
+        let limiter = RateLimiter::new(60, 2);
+        let t0 = Instant::now();
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(limiter.take(a, t0), Ok(()));
+        assert_eq!(limiter.take(b, t0), Ok(()));
+        assert_eq!(limiter.take(a, t0), Err(1));
+        assert_eq!(limiter.take(other, t0), Ok(()));
+        // An IPv4 client seen through an IPv6 socket is itself.
+        let mapped: IpAddr = "::ffff:10.0.0.1".parse().unwrap();
+        let v4: IpAddr = "10.0.0.1".parse().unwrap();
+        assert_eq!(limiter.take(mapped, t0), Ok(()));
+        assert_eq!(limiter.take(v4, t0), Ok(()));
+        assert_eq!(limiter.take(v4, t0), Err(1));
+    }
+
+    #[test]
+    fn active_clients_beyond_the_memory_keep_the_newest_half() {
+        let limiter = RateLimiter::new(60, 2);
+        let t0 = Instant::now();
+        for i in 0..REMEMBERED as u32 {
+            let ip = IpAddr::V4(std::net::Ipv4Addr::from(i));
+            let at = t0 + Duration::from_micros(u64::from(i));
+            assert_eq!(limiter.take(ip, at), Ok(()));
+        }
+        let later = t0 + Duration::from_millis(20);
+        assert_eq!(limiter.take("10.9.9.9".parse().unwrap(), later), Ok(()));
+        let kept = limiter.buckets.lock().unwrap().len();
+        assert!(kept <= REMEMBERED / 2 + 1, "{kept}");
     }
 
     #[test]
