@@ -29,38 +29,23 @@ mod choice;
 pub mod error;
 pub(crate) mod simd;
 
-#[cfg(feature = "internals")]
-pub mod analysis;
-#[cfg(not(feature = "internals"))]
-pub(crate) mod analysis;
-#[cfg(feature = "internals")]
-pub mod distributions;
-#[cfg(not(feature = "internals"))]
-pub(crate) mod distributions;
-#[cfg(feature = "internals")]
-pub mod engine;
-#[cfg(not(feature = "internals"))]
-pub(crate) mod engine;
-#[cfg(feature = "internals")]
-pub mod jobs;
-#[cfg(not(feature = "internals"))]
-pub(crate) mod jobs;
-#[cfg(feature = "internals")]
-pub mod model;
-#[cfg(not(feature = "internals"))]
-pub(crate) mod model;
-#[cfg(feature = "internals")]
-pub mod output;
-#[cfg(not(feature = "internals"))]
-pub(crate) mod output;
-#[cfg(feature = "internals")]
-pub mod stats;
-#[cfg(not(feature = "internals"))]
-pub(crate) mod stats;
-#[cfg(feature = "internals")]
-pub mod summary;
-#[cfg(not(feature = "internals"))]
-pub(crate) mod summary;
+/// Each layer: public with `internals`, the crate's own otherwise.
+macro_rules! layers {
+    ($($layer:ident),*) => {$(
+        #[cfg(feature = "internals")] pub mod $layer;
+        #[cfg(not(feature = "internals"))] pub(crate) mod $layer;
+    )*};
+}
+layers!(
+    analysis,
+    distributions,
+    engine,
+    jobs,
+    model,
+    output,
+    stats,
+    summary
+);
 
 pub use engine::{CancelToken, Outcome, Workers};
 pub use error::{Error, ModelError, Result};

@@ -67,7 +67,7 @@ impl Origins {
     fn host_accepted(&self, host: &str) -> bool {
         match &self.hosts {
             None => true,
-            Some(hosts) => hosts.iter().any(|h| h == &host.to_ascii_lowercase()),
+            Some(hosts) => hosts.contains(&host.to_ascii_lowercase()),
         }
     }
 
