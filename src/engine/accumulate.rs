@@ -3,7 +3,7 @@
 
 use super::design::{Design, qmc_points};
 use super::eval::{Values, Workspace};
-use super::program::{Program, QuantityKind};
+use super::program::{Program, Quantity, QuantityKind};
 use super::settings::RunSettings;
 use crate::stats::fine::{FineCounts, Window};
 use crate::stats::moments::Moments;
@@ -90,6 +90,9 @@ pub struct Accumulators {
     pub request: QuantileRequest,
     pub quantities: Vec<QuantityAccumulator>,
     pub units: Units,
+    /// A stepped program's accumulators at each time step (language 1.2),
+    /// over `Stepping::horizon`'s quantities; empty for a static program.
+    pub horizon: Vec<Accumulators>,
 }
 
 impl Accumulators {
@@ -100,8 +103,19 @@ impl Accumulators {
 
     /// Accumulators that keep fine counts of each output's window.
     pub fn windowed(program: &Program, settings: &RunSettings, windows: &Windows) -> Self {
-        let quantities = program
-            .quantities
+        let mut acc = Self::over(&program.quantities, settings, windows);
+        if let Some(st) = &program.stepping {
+            let none = Windows::new(vec![None; st.horizon.len()]);
+            let step = Self::over(&st.horizon, settings, &none);
+            acc.horizon = vec![step; st.steps as usize];
+        }
+        acc
+    }
+
+    /// Accumulators of `quantities` alone (no horizon).
+    fn over(quantities: &[Quantity], settings: &RunSettings, windows: &Windows) -> Self {
+        let n = quantities.len();
+        let quantities = quantities
             .iter()
             .enumerate()
             .map(|(i, q)| match q.kind {
@@ -118,7 +132,6 @@ impl Accumulators {
                 },
             })
             .collect();
-        let n = program.quantities.len();
         let units = match settings.design {
             Design::Mc | Design::Lhs => Units::Samples,
             Design::Antithetic => Units::Pairs(vec![Moments::default(); n]),
@@ -132,6 +145,7 @@ impl Accumulators {
             request: settings.quantiles,
             quantities,
             units,
+            horizon: Vec::new(),
         }
     }
 
@@ -180,27 +194,54 @@ impl Accumulators {
         len: usize,
         scratch: &mut Vec<f64>,
     ) {
+        self.add_values(&program.quantities, ws, start, len, scratch)
+    }
+
+    /// Adds time step `step` (1-based) of a stepped program's block, as
+    /// `add_block` adds its last values; nothing for a static program.
+    pub fn add_step(
+        &mut self,
+        program: &Program,
+        step: u32,
+        ws: &Workspace,
+        start: u64,
+        len: usize,
+        scratch: &mut Vec<f64>,
+    ) {
+        if let Some(st) = &program.stepping {
+            self.horizon[step as usize - 1].add_values(&st.horizon, ws, start, len, scratch);
+        }
+    }
+
+    fn add_values(
+        &mut self,
+        quantities: &[Quantity],
+        ws: &Workspace,
+        start: u64,
+        len: usize,
+        scratch: &mut Vec<f64>,
+    ) {
         #[cfg(target_arch = "x86_64")]
         if crate::simd::wide_available() {
             // SAFETY: the CPU has AVX2 and FMA, checked just above.
-            unsafe { self.add_block_wide(program, ws, len, scratch) };
-            self.add_units(program, ws, start, len);
+            unsafe { self.add_block_wide(quantities, ws, len, scratch) };
+            self.add_units(quantities, ws, start, len);
             return;
         }
-        self.add_block_inline(program, ws, len, scratch);
-        self.add_units(program, ws, start, len);
+        self.add_block_inline(quantities, ws, len, scratch);
+        self.add_units(quantities, ws, start, len);
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
     fn add_block_wide(
         &mut self,
-        program: &Program,
+        quantities: &[Quantity],
         ws: &Workspace,
         len: usize,
         scratch: &mut Vec<f64>,
     ) {
-        self.add_block_inline(program, ws, len, scratch)
+        self.add_block_inline(quantities, ws, len, scratch)
     }
 
     /// The value a quantity contributes to unit means: the indicator for an
@@ -215,13 +256,13 @@ impl Accumulators {
         }
     }
 
-    fn add_units(&mut self, program: &Program, ws: &Workspace, start: u64, len: usize) {
+    fn add_units(&mut self, quantities: &[Quantity], ws: &Workspace, start: u64, len: usize) {
         match &mut self.units {
             Units::Samples => {}
             Units::Pairs(moments) => {
                 // Blocks have even length except the very last, and pairs
                 // never straddle blocks; a lone last sample is left out.
-                for (m, q) in moments.iter_mut().zip(&program.quantities) {
+                for (m, q) in moments.iter_mut().zip(quantities) {
                     let values = ws.read(q.value, len);
                     let means: Vec<f64> = (0..len / 2)
                         .filter_map(|k| {
@@ -237,7 +278,7 @@ impl Accumulators {
                 // Blocks never straddle replicates (`qmc_points` is a whole
                 // number of blocks).
                 let replicate = (start / *points) as usize;
-                for (per, q) in sums.iter_mut().zip(&program.quantities) {
+                for (per, q) in sums.iter_mut().zip(quantities) {
                     let values = ws.read(q.value, len);
                     let (mut sum, mut count) = (0.0, 0u64);
                     for i in 0..len {
@@ -259,13 +300,13 @@ impl Accumulators {
     #[inline(always)]
     fn add_block_inline(
         &mut self,
-        program: &Program,
+        quantities: &[Quantity],
         ws: &Workspace,
         len: usize,
         scratch: &mut Vec<f64>,
     ) {
         self.samples += len as u64;
-        for (acc, q) in self.quantities.iter_mut().zip(&program.quantities) {
+        for (acc, q) in self.quantities.iter_mut().zip(quantities) {
             let values = ws.read(q.value, len);
             match acc {
                 QuantityAccumulator::Event {
@@ -320,6 +361,9 @@ impl Accumulators {
     /// Adds the accumulators of later samples; merge order is fixed by the
     /// caller (chunk order), which makes results independent of threads.
     pub fn merge(&mut self, other: &Accumulators) {
+        for (a, b) in self.horizon.iter_mut().zip(&other.horizon) {
+            a.merge(b);
+        }
         self.samples += other.samples;
         match (&mut self.units, &other.units) {
             (Units::Pairs(a), Units::Pairs(b)) => a.iter_mut().zip(b).for_each(|(x, y)| x.merge(y)),

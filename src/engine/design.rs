@@ -204,7 +204,9 @@ pub fn qmc_uniforms(
     }
 }
 
-/// All streams of a program for one chunk, under `design`.
+/// All streams of a program for one chunk, under `design`: one per design
+/// dimension (`Program::dimensions`), random node k's at every step under
+/// `seeds[k]`, so that a node is one factor over all its steps.
 pub fn chunk_streams(
     program: &super::program::Program,
     design: Design,
@@ -213,11 +215,22 @@ pub fn chunk_streams(
     samples: u64,
 ) -> Vec<Uniforms> {
     let span = ChunkSpan::of(chunk, samples);
+    if program.stepping.is_none() {
+        return program
+            .streams
+            .iter()
+            .zip(seeds)
+            .enumerate()
+            .map(|(d, (&id, &seed))| Uniforms::new(design, seed, id, d, &span))
+            .collect();
+    }
     program
-        .streams
-        .iter()
-        .zip(seeds)
+        .dimensions()
+        .into_iter()
         .enumerate()
-        .map(|(d, (&id, &seed))| Uniforms::new(design, seed, id, d, &span))
+        .map(|(d, (k, step))| {
+            let id = super::rng::step_stream_id(program.streams[k], step);
+            Uniforms::new(design, seeds[k], id, d, &span)
+        })
         .collect()
 }

@@ -3,7 +3,7 @@
 //! allocation or name lookup.
 
 use super::design::Uniforms;
-use super::program::{CorrelatedDraws, FixedDraw, Instr, Operand, Program, Step};
+use super::program::{CorrelatedDraws, FixedDraw, Instr, Operand, Program, Step, Stepping};
 use crate::distributions::bernoulli::quantile_with_p;
 use crate::distributions::{std_normal_cdf, std_normal_quantile};
 
@@ -84,34 +84,169 @@ impl Workspace {
         }
     }
 
-    /// Runs every step for the first `len` samples of a block; `rngs[k]`
-    /// is the stream of random step `k`.
+    /// Runs every step for the first `len` samples of a block; `rngs[d]`
+    /// is the stream of design dimension `d` (`Program::dimensions`). A
+    /// stepped program runs all its time steps: afterwards each event's
+    /// value is its carry (true by the last step) and each output holds
+    /// its last step.
     pub fn run(&mut self, program: &Program, rngs: &mut [Uniforms], len: usize) {
+        self.run_observed(program, rngs, len, &mut |_, _| {})
+    }
+
+    /// `run`, calling `observe(s, self)` after each time step s of a
+    /// stepped program, when the step's values are in their slots (once,
+    /// with s = 1, for a static program).
+    pub fn run_observed(
+        &mut self,
+        program: &Program,
+        rngs: &mut [Uniforms],
+        len: usize,
+        observe: &mut dyn FnMut(u32, &Workspace),
+    ) {
+        self.run_steps(&program.steps, rngs, None, len);
+        match &program.stepping {
+            None => observe(1, self),
+            Some(stepping) => self.run_time(stepping, rngs, len, observe),
+        }
+    }
+
+    /// The time loop of a stepped program (after its inputs are drawn).
+    fn run_time(
+        &mut self,
+        st: &Stepping,
+        rngs: &mut [Uniforms],
+        len: usize,
+        observe: &mut dyn FnMut(u32, &Workspace),
+    ) {
+        let k = st.dims.len() / (st.steps as usize - 1).max(1);
+        self.columns[st.t_slot as usize][..len].fill(1.0);
+        for start in &st.start {
+            self.run_steps(&start.code, rngs, None, len);
+            self.copy(start.value, start.slot, len);
+        }
+        for e in &st.events {
+            self.columns[e.by as usize][..len].fill(0.0);
+        }
+        for s in 1..=st.steps {
+            self.columns[st.t_slot as usize][..len].fill(f64::from(s));
+            if s == 1 {
+                self.run_steps(&st.first, rngs, None, len);
+            } else {
+                let at = (s as usize - 2) * k;
+                self.run_steps(&st.rest, rngs, Some(&st.dims[at..at + k]), len);
+            }
+            for e in &st.events {
+                self.carry(e, len);
+            }
+            observe(s, self);
+            if s < st.steps {
+                self.run_steps(&st.next, rngs, None, len);
+                // Every next is copied before any state changes, so that
+                // all read this step's values.
+                for state in &st.states {
+                    self.copy(state.next, state.shadow, len);
+                }
+                for state in &st.states {
+                    self.columns
+                        .swap(state.slot as usize, state.shadow as usize);
+                }
+            }
+        }
+    }
+
+    fn copy(&mut self, value: Operand, slot: u32, len: usize) {
+        match value {
+            Operand::Const(x) => self.columns[slot as usize][..len].fill(x),
+            Operand::Slot(from) if from == slot => {}
+            Operand::Slot(from) => {
+                let source = std::mem::take(&mut self.columns[from as usize]);
+                self.columns[slot as usize][..len].copy_from_slice(&source[..len]);
+                self.columns[from as usize] = source;
+            }
+        }
+    }
+
+    /// Updates an event's carry with this step's value: true once true
+    /// (a later NaN does not undo it), else NaN once NaN, else false; and
+    /// its hazard indicator, from the carry before this step.
+    fn carry(&mut self, e: &super::program::EventCarry, len: usize) {
+        let mut by = std::mem::take(&mut self.columns[e.by as usize]);
+        let mut hazard = std::mem::take(&mut self.columns[e.hazard as usize]);
+        let at = self.view(e.at, len);
+        let step = |prev: f64, a: f64| -> (f64, f64) {
+            let finite = a.abs() < f64::INFINITY;
+            let new = if prev == 1.0 || (finite && a != 0.0) {
+                1.0
+            } else if prev.is_nan() || !finite {
+                f64::NAN
+            } else {
+                0.0
+            };
+            (new, if prev == 0.0 { new } else { f64::NAN })
+        };
+        match at {
+            View::Column(a) => {
+                for ((b, h), &a) in by[..len].iter_mut().zip(&mut hazard[..len]).zip(a) {
+                    (*b, *h) = step(*b, a);
+                }
+            }
+            View::Scalar(a) => {
+                for (b, h) in by[..len].iter_mut().zip(&mut hazard[..len]) {
+                    (*b, *h) = step(*b, a);
+                }
+            }
+        }
+        self.columns[e.by as usize] = by;
+        self.columns[e.hazard as usize] = hazard;
+    }
+
+    /// Runs `steps`; a random step's stream k is `rngs[map[k]]` when
+    /// `map` is given (a later time step's dimensions), else `rngs[k]`.
+    fn run_steps(
+        &mut self,
+        steps: &[Step],
+        rngs: &mut [Uniforms],
+        map: Option<&[u32]>,
+        len: usize,
+    ) {
         #[cfg(target_arch = "x86_64")]
         if crate::simd::wide_available() {
             // SAFETY: the CPU has AVX2 and FMA, checked just above.
-            unsafe { self.run_wide(program, rngs, len) };
+            unsafe { self.run_wide(steps, rngs, map, len) };
             return;
         }
-        self.run_inline(program, rngs, len)
+        self.run_inline(steps, rngs, map, len)
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    fn run_wide(&mut self, program: &Program, rngs: &mut [Uniforms], len: usize) {
-        self.run_inline(program, rngs, len)
+    fn run_wide(
+        &mut self,
+        steps: &[Step],
+        rngs: &mut [Uniforms],
+        map: Option<&[u32]>,
+        len: usize,
+    ) {
+        self.run_inline(steps, rngs, map, len)
     }
 
     #[inline(always)]
-    fn run_inline(&mut self, program: &Program, rngs: &mut [Uniforms], len: usize) {
-        for step in &program.steps {
+    fn run_inline(
+        &mut self,
+        steps: &[Step],
+        rngs: &mut [Uniforms],
+        map: Option<&[u32]>,
+        len: usize,
+    ) {
+        let dimension = |k: usize| map.map_or(k, |m| m[k] as usize);
+        for step in steps {
             match step {
                 Step::DrawFixed(draws, correlated) => {
-                    self.draw_fixed(draws, correlated.as_ref(), rngs, len)
+                    self.draw_fixed(draws, correlated.as_ref(), rngs, map, len)
                 }
                 Step::DrawBernoulli { slot, stream, p } => {
                     let mut out = std::mem::take(&mut self.columns[*slot as usize]);
-                    rngs[*stream].fill_unit(&mut out[..len]);
+                    rngs[dimension(*stream)].fill_unit(&mut out[..len]);
                     match self.view(*p, len) {
                         View::Column(p) => {
                             for (o, &p) in out[..len].iter_mut().zip(p) {
@@ -135,7 +270,7 @@ impl Workspace {
                     let mut out = std::mem::take(&mut self.columns[*slot as usize]);
                     let mut values = std::mem::take(&mut self.params);
                     values.resize(params.len(), 0.0);
-                    rngs[*stream].fill_unit(&mut out[..len]);
+                    rngs[dimension(*stream)].fill_unit(&mut out[..len]);
                     for (i, o) in out[..len].iter_mut().enumerate() {
                         for (v, p) in values.iter_mut().zip(params) {
                             *v = match *p {
@@ -170,6 +305,7 @@ impl Workspace {
         draws: &[FixedDraw],
         correlated: Option<&CorrelatedDraws>,
         rngs: &mut [Uniforms],
+        map: Option<&[u32]>,
         len: usize,
     ) {
         let scratch = &mut self.params;
@@ -179,7 +315,7 @@ impl Workspace {
             if members.contains(&k) {
                 continue;
             }
-            rngs[draw.stream].fill_unit(scratch);
+            rngs[map.map_or(draw.stream, |m| m[draw.stream] as usize)].fill_unit(scratch);
             draw.dist
                 .map(scratch, &mut self.columns[draw.slot as usize][..len]);
         }

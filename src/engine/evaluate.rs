@@ -69,7 +69,9 @@ fn evaluate(
         Vec::new()
     };
     for (first, n) in span.blocks() {
-        ws.run(program, &mut rngs, n);
+        ws.run_observed(program, &mut rngs, n, &mut |step, ws| {
+            acc.add_step(program, step, ws, first, n, &mut scratch)
+        });
         acc.add_block(program, &ws, first, n, &mut scratch);
         if let Some(format) = draws {
             let values: Vec<Values> = operands.iter().map(|&op| ws.read(op, n)).collect();

@@ -65,7 +65,17 @@ fn get_moments(w: &mut Words) -> Result<Moments, String> {
 /// What each chunk adds: samples, each event's counts, each output's
 /// moments, the design units.
 pub fn encode_ordered(acc: &Accumulators) -> Vec<u64> {
-    let mut out = vec![acc.samples];
+    let mut out = Vec::new();
+    put_ordered(acc, &mut out);
+    // A stepped program's accumulators at each step follow (language 1.2).
+    for step in &acc.horizon {
+        put_ordered(step, &mut out);
+    }
+    out
+}
+
+fn put_ordered(acc: &Accumulators, out: &mut Vec<u64>) {
+    out.push(acc.samples);
     for q in &acc.quantities {
         match q {
             QuantityAccumulator::Event {
@@ -73,12 +83,12 @@ pub fn encode_ordered(acc: &Accumulators) -> Vec<u64> {
                 misses,
                 non_finite,
             } => out.extend([*hits, *misses, *non_finite]),
-            QuantityAccumulator::Output { moments, .. } => put_moments(&mut out, moments),
+            QuantityAccumulator::Output { moments, .. } => put_moments(out, moments),
         }
     }
     match &acc.units {
         Units::Samples => {}
-        Units::Pairs(ms) => ms.iter().for_each(|m| put_moments(&mut out, m)),
+        Units::Pairs(ms) => ms.iter().for_each(|m| put_moments(out, m)),
         Units::Replicates { sums, .. } => {
             for per in sums {
                 let used: Vec<(usize, &(f64, u64))> =
@@ -90,13 +100,24 @@ pub fn encode_ordered(acc: &Accumulators) -> Vec<u64> {
             }
         }
     }
-    out
 }
 
 /// Merges one chunk's ordered words into `total`, as `Accumulators::merge`
 /// would have merged that chunk.
 pub fn merge_ordered(total: &mut Accumulators, words: &[u64]) -> Result<(), String> {
     let mut w = Words::new(words);
+    take_ordered(total, &mut w)?;
+    for step in &mut total.horizon {
+        take_ordered(step, &mut w)?;
+    }
+    if w.done() {
+        Ok(())
+    } else {
+        Err("a chunk record has extra data".into())
+    }
+}
+
+fn take_ordered(total: &mut Accumulators, w: &mut Words) -> Result<(), String> {
     total.samples += w.next()?;
     for q in &mut total.quantities {
         match q {
@@ -109,14 +130,14 @@ pub fn merge_ordered(total: &mut Accumulators, words: &[u64]) -> Result<(), Stri
                 *misses += w.next()?;
                 *non_finite += w.next()?;
             }
-            QuantityAccumulator::Output { moments, .. } => moments.merge(&get_moments(&mut w)?),
+            QuantityAccumulator::Output { moments, .. } => moments.merge(&get_moments(w)?),
         }
     }
     match &mut total.units {
         Units::Samples => {}
         Units::Pairs(ms) => {
             for m in ms {
-                m.merge(&get_moments(&mut w)?);
+                m.merge(&get_moments(w)?);
             }
         }
         Units::Replicates { sums, .. } => {
@@ -132,17 +153,21 @@ pub fn merge_ordered(total: &mut Accumulators, words: &[u64]) -> Result<(), Stri
             }
         }
     }
-    if w.done() {
-        Ok(())
-    } else {
-        Err("a chunk record has extra data".into())
-    }
+    Ok(())
 }
 
 /// What merges exactly, for the whole shard: each output's non-finite
 /// count, sketch and fine counts.
 pub fn encode_exact(acc: &Accumulators) -> Vec<u64> {
     let mut out = Vec::new();
+    put_exact(acc, &mut out);
+    for step in &acc.horizon {
+        put_exact(step, &mut out);
+    }
+    out
+}
+
+fn put_exact(acc: &Accumulators, out: &mut Vec<u64>) {
     for q in &acc.quantities {
         if let QuantityAccumulator::Output {
             sketch,
@@ -152,17 +177,28 @@ pub fn encode_exact(acc: &Accumulators) -> Vec<u64> {
         } = q
         {
             out.push(*non_finite);
-            sketch.encode(&mut out);
+            sketch.encode(out);
             out.push(fine.len() as u64);
-            fine.iter().for_each(|f| f.encode(&mut out));
+            fine.iter().for_each(|f| f.encode(out));
         }
     }
-    out
 }
 
 /// Adds a shard's exact words into `total`.
 pub fn merge_exact(total: &mut Accumulators, words: &[u64]) -> Result<(), String> {
     let mut w = Words::new(words);
+    take_exact(total, &mut w)?;
+    for step in &mut total.horizon {
+        take_exact(step, &mut w)?;
+    }
+    if w.done() {
+        Ok(())
+    } else {
+        Err("the shard record has extra data".into())
+    }
+}
+
+fn take_exact(total: &mut Accumulators, w: &mut Words) -> Result<(), String> {
     for q in &mut total.quantities {
         if let QuantityAccumulator::Output {
             sketch,
@@ -184,11 +220,7 @@ pub fn merge_exact(total: &mut Accumulators, words: &[u64]) -> Result<(), String
             merge_fine(fine, &counts);
         }
     }
-    if w.done() {
-        Ok(())
-    } else {
-        Err("the shard record has extra data".into())
-    }
+    Ok(())
 }
 
 /// A chunk of several programs and their pairings: each program's ordered

@@ -114,6 +114,100 @@ pub struct Quantity {
     pub value: Operand,
 }
 
+/// A stepped program's time loop (language 1.2): after `Program::steps`
+/// (the inputs, drawn once per sample), the states start, then every step
+/// runs its body, carries the events, and advances the states.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stepping {
+    pub steps: u32,
+    /// `[model] step_unit`, a label.
+    pub unit: Option<String>,
+    /// Holds `t` during a step (`t` = 1 while the states start).
+    pub t_slot: u32,
+    /// Each state's start, in start order: its code, then its value copied
+    /// into the state's slot (a later start may read it).
+    pub start: Vec<StateStart>,
+    /// The body at step 1: the derived entries, events and outputs.
+    pub first: Vec<Step>,
+    /// The body at steps 2 and on: `first` without the random nodes drawn
+    /// once (`each_step = false`), whose slots keep their value.
+    pub rest: Vec<Step>,
+    /// The code of every state's `next`.
+    pub next: Vec<Step>,
+    pub states: Vec<StateSlots>,
+    /// Per event quantity, in program order.
+    pub events: Vec<EventCarry>,
+    /// What each step's accumulators count: per event `by`, `at` and
+    /// `hazard` (the hazard's indicator: 1 if first true now, 0 if not yet,
+    /// NaN if not at risk), then per output its value.
+    pub horizon: Vec<Quantity>,
+    /// For step s >= 2, `dims[(s - 2) * K + k]` is the design dimension of
+    /// stream k (K = `Program::streams.len()`), `u32::MAX` when stream k
+    /// draws only once. Step 1's stream k is dimension k.
+    pub dims: Vec<u32>,
+    /// Design dimensions in all: every stream at step 1, then each
+    /// per-step stream at every later step.
+    pub dimensions: usize,
+}
+
+impl Stepping {
+    /// The time loop of a program known only by its quantities (a part
+    /// file's): enough to accumulate and summarise every step.
+    pub fn of_quantities(steps: u32, unit: Option<String>, quantities: &[Quantity]) -> Stepping {
+        let horizon = quantities
+            .iter()
+            .flat_map(|q| {
+                let n = if q.kind == QuantityKind::Event { 3 } else { 1 };
+                std::iter::repeat_n(q.clone(), n)
+            })
+            .collect();
+        Stepping {
+            steps,
+            unit,
+            t_slot: 0,
+            start: Vec::new(),
+            first: Vec::new(),
+            rest: Vec::new(),
+            next: Vec::new(),
+            states: Vec::new(),
+            events: Vec::new(),
+            horizon,
+            dims: Vec::new(),
+            dimensions: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateStart {
+    pub code: Vec<Step>,
+    pub slot: u32,
+    pub value: Operand,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StateSlots {
+    /// The state's value during a step.
+    pub slot: u32,
+    /// Its `next`, read after the step's body.
+    pub next: Operand,
+    /// Where `next` is copied before the slots are swapped, so that every
+    /// `next` reads this step's values.
+    pub shadow: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EventCarry {
+    /// The event's value at this step.
+    pub at: Operand,
+    /// Whether it was true at some step so far: 1, 0, or NaN when unknown
+    /// (never true, and NaN at some step).
+    pub by: u32,
+    /// 1 where first true at this step, 0 where not true yet, NaN where it
+    /// was true before (or its value is unknown).
+    pub hazard: u32,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Program {
     pub steps: Vec<Step>,
@@ -125,9 +219,45 @@ pub struct Program {
     /// Every non-constant node, in evaluation order, as columns for `--draws`.
     pub node_columns: Vec<(String, Operand)>,
     pub quantities: Vec<Quantity>,
+    /// The time loop of a model with `[model] steps`; None for a static one.
+    pub stepping: Option<Stepping>,
 }
 
 impl Program {
+    /// The design dimensions of a program, in order, as (stream, step):
+    /// every stream at step 1, then (stepped) each per-step stream at
+    /// steps 2, 3, ....
+    pub fn dimensions(&self) -> Vec<(usize, u32)> {
+        let k = self.streams.len();
+        let mut out: Vec<(usize, u32)> = (0..k).map(|i| (i, 1)).collect();
+        if let Some(st) = &self.stepping {
+            let mut at: Vec<(u32, usize, u32)> = Vec::new();
+            for s in 2..=st.steps {
+                let row = &st.dims[(s as usize - 2) * k..(s as usize - 1) * k];
+                for (i, &d) in row.iter().enumerate() {
+                    if d != u32::MAX {
+                        at.push((d, i, s));
+                    }
+                }
+            }
+            at.sort_unstable();
+            out.extend(at.into_iter().map(|(_, i, s)| (i, s)));
+        }
+        out
+    }
+
+    /// The number of design dimensions (`dimensions().len()`).
+    pub fn dimension_count(&self) -> usize {
+        self.stepping
+            .as_ref()
+            .map_or(self.streams.len(), |s| s.dimensions)
+    }
+
+    /// The time steps: 1 for a static program.
+    pub fn step_count(&self) -> u32 {
+        self.stepping.as_ref().map_or(1, |s| s.steps)
+    }
+
     /// The per-sample columns of a run's draws: every non-constant node,
     /// then each event and output whose name is not already a node's.
     fn draw_entries(&self) -> Vec<(&str, Operand)> {

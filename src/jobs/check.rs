@@ -34,6 +34,10 @@ pub struct CheckResults {
     pub nodes: Vec<Entry>,
     pub events: Vec<Entry>,
     pub outputs: Vec<Entry>,
+    /// `[model] steps` and `step_unit` (language 1.2).
+    pub steps: Option<(u32, Option<String>)>,
+    /// `[state]` entries, in the order their starts are evaluated.
+    pub states: Vec<Entry>,
     /// Inputs no event or output depends on, and the like.
     pub warnings: Vec<String>,
 }
@@ -66,12 +70,23 @@ pub fn check(files: &dyn ModelFiles, path: &Path) -> Result<CheckResults> {
                     Body::Fixed(d, _) if d.is_constant() => "constant",
                     Body::Fixed(..) | Body::Random(_) => "random",
                     Body::Expr { .. } => "expression",
+                    Body::State { .. } => "state",
+                };
+                let kind = match e.each_step {
+                    Some(false) => "once",
+                    _ => kind,
                 };
                 entry(e, kind)
             })
             .collect(),
         events: model.events().map(|e| entry(e, "event")).collect(),
         outputs: model.outputs().map(|e| entry(e, "output")).collect(),
+        steps: model
+            .spec
+            .info
+            .steps
+            .map(|n| (n, model.spec.info.step_unit.clone())),
+        states: model.states().map(|e| entry(e, "state")).collect(),
         warnings: model.warnings.clone(),
     })
 }
@@ -89,6 +104,13 @@ impl CheckResults {
             r.nodes.len(),
             r.events.len() + r.outputs.len()
         );
+        if let Some((steps, unit)) = &r.steps {
+            let unit = unit.as_deref().unwrap_or("step");
+            let _ = writeln!(
+                s,
+                "\nsteps: {steps} ({unit}); inputs drawn once per sample, derived nodes at every step"
+            );
+        }
         let _ = writeln!(s, "\nnodes in evaluation order:");
         let width = r.nodes.iter().map(|e| e.name.len()).max().unwrap_or(0);
         for (i, e) in r.nodes.iter().enumerate() {
@@ -101,7 +123,11 @@ impl CheckResults {
                 e.definition
             );
         }
-        for (title, entries) in [("events", &r.events), ("outputs", &r.outputs)] {
+        for (title, entries) in [
+            ("state (start, next)", &r.states),
+            ("events", &r.events),
+            ("outputs", &r.outputs),
+        ] {
             if !entries.is_empty() {
                 let _ = writeln!(s, "\n{title}:");
                 for e in entries {

@@ -354,7 +354,7 @@ impl RunJob {
         if let Some(draws) = self.draws {
             others.push(draws.file_name());
         }
-        let files = listing(&RUN_TABLES, self.out, &others);
+        let files = listing(&run_tables(program.stepping.is_some()), self.out, &others);
         let report = RunResults {
             model_name: self.model.name().to_string(),
             model_title: self.model.model.spec.info.title.clone(),
@@ -365,6 +365,8 @@ impl RunJob {
             threads: ctx.workers.threads(),
             summary: self.summary,
             quantities: summarise(program, &acc, &self.summary),
+            horizon: crate::summary::horizon::horizon(program, &acc, &self.summary),
+            steps: crate::output::run::StepsInfo::of(program),
             histograms: histograms(&acc),
             convergence: convergence.finish(&acc),
             elapsed_seconds: seconds_since(started),
@@ -655,10 +657,24 @@ impl RunJob {
 pub const RUN_TABLES: [&dyn Tabular<RunResults>; 4] =
     [&SummaryCsv, &QuantilesCsv, &HistogramCsv, &ConvergenceCsv];
 
+/// A run's tables: `RUN_TABLES`, and horizon.csv for a stepped model.
+pub fn run_tables(stepped: bool) -> Vec<&'static dyn Tabular<RunResults>> {
+    let mut tables = RUN_TABLES.to_vec();
+    if stepped {
+        tables.push(&crate::output::run::horizon_csv::HorizonCsv);
+    }
+    tables
+}
+
 /// summary.csv, histogram.csv and convergence.csv (or their Parquet),
 /// manifest.json and report.html of a run, and its table.
 pub fn run_output(report: &RunResults, out: FileChoice) -> Result<JobOutput> {
-    let files = result_files(report, &RUN_TABLES, &[&Manifest], out)?;
+    let files = result_files(
+        report,
+        &run_tables(report.horizon.is_some()),
+        &[&Manifest],
+        out,
+    )?;
     let mut out = JobOutput::table(
         files,
         output::run::terminal::render(report),

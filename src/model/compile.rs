@@ -142,6 +142,9 @@ impl Compiler {
 }
 
 pub fn compile(model: &Model) -> Result<Program, ModelError> {
+    if let Some(steps) = model.spec.info.steps {
+        return compile_stepped(model, steps);
+    }
     let mut c = Compiler {
         steps: Vec::new(),
         streams: Vec::new(),
@@ -220,6 +223,7 @@ pub fn compile(model: &Model) -> Result<Program, ModelError> {
                 Operand::Slot(slot)
             }
             Body::Expr { expr, .. } => c.value(expr, &names),
+            Body::State { .. } => unreachable!("a static model has no states"),
         };
         names.insert(entry.name.as_str(), operand);
         if let Operand::Slot(_) = operand {
@@ -256,6 +260,305 @@ pub fn compile(model: &Model) -> Result<Program, ModelError> {
         stream_nodes: c.stream_nodes,
         node_columns,
         quantities,
+        stepping: None,
+    })
+}
+
+impl Compiler {
+    /// Compiles into a fresh list of steps what `f` emits, leaving the
+    /// steps compiled so far as they were.
+    fn section<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> (Vec<Step>, T) {
+        let outer = std::mem::take(&mut self.steps);
+        let value = f(self);
+        (std::mem::replace(&mut self.steps, outer), value)
+    }
+
+    /// A random node's draw step, or (every parameter a number) its fixed
+    /// draw, checked now as for inputs.
+    fn random_node(
+        &mut self,
+        entry: &super::spec::Entry,
+        spec: &super::spec::DistSpec,
+        names: &HashMap<&str, Operand>,
+        slot: u32,
+        stream: usize,
+    ) -> Result<Result<Step, FixedDraw>, ModelError> {
+        let params: Vec<Operand> = spec
+            .params
+            .iter()
+            .map(|p| match p {
+                Param::Number(x) => Operand::Const(*x),
+                Param::Expr { expr, .. } => self.value(expr, names),
+            })
+            .collect();
+        let constants: Option<Vec<f64>> = params
+            .iter()
+            .map(|p| match p {
+                Operand::Const(x) => Some(*x),
+                Operand::Slot(_) => None,
+            })
+            .collect();
+        Ok(match constants {
+            Some(values) => {
+                let dist = spec.form.build(&values).map_err(|e| {
+                    ModelError::new(
+                        &entry.origin.file,
+                        entry.origin.line,
+                        format!("{}.{}", entry.key(), e.param),
+                        e.to_string(),
+                    )
+                })?;
+                Err(FixedDraw { slot, stream, dist })
+            }
+            None if spec.form == crate::distributions::Form::Bernoulli => {
+                Ok(Step::DrawBernoulli {
+                    slot,
+                    stream,
+                    p: params[0],
+                })
+            }
+            None => Ok(Step::DrawWithParams {
+                slot,
+                stream,
+                form: spec.form.clone(),
+                params,
+            }),
+        })
+    }
+}
+
+/// A model with `[model] steps` (language 1.2). The inputs are drawn once,
+/// first, as in a static program (`Program::steps`); the derived entries,
+/// events and outputs form the body run at every step. Streams are the
+/// inputs', then the random derived nodes', each in evaluation order: a
+/// random derived node's stream at step s is its own for that step
+/// (`rng::step_stream_id`), step 1's being the static stream.
+fn compile_stepped(model: &Model, steps: u32) -> Result<Program, ModelError> {
+    use crate::engine::program::{EventCarry, StateSlots, StateStart, Stepping};
+    let mut c = Compiler {
+        steps: Vec::new(),
+        streams: Vec::new(),
+        stream_nodes: Vec::new(),
+        free_temps: Vec::new(),
+        temps_in_use: Vec::new(),
+        next_slot: 0,
+    };
+    let mut names: HashMap<&str, Operand> = HashMap::new();
+    let mut node_columns = Vec::new();
+    let mut inputs = Vec::new();
+    for entry in model.nodes().filter(|e| e.section == Section::Inputs) {
+        let operand = match &entry.body {
+            Body::Fixed(Distribution::Constant(v), _) => Operand::Const(*v),
+            Body::Fixed(dist, _) => {
+                let slot = c.permanent_slot();
+                c.streams.push(stream_id(&entry.name));
+                c.stream_nodes.push(entry.name.clone());
+                inputs.push(FixedDraw {
+                    slot,
+                    stream: c.streams.len() - 1,
+                    dist: dist.clone(),
+                });
+                Operand::Slot(slot)
+            }
+            _ => unreachable!("inputs are numbers or distributions"),
+        };
+        names.insert(entry.name.as_str(), operand);
+        if let Operand::Slot(_) = operand {
+            node_columns.push((entry.name.clone(), operand));
+        }
+    }
+    let t_slot = c.permanent_slot();
+    names.insert(super::validate::STEP_NAME, Operand::Slot(t_slot));
+    let mut states: Vec<StateSlots> = Vec::new();
+    for entry in model.states() {
+        let slot = c.permanent_slot();
+        let shadow = c.permanent_slot();
+        names.insert(entry.name.as_str(), Operand::Slot(slot));
+        states.push(StateSlots {
+            slot,
+            next: Operand::Const(0.0),
+            shadow,
+        });
+    }
+    let mut start = Vec::new();
+    for (entry, state) in model.states().zip(&states) {
+        let Body::State { start: param, .. } = &entry.body else {
+            unreachable!("states have a state body")
+        };
+        let (code, value) = c.section(|c| match param {
+            Param::Number(x) => Operand::Const(*x),
+            Param::Expr { expr, .. } => c.value(expr, &names),
+        });
+        start.push(StateStart {
+            code,
+            slot: state.slot,
+            value,
+        });
+    }
+    // The body: random derived nodes with numeric parameters are drawn
+    // first, through the same tables as in a static program (so step 1
+    // gives a static model's bits), then everything else in order.
+    let mut body_fixed = Vec::new();
+    let mut once: Vec<bool> = vec![false; c.streams.len()];
+    let (mut body, quantities) = c.section(|c| -> Result<Vec<Quantity>, ModelError> {
+        for entry in model.nodes().filter(|e| e.section == Section::Derived) {
+            let operand = match &entry.body {
+                Body::Fixed(Distribution::Constant(v), _) => Operand::Const(*v),
+                Body::Fixed(dist, _) => {
+                    let slot = c.permanent_slot();
+                    c.streams.push(stream_id(&entry.name));
+                    c.stream_nodes.push(entry.name.clone());
+                    once.push(entry.each_step == Some(false));
+                    body_fixed.push(FixedDraw {
+                        slot,
+                        stream: c.streams.len() - 1,
+                        dist: dist.clone(),
+                    });
+                    Operand::Slot(slot)
+                }
+                Body::Random(spec) => {
+                    let slot = c.permanent_slot();
+                    c.streams.push(stream_id(&entry.name));
+                    c.stream_nodes.push(entry.name.clone());
+                    once.push(entry.each_step == Some(false));
+                    let stream = c.streams.len() - 1;
+                    match c.random_node(entry, spec, &names, slot, stream)? {
+                        Ok(step) => c.steps.push(step),
+                        Err(fixed) => body_fixed.push(fixed),
+                    }
+                    Operand::Slot(slot)
+                }
+                Body::Expr { expr, .. } => c.value(expr, &names),
+                _ => unreachable!("derived entries are nodes"),
+            };
+            names.insert(entry.name.as_str(), operand);
+            if let Operand::Slot(_) = operand {
+                node_columns.push((entry.name.clone(), operand));
+            }
+        }
+        let mut quantities = Vec::new();
+        for &i in &model.quantities {
+            let entry = model.entry(i);
+            let Body::Expr { expr, .. } = &entry.body else {
+                unreachable!("events and outputs are parsed as expressions")
+            };
+            let value = c.value(expr, &names);
+            let kind = if entry.section == Section::Events {
+                QuantityKind::Event
+            } else {
+                QuantityKind::Output
+            };
+            quantities.push(Quantity {
+                name: entry.name.clone(),
+                kind,
+                value,
+            });
+        }
+        Ok(quantities)
+    });
+    let mut quantities = quantities?;
+    if !body_fixed.is_empty() {
+        tabulate(&mut body_fixed);
+        body.insert(0, Step::DrawFixed(body_fixed, None));
+    }
+    let (next, next_values) = c.section(|c| {
+        model
+            .states()
+            .map(|entry| {
+                let Body::State { next, .. } = &entry.body else {
+                    unreachable!("states have a state body")
+                };
+                match next {
+                    Param::Number(x) => Operand::Const(*x),
+                    Param::Expr { expr, .. } => c.value(expr, &names),
+                }
+            })
+            .collect::<Vec<Operand>>()
+    });
+    for (state, value) in states.iter_mut().zip(next_values) {
+        state.next = value;
+    }
+    // Events: the main quantity is the carry (true by the last step); the
+    // horizon counts by, at and the hazard's indicator at every step.
+    let mut events = Vec::new();
+    let mut horizon = Vec::new();
+    for q in &mut quantities {
+        match q.kind {
+            QuantityKind::Event => {
+                let carry = EventCarry {
+                    at: q.value,
+                    by: c.permanent_slot(),
+                    hazard: c.permanent_slot(),
+                };
+                events.push(carry);
+                for value in [
+                    Operand::Slot(carry.by),
+                    carry.at,
+                    Operand::Slot(carry.hazard),
+                ] {
+                    horizon.push(Quantity {
+                        name: q.name.clone(),
+                        kind: QuantityKind::Event,
+                        value,
+                    });
+                }
+                q.value = Operand::Slot(carry.by);
+            }
+            QuantityKind::Output => horizon.push(q.clone()),
+        }
+    }
+    let rest: Vec<Step> = body
+        .iter()
+        .filter_map(|step| match step {
+            Step::DrawFixed(draws, None) => Some(Step::DrawFixed(
+                draws.iter().filter(|d| !once[d.stream]).cloned().collect(),
+                None,
+            )),
+            Step::DrawBernoulli { stream, .. } | Step::DrawWithParams { stream, .. }
+                if once[*stream] =>
+            {
+                None
+            }
+            other => Some(other.clone()),
+        })
+        .collect();
+    let k = c.streams.len();
+    let per_step: Vec<usize> = (inputs.len()..k).filter(|&i| !once[i]).collect();
+    let mut dims = vec![u32::MAX; (steps as usize - 1) * k];
+    let mut dimension = k;
+    for s in 2..=steps as usize {
+        for &i in &per_step {
+            dims[(s - 2) * k + i] = dimension as u32;
+            dimension += 1;
+        }
+    }
+    let mut program_steps = Vec::new();
+    if !inputs.is_empty() {
+        tabulate(&mut inputs);
+        let correlated = correlated_draws(model, &inputs, &c.stream_nodes)?;
+        program_steps.push(Step::DrawFixed(inputs, correlated));
+    }
+    Ok(Program {
+        steps: program_steps,
+        slots: c.next_slot as usize,
+        streams: c.streams,
+        stream_nodes: c.stream_nodes,
+        node_columns,
+        quantities,
+        stepping: Some(Stepping {
+            steps,
+            unit: model.spec.info.step_unit.clone(),
+            t_slot,
+            start,
+            first: body,
+            rest,
+            next,
+            states,
+            events,
+            horizon,
+            dims,
+            dimensions: dimension,
+        }),
     })
 }
 

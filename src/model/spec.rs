@@ -37,6 +37,9 @@ pub enum Body {
     Random(DistSpec),
     /// A `[derived]` expression, or an event or output.
     Expr { expr: Expr, text: String },
+    /// A `[state]` entry: its value at step 1, and at step t+1 from step t's
+    /// values (language 1.2).
+    State { start: Param, next: Param },
 }
 
 #[derive(Debug, Clone, PartialEq, Copy, Eq)]
@@ -45,6 +48,7 @@ pub enum Section {
     Derived,
     Events,
     Outputs,
+    State,
 }
 
 impl Section {
@@ -54,6 +58,7 @@ impl Section {
             Section::Derived => "derived",
             Section::Events => "events",
             Section::Outputs => "outputs",
+            Section::State => "state",
         }
     }
 }
@@ -65,6 +70,9 @@ pub struct Entry {
     pub body: Body,
     pub note: Option<String>,
     pub source: Option<String>,
+    /// `each_step = false` on a `[derived]` random node: drawn once, at
+    /// step 1, and kept (language 1.2). None when not written.
+    pub each_step: Option<bool>,
     pub origin: Origin,
 }
 
@@ -81,6 +89,10 @@ pub struct ModelInfo {
     pub title: Option<String>,
     pub description: Option<String>,
     pub horizon: Option<String>,
+    /// `steps`: the number of time steps; None for a static model.
+    pub steps: Option<u32>,
+    /// `step_unit`: a label for the steps in reports.
+    pub step_unit: Option<String>,
 }
 
 /// The resolved model: the root file, its metadata, and every entry in
@@ -119,6 +131,11 @@ impl Correlation {
 }
 
 impl ModelSpec {
+    /// Whether the model runs in time steps (`[model] steps`).
+    pub fn is_stepped(&self) -> bool {
+        self.info.steps.is_some()
+    }
+
     pub fn section(&self, section: Section) -> impl Iterator<Item = &Entry> {
         self.entries.iter().filter(move |e| e.section == section)
     }
@@ -201,6 +218,9 @@ impl Body {
         match self {
             Body::Fixed(_, spec) | Body::Random(spec) => spec.canonical(),
             Body::Expr { expr, .. } => expr.to_string(),
+            Body::State { start, next } => {
+                format!("start({}) next({})", start.canonical(), next.canonical())
+            }
         }
     }
 }
@@ -211,8 +231,17 @@ impl ModelSpec {
     /// and formatting are left out, so they do not change the hash.
     pub fn canonical(&self) -> String {
         let mut out = format!("model.name = {:?}\n", self.info.name);
+        // Language 1.2's additions only when written, so that a static
+        // model's hash (in manifests and golden files) does not move.
+        if let Some(steps) = self.info.steps {
+            out.push_str(&format!("model.steps = {steps}\n"));
+        }
         for e in &self.entries {
-            out.push_str(&format!("{} = {}\n", e.key(), e.body.canonical()));
+            out.push_str(&format!("{} = {}", e.key(), e.body.canonical()));
+            if let Some(each) = e.each_step {
+                out.push_str(&format!("; each_step = {each}"));
+            }
+            out.push('\n');
         }
         for c in &self.correlations {
             out.push_str(&format!("{} = {:?}\n", c.key(), c.rho));
@@ -248,6 +277,7 @@ impl ModelSpec {
                     }
                     Body::Random(spec) => 16 * spec.canonical().len() as u64,
                     Body::Expr { text, .. } => 17 * text.len() as u64,
+                    Body::State { .. } => 16 * e.body.canonical().len() as u64,
                 };
                 e.name.capacity() as u64 + text(&e.note) + text(&e.source) + body
             })
@@ -271,6 +301,9 @@ impl ModelSpec {
             "title = {:?}\ndescription = {:?}\nhorizon = {:?}\n",
             self.info.title, self.info.description, self.info.horizon
         );
+        if let Some(unit) = &self.info.step_unit {
+            text.push_str(&format!("step_unit = {unit:?}\n"));
+        }
         for e in &self.entries {
             text.push_str(&format!("{} = {:?} {:?}\n", e.key(), e.note, e.source));
         }

@@ -17,6 +17,9 @@ pub struct Model {
     pub order: Vec<usize>,
     /// Indices of events, then outputs, in declaration order.
     pub quantities: Vec<usize>,
+    /// Indices of `[state]` entries, each after the states its `start`
+    /// reads (language 1.2; empty for a static model).
+    pub start_order: Vec<usize>,
     /// What the model's author should know but that does not stop a run:
     /// inputs no event or output depends on.
     pub warnings: Vec<String>,
@@ -43,7 +46,21 @@ impl Model {
     pub fn outputs(&self) -> impl Iterator<Item = &Entry> {
         self.spec.section(Section::Outputs)
     }
+
+    /// `[state]` entries, in the order their starts are evaluated.
+    pub fn states(&self) -> impl Iterator<Item = &Entry> {
+        self.start_order.iter().map(|&i| &self.spec.entries[i])
+    }
 }
+
+/// Most node-steps a stepped model may have: steps x (derived entries +
+/// states). A block evaluates each once per step, so this bounds a
+/// sample's work (about a second per thousand samples at the limit).
+pub const MAX_NODE_STEPS: u64 = 10_000_000;
+/// Most quantity-steps a stepped model may have: steps x (events +
+/// outputs). Each keeps accumulators (a sketch of kilobytes for an
+/// output) in every chunk in flight.
+pub const MAX_QUANTITY_STEPS: u64 = 10_000;
 
 fn error_at(entry: &Entry, key: String, message: String) -> ModelError {
     ModelError::new(&entry.origin.file, entry.origin.line, key, message)
@@ -51,6 +68,29 @@ fn error_at(entry: &Entry, key: String, message: String) -> ModelError {
 
 fn is_node(e: &Entry) -> bool {
     matches!(e.section, Section::Inputs | Section::Derived)
+}
+
+/// A name expressions can read: a node, or (language 1.2) a state.
+fn is_value(e: &Entry) -> bool {
+    is_node(e) || e.section == Section::State
+}
+
+/// The names `param`'s expression reads, with `key` for each.
+fn param_references<'a>(key: String, param: &'a Param, out: &mut Vec<(String, &'a str)>) {
+    if let Param::Expr { expr, .. } = param {
+        for n in expr.names() {
+            out.push((key.clone(), n));
+        }
+    }
+}
+
+/// The names a state's `start` reads.
+fn start_references(entry: &Entry) -> Vec<(String, &str)> {
+    let mut out = Vec::new();
+    if let Body::State { start, .. } = &entry.body {
+        param_references(format!("{}.start", entry.key()), start, &mut out);
+    }
+    out
 }
 
 /// Names an entry's expressions refer to, in order of appearance, with the
@@ -72,6 +112,10 @@ fn references(entry: &Entry) -> Vec<(String, &str)> {
                     }
                 }
             }
+        }
+        Body::State { start, next } => {
+            param_references(format!("{}.start", entry.key()), start, &mut out);
+            param_references(format!("{}.next", entry.key()), next, &mut out);
         }
     }
     out
@@ -101,7 +145,7 @@ pub fn validate(spec: ModelSpec) -> Result<Model, ModelError> {
     // (Maps, not scans: a generated model can have 100,000 nodes.)
     let mut first: HashMap<(&str, bool), usize> = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
-        if let Some(&p) = first.get(&(e.name.as_str(), is_node(e))) {
+        if let Some(&p) = first.get(&(e.name.as_str(), is_value(e))) {
             let p = &entries[p];
             return Err(error_at(
                 e,
@@ -115,24 +159,28 @@ pub fn validate(spec: ModelSpec) -> Result<Model, ModelError> {
                 ),
             ));
         }
-        first.insert((e.name.as_str(), is_node(e)), i);
+        first.insert((e.name.as_str(), is_value(e)), i);
     }
+    check_steps(&spec)?;
 
     let node_names: Vec<&str> = entries
         .iter()
-        .filter(|e| is_node(e))
+        .filter(|e| is_value(e))
         .map(|e| e.name.as_str())
         .collect();
-    let is_node_name: HashSet<&str> = node_names.iter().copied().collect();
+    let mut is_node_name: HashSet<&str> = node_names.iter().copied().collect();
+    if spec.is_stepped() {
+        is_node_name.insert(STEP_NAME);
+    }
     for e in entries {
         for (key, name) in references(e) {
             if is_node_name.contains(name) {
                 continue;
             }
-            let is_quantity = entries.iter().any(|q| q.name == name && !is_node(q));
+            let is_quantity = entries.iter().any(|q| q.name == name && !is_value(q));
             let message = if is_quantity {
                 format!(
-                    "'{name}' is an event or output; expressions can refer only to inputs and derived nodes"
+                    "'{name}' is an event or output; expressions can refer only to inputs, derived nodes and states"
                 )
             } else {
                 let best = node_names.iter().min_by_key(|n| distance(n, name));
@@ -147,7 +195,7 @@ pub fn validate(spec: ModelSpec) -> Result<Model, ModelError> {
         }
     }
 
-    if !entries.iter().any(|e| !is_node(e)) {
+    if !entries.iter().any(|e| !is_value(e)) {
         return Err(ModelError::new(
             &spec.file,
             0,
@@ -183,7 +231,8 @@ pub fn validate(spec: ModelSpec) -> Result<Model, ModelError> {
         }
     }
 
-    let order = evaluation_order(entries)?;
+    let order = evaluation_order(entries, spec.is_stepped())?;
+    let start_order = start_order(entries)?;
     check_conditions(entries, &order)?;
     let warnings = check_used(&spec)?;
     let mut quantities: Vec<usize> = (0..entries.len())
@@ -194,8 +243,152 @@ pub fn validate(spec: ModelSpec) -> Result<Model, ModelError> {
         spec,
         order,
         quantities,
+        start_order,
         warnings,
     })
+}
+
+/// In a stepped model `t` is the step (1..steps).
+pub const STEP_NAME: &str = "t";
+
+/// Language 1.2's rules on where steps, states and `each_step` may appear,
+/// and the limits on a stepped model's size.
+fn check_steps(spec: &ModelSpec) -> Result<(), ModelError> {
+    let entries = &spec.entries;
+    let Some(steps) = spec.info.steps else {
+        if let Some(e) = entries.iter().find(|e| e.section == Section::State) {
+            return Err(error_at(
+                e,
+                e.key(),
+                "[state] needs [model] steps (a state carries a value from one step to the next)"
+                    .into(),
+            ));
+        }
+        if let Some(e) = entries.iter().find(|e| e.each_step.is_some()) {
+            return Err(error_at(
+                e,
+                format!("{}.each_step", e.key()),
+                "each_step needs [model] steps".into(),
+            ));
+        }
+        return Ok(());
+    };
+    for e in entries {
+        if e.name == STEP_NAME && e.section != Section::Events && e.section != Section::Outputs {
+            return Err(error_at(
+                e,
+                e.key(),
+                "'t' is the step (1..steps) in a model with [model] steps: rename this entry"
+                    .into(),
+            ));
+        }
+        let random = match &e.body {
+            Body::Fixed(d, _) => !d.is_constant(),
+            Body::Random(_) => true,
+            _ => false,
+        };
+        if e.each_step.is_some() && !random {
+            return Err(error_at(
+                e,
+                format!("{}.each_step", e.key()),
+                "each_step is for random nodes (a distribution); an expression is evaluated at every step"
+                    .into(),
+            ));
+        }
+    }
+    let count = |f: &dyn Fn(&Entry) -> bool| entries.iter().filter(|e| f(e)).count() as u64;
+    let per_step = count(&|e| matches!(e.section, Section::Derived | Section::State));
+    let quantities = count(&|e| matches!(e.section, Section::Events | Section::Outputs));
+    let steps = u64::from(steps);
+    let limit = |what: &str, n: u64, max: u64| {
+        ModelError::new(
+            &spec.file,
+            0,
+            "model.steps",
+            format!(
+                "steps x {what} = {steps} x {} = {}, above the limit of {max}",
+                n,
+                steps * n
+            ),
+        )
+    };
+    if steps * per_step > MAX_NODE_STEPS {
+        return Err(limit("(derived entries + states)", per_step, MAX_NODE_STEPS));
+    }
+    if steps * quantities > MAX_QUANTITY_STEPS {
+        return Err(limit("(events + outputs)", quantities, MAX_QUANTITY_STEPS));
+    }
+    Ok(())
+}
+
+/// Orders the states so that each `start` follows the starts it reads; a
+/// `start` may read inputs, `t` and other states, never a derived entry.
+fn start_order(entries: &[Entry]) -> Result<Vec<usize>, ModelError> {
+    let states: Vec<usize> = (0..entries.len())
+        .filter(|&i| entries[i].section == Section::State)
+        .collect();
+    let state_of: HashMap<&str, usize> = states
+        .iter()
+        .map(|&i| (entries[i].name.as_str(), i))
+        .collect();
+    for &i in &states {
+        for (key, name) in start_references(&entries[i]) {
+            if let Some(d) = entries
+                .iter()
+                .find(|d| d.name == name && d.section == Section::Derived)
+            {
+                return Err(error_at(
+                    &entries[i],
+                    key,
+                    format!(
+                        "start may read inputs, t and other states' start; '{}' is in [derived]                          (it exists only from step 1 on)",
+                        d.name
+                    ),
+                ));
+            }
+        }
+    }
+    // Depth-first, in declaration order: states are few.
+    let mut order = Vec::with_capacity(states.len());
+    let mut mark: HashMap<usize, u8> = HashMap::new(); // 1 = on the path, 2 = placed
+    for &root in &states {
+        let mut path: Vec<(usize, usize)> = vec![(root, 0)];
+        while let Some(&mut (i, ref mut next)) = path.last_mut() {
+            if mark.get(&i) == Some(&2) {
+                path.pop();
+                continue;
+            }
+            mark.insert(i, 1);
+            let refs: Vec<usize> = start_references(&entries[i])
+                .into_iter()
+                .filter_map(|(_, n)| state_of.get(n).copied())
+                .collect();
+            if let Some(&d) = refs.get(*next) {
+                *next += 1;
+                match mark.get(&d) {
+                    Some(2) => {}
+                    Some(_) => {
+                        let at = path.iter().position(|&(p, _)| p == d).unwrap_or(0);
+                        let mut cycle: Vec<&str> =
+                            path[at..].iter().map(|&(p, _)| entries[p].name.as_str()).collect();
+                        cycle.push(&entries[d].name);
+                        let first = &entries[d];
+                        return Err(error_at(
+                            first,
+                            format!("{}.start", first.key()),
+                            format!("cycle among starts: {}", cycle.join(" -> ")),
+                        ));
+                    }
+                    None => path.push((d, 0)),
+                }
+            } else {
+                mark.insert(i, 2);
+                order.push(i);
+                path.pop();
+            }
+        }
+    }
+    Ok(order)
 }
 
 /// Orders nodes so that each follows what it refers to; among the nodes that
@@ -203,7 +396,7 @@ pub fn validate(spec: ModelSpec) -> Result<Model, ModelError> {
 /// In time linear in the model (Kahn's algorithm, the ready nodes in a heap
 /// by declaration), and with no recursion: a chain of 100,000 derived nodes
 /// is ordered like any other.
-fn evaluation_order(entries: &[Entry]) -> Result<Vec<usize>, ModelError> {
+fn evaluation_order(entries: &[Entry], stepped: bool) -> Result<Vec<usize>, ModelError> {
     let nodes: Vec<usize> = (0..entries.len())
         .filter(|&i| is_node(&entries[i]))
         .collect();
@@ -279,7 +472,14 @@ fn evaluation_order(entries: &[Entry]) -> Result<Vec<usize>, ModelError> {
                 cycle.join(" -> ")
             };
             let first = &entries[path[at]];
-            return Err(error_at(first, first.key(), format!("cycle: {shown}")));
+            let message = if stepped {
+                format!(
+                    "cycle within one step: {shown} (a value carried to the next step belongs in [state])"
+                )
+            } else {
+                format!("cycle: {shown}")
+            };
+            return Err(error_at(first, first.key(), message));
         }
         on_path.insert(next, path.len());
         path.push(next);
@@ -295,22 +495,63 @@ fn evaluation_order(entries: &[Entry]) -> Result<Vec<usize>, ModelError> {
 /// and the first argument of `if` must be a condition: a number there would
 /// be read as true whenever it is not zero, silently.
 fn check_conditions(entries: &[Entry], order: &[usize]) -> Result<(), ModelError> {
-    let mut conditions: HashMap<&str, bool> = HashMap::new();
-    for &i in order {
-        let e = &entries[i];
-        let is = match &e.body {
-            Body::Fixed(d, spec) => {
-                spec.family == Family::Bernoulli
-                    || (d.is_constant() && matches!(d.quantile(0.5), 0.0 | 1.0))
-            }
-            Body::Random(spec) => spec.family == Family::Bernoulli,
-            Body::Expr { expr, .. } => is_condition(expr, &conditions),
+    // A state is a condition when its start and next both are, assuming it
+    // is (the greatest fixed point: start from "all are" and drop states
+    // until nothing changes).
+    let states: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| e.section == Section::State)
+        .collect();
+    let mut state_is: Vec<bool> = vec![true; states.len()];
+    let mut conditions: HashMap<&str, bool>;
+    loop {
+        conditions = states
+            .iter()
+            .zip(&state_is)
+            .map(|(e, &is)| (e.name.as_str(), is))
+            .collect();
+        for &i in order {
+            let e = &entries[i];
+            let is = match &e.body {
+                Body::Fixed(d, spec) => {
+                    spec.family == Family::Bernoulli
+                        || (d.is_constant() && matches!(d.quantile(0.5), 0.0 | 1.0))
+                }
+                Body::Random(spec) => spec.family == Family::Bernoulli,
+                Body::Expr { expr, .. } => is_condition(expr, &conditions),
+                Body::State { .. } => unreachable!("states are not ordered nodes"),
+            };
+            conditions.insert(e.name.as_str(), is);
+        }
+        let param_is = |p: &Param| match p {
+            Param::Number(x) => *x == 0.0 || *x == 1.0,
+            Param::Expr { expr, .. } => is_condition(expr, &conditions),
         };
-        conditions.insert(e.name.as_str(), is);
+        let mut changed = false;
+        for (e, is) in states.iter().zip(state_is.iter_mut()) {
+            if let Body::State { start, next } = &e.body
+                && *is
+                && !(param_is(start) && param_is(next))
+            {
+                *is = false;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
     }
     for e in entries {
         match &e.body {
             Body::Fixed(..) => {}
+            Body::State { start, next } => {
+                for (which, param) in [("start", start), ("next", next)] {
+                    if let Param::Expr { expr, .. } = param {
+                        operands_are_conditions(expr, &conditions)
+                            .map_err(|m| error_at(e, format!("{}.{which}", e.key()), m))?;
+                    }
+                }
+            }
             Body::Random(spec) => {
                 for (param, value) in spec.form.params().iter().zip(&spec.params) {
                     if let Param::Expr { expr, .. } = value {
@@ -421,13 +662,13 @@ fn check_used(spec: &ModelSpec) -> Result<Vec<String>, ModelError> {
     let entries = &spec.entries;
     let node_of: HashMap<&str, &Entry> = entries
         .iter()
-        .filter(|e| is_node(e))
+        .filter(|e| is_value(e))
         .map(|e| (e.name.as_str(), e))
         .collect();
     let mut used: HashSet<&str> = HashSet::new();
     let mut todo: Vec<&str> = entries
         .iter()
-        .filter(|e| !is_node(e))
+        .filter(|e| !is_value(e))
         .flat_map(|e| references(e).into_iter().map(|(_, n)| n))
         .collect();
     while let Some(name) = todo.pop() {

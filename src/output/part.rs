@@ -18,6 +18,10 @@ pub const FORMAT: &str = "gaprisk-part";
 /// such, since its words would be read wrongly (CHANGELOG.md says what
 /// each version changed).
 pub const VERSION: u32 = 6;
+/// The version of a stepped model's parts (language 1.2), which carry the
+/// accumulators of every step. A static model's parts stay version 6, byte
+/// for byte.
+pub const STEPPED_VERSION: u32 = 7;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartFile {
@@ -80,6 +84,14 @@ impl PartJob {
         }
     }
 
+    /// Whether a model of the job runs in time steps (part version 7).
+    pub fn is_stepped(&self) -> bool {
+        match self {
+            PartJob::Run { model, .. } | PartJob::Sensitivity { model, .. } => model.steps.is_some(),
+            PartJob::Compare { models, .. } => models.iter().any(|m| m.steps.is_some()),
+        }
+    }
+
     /// The model a message names the part by (the base, for compare).
     pub fn model(&self) -> &PartModel {
         match self {
@@ -127,6 +139,14 @@ pub struct PartModel {
     pub file: String,
     pub hash: String,
     pub quantities: Vec<PartQuantity>,
+    /// `[model] steps` of a stepped model (part version 7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_unit: Option<String>,
+    /// A stepped model's design dimensions (node-steps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dimensions: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -184,27 +204,41 @@ impl PartModel {
                     kind: q.kind,
                 })
                 .collect(),
+            steps: program.stepping.as_ref().map(|s| s.steps),
+            step_unit: program.stepping.as_ref().and_then(|s| s.unit.clone()),
+            dimensions: program.stepping.as_ref().map(|s| s.dimensions),
         }
     }
 
     /// A program that knows only the quantities: enough to accumulate and
     /// summarise.
     pub fn program(&self) -> Program {
+        let quantities: Vec<Quantity> = self
+            .quantities
+            .iter()
+            .map(|q| Quantity {
+                name: q.name.clone(),
+                kind: q.kind,
+                value: Operand::Const(0.0),
+            })
+            .collect();
+        let stepping = self.steps.map(|steps| {
+            let mut stepping = crate::engine::program::Stepping::of_quantities(
+                steps,
+                self.step_unit.clone(),
+                &quantities,
+            );
+            stepping.dimensions = self.dimensions.unwrap_or(0);
+            stepping
+        });
         Program {
             steps: Vec::new(),
             slots: 0,
             streams: Vec::new(),
             stream_nodes: Vec::new(),
             node_columns: Vec::new(),
-            quantities: self
-                .quantities
-                .iter()
-                .map(|q| Quantity {
-                    name: q.name.clone(),
-                    kind: q.kind,
-                    value: Operand::Const(0.0),
-                })
-                .collect(),
+            quantities,
+            stepping,
         }
     }
 }
@@ -224,9 +258,10 @@ impl PartFile {
         chunks: (u64, u64),
         job: PartJob,
     ) -> PartFile {
+        let stepped = job.is_stepped();
         PartFile {
             format: FORMAT.into(),
-            version: VERSION,
+            version: if stepped { STEPPED_VERSION } else { VERSION },
             gaprisk_version: env!("CARGO_PKG_VERSION").into(),
             seed: settings.seed,
             samples: settings.samples,
@@ -271,13 +306,24 @@ impl PartFile {
         }
         let header: Header = serde_json::from_slice(bytes)
             .map_err(|e| corrupt(format!("not a gaprisk part file ({e})")))?;
-        if header.format != FORMAT || header.version != VERSION {
+        if header.format != FORMAT || !(VERSION..=STEPPED_VERSION).contains(&header.version) {
             return Err(corrupt(format!(
-                "part format {} version {} (this gaprisk reads {FORMAT} version {VERSION})",
+                "part format {} version {} (this gaprisk reads {FORMAT} versions {VERSION} and \
+                 {STEPPED_VERSION})",
                 header.format, header.version
             )));
         }
-        serde_json::from_slice(bytes).map_err(|e| corrupt(format!("not a gaprisk part file ({e})")))
+        let part: PartFile = serde_json::from_slice(bytes)
+            .map_err(|e| corrupt(format!("not a gaprisk part file ({e})")))?;
+        match (part.job.is_stepped(), part.version) {
+            (true, v) if v != STEPPED_VERSION => Err(corrupt(format!(
+                "part version {v} has no horizon; this stepped model needs version {STEPPED_VERSION}"
+            ))),
+            (false, STEPPED_VERSION) => Err(corrupt(format!(
+                "part version {STEPPED_VERSION} is for stepped models, and this one has no steps"
+            ))),
+            _ => Ok(part),
+        }
     }
 
     /// The settings that must agree between parts, as one comparable value.

@@ -2,6 +2,7 @@
 
 pub mod convergence;
 pub mod histogram;
+pub mod horizon;
 
 use crate::engine::accumulate::Units;
 use crate::engine::program::{Program, QuantityKind};
@@ -193,7 +194,7 @@ pub fn estimate(acc: &Accumulators, index: usize, settings: &SummarySettings) ->
 }
 
 /// The estimate with the per-sample formulas (independent samples).
-fn estimate_from_samples(acc: &Accumulators, index: usize, settings: &SummarySettings) -> Estimate {
+pub(crate) fn estimate_from_samples(acc: &Accumulators, index: usize, settings: &SummarySettings) -> Estimate {
     match &acc.quantities[index] {
         QuantityAccumulator::Event { hits, misses, .. } => {
             let n = hits + misses;

@@ -113,6 +113,8 @@ fn merge(
         title: child.info.title.or(parent.info.title),
         description: child.info.description.or(parent.info.description),
         horizon: child.info.horizon.or(parent.info.horizon),
+        steps: child.info.steps.or(parent.info.steps),
+        step_unit: child.info.step_unit.or(parent.info.step_unit),
     };
     Ok(ModelSpec {
         file: child_path.to_path_buf(),

@@ -10,6 +10,7 @@ mod distribution;
 mod extends;
 mod parse;
 mod reading;
+mod state;
 
 pub use super::files::{DiskFiles, ModelFiles};
 

@@ -5,6 +5,7 @@
 use super::correlations::parse_correlations;
 use super::distribution::distribution_body;
 use super::reading::{Lines, expression_body, number, string_field};
+use super::state::parse_states;
 use crate::distributions::{Distribution, Family, Form};
 use crate::error::ModelError;
 use crate::model::expr::{self, Expr};
@@ -30,6 +31,7 @@ const SECTIONS: &[&str] = &[
     "events",
     "outputs",
     "correlations",
+    "state",
 ];
 
 pub(super) fn parse_file(
@@ -103,6 +105,9 @@ pub(super) fn parse_file(
             entries.push(parse_entry(&lines, sec, key, value)?);
         }
     }
+    if let Some(table) = section("state")? {
+        entries.extend(parse_states(&lines, table)?);
+    }
     let correlations = match section("correlations")? {
         Some(table) => parse_correlations(&lines, table)?,
         None => Vec::new(),
@@ -128,6 +133,10 @@ fn parse_model_table(
     for (key, value) in table.iter() {
         let k = key.get_ref().as_ref();
         let full = format!("model.{k}");
+        if k == "steps" {
+            info.steps = Some(steps_value(lines, key.span().start, value.get_ref())?);
+            continue;
+        }
         let Some(s) = value.get_ref().as_str() else {
             return lines.error(
                 key.span().start,
@@ -154,12 +163,13 @@ fn parse_model_table(
             "title" => info.title = Some(s.to_string()),
             "description" => info.description = Some(s.to_string()),
             "horizon" => info.horizon = Some(s.to_string()),
+            "step_unit" => info.step_unit = Some(s.to_string()),
             "extends" => extends = Some((s.to_string(), lines.line(key.span().start))),
             _ => {
                 return lines.error(
                     key.span().start,
                     full,
-                    "unknown key (expected name, title, description, horizon, extends)",
+                    "unknown key (expected name, title, description, horizon, extends, steps, step_unit)",
                 );
             }
         }
@@ -175,6 +185,37 @@ fn parse_model_table(
         }
     }
     Ok((info, extends))
+}
+
+/// Time steps a model may have (language 1.2): beyond this a model is
+/// more likely a mistake than a plan, and its horizon would not fit in memory.
+pub const MAX_STEPS: u32 = 10_000;
+
+/// `[model] steps`: a TOML integer in 1..=MAX_STEPS (a float, even 36.0, is
+/// refused: a count of steps is written as one).
+fn steps_value(lines: &Lines, at: usize, value: &DeValue) -> Result<u32, ModelError> {
+    let shown = match value {
+        DeValue::Integer(i) => i.as_str().to_string(),
+        DeValue::Float(f) => f.as_str().to_string(),
+        other => other.type_str().to_string(),
+    };
+    let whole = match value {
+        DeValue::Integer(_) => number(value),
+        _ => None,
+    };
+    match whole {
+        Some(n) if (1.0..=f64::from(MAX_STEPS)).contains(&n) => Ok(n as u32),
+        Some(n) if n > f64::from(MAX_STEPS) => lines.error(
+            at,
+            "model.steps",
+            format!("{shown} is above the limit of {MAX_STEPS} steps"),
+        ),
+        _ => lines.error(
+            at,
+            "model.steps",
+            format!("must be a whole number >= 1, got {shown}"),
+        ),
+    }
 }
 
 fn parse_entry(
@@ -213,9 +254,43 @@ fn parse_entry(
         },
         note: None,
         source: None,
+        each_step: None,
         origin,
     };
     let v = value.get_ref();
+    let without_each_step;
+    let v = match (section, v) {
+        (Section::Inputs | Section::Derived, DeValue::Table(t)) => {
+            match t.iter().find(|(k, _)| k.get_ref() == "each_step") {
+                None => v,
+                Some((k, flag)) => {
+                    let key = format!("{full}.each_step");
+                    if section == Section::Inputs {
+                        return lines.error(
+                            k.span().start,
+                            key,
+                            "inputs are drawn once per sample; each_step is for random nodes in [derived]",
+                        );
+                    }
+                    let DeValue::Boolean(flag) = flag.get_ref() else {
+                        return lines.error(
+                            k.span().start,
+                            key,
+                            format!("must be true or false, found {}", flag.get_ref().type_str()),
+                        );
+                    };
+                    entry.each_step = Some(*flag);
+                    let mut rest = DeTable::new();
+                    for (k, v) in t.iter().filter(|(k, _)| k.get_ref() != "each_step") {
+                        rest.insert(k.clone(), v.clone());
+                    }
+                    without_each_step = DeValue::Table(rest);
+                    &without_each_step
+                }
+            }
+        }
+        _ => v,
+    };
     entry.body = match (section, v) {
         (Section::Inputs | Section::Derived, DeValue::Integer(_) | DeValue::Float(_)) => {
             let x = number(v).unwrap_or(f64::NAN);

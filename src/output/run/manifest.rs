@@ -34,6 +34,9 @@ struct ModelJson<'a> {
     file: &'a str,
     /// SHA-256 of the resolved model's canonical form.
     hash: &'a str,
+    /// A stepped model's steps (language 1.2); absent for a static one.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    steps: Option<&'a super::StepsInfo>,
 }
 
 impl Exporter<RunResults> for Manifest {
@@ -49,6 +52,7 @@ impl Exporter<RunResults> for Manifest {
                 title: r.model_title.as_deref(),
                 file: &r.model_file,
                 hash: &r.model_hash,
+                steps: r.steps.as_ref(),
             },
             seed: r.seed,
             samples: r.samples,

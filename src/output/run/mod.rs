@@ -6,6 +6,7 @@
 pub mod convergence_csv;
 pub mod draws;
 pub mod histogram_csv;
+pub mod horizon_csv;
 mod manifest;
 pub mod quantiles_csv;
 pub(super) mod report;
@@ -28,6 +29,11 @@ pub struct RunResults {
     pub threads: usize,
     pub summary: SummarySettings,
     pub quantities: Vec<QuantitySummary>,
+    /// A stepped model's rows at every step (horizon.csv); None for a
+    /// static model.
+    pub horizon: Option<Vec<crate::summary::horizon::HorizonRow>>,
+    /// A stepped model's time steps.
+    pub steps: Option<StepsInfo>,
     /// Each quantity's histogram, in `quantities` order (empty for events).
     pub histograms: Vec<Vec<Bin>>,
     /// The estimates at chunk boundaries, the last the final one.
@@ -40,6 +46,27 @@ pub struct RunResults {
     /// True when the run was interrupted (Ctrl-C, SIGTERM): the results are
     /// those of the chunks completed, `samples` of them.
     pub partial: bool,
+}
+
+/// A stepped model's time steps, as manifest.json states them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StepsInfo {
+    pub steps: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step_unit: Option<String>,
+    /// Design dimensions (node-steps): the first 256 are Sobol points
+    /// under `--design qmc`, the rest plain Monte Carlo.
+    pub dimensions: usize,
+}
+
+impl StepsInfo {
+    pub fn of(program: &crate::engine::program::Program) -> Option<StepsInfo> {
+        program.stepping.as_ref().map(|s| StepsInfo {
+            steps: s.steps,
+            step_unit: s.unit.clone(),
+            dimensions: s.dimensions,
+        })
+    }
 }
 
 /// What a stopping rule did.
