@@ -49,8 +49,24 @@ pub struct ModelResult {
 pub struct Comparison {
     /// The base first, then the variants in the order given.
     pub models: Vec<ModelResult>,
+    /// Stepped models with the same steps (language 1.2): every model's
+    /// quantities at every step, with the paired difference from the base.
+    pub horizon: Option<Vec<HorizonComparison>>,
     /// What could not be compared, and why: for the user to read.
     pub notes: Vec<String>,
+}
+
+/// One row of compare_horizon.csv: a model's quantity at one step (an
+/// event's `by_step`, an output's `mean`) and its paired difference from
+/// the base's (absent for the base and for quantities the base lacks).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HorizonComparison {
+    pub model: String,
+    pub quantity: String,
+    pub step: u32,
+    pub measure: &'static str,
+    pub value: f64,
+    pub difference: Option<Estimate>,
 }
 
 /// Matches each variant's quantities to the base's by name and kind.
@@ -160,7 +176,53 @@ pub fn assemble(
             }
         })
         .collect();
-    Comparison { models, notes }
+    let horizon = (!result.paired_steps.is_empty())
+        .then(|| horizon_rows(contenders, pairings, result, summary));
+    Comparison {
+        models,
+        horizon,
+        notes,
+    }
+}
+
+/// The rows of compare_horizon.csv: by model (the base first), quantity,
+/// step.
+fn horizon_rows(
+    contenders: &[Contender],
+    pairings: &[Pairing],
+    result: &engine::ManyResult,
+    summary: &SummarySettings,
+) -> Vec<HorizonComparison> {
+    let mut rows = Vec::new();
+    for (k, c) in contenders.iter().enumerate() {
+        let Some(each) = crate::summary::horizon::horizon(&c.program, &result.each[k], summary)
+        else {
+            continue;
+        };
+        for h in each
+            .into_iter()
+            .filter(|h| h.measure == "by_step" || h.measure == "mean")
+        {
+            let difference = (k > 0)
+                .then(|| {
+                    let pairing = &pairings[k - 1];
+                    let q = c.program.quantity(&h.quantity)?;
+                    let at = pairing.quantities.iter().position(|&(_, o)| o == q)?;
+                    let acc = &result.paired_steps[k - 1][at][h.step as usize - 1];
+                    Some(acc.moments.difference(summary.confidence))
+                })
+                .flatten();
+            rows.push(HorizonComparison {
+                model: c.name.clone(),
+                quantity: h.quantity,
+                step: h.step,
+                measure: h.measure,
+                value: h.value,
+                difference,
+            });
+        }
+    }
+    rows
 }
 
 impl Comparison {

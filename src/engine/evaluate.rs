@@ -9,8 +9,10 @@ use super::program::{Program, QuantityKind};
 use super::settings::RunSettings;
 
 /// Formats one block of per-sample values (`Program::draw_operands`, in
-/// order) as bytes; runs on the worker threads, so it must be `Sync`.
-pub type DrawsEncoder<'a> = &'a (dyn Fn(u64, usize, &[Values], &mut Vec<u8>) + Sync);
+/// order) as bytes: the first sample, the samples, the steps (0 for a
+/// static program; else each column holds samples x steps values,
+/// sample-major); runs on the worker threads, so it must be `Sync`.
+pub type DrawsEncoder<'a> = &'a (dyn Fn(u64, usize, u32, &[Values], &mut Vec<u8>) + Sync);
 
 pub(crate) struct ChunkResult {
     pub acc: Accumulators,
@@ -68,14 +70,31 @@ fn evaluate(
     } else {
         Vec::new()
     };
+    let steps = program.stepping.as_ref().map_or(0, |s| s.steps);
+    // A stepped program's draws: every operand at every step of a block,
+    // sample-major (`by_sample[op][i * steps + s - 1]`).
+    let mut by_sample: Vec<Vec<f64>> = vec![Vec::new(); if steps > 0 { operands.len() } else { 0 }];
     for (first, n) in span.blocks() {
+        for column in &mut by_sample {
+            column.resize(n * steps as usize, 0.0);
+        }
         ws.run_observed(program, &mut rngs, n, &mut |step, ws| {
-            acc.add_step(program, step, ws, first, n, &mut scratch)
+            acc.add_step(program, step, ws, first, n, &mut scratch);
+            for (column, &op) in by_sample.iter_mut().zip(&operands) {
+                let values = ws.read(op, n);
+                for i in 0..n {
+                    column[i * steps as usize + step as usize - 1] = values.get(i);
+                }
+            }
         });
         acc.add_block(program, &ws, first, n, &mut scratch);
         if let Some(format) = draws {
-            let values: Vec<Values> = operands.iter().map(|&op| ws.read(op, n)).collect();
-            format(first, n, &values, &mut bytes);
+            let values: Vec<Values> = if steps > 0 {
+                by_sample.iter().map(|c| Values::Column(c)).collect()
+            } else {
+                operands.iter().map(|&op| ws.read(op, n)).collect()
+            };
+            format(first, n, steps, &values, &mut bytes);
         }
         if let Some(kept) = keep.as_deref_mut() {
             for (values, q) in kept.iter_mut().zip(&program.quantities) {

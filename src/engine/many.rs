@@ -7,7 +7,7 @@ use super::accumulate::Accumulators;
 use super::accumulate::Windows;
 use super::chunk::ChunkSpan;
 use super::design::{Design, Uniforms, chunk_streams};
-use super::eval::Workspace;
+use super::eval::{Values, Workspace};
 use super::program::{Operand, Program};
 use super::refine;
 use super::schedule::{Flow, Pass, Workers, for_chunks_in};
@@ -39,6 +39,20 @@ pub struct ManyResult {
     pub each: Vec<Accumulators>,
     /// `paired[k][q]`: pairing k, its quantity pair q.
     pub paired: Vec<Vec<PairedAccumulator>>,
+    /// `paired_steps[k][q][s - 1]`: the same pair at time step s (events
+    /// true by step s, outputs at step s), when every program runs the
+    /// same number of steps (language 1.2); empty otherwise.
+    pub paired_steps: Vec<Vec<Vec<PairedAccumulator>>>,
+}
+
+/// The steps every program runs, when they all are stepped alike: what
+/// makes their comparison step by step meaningful.
+pub fn common_steps(programs: &[Program]) -> Option<u32> {
+    let first = programs.first()?.stepping.as_ref()?.steps;
+    programs
+        .iter()
+        .all(|p| p.stepping.as_ref().map(|s| s.steps) == Some(first))
+        .then_some(first)
 }
 
 impl ManyResult {
@@ -65,6 +79,15 @@ impl ManyResult {
                 .iter()
                 .map(|p| vec![PairedAccumulator::default(); p.quantities.len()])
                 .collect(),
+            paired_steps: match common_steps(programs) {
+                None => Vec::new(),
+                Some(steps) => pairings
+                    .iter()
+                    .map(|p| {
+                        vec![vec![PairedAccumulator::default(); steps as usize]; p.quantities.len()]
+                    })
+                    .collect(),
+            },
         }
     }
 
@@ -74,10 +97,38 @@ impl ManyResult {
         }
         for (a, b) in self.paired.iter_mut().zip(&other.paired) {
             for (x, y) in a.iter_mut().zip(b) {
-                x.moments.merge(&y.moments);
-                x.dropped += y.dropped;
+                x.merge(y);
             }
         }
+        for (a, b) in self.paired_steps.iter_mut().zip(&other.paired_steps) {
+            for (xs, ys) in a.iter_mut().zip(b) {
+                for (x, y) in xs.iter_mut().zip(ys) {
+                    x.merge(y);
+                }
+            }
+        }
+    }
+}
+
+impl PairedAccumulator {
+    pub fn merge(&mut self, other: &PairedAccumulator) {
+        self.moments.merge(&other.moments);
+        self.dropped += other.dropped;
+    }
+
+    /// Adds the pairs (x[i], y[i]) of one block where both are finite.
+    fn add(&mut self, x: &Values, y: &Values, n: usize, xs: &mut Vec<f64>, ys: &mut Vec<f64>) {
+        xs.clear();
+        ys.clear();
+        for i in 0..n {
+            let (a, b) = (x.get(i), y.get(i));
+            if a.is_finite() && b.is_finite() {
+                xs.push(a);
+                ys.push(b);
+            }
+        }
+        self.dropped += (n - xs.len()) as u64;
+        self.moments.merge(&PairedMoments::of(xs, ys));
     }
 }
 
@@ -102,7 +153,9 @@ fn run_chunk_many(
             let mut rngs = streams(program);
             let mut ws = Workspace::new(program);
             for (first, n) in span.blocks() {
-                ws.run(program, &mut rngs, n);
+                ws.run_observed(program, &mut rngs, n, &mut |step, ws| {
+                    acc.add_step(program, step, ws, first, n, &mut scratch)
+                });
                 acc.add_block(program, &ws, first, n, &mut scratch);
             }
         }
@@ -111,30 +164,46 @@ fn run_chunk_many(
     let mut rngs: Vec<Vec<Uniforms>> = programs.iter().map(streams).collect();
     let mut workspaces: Vec<Workspace> = programs.iter().map(Workspace::new).collect();
     let (mut xs, mut ys) = (Vec::new(), Vec::new());
+    let stepped = !result.paired_steps.is_empty();
+    // Stepped and compared step by step: each program's compared values
+    // at every step of the block, `kept[k][q][s - 1]` (events true by step
+    // s, outputs at step s), paired once every program has run the block.
+    let mut kept: Vec<Vec<Vec<Vec<f64>>>> = programs
+        .iter()
+        .map(|p| vec![Vec::new(); if stepped { p.quantities.len() } else { 0 }])
+        .collect();
     for (first, n) in span.blocks() {
         for (k, program) in programs.iter().enumerate() {
-            workspaces[k].run(program, &mut rngs[k], n);
-            result.each[k].add_block(program, &workspaces[k], first, n, &mut scratch);
+            let acc = &mut result.each[k];
+            let keep = &mut kept[k];
+            for per in keep.iter_mut() {
+                per.clear();
+            }
+            workspaces[k].run_observed(program, &mut rngs[k], n, &mut |step, ws| {
+                acc.add_step(program, step, ws, first, n, &mut scratch);
+                for (per, q) in keep.iter_mut().zip(&program.quantities) {
+                    let values = ws.read(q.value, n);
+                    per.push((0..n).map(|i| values.get(i)).collect());
+                }
+            });
+            acc.add_block(program, &workspaces[k], first, n, &mut scratch);
         }
-        for (pairing, accs) in pairings.iter().zip(result.paired.iter_mut()) {
+        for (p, pairing) in pairings.iter().enumerate() {
             let (pb, po) = (&programs[pairing.base], &programs[pairing.other]);
             let (wb, wo) = (&workspaces[pairing.base], &workspaces[pairing.other]);
-            for (&(qb, qo), acc) in pairing.quantities.iter().zip(accs.iter_mut()) {
+            for (j, &(qb, qo)) in pairing.quantities.iter().enumerate() {
                 let (x, y) = (
                     wb.read(pb.quantities[qb].value, n),
                     wo.read(po.quantities[qo].value, n),
                 );
-                xs.clear();
-                ys.clear();
-                for i in 0..n {
-                    let (a, b) = (x.get(i), y.get(i));
-                    if a.is_finite() && b.is_finite() {
-                        xs.push(a);
-                        ys.push(b);
+                result.paired[p][j].add(&x, &y, n, &mut xs, &mut ys);
+                if stepped {
+                    let (kb, ko) = (&kept[pairing.base][qb], &kept[pairing.other][qo]);
+                    for (s, acc) in result.paired_steps[p][j].iter_mut().enumerate() {
+                        let (x, y) = (Values::Column(&kb[s]), Values::Column(&ko[s]));
+                        acc.add(&x, &y, n, &mut xs, &mut ys);
                     }
                 }
-                acc.dropped += (n - xs.len()) as u64;
-                acc.moments.merge(&PairedMoments::of(&xs, &ys));
             }
         }
     }
@@ -212,18 +281,52 @@ pub fn run_many_all(
 }
 
 /// The values of `operands` over one chunk, with random stream `k` drawn
-/// from seed `stream_seeds[k]`: a Sobol design mixes two seeds this way
-/// (matrix A, matrix B, and A with one column from B) without storing any
-/// design matrix. Returns one column per operand.
-pub fn chunk_columns(
+/// from seed `stream_seeds[k]` (a Sobol design mixes two seeds this way),
+/// one column per operand; an operand marked in `averaged` is, instead, its
+/// mean over a stepped program's steps, in step order (a per-step random
+/// node as one factor); otherwise its value after the run.
+pub fn chunk_columns_averaged(
     program: &Program,
     stream_seeds: &[u64],
     chunk: u64,
     samples: u64,
     operands: &[Operand],
+    averaged: &[bool],
 ) -> Vec<Vec<f64>> {
-    let rngs = chunk_streams(program, Design::Mc, stream_seeds, chunk, samples);
-    columns_from(program, rngs, chunk, samples, operands)
+    let mut rngs = chunk_streams(program, Design::Mc, stream_seeds, chunk, samples);
+    let span = ChunkSpan::of(chunk, samples);
+    let mut ws = Workspace::new(program);
+    let mut columns = vec![Vec::with_capacity(span.len); operands.len()];
+    let steps = f64::from(program.stepping.as_ref().map_or(1, |s| s.steps));
+    let mut sums: Vec<Vec<f64>> = vec![Vec::new(); operands.len()];
+    for (_, n) in span.blocks() {
+        for (sum, &mean) in sums.iter_mut().zip(averaged) {
+            sum.clear();
+            if mean {
+                sum.resize(n, 0.0);
+            }
+        }
+        ws.run_observed(program, &mut rngs, n, &mut |_, ws| {
+            for ((sum, &op), &mean) in sums.iter_mut().zip(operands).zip(averaged) {
+                if mean {
+                    let values = ws.read(op, n);
+                    sum.iter_mut()
+                        .enumerate()
+                        .for_each(|(i, s)| *s += values.get(i));
+                }
+            }
+        });
+        for (((column, &op), &mean), sum) in columns.iter_mut().zip(operands).zip(averaged).zip(&sums)
+        {
+            if mean {
+                column.extend(sum.iter().map(|s| s / steps));
+            } else {
+                let values = ws.read(op, n);
+                column.extend((0..n).map(|i| values.get(i)));
+            }
+        }
+    }
+    columns
 }
 
 /// The values of `operands` over one chunk, the random nodes drawing from

@@ -232,19 +232,24 @@ pub fn encode_many_ordered(r: &super::ManyResult) -> Vec<u64> {
         out.push(words.len() as u64);
         out.extend(words);
     }
+    let put = |out: &mut Vec<u64>, p: &super::many::PairedAccumulator| {
+        let m = &p.moments;
+        out.extend([
+            m.count,
+            m.mean_x.to_bits(),
+            m.mean_y.to_bits(),
+            m.m2x.to_bits(),
+            m.m2y.to_bits(),
+            m.cxy.to_bits(),
+            p.dropped,
+        ]);
+    };
     for pairing in &r.paired {
-        for p in pairing {
-            let m = &p.moments;
-            out.extend([
-                m.count,
-                m.mean_x.to_bits(),
-                m.mean_y.to_bits(),
-                m.m2x.to_bits(),
-                m.m2y.to_bits(),
-                m.cxy.to_bits(),
-                p.dropped,
-            ]);
-        }
+        pairing.iter().for_each(|p| put(&mut out, p));
+    }
+    // Stepped comparisons' pairs at each step follow (language 1.2).
+    for pairing in &r.paired_steps {
+        pairing.iter().flatten().for_each(|p| put(&mut out, p));
     }
     out
 }
@@ -263,18 +268,27 @@ pub fn merge_many_ordered(total: &mut super::ManyResult, words: &[u64]) -> Resul
         merge_ordered(acc, section)?;
         w.at += len;
     }
+    let take = |w: &mut Words, p: &mut super::many::PairedAccumulator| -> Result<(), String> {
+        let m = crate::stats::paired::PairedMoments {
+            count: w.next()?,
+            mean_x: w.f64()?,
+            mean_y: w.f64()?,
+            m2x: w.f64()?,
+            m2y: w.f64()?,
+            cxy: w.f64()?,
+        };
+        p.moments.merge(&m);
+        p.dropped += w.next()?;
+        Ok(())
+    };
     for pairing in &mut total.paired {
         for p in pairing {
-            let m = crate::stats::paired::PairedMoments {
-                count: w.next()?,
-                mean_x: w.f64()?,
-                mean_y: w.f64()?,
-                m2x: w.f64()?,
-                m2y: w.f64()?,
-                cxy: w.f64()?,
-            };
-            p.moments.merge(&m);
-            p.dropped += w.next()?;
+            take(&mut w, p)?;
+        }
+    }
+    for pairing in &mut total.paired_steps {
+        for p in pairing.iter_mut().flatten() {
+            take(&mut w, p)?;
         }
     }
     if w.done() {

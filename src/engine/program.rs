@@ -253,9 +253,19 @@ impl Program {
             .map_or(self.streams.len(), |s| s.dimensions)
     }
 
-    /// The time steps: 1 for a static program.
-    pub fn step_count(&self) -> u32 {
-        self.stepping.as_ref().map_or(1, |s| s.steps)
+    /// The program cut after time step `step` (1..=steps): its events are
+    /// true by step `step`, its outputs at that step. Streams are keyed by
+    /// node and step and dimensions are step-major, so its values are the
+    /// full program's at that step.
+    pub fn through(&self, step: u32) -> Program {
+        let mut cut = self.clone();
+        if let Some(st) = &mut cut.stepping {
+            let k = self.streams.len();
+            st.steps = step;
+            st.dims.truncate((step as usize - 1) * k);
+            st.dimensions = k + st.dims.iter().filter(|&&d| d != u32::MAX).count();
+        }
+        cut
     }
 
     /// The per-sample columns of a run's draws: every non-constant node,
@@ -266,9 +276,15 @@ impl Program {
             .iter()
             .map(|(name, op)| (name.as_str(), *op))
             .collect();
+        // A stepped program's events are drawn at each step, not carried.
+        let mut events = self.stepping.iter().flat_map(|s| s.events.iter());
         for q in &self.quantities {
+            let value = match (q.kind, self.stepping.is_some()) {
+                (QuantityKind::Event, true) => events.next().map_or(q.value, |e| e.at),
+                _ => q.value,
+            };
             if !self.node_columns.iter().any(|(name, _)| *name == q.name) {
-                entries.push((&q.name, q.value));
+                entries.push((&q.name, value));
             }
         }
         entries

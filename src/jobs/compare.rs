@@ -286,7 +286,13 @@ impl CompareJob {
 
 /// compare.csv (or .parquet) and manifest.json, and the table.
 pub(super) fn compare_output(mut report: CompareResults, out: FileChoice) -> Result<JobOutput> {
-    report.run.files = listing(&[&CompareCsv], out, &[manifest::FILE_NAME]);
+    // compare_horizon.csv when the models are stepped alike (language 1.2).
+    let mut tables: Vec<&dyn crate::output::format::tabular::Tabular<CompareResults>> =
+        vec![&CompareCsv];
+    if report.comparison.horizon.is_some() {
+        tables.push(&crate::output::compare::horizon_csv::CompareHorizonCsv);
+    }
+    report.run.files = listing(&tables, out, &[manifest::FILE_NAME]);
     let warnings = report
         .comparison
         .models
@@ -296,7 +302,7 @@ pub(super) fn compare_output(mut report: CompareResults, out: FileChoice) -> Res
             non_finite_warnings(&m.name, &summaries)
         })
         .collect();
-    let files = result_files(&report, &[&CompareCsv], &[&Manifest], out)?;
+    let files = result_files(&report, &tables, &[&Manifest], out)?;
     let table = output::compare::terminal::render(
         &report.comparison,
         report.run.settings.samples,

@@ -410,15 +410,17 @@ impl RunJob {
         };
         let mut csv = None;
         let mut parquet = None;
+        let steps = program.stepping.as_ref().map_or(0, |s| s.steps);
         match (self.draws, draws) {
             (Some(DrawsFormat::Csv), Some(out)) => {
-                writeln!(out, "sample,{}", program.draw_names().join(","))
+                let step = if program.stepping.is_some() { "step," } else { "" };
+                writeln!(out, "sample,{step}{}", program.draw_names().join(","))
                     .map_err(|e| Error::io("cannot write draws", e))?;
                 csv = Some(out);
             }
             (Some(DrawsFormat::Parquet), Some(out)) => {
                 parquet =
-                    Some(DrawsParquet::new(out, &program.draw_names()).map_err(|e| fail(&e))?);
+                    Some(DrawsParquet::new(out, &program.draw_names(), steps).map_err(|e| fail(&e))?);
             }
             _ => {}
         }

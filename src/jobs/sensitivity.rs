@@ -71,6 +71,10 @@ pub struct SensitivitySpec {
     /// The event or output to explain [default: the first event, else the first output].
     #[cfg_attr(feature = "cli", arg(long, value_name = "NAME"))]
     pub quantity: Option<String>,
+    /// Stepped models: explain the event by step K, or the output at step K
+    /// [default: the last step].
+    #[cfg_attr(feature = "cli", arg(long, value_name = "K"))]
+    pub step: Option<Count>,
     /// What to measure (filter explains an event, not an output).
     #[cfg_attr(feature = "cli", arg(long, value_enum, default_value_t = Method::Sobol))]
     pub method: Method,
@@ -117,6 +121,7 @@ impl Default for SensitivitySpec {
         SensitivitySpec {
             model: PathBuf::new(),
             quantity: None,
+            step: None,
             method: Method::Sobol,
             design: None,
             sampler: Sampler::Plain,
@@ -216,7 +221,26 @@ impl SensitivityJob {
         }
         let (settings, summary) =
             super::sampling_settings(samples, &r.estimation, design, ProportionInterval::Wilson)?;
-        let model = LoadedModel::load(files, &r.model, &[], limits)?;
+        let mut model = LoadedModel::load(files, &r.model, &[], limits)?;
+        if let Some(step) = r.step {
+            let steps = model.model.spec.info.steps.ok_or_else(|| {
+                Error::option(
+                    "step",
+                    format!(
+                        "{{step}} needs a model with [model] steps, and '{}' is static",
+                        model.name()
+                    ),
+                )
+            })?;
+            let k = step.get();
+            if !(1..=u64::from(steps)).contains(&k) {
+                return Err(Error::option(
+                    "step",
+                    format!("{{step}} must be between 1 and {steps} (the model's steps), got {k}"),
+                ));
+            }
+            model.program = model.program.through(k as u32);
+        }
         let quantity = model.quantity("quantity", r.quantity.as_deref(), true)?;
         if r.method == Method::Filter
             && model.program.quantities[quantity].kind
@@ -348,6 +372,7 @@ impl SensitivityJob {
             Method::Tornado => sensitivity::tornado(
                 &self.model.model.spec,
                 self.quantity_name(),
+                self.model.program.stepping.as_ref().map(|s| s.steps),
                 settings,
                 confidence,
                 &ctx.workers,

@@ -374,6 +374,7 @@ fn compile_stepped(model: &Model, steps: u32) -> Result<Program, ModelError> {
         let slot = c.permanent_slot();
         let shadow = c.permanent_slot();
         names.insert(entry.name.as_str(), Operand::Slot(slot));
+        node_columns.push((entry.name.clone(), Operand::Slot(slot)));
         states.push(StateSlots {
             slot,
             next: Operand::Const(0.0),

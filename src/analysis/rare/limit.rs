@@ -122,9 +122,12 @@ impl<'a> Limit<'a> {
         })
     }
 
-    /// Coordinates of a point: one per random node.
+    /// Coordinates of a point: one per random node (per node and step in
+    /// a stepped model, whose margin is read at the last step; a sample
+    /// where the event held at an earlier step sits at margin 0, in the
+    /// event's region, so the region {margin >= 0} is still the event's).
     pub fn dimension(&self) -> usize {
-        self.program.streams.len()
+        self.program.dimension_count()
     }
 
     /// Sets each comparison's unit to the spread of its difference over

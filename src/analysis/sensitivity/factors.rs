@@ -2,7 +2,7 @@
 //! quantity's, which rank correlations and Monte Carlo filtering read.
 
 use super::quantity_operand;
-use crate::engine::many::chunk_columns;
+use crate::engine::many::chunk_columns_averaged;
 use crate::engine::program::{Operand, Program};
 use crate::engine::schedule::{Flow, for_chunks_in};
 use crate::engine::{Outcome, RunSettings, Workers};
@@ -33,12 +33,24 @@ pub(in crate::analysis) fn factor_columns(
     let mut ops: Vec<Operand> = factors.iter().map(|(_, op)| *op).collect();
     ops.push(quantity_operand(program, quantity));
     let seeds = vec![settings.seed; program.streams.len()];
+    // A random node drawn at every step of a stepped program is one
+    // factor: its mean over the steps.
+    let per_step = |name: &str| {
+        program.stepping.as_ref().is_some_and(|st| {
+            let k = program.stream_nodes.iter().position(|n| n == name);
+            k.is_some_and(|k| st.dims.first().is_some_and(|_| st.dims[k] != u32::MAX))
+        })
+    };
+    let mut averaged: Vec<bool> = factors.iter().map(|(name, _)| per_step(name)).collect();
+    averaged.push(false);
     let mut columns: Vec<Vec<f64>> = vec![Vec::new(); ops.len()];
     let pass = for_chunks_in(
         workers,
         settings.samples,
         0..settings.chunks(),
-        |chunk| chunk_columns(program, &seeds, chunk, settings.samples, &ops),
+        |chunk| {
+            chunk_columns_averaged(program, &seeds, chunk, settings.samples, &ops, &averaged)
+        },
         |part: Vec<Vec<f64>>| {
             for (all, p) in columns.iter_mut().zip(part) {
                 all.extend(p);

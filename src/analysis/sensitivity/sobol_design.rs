@@ -11,6 +11,7 @@
 use super::quantity_operand;
 use crate::engine::chunk::ChunkSpan;
 use crate::engine::design::{Design, QMC_MAX_DIMENSIONS, chunk_streams, qmc_uniforms};
+use crate::engine::rng::step_stream_id;
 use crate::engine::many::columns_from;
 use crate::engine::program::Program;
 use crate::engine::schedule::{Flow, for_chunks_in};
@@ -54,11 +55,17 @@ pub fn sobol_evaluations(
             ));
         }
     };
-    if qmc && 2 * d > QMC_MAX_DIMENSIONS {
+    let dimensions = program.dimension_count();
+    if qmc && 2 * dimensions > QMC_MAX_DIMENSIONS {
+        let has = if program.stepping.is_some() {
+            format!("{dimensions} node-steps (a random derived node counts once per step)")
+        } else {
+            format!("{d}")
+        };
         return Err(Error::option(
             "design",
             format!(
-                "{{design}} qmc supports Sobol indices over at most {} random nodes (2d dimensions of at most {QMC_MAX_DIMENSIONS}); this model has {d}: use {{design}} mc",
+                "{{design}} qmc supports Sobol indices over at most {} random nodes (2d dimensions of at most {QMC_MAX_DIMENSIONS}); this model has {has}: use {{design}} mc",
                 QMC_MAX_DIMENSIONS / 2
             ),
         ));
@@ -93,7 +100,7 @@ pub(super) fn matrix_evaluations(
     absorb: &mut dyn FnMut(Vec<Vec<f64>>),
     progress: &mut dyn FnMut(u64),
 ) -> Result<crate::engine::Pass> {
-    let d = program.streams.len();
+    let dimensions = program.dimensions();
     let qmc = settings.design == Design::Qmc;
     let seed_a = settings.seed;
     let seed_b = settings.seed ^ B_STREAMS;
@@ -109,13 +116,19 @@ pub(super) fn matrix_evaluations(
                 .iter()
                 .map(|from_b| {
                     let rngs = if qmc {
-                        from_b
+                        // Node k at step s is design dimension j (a static
+                        // model's j is k); B's dimensions follow A's.
+                        let total = dimensions.len();
+                        dimensions
                             .iter()
-                            .zip(&program.streams)
                             .enumerate()
-                            .map(|(k, (&b, &id))| {
-                                let (dimension, jitter) =
-                                    if b { (d + k, seed_b) } else { (k, seed_a) };
+                            .map(|(j, &(k, step))| {
+                                let id = step_stream_id(program.streams[k], step);
+                                let (dimension, jitter) = if from_b[k] {
+                                    (total + j, seed_b)
+                                } else {
+                                    (j, seed_a)
+                                };
                                 qmc_uniforms(seed_a, dimension, jitter, id, &span)
                             })
                             .collect()

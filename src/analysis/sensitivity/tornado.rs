@@ -11,10 +11,12 @@ use crate::model::spec::{Body, ModelSpec, Section};
 use crate::model::{compile::compile, validate};
 
 /// The quantity with each uncertain input fixed at its 10th and 90th
-/// percentile in turn, all on common random numbers; sorted by swing.
+/// percentile in turn, all on common random numbers; sorted by swing. A
+/// stepped model is cut after `step`.
 pub fn tornado(
     spec: &ModelSpec,
     quantity: &str,
+    step: Option<u32>,
     settings: &RunSettings,
     confidence: f64,
     workers: &Workers,
@@ -31,7 +33,12 @@ pub fn tornado(
         .collect();
     let build = |set: &[Override]| -> Result<Program> {
         let model = validate::validate(overrides::apply(spec.clone(), set)?)?;
-        Ok(compile(&model)?)
+        let program = compile(&model)?;
+        // A stepped model explained at step `step` (`--step`).
+        Ok(match step {
+            Some(k) => program.through(k),
+            None => program,
+        })
     };
     let mut programs = vec![build(&[])?];
     for (name, lo, hi) in &inputs {

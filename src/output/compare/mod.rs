@@ -3,6 +3,7 @@
 //! prints and its section of report.html.
 
 pub mod compare_csv;
+pub mod horizon_csv;
 mod manifest;
 pub(super) mod report;
 pub mod terminal;

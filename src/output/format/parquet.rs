@@ -163,13 +163,16 @@ pub fn table_bytes(table: &Table) -> Result<Vec<u8>, ParquetError> {
 /// One block of draws as raw words, formatted on a worker thread: the
 /// first sample's index and the row count, then each column's values
 /// (`Program::draw_operands`, in order) as little-endian f64 bits. The
-/// Parquet writer moves them into its columns without parsing text.
-pub fn format_block(first: u64, n: usize, columns: &[Values], out: &mut Vec<u8>) {
-    out.reserve(8 * (2 + n * columns.len()));
+/// Parquet writer moves them into its columns without parsing text. A
+/// stepped program's block has `steps` rows per sample, sample-major
+/// (`steps` is 0 for a static program: one row per sample).
+pub fn format_block(first: u64, n: usize, steps: u32, columns: &[Values], out: &mut Vec<u8>) {
+    let rows = n * steps.max(1) as usize;
+    out.reserve(8 * (2 + rows * columns.len()));
     out.extend_from_slice(&first.to_le_bytes());
-    out.extend_from_slice(&(n as u64).to_le_bytes());
+    out.extend_from_slice(&(rows as u64).to_le_bytes());
     for values in columns {
-        for i in 0..n {
+        for i in 0..rows {
             out.extend_from_slice(&values.get(i).to_le_bytes());
         }
     }
@@ -183,19 +186,29 @@ fn word(bytes: &[u8]) -> u64 {
 /// per draw column, in row groups of `DRAWS_ROW_GROUP` rows.
 pub struct DrawsParquet<W: Write + Send> {
     writer: SerializedFileWriter<W>,
+    /// A stepped program's steps (a `step` INT64 column follows `sample`);
+    /// 0 for a static one.
+    steps: u32,
     samples: Vec<i64>,
+    step_numbers: Vec<i64>,
     columns: Vec<Vec<f64>>,
     /// Bytes of a block split between two calls of `write`.
     pending: Vec<u8>,
 }
 
 impl<W: Write + Send> DrawsParquet<W> {
-    pub fn new(out: W, names: &[String]) -> Result<Self, ParquetError> {
-        let mut fields = vec![Arc::new(
-            Type::primitive_type_builder("sample", Physical::INT64)
-                .with_repetition(Repetition::REQUIRED)
-                .build()?,
-        )];
+    pub fn new(out: W, names: &[String], steps: u32) -> Result<Self, ParquetError> {
+        let int = |name: &str| -> Result<_, ParquetError> {
+            Ok(Arc::new(
+                Type::primitive_type_builder(name, Physical::INT64)
+                    .with_repetition(Repetition::REQUIRED)
+                    .build()?,
+            ))
+        };
+        let mut fields = vec![int("sample")?];
+        if steps > 0 {
+            fields.push(int("step")?);
+        }
         for name in names {
             fields.push(column_type(name, Kind::Float)?);
         }
@@ -206,7 +219,9 @@ impl<W: Write + Send> DrawsParquet<W> {
         );
         Ok(DrawsParquet {
             writer: SerializedFileWriter::new(out, schema, draws_properties())?,
+            steps,
             samples: Vec::with_capacity(DRAWS_ROW_GROUP),
+            step_numbers: Vec::new(),
             columns: vec![Vec::with_capacity(DRAWS_ROW_GROUP); names.len()],
             pending: Vec::new(),
         })
@@ -228,8 +243,12 @@ impl<W: Write + Send> DrawsParquet<W> {
                 break;
             }
             let first = word(&bytes[..8]);
+            let per = u64::from(self.steps.max(1));
             for i in 0..n as u64 {
-                self.samples.push(int64(first + i)?);
+                self.samples.push(int64(first + i / per)?);
+                if self.steps > 0 {
+                    self.step_numbers.push((i % per + 1) as i64);
+                }
             }
             for (c, column) in self.columns.iter_mut().enumerate() {
                 let start = 8 * (2 + c * n);
@@ -255,19 +274,25 @@ impl<W: Write + Send> DrawsParquet<W> {
         }
         let mut rg = self.writer.next_row_group()?;
         let mut i = 0;
+        let ints = if self.steps > 0 { 2 } else { 1 };
         while let Some(mut col) = rg.next_column()? {
-            if i == 0 {
-                col.typed::<Int64Type>()
-                    .write_batch(&self.samples, None, None)?;
-            } else {
-                col.typed::<DoubleType>()
-                    .write_batch(&self.columns[i - 1], None, None)?;
-            }
+            match i {
+                0 => col
+                    .typed::<Int64Type>()
+                    .write_batch(&self.samples, None, None)?,
+                1 if ints == 2 => col
+                    .typed::<Int64Type>()
+                    .write_batch(&self.step_numbers, None, None)?,
+                _ => col
+                    .typed::<DoubleType>()
+                    .write_batch(&self.columns[i - ints], None, None)?,
+            };
             col.close()?;
             i += 1;
         }
         rg.close()?;
         self.samples.clear();
+        self.step_numbers.clear();
         for c in &mut self.columns {
             c.clear();
         }
@@ -340,17 +365,18 @@ mod tests {
             format_block(
                 first,
                 n,
+                0,
                 &[Values::Column(&a[s.clone()]), Values::Column(&b[s])],
                 &mut blocks,
             );
         }
         let whole = {
-            let mut w = DrawsParquet::new(Vec::new(), &names).unwrap();
+            let mut w = DrawsParquet::new(Vec::new(), &names, 0).unwrap();
             w.write(&blocks).unwrap();
             w.finish().unwrap()
         };
         let split = {
-            let mut w = DrawsParquet::new(Vec::new(), &names).unwrap();
+            let mut w = DrawsParquet::new(Vec::new(), &names, 0).unwrap();
             for piece in blocks.chunks(999) {
                 w.write(piece).unwrap();
             }
@@ -373,9 +399,9 @@ mod tests {
 
     #[test]
     fn an_incomplete_block_is_an_error() {
-        let mut w = DrawsParquet::new(Vec::new(), &["a".to_string()]).unwrap();
+        let mut w = DrawsParquet::new(Vec::new(), &["a".to_string()], 0).unwrap();
         let mut block = Vec::new();
-        format_block(0, 3, &[Values::Constant(1.0, 3)], &mut block);
+        format_block(0, 3, 0, &[Values::Constant(1.0, 3)], &mut block);
         w.write(&block[..block.len() - 1]).unwrap();
         assert!(w.finish().is_err());
     }

@@ -36,10 +36,16 @@ impl DrawsFormat {
 
 /// Rows of one block: the sample's index, then each column's value
 /// (`Program::draw_operands`, in order) in Rust's shortest round-trip form.
-pub fn format_rows(first: u64, n: usize, columns: &[Values], out: &mut Vec<u8>) {
-    for i in 0..n {
+/// A stepped program's block has a row per sample and step, sample-major,
+/// the step after the sample (`steps` is 0 for a static program).
+pub fn format_rows(first: u64, n: usize, steps: u32, columns: &[Values], out: &mut Vec<u8>) {
+    let per = steps.max(1) as usize;
+    for i in 0..n * per {
         // Writing to a Vec cannot fail.
-        let _ = write!(out, "{}", first + i as u64);
+        let _ = write!(out, "{}", first + (i / per) as u64);
+        if steps > 0 {
+            let _ = write!(out, ",{}", i % per + 1);
+        }
         for values in columns {
             let _ = write!(out, ",{}", values.get(i));
         }
