@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Union
 
 from . import _native, _values
@@ -36,6 +36,12 @@ class CheckReport:
     events: list[Entry]
     outputs: list[Entry]
     text: str
+    #: ``[model] steps`` of a stepped model (language 1.2); None if static.
+    steps: int | None = None
+    #: ``[model] step_unit``, a label; None when not given.
+    step_unit: str | None = None
+    #: ``[state]`` entries, in the order their starts are evaluated.
+    states: list[Entry] = field(default_factory=list)
 
     def __str__(self) -> str:
         return self.text
@@ -48,6 +54,7 @@ class CheckReport:
             {"section": section, "name": e.name, "kind": e.kind, "definition": e.definition}
             for section, entries in (
                 ("nodes", self.nodes),
+                ("states", self.states),
                 ("events", self.events),
                 ("outputs", self.outputs),
             )
@@ -145,6 +152,9 @@ class Model:
             events=entries("events"),
             outputs=entries("outputs"),
             text=d["text"],
+            steps=d["steps"],
+            step_unit=d["step_unit"],
+            states=entries("states"),
         )
 
     def _copy(self) -> "Model":

@@ -293,6 +293,9 @@ fn check<'py>(
     d.set_item("nodes", entries(&report.nodes)?)?;
     d.set_item("events", entries(&report.events)?)?;
     d.set_item("outputs", entries(&report.outputs)?)?;
+    d.set_item("steps", report.steps.as_ref().map(|s| s.0))?;
+    d.set_item("step_unit", report.steps.as_ref().and_then(|s| s.1.clone()))?;
+    d.set_item("states", entries(&report.states)?)?;
     d.set_item("text", report.render())?;
     Ok(d)
 }

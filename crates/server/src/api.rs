@@ -448,6 +448,9 @@ async fn check(
         "nodes": entries(&report.nodes),
         "events": entries(&report.events),
         "outputs": entries(&report.outputs),
+        "steps": report.steps.as_ref().map(|s| s.0),
+        "step_unit": report.steps.as_ref().and_then(|s| s.1.clone()),
+        "states": entries(&report.states),
     })))
 }
 
