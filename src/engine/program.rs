@@ -247,6 +247,7 @@ impl Program {
     }
 
     /// The number of design dimensions (`dimensions().len()`).
+    #[cfg_attr(not(feature = "internals"), allow(dead_code))]
     pub fn dimension_count(&self) -> usize {
         self.stepping
             .as_ref()
@@ -254,6 +255,7 @@ impl Program {
     }
 
     /// The time steps: 1 for a static program.
+    #[cfg_attr(not(feature = "internals"), allow(dead_code))]
     pub fn step_count(&self) -> u32 {
         self.stepping.as_ref().map_or(1, |s| s.steps)
     }
