@@ -341,7 +341,8 @@ fn start_order(entries: &[Entry]) -> Result<Vec<usize>, ModelError> {
                     &entries[i],
                     key,
                     format!(
-                        "start may read inputs, t and other states' start; '{}' is in [derived]                          (it exists only from step 1 on)",
+                        "start may read inputs, t and other states' start; '{}' is in [derived] \
+                         (it exists only from step 1 on)",
                         d.name
                     ),
                 ));
