@@ -91,6 +91,8 @@ pub struct ModelInfo {
     pub horizon: Option<String>,
     /// `steps`: the number of time steps; None for a static model.
     pub steps: Option<u32>,
+    /// Where `steps` was written (errors about the steps name it).
+    pub steps_origin: Option<Origin>,
     /// `step_unit`: a label for the steps in reports.
     pub step_unit: Option<String>,
 }

@@ -300,10 +300,15 @@ fn check_steps(spec: &ModelSpec) -> Result<(), ModelError> {
     let per_step = count(&|e| matches!(e.section, Section::Derived | Section::State));
     let quantities = count(&|e| matches!(e.section, Section::Events | Section::Outputs));
     let steps = u64::from(steps);
+    let (file, line) = spec
+        .info
+        .steps_origin
+        .as_ref()
+        .map_or((spec.file.as_path(), 0), |o| (o.file.as_path(), o.line));
     let limit = |what: &str, n: u64, max: u64| {
         ModelError::new(
-            &spec.file,
-            0,
+            file,
+            line,
             "model.steps",
             format!(
                 "steps x {what} = {steps} x {} = {}, above the limit of {max}",

@@ -113,6 +113,11 @@ fn merge(
         title: child.info.title.or(parent.info.title),
         description: child.info.description.or(parent.info.description),
         horizon: child.info.horizon.or(parent.info.horizon),
+        steps_origin: if child.info.steps.is_some() {
+            child.info.steps_origin
+        } else {
+            parent.info.steps_origin
+        },
         steps: child.info.steps.or(parent.info.steps),
         step_unit: child.info.step_unit.or(parent.info.step_unit),
     };

@@ -135,6 +135,10 @@ fn parse_model_table(
         let full = format!("model.{k}");
         if k == "steps" {
             info.steps = Some(steps_value(lines, key.span().start, value.get_ref())?);
+            info.steps_origin = Some(Origin {
+                file: lines.file.clone(),
+                line: lines.line(key.span().start),
+            });
             continue;
         }
         let Some(s) = value.get_ref().as_str() else {
