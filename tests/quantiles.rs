@@ -50,12 +50,16 @@ fn run_with_values(
         .iter()
         .position(|n| n == quantity)
         .unwrap();
-    let format =
-        move |_: u64, n: usize, values: &[gaprisk::engine::eval::Values], out: &mut Vec<u8>| {
-            for i in 0..n {
-                out.extend(values[column].get(i).to_le_bytes());
-            }
-        };
+    // A static model: one value per sample (`_steps` is 0).
+    let format = move |_: u64,
+                       n: usize,
+                       _steps: u32,
+                       values: &[gaprisk::engine::eval::Values],
+                       out: &mut Vec<u8>| {
+        for i in 0..n {
+            out.extend(values[column].get(i).to_le_bytes());
+        }
+    };
     let mut bytes = Vec::new();
     let mut write = |b: &[u8]| {
         bytes.extend_from_slice(b);

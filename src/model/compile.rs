@@ -2,7 +2,7 @@
 //! slots or folded constants, expressions become straight-line code.
 
 use super::expr::{BinaryOp, Expr, TernaryOp, UnaryOp};
-use super::spec::{Body, Param, Section};
+use super::spec::{Body, Entry, Param, Section};
 use super::validate::Model;
 use crate::distributions::Distribution;
 use crate::engine::program::{
@@ -145,82 +145,22 @@ pub fn compile(model: &Model) -> Result<Program, ModelError> {
     if let Some(steps) = model.spec.info.steps {
         return compile_stepped(model, steps);
     }
-    let mut c = Compiler {
-        steps: Vec::new(),
-        streams: Vec::new(),
-        stream_nodes: Vec::new(),
-        free_temps: Vec::new(),
-        temps_in_use: Vec::new(),
-        next_slot: 0,
-    };
+    let mut c = Compiler::new();
     let mut names: HashMap<&str, Operand> = HashMap::new();
     let mut node_columns = Vec::new();
     // Fixed distributions depend on nothing: drawn together, first.
     let mut fixed = Vec::new();
     for entry in model.nodes() {
         let operand = match &entry.body {
-            Body::Fixed(crate::distributions::Distribution::Constant(v), _) => Operand::Const(*v),
-            Body::Fixed(dist, _) => {
-                let slot = c.permanent_slot();
-                c.streams.push(stream_id(&entry.name));
-                c.stream_nodes.push(entry.name.clone());
-                fixed.push(FixedDraw {
-                    slot,
-                    stream: c.streams.len() - 1,
-                    dist: dist.clone(),
-                });
-                Operand::Slot(slot)
-            }
+            Body::Fixed(dist, _) => c.fixed_node(entry, dist, &mut fixed),
             Body::Random(spec) => {
-                let params: Vec<Operand> = spec
-                    .params
-                    .iter()
-                    .map(|p| match p {
-                        Param::Number(x) => Operand::Const(*x),
-                        Param::Expr { expr, .. } => c.value(expr, &names),
-                    })
-                    .collect();
-                let constants: Option<Vec<f64>> = params
-                    .iter()
-                    .map(|p| match p {
-                        Operand::Const(x) => Some(*x),
-                        Operand::Slot(_) => None,
-                    })
-                    .collect();
-                let slot = c.permanent_slot();
-                c.streams.push(stream_id(&entry.name));
-                c.stream_nodes.push(entry.name.clone());
-                let stream = c.streams.len() - 1;
-                let step = match constants {
-                    // Every parameter folded to a number: check it now, as for inputs.
-                    Some(values) => {
-                        let dist = spec.form.build(&values).map_err(|e| {
-                            ModelError::new(
-                                &entry.origin.file,
-                                entry.origin.line,
-                                format!("{}.{}", entry.key(), e.param),
-                                e.to_string(),
-                            )
-                        })?;
-                        fixed.push(FixedDraw { slot, stream, dist });
-                        None
-                    }
-                    None if spec.form == crate::distributions::Form::Bernoulli => {
-                        Some(Step::DrawBernoulli {
-                            slot,
-                            stream,
-                            p: params[0],
-                        })
-                    }
-                    None => Some(Step::DrawWithParams {
-                        slot,
-                        stream,
-                        form: spec.form.clone(),
-                        params,
-                    }),
-                };
-                c.steps.extend(step);
-                Operand::Slot(slot)
+                let (slot, draw) = c.random_node(entry, spec, &names)?;
+                match draw {
+                    Ok(step) => c.steps.push(step),
+                    // Every parameter folded to a number.
+                    Err(draw) => fixed.push(draw),
+                }
+                slot
             }
             Body::Expr { expr, .. } => c.value(expr, &names),
             Body::State { .. } => unreachable!("a static model has no states"),
@@ -230,24 +170,15 @@ pub fn compile(model: &Model) -> Result<Program, ModelError> {
             node_columns.push((entry.name.clone(), operand));
         }
     }
-    let mut quantities = Vec::new();
-    for &i in &model.quantities {
-        let entry = model.entry(i);
-        let Body::Expr { expr, .. } = &entry.body else {
-            unreachable!("events and outputs are parsed as expressions")
-        };
-        let value = c.value(expr, &names);
-        let kind = if entry.section == Section::Events {
-            QuantityKind::Event
-        } else {
-            QuantityKind::Output
-        };
-        quantities.push(Quantity {
-            name: entry.name.clone(),
-            kind,
-            value,
-        });
-    }
+    let quantities = model
+        .quantities
+        .iter()
+        .map(|&i| {
+            let entry = model.entry(i);
+            let value = c.value(quantity_expr(entry), &names);
+            quantity(entry, value)
+        })
+        .collect();
     if !fixed.is_empty() {
         tabulate(&mut fixed);
         let correlated = correlated_draws(model, &fixed, &c.stream_nodes)?;
@@ -273,16 +204,48 @@ impl Compiler {
         (std::mem::replace(&mut self.steps, outer), value)
     }
 
-    /// A random node's draw step, or (every parameter a number) its fixed
-    /// draw, checked now as for inputs.
+    fn new() -> Compiler {
+        Compiler {
+            steps: Vec::new(),
+            streams: Vec::new(),
+            stream_nodes: Vec::new(),
+            free_temps: Vec::new(),
+            temps_in_use: Vec::new(),
+            next_slot: 0,
+        }
+    }
+
+    /// A random stream for the node `name`: its index.
+    fn stream(&mut self, name: &str) -> usize {
+        self.streams.push(stream_id(name));
+        self.stream_nodes.push(name.to_string());
+        self.streams.len() - 1
+    }
+
+    /// A number, or a distribution with numeric parameters, whose draw
+    /// joins `fixed`.
+    fn fixed_node(&mut self, entry: &Entry, dist: &Distribution, fixed: &mut Vec<FixedDraw>) -> Operand {
+        if let Distribution::Constant(v) = dist {
+            return Operand::Const(*v);
+        }
+        let slot = self.permanent_slot();
+        let stream = self.stream(&entry.name);
+        fixed.push(FixedDraw {
+            slot,
+            stream,
+            dist: dist.clone(),
+        });
+        Operand::Slot(slot)
+    }
+
+    /// A random node's slot, and its draw step or (every parameter folded
+    /// to a number) its fixed draw, checked now as for inputs.
     fn random_node(
         &mut self,
-        entry: &super::spec::Entry,
+        entry: &Entry,
         spec: &super::spec::DistSpec,
         names: &HashMap<&str, Operand>,
-        slot: u32,
-        stream: usize,
-    ) -> Result<Result<Step, FixedDraw>, ModelError> {
+    ) -> Result<(Operand, Result<Step, FixedDraw>), ModelError> {
         let params: Vec<Operand> = spec
             .params
             .iter()
@@ -298,7 +261,9 @@ impl Compiler {
                 Operand::Slot(_) => None,
             })
             .collect();
-        Ok(match constants {
+        let slot = self.permanent_slot();
+        let stream = self.stream(&entry.name);
+        let draw = match constants {
             Some(values) => {
                 let dist = spec.form.build(&values).map_err(|e| {
                     ModelError::new(
@@ -310,20 +275,41 @@ impl Compiler {
                 })?;
                 Err(FixedDraw { slot, stream, dist })
             }
-            None if spec.form == crate::distributions::Form::Bernoulli => {
-                Ok(Step::DrawBernoulli {
-                    slot,
-                    stream,
-                    p: params[0],
-                })
-            }
+            None if spec.form == crate::distributions::Form::Bernoulli => Ok(Step::DrawBernoulli {
+                slot,
+                stream,
+                p: params[0],
+            }),
             None => Ok(Step::DrawWithParams {
                 slot,
                 stream,
                 form: spec.form.clone(),
                 params,
             }),
-        })
+        };
+        Ok((Operand::Slot(slot), draw))
+    }
+}
+
+/// An event's or output's expression.
+fn quantity_expr(entry: &Entry) -> &Expr {
+    let Body::Expr { expr, .. } = &entry.body else {
+        unreachable!("events and outputs are parsed as expressions")
+    };
+    expr
+}
+
+/// An event or output with its value.
+fn quantity(entry: &Entry, value: Operand) -> Quantity {
+    let kind = if entry.section == Section::Events {
+        QuantityKind::Event
+    } else {
+        QuantityKind::Output
+    };
+    Quantity {
+        name: entry.name.clone(),
+        kind,
+        value,
     }
 }
 
@@ -335,33 +321,15 @@ impl Compiler {
 /// (`rng::step_stream_id`), step 1's being the static stream.
 fn compile_stepped(model: &Model, steps: u32) -> Result<Program, ModelError> {
     use crate::engine::program::{EventCarry, StateSlots, StateStart, Stepping};
-    let mut c = Compiler {
-        steps: Vec::new(),
-        streams: Vec::new(),
-        stream_nodes: Vec::new(),
-        free_temps: Vec::new(),
-        temps_in_use: Vec::new(),
-        next_slot: 0,
-    };
+    let mut c = Compiler::new();
     let mut names: HashMap<&str, Operand> = HashMap::new();
     let mut node_columns = Vec::new();
     let mut inputs = Vec::new();
     for entry in model.nodes().filter(|e| e.section == Section::Inputs) {
-        let operand = match &entry.body {
-            Body::Fixed(Distribution::Constant(v), _) => Operand::Const(*v),
-            Body::Fixed(dist, _) => {
-                let slot = c.permanent_slot();
-                c.streams.push(stream_id(&entry.name));
-                c.stream_nodes.push(entry.name.clone());
-                inputs.push(FixedDraw {
-                    slot,
-                    stream: c.streams.len() - 1,
-                    dist: dist.clone(),
-                });
-                Operand::Slot(slot)
-            }
-            _ => unreachable!("inputs are numbers or distributions"),
+        let Body::Fixed(dist, _) = &entry.body else {
+            unreachable!("inputs are numbers or distributions")
         };
+        let operand = c.fixed_node(entry, dist, &mut inputs);
         names.insert(entry.name.as_str(), operand);
         if let Operand::Slot(_) = operand {
             node_columns.push((entry.name.clone(), operand));
@@ -401,37 +369,60 @@ fn compile_stepped(model: &Model, steps: u32) -> Result<Program, ModelError> {
     // gives a static model's bits), then everything else in order.
     let mut body_fixed = Vec::new();
     let mut once: Vec<bool> = vec![false; c.streams.len()];
+    // What takes another value at each step: `t`, the states, the random
+    // derived nodes and what reads them. Expressions reading none of these
+    // are the same at every step: computed once, before the loop, by the
+    // same instructions on the same values (so the same bits).
+    let mut varies: std::collections::HashSet<&str> = model.states().map(|e| e.name.as_str()).collect();
+    varies.insert(super::validate::STEP_NAME);
+    let mut once_per_sample: Vec<Step> = Vec::new();
     let (mut body, quantities) = c.section(|c| -> Result<Vec<Quantity>, ModelError> {
+        let expression = |c: &mut Compiler,
+                          expr: &Expr,
+                          names: &HashMap<&str, Operand>,
+                          varies: &std::collections::HashSet<&str>,
+                          hoisted: &mut Vec<Step>| {
+            if expr.names().iter().any(|n| varies.contains(n)) {
+                (c.value(expr, names), true)
+            } else {
+                let (code, value) = c.section(|c| c.value(expr, names));
+                hoisted.extend(code);
+                (value, false)
+            }
+        };
         for entry in model.nodes().filter(|e| e.section == Section::Derived) {
             let operand = match &entry.body {
-                Body::Fixed(Distribution::Constant(v), _) => Operand::Const(*v),
                 Body::Fixed(dist, _) => {
-                    let slot = c.permanent_slot();
-                    c.streams.push(stream_id(&entry.name));
-                    c.stream_nodes.push(entry.name.clone());
-                    once.push(entry.each_step == Some(false));
-                    body_fixed.push(FixedDraw {
-                        slot,
-                        stream: c.streams.len() - 1,
-                        dist: dist.clone(),
-                    });
-                    Operand::Slot(slot)
+                    let operand = c.fixed_node(entry, dist, &mut body_fixed);
+                    if let Operand::Slot(_) = operand {
+                        once.push(entry.each_step == Some(false));
+                    }
+                    operand
                 }
                 Body::Random(spec) => {
-                    let slot = c.permanent_slot();
-                    c.streams.push(stream_id(&entry.name));
-                    c.stream_nodes.push(entry.name.clone());
+                    let (slot, draw) = c.random_node(entry, spec, &names)?;
                     once.push(entry.each_step == Some(false));
-                    let stream = c.streams.len() - 1;
-                    match c.random_node(entry, spec, &names, slot, stream)? {
+                    match draw {
                         Ok(step) => c.steps.push(step),
-                        Err(fixed) => body_fixed.push(fixed),
+                        Err(draw) => body_fixed.push(draw),
                     }
-                    Operand::Slot(slot)
+                    slot
                 }
-                Body::Expr { expr, .. } => c.value(expr, &names),
+                Body::Expr { expr, .. } => {
+                    let (value, per_step) =
+                        expression(c, expr, &names, &varies, &mut once_per_sample);
+                    if !per_step {
+                        names.insert(entry.name.as_str(), value);
+                        if let Operand::Slot(_) = value {
+                            node_columns.push((entry.name.clone(), value));
+                        }
+                        continue;
+                    }
+                    value
+                }
                 _ => unreachable!("derived entries are nodes"),
             };
+            varies.insert(entry.name.as_str());
             names.insert(entry.name.as_str(), operand);
             if let Operand::Slot(_) = operand {
                 node_columns.push((entry.name.clone(), operand));
@@ -440,20 +431,9 @@ fn compile_stepped(model: &Model, steps: u32) -> Result<Program, ModelError> {
         let mut quantities = Vec::new();
         for &i in &model.quantities {
             let entry = model.entry(i);
-            let Body::Expr { expr, .. } = &entry.body else {
-                unreachable!("events and outputs are parsed as expressions")
-            };
-            let value = c.value(expr, &names);
-            let kind = if entry.section == Section::Events {
-                QuantityKind::Event
-            } else {
-                QuantityKind::Output
-            };
-            quantities.push(Quantity {
-                name: entry.name.clone(),
-                kind,
-                value,
-            });
+            let expr = quantity_expr(entry);
+            let (value, _) = expression(c, expr, &names, &varies, &mut once_per_sample);
+            quantities.push(quantity(entry, value));
         }
         Ok(quantities)
     });
@@ -539,6 +519,7 @@ fn compile_stepped(model: &Model, steps: u32) -> Result<Program, ModelError> {
         let correlated = correlated_draws(model, &inputs, &c.stream_nodes)?;
         program_steps.push(Step::DrawFixed(inputs, correlated));
     }
+    program_steps.extend(once_per_sample);
     Ok(Program {
         steps: program_steps,
         slots: c.next_slot as usize,

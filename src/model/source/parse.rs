@@ -4,11 +4,11 @@
 
 use super::correlations::parse_correlations;
 use super::distribution::distribution_body;
-use super::reading::{Lines, expression_body, number, string_field};
+use super::reading::{Lines, check_name, expression_body, number, string_field};
 use super::state::parse_states;
 use crate::distributions::{Distribution, Family, Form};
 use crate::error::ModelError;
-use crate::model::expr::{self, Expr};
+use crate::model::expr::Expr;
 use crate::model::files::ModelFiles;
 use crate::model::spec::{Body, Correlation, DistSpec, Entry, ModelInfo, Origin, Param, Section};
 use std::path::Path;
@@ -231,20 +231,7 @@ fn parse_entry(
     let name = key.get_ref().to_string();
     let full = format!("{}.{name}", section.key());
     let at = key.span().start;
-    if !expr::is_identifier(&name) {
-        return lines.error(
-            at,
-            full,
-            "is not a valid name (letters, digits and '_', not starting with a digit)",
-        );
-    }
-    if expr::RESERVED.contains(&name.as_str()) {
-        return lines.error(
-            at,
-            full,
-            format!("'{name}' is reserved (an operator, constant or function)"),
-        );
-    }
+    check_name(lines, at, &full, &name)?;
     let origin = Origin {
         file: lines.file.clone(),
         line: lines.line(at),

@@ -94,3 +94,23 @@ pub(super) fn string_field(
         ),
     }
 }
+
+/// That `name`, the entry `key`, is a usable name: an identifier that is
+/// not a reserved word.
+pub(super) fn check_name(lines: &Lines, at: usize, key: &str, name: &str) -> Result<(), ModelError> {
+    if !expr::is_identifier(name) {
+        return lines.error(
+            at,
+            key,
+            "is not a valid name (letters, digits and '_', not starting with a digit)",
+        );
+    }
+    if expr::RESERVED.contains(&name) {
+        return lines.error(
+            at,
+            key,
+            format!("'{name}' is reserved (an operator, constant or function)"),
+        );
+    }
+    Ok(())
+}

@@ -1,9 +1,8 @@
 //! `[state]` (language 1.2): values carried from one time step to the
 //! next, each `{ start = ..., next = ... }`.
 
-use super::reading::{Lines, expression_body, number, string_field};
+use super::reading::{Lines, check_name, expression_body, number, string_field};
 use crate::error::ModelError;
-use crate::model::expr;
 use crate::model::spec::{Body, Entry, Origin, Param, Section};
 use toml::Spanned;
 use toml::de::DeValue;
@@ -21,20 +20,7 @@ pub(super) fn parse_states(
         let name = key.get_ref().to_string();
         let full = format!("state.{name}");
         let at = key.span().start;
-        if !expr::is_identifier(&name) {
-            return lines.error(
-                at,
-                full,
-                "is not a valid name (letters, digits and '_', not starting with a digit)",
-            );
-        }
-        if expr::RESERVED.contains(&name.as_str()) {
-            return lines.error(
-                at,
-                full,
-                format!("'{name}' is reserved (an operator, constant or function)"),
-            );
-        }
+        check_name(lines, at, &full, &name)?;
         let DeValue::Table(fields) = value.get_ref() else {
             return lines.error(
                 at,
