@@ -989,8 +989,15 @@ ev = "v > 0"
     );
     let (summary, rows, out) =
         run_stepped(&model, &["--samples", "5000", "--seed", "32", "--draws"]);
+    // draws.csv has a row per sample and step; u is an input, the same at
+    // every step: one row per sample is read, step 1's.
     let draws = read_summary(&out.path().join("draws.csv"));
-    let u: Vec<f64> = draws.iter().map(|r| num(r, "u")).collect();
+    assert_eq!(draws.len(), 4 * 5000, "a row per sample and step");
+    let u: Vec<f64> = draws
+        .iter()
+        .filter(|r| num(r, "step") == 1.0)
+        .map(|r| num(r, "u"))
+        .collect();
     let count = |f: &dyn Fn(f64) -> bool| u.iter().filter(|&&x| f(x)).count() as f64;
     let (true_at_3, unknown, never) = (
         count(&|x| x < 0.3),
@@ -1016,4 +1023,53 @@ ev = "v > 0"
     let s = row(&summary, "ev");
     assert_eq!(num(s, "non_finite"), unknown);
     assert_eq!(s["mean"], cell(&rows, "ev", 4, "by_step")["value"]);
+}
+
+/// draws.csv of a stepped model: a row per sample and step, sample by
+/// sample, with the states at that step and each event's value at that
+/// step (not its carry). Exact: x counts the steps, and the event is true
+/// at step 2 only.
+#[test]
+fn draws_have_a_row_per_sample_and_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_model(
+        dir.path(),
+        "count.toml",
+        r#"
+[model]
+name = "count"
+steps = 3
+[inputs]
+u = { dist = "uniform", min = 0, max = 1 }
+[state]
+x = { start = 0, next = "x + 1" }
+[events]
+second = "x == 1"
+[outputs]
+ux = "u * x"
+"#,
+    );
+    let out = tempfile::tempdir().unwrap();
+    gaprisk()
+        .args(["run"])
+        .arg(&model)
+        .args(["--samples", "5", "--draws", "--quiet", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(out.path().join("draws.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("sample,step,u,x,second,ux"));
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(rows.len(), 15);
+    for (r, row) in rows.iter().enumerate() {
+        let (sample, step) = ((r / 3) as f64, (r % 3 + 1) as f64);
+        assert_eq!(row[..2], [sample, step], "row {r}");
+        assert_eq!(row[2], rows[r - r % 3][2], "u is drawn once per sample");
+        assert_eq!(row[3], step - 1.0, "x at step {step}");
+        assert_eq!(row[4], f64::from(step == 2.0), "the event at its step");
+        assert_eq!(row[5], row[2] * row[3]);
+    }
 }

@@ -398,6 +398,32 @@ mod tests {
     }
 
     #[test]
+    fn stepped_draws_have_a_row_per_sample_and_step() {
+        // Two samples of three steps, sample-major.
+        let a: Vec<f64> = (0..6).map(f64::from).collect();
+        let mut block = Vec::new();
+        format_block(10, 2, 3, &[Values::Column(&a)], &mut block);
+        let mut w = DrawsParquet::new(Vec::new(), &["a".to_string()], 3).unwrap();
+        w.write(&block).unwrap();
+        let bytes = w.finish().unwrap();
+        let rows: Vec<Vec<Field>> = reader(&bytes)
+            .get_row_iter(None)
+            .unwrap()
+            .map(|r| r.unwrap().into_columns().into_iter().map(|(_, f)| f).collect())
+            .collect();
+        let expected: Vec<Vec<Field>> = (0..6)
+            .map(|r| {
+                vec![
+                    Field::Long(10 + r / 3),
+                    Field::Long(r % 3 + 1),
+                    Field::Double(r as f64),
+                ]
+            })
+            .collect();
+        assert_eq!(rows, expected);
+    }
+
+    #[test]
     fn an_incomplete_block_is_an_error() {
         let mut w = DrawsParquet::new(Vec::new(), &["a".to_string()], 0).unwrap();
         let mut block = Vec::new();
