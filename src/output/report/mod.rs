@@ -32,6 +32,7 @@ pub const INPUT_FILES: &[&str] = &[
     run::report::HISTOGRAM,
     run::report::CONVERGENCE,
     run::report::QUANTILES,
+    run::report::HORIZON,
     compare::report::COMPARE,
     sweep::report::SWEEP,
     sensitivity::report::SENSITIVITY,
