@@ -365,7 +365,7 @@ fn a_stepped_run_draws_its_events_and_outputs_over_time() {
             "histogram",
         ],
     );
-    assert!(h.contains("<h3>Over time</h3>"));
+    assert!(h.contains("<h3 id=\"f1-over-time\">Over time</h3>"));
     assert!(h.contains("<dt>Steps</dt><dd>12</dd>") && h.contains("<dt>Step unit</dt><dd>month</dd>"));
     // Numbers that stand for a whole run are the last step's.
     assert!(h.contains("Event probabilities by the last step (month 12) with 95% intervals"));

@@ -119,7 +119,7 @@ pub fn section(f: &Folder) -> Result<String> {
     };
     let unit = unit(f);
     let confidence = confidence_text(f);
-    let mut out = String::from("<h3>Over time</h3>\n");
+    let mut out = format!("<h3 id=\"{}\">Over time</h3>\n", f.id("over-time"));
     let names = h.csv.distinct(quantity);
     if names.is_empty() {
         out.push_str(&remark(&format!("{HORIZON} has no rows.")));
