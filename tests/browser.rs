@@ -1,8 +1,9 @@
 //! The web page of `gaprisk serve`, driven in headless Chromium over the W3C
 //! WebDriver protocol (chromedriver): a run submitted from the form shows,
 //! as its headline, the very number the job wrote to summary.csv, formatted
-//! as `gaprisk run` prints it. A compare job, a rare job and a refused (422)
-//! request are driven too. Screenshots go to target/browser-screenshot*.png.
+//! as `gaprisk run` prints it. A compare job, a rare job, a refused (422)
+//! request and a stepped model's run (horizon.csv and the charts over time)
+//! are driven too. Screenshots go to target/browser-screenshot*.png.
 //!
 //! Needs /usr/bin/chromium and chromedriver: `apt-get install -y chromium
 //! chromium-driver`. Without them the test fails; it never skips.
@@ -385,6 +386,29 @@ fn http_get(url: &str) -> String {
     r.body_mut().read_to_string().unwrap()
 }
 
+/// A stepped model of one event and one output, pasted into the form.
+const STEPPED: &str = "[model]
+name = \"walk\"
+steps = 8
+step_unit = \"week\"
+
+[inputs]
+h = { dist = \"beta\", alpha = 2, beta = 30 }
+
+[derived]
+z = { dist = \"normal\", mean = 0, sd = 1 }
+hit = { dist = \"bernoulli\", p = \"h\" }
+
+[state]
+x = { start = 0, next = \"x + z\" }
+
+[events]
+hit = \"hit\"
+
+[outputs]
+x = \"x\"
+";
+
 /// The closure row of a summary.csv, as `gaprisk run` prints its headline.
 fn headline_from_csv(csv_text: &str) -> String {
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
@@ -624,6 +648,67 @@ fn the_page_runs_a_job_and_shows_its_numbers() {
         texts[0]
     );
     browser.screenshot(&target.join("browser-screenshot-error.png"));
+
+    // A stepped model (language 1.2): horizon.csv among the files, the
+    // headline and table at the last step, the report's charts over time.
+    browser.type_into("#model-text", STEPPED);
+    browser.type_into("#samples", "20000");
+    browser.click("#submit");
+    let texts = browser.wait_until(
+        "the stepped run done, with its headline",
+        30,
+        &["#job-status", "#headline", "#files"],
+        |t| t[0] == "done" && t[1].contains("P(hit by week 8)") && !t[2].is_empty(),
+    );
+    assert!(
+        texts[2].contains("horizon.csv"),
+        "the files list horizon.csv: {}",
+        texts[2]
+    );
+    let id = browser.text("#job-id");
+    let horizon = http_get(&format!("{url}/v1/jobs/{id}/files/horizon.csv"));
+    assert!(horizon.starts_with("model,quantity,step,measure,value,ci_low,ci_high,confidence\n"));
+    let last = horizon
+        .lines()
+        .find(|l| l.starts_with("walk,hit,8,by_step,"))
+        .expect("hit's by_step at week 8");
+    let summary = http_get(&format!("{url}/v1/jobs/{id}/files/summary.csv"));
+    assert_eq!(
+        texts[1],
+        headline_from_csv(&summary).replace("P(hit)", "P(hit by week 8)"),
+        "the headline is the last week's"
+    );
+    assert!(
+        summary.contains(&format!(
+            ",hit,event,20000,{},",
+            last.split(',').nth(4).unwrap()
+        )),
+        "summary.csv's hit is the last week's by_step: {last}"
+    );
+    assert!(
+        browser
+            .text("#summary")
+            .contains("Events: probability by week 8")
+    );
+    let charts = browser.wait_for_charts(frame, &["horizon", "fan", "events", "histogram"]);
+    let kinds = |kind: &str| {
+        charts
+            .iter()
+            .filter(|c| c.0.split(' ').any(|k| k == format!("chart-{kind}")))
+            .count()
+    };
+    assert_eq!((kinds("horizon"), kinds("fan")), (1, 1), "{charts:?}");
+    let in_frame = browser.execute(
+        "const d = document.getElementById('report-frame').contentDocument;
+         return [d.getElementById('f1-horizon-hit').textContent,
+                 d.getElementById('f1-fan-x').textContent];",
+    );
+    assert!(
+        in_frame[0].as_str().unwrap().contains("week")
+            && in_frame[1].as_str().unwrap().contains("median (p50)"),
+        "{in_frame}"
+    );
+    browser.screenshot(&target.join("browser-screenshot-stepped.png"));
 
     // Each kind of report, opened from disk as a user would.
     let reports = logs.join("reports");

@@ -19,8 +19,10 @@ RESULTS: dict[str, tuple[type[Result], str]] = {
         RunResult,
         """Samples the model and estimates every event and output, as ``gaprisk
         run``. Returns a RunResult: ``.summary``, ``.quantiles``,
-        ``.histogram``, ``.convergence`` (DataFrames), ``.manifest``,
-        ``.files``, ``.save(dir)``, ``.draws(columns)``.""",
+        ``.histogram``, ``.convergence`` (DataFrames), ``.horizon`` (a
+        stepped model's horizon.csv, every event and output at every step;
+        None for a static model), ``.manifest``, ``.files``,
+        ``.save(dir)``, ``.draws(columns)``.""",
     ),
     "compare": (
         CompareResult,

@@ -75,7 +75,8 @@ class Result:
 
 
 class RunResult(Result):
-    """A ``run``: summary, histogram and convergence as DataFrames."""
+    """A ``run``: summary, quantiles, histogram, convergence and (for a
+    stepped model) horizon as DataFrames."""
 
     def __init__(self, files, text="", warnings=(), draws: Callable[[], bytes] | None = None):
         super().__init__(files, text, warnings)
@@ -103,6 +104,22 @@ class RunResult(Result):
     def convergence(self) -> pd.DataFrame:
         """convergence.csv: each estimate and interval as samples grew."""
         return self._table("convergence")
+
+    @property
+    def horizon(self) -> pd.DataFrame | None:
+        """horizon.csv of a stepped model (``[model] steps``, language 1.2):
+        one row per quantity, step and measure (model, quantity, step,
+        measure, value, ci_low, ci_high, confidence), the events first, then
+        the outputs, in model order; an event's measures are ``by_step``
+        (the probability it happened at some step up to this one),
+        ``at_step`` and ``hazard``, an output's ``mean``, ``p05``, ``p50``
+        and ``p95``. ``step`` is an int64 from 1; the numbers are float64,
+        exactly as written (a hazard with no sample left to happen is NaN).
+        At the last step, ``by_step`` and ``mean`` are ``summary``'s means.
+        None for a static model, which has no steps."""
+        if "horizon.csv" not in self.files and "horizon.parquet" not in self.files:
+            return None
+        return self._table("horizon")
 
     def draws(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """One row per sample: ``sample``, every non-constant node, then the

@@ -51,6 +51,8 @@ pub fn anchored<'s>(style: TextStyle<'s>, h: HPos, v: VPos) -> TextStyle<'s> {
 pub enum Key {
     Box,
     Line,
+    /// A dashed line (a second line over the same band).
+    Dashed,
     Dot,
 }
 
@@ -150,6 +152,12 @@ impl Frame {
                             ))?,
                             Key::Line => root.draw(&PathElement::new(
                                 vec![(x0, y), (x0 + 14, y)],
+                                item.color.stroke_width(3),
+                            ))?,
+                            Key::Dashed => root.draw(&plotters::element::DashedPathElement::new(
+                                vec![(x0, y), (x0 + 14, y)],
+                                4,
+                                3,
                                 item.color.stroke_width(3),
                             ))?,
                             Key::Dot => {

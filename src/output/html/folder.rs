@@ -287,6 +287,17 @@ impl Csv {
             .collect()
     }
 
+    /// The distinct values of column `col` among `rows`, in order of
+    /// first appearance.
+    pub fn distinct_among(&self, rows: &[usize], col: usize) -> Vec<String> {
+        let mut seen = std::collections::BTreeSet::new();
+        rows.iter()
+            .map(|&r| &self.rows[r][col])
+            .filter(|v| seen.insert(v.as_str()))
+            .cloned()
+            .collect()
+    }
+
     /// The distinct values of column `col`, in order of first appearance.
     pub fn distinct(&self, col: usize) -> Vec<String> {
         let mut seen = std::collections::BTreeSet::new();

@@ -27,6 +27,10 @@ pub struct LinesChart {
     pub x_desc: String,
     pub y_desc: String,
     pub x_log: bool,
+    /// x is a time step: ticks at whole steps only (`Scale::steps`).
+    pub x_steps: bool,
+    /// The y axis starts at 0 (a probability that only grows).
+    pub y_zero: bool,
     pub series: Vec<Series>,
     /// A horizontal reference line (the final estimate, say).
     pub y_ref: Option<(f64, String)>,
@@ -52,12 +56,17 @@ impl LinesChart {
         } else if self.x_log {
             let (a, b) = pad_log(x0, x1, 0.02);
             Scale::log(a, b)
+        } else if self.x_steps {
+            Scale::steps(x0, x1)
         } else {
             let (a, b) = pad(x0, x1, 0.03);
             Scale::linear(a, b)
         };
         let y = if !y0.is_finite() {
             Scale::linear(0.0, 1.0)
+        } else if self.y_zero && y0 >= 0.0 {
+            let (_, b) = pad(0.0, y1, 0.06);
+            Scale::linear(0.0, b)
         } else {
             let (a, b) = pad(y0, y1, 0.06);
             Scale::linear(a, b)

@@ -95,6 +95,27 @@ impl Scale {
         }
     }
 
+    /// An axis of time steps `first..=last`, padded a little each side,
+    /// whose labelled ticks are round whole numbers within the steps:
+    /// never between two steps, nor before the first or after the last.
+    pub fn steps(first: f64, last: f64) -> Scale {
+        let (lo, hi) = pad(first, last, 0.03);
+        let mut s = Scale::linear(lo, hi);
+        let step = match s.ticks.as_slice() {
+            [a, b, ..] => b - a,
+            _ => 1.0,
+        };
+        if step < 1.0 {
+            s.ticks = (first.ceil() as i64..=last.floor() as i64)
+                .map(|k| k as f64)
+                .collect();
+            s.minor.clear();
+        }
+        s.ticks.retain(|t| (first..=last).contains(t));
+        s.decimals = 0;
+        s
+    }
+
     /// A logarithmic axis over `lo..hi`, both positive: ticks at powers of
     /// ten, or at 1, 2 and 5 times them, whichever first gives three ticks
     /// or more; over a narrower span, at round numbers as on a linear axis.
@@ -247,6 +268,18 @@ mod tests {
         let s = Scale::linear(-0.0123, 0.0071);
         let labels: Vec<String> = s.ticks.iter().map(|&t| s.label(t)).collect();
         assert_eq!(labels, ["-0.01", "-0.005", "0", "0.005"]);
+    }
+
+    #[test]
+    fn step_ticks_are_whole_steps() {
+        let labels = |s: &Scale| s.ticks.iter().map(|&t| s.label(t)).collect::<Vec<_>>();
+        assert_eq!(labels(&Scale::steps(1.0, 24.0)), ["5", "10", "15", "20"]);
+        assert_eq!(labels(&Scale::steps(1.0, 36.0)), ["10", "20", "30"]);
+        assert_eq!(labels(&Scale::steps(1.0, 3.0)), ["1", "2", "3"]);
+        assert_eq!(labels(&Scale::steps(1.0, 2.0)), ["1", "2"]);
+        let one = Scale::steps(1.0, 1.0);
+        assert_eq!(labels(&one), ["1"]);
+        assert!(one.minor.is_empty() && one.lo() < 1.0 && one.hi() > 1.0);
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub const INPUT_FILES: &[&str] = &[
     run::report::HISTOGRAM,
     run::report::CONVERGENCE,
     run::report::QUANTILES,
+    run::report::HORIZON,
     compare::report::COMPARE,
     sweep::report::SWEEP,
     sensitivity::report::SENSITIVITY,
@@ -41,7 +42,8 @@ pub const INPUT_FILES: &[&str] = &[
 /// The report over `folders`, one section each, in the order given. A
 /// missing or malformed file is an `Error::ResultFile` naming the folder's
 /// label and the file; `histogram.csv` and `convergence.csv` may be absent
-/// (their charts are then noted as not available).
+/// (their charts are then noted as not available), and a run's
+/// `horizon.csv` is there only for a stepped model (its charts over time).
 pub fn render(folders: &[ResultFiles]) -> Result<Vec<u8>> {
     let mut sections = Vec::with_capacity(folders.len());
     for (i, files) in folders.iter().enumerate() {

@@ -30,6 +30,14 @@ fn run() -> ResultFiles {
     )
 }
 
+/// A stepped run (language 1.2): 12 months of models/examples/runway.toml.
+fn stepped() -> ResultFiles {
+    folder(
+        "results/runway",
+        files!("stepped": "manifest.json", "summary.csv", "histogram.csv", "convergence.csv", "horizon.csv"),
+    )
+}
+
 fn compare() -> ResultFiles {
     folder(
         "results/compare",
@@ -279,6 +287,218 @@ fn a_run_has_events_convergence_histograms_and_summary() {
     assert!(h.contains("77.8% of samples exactly 0, not drawn"));
     assert!(h.contains("closure_risk (log scale)"));
     assert!(!h.contains("partial results"));
+}
+
+/// The `<svg>` element whose id is `id`, and the figure around it.
+fn chart_and_figure<'a>(h: &'a str, id: &str) -> (&'a str, &'a str) {
+    let at = h
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no chart {id}"));
+    let start = h[..at].rfind("<figure").unwrap();
+    let end = at + h[at..].find("</figure>").unwrap();
+    let svg_end = at + h[at..].find("</svg>").unwrap();
+    (&h[h[..at].rfind("<svg").unwrap()..svg_end], &h[start..end])
+}
+
+/// The CSV lines of horizon.csv for `quantity` and one of `measures`.
+fn horizon_lines(f: &ResultFiles, quantity: &str, measures: &[&str]) -> Vec<Vec<String>> {
+    String::from_utf8(file(f, "horizon.csv").to_vec())
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>())
+        .filter(|r| r[1] == quantity && measures.contains(&r[3].as_str()))
+        .collect()
+}
+
+/// The points of the `n`-th `<polyline>` or `<polygon>` (`tag`) in `svg`
+/// with the attribute `attr`.
+fn shape_points(svg: &str, tag: &str, attr: &str, n: usize) -> Vec<(f64, f64)> {
+    let shape = svg
+        .split(&format!("<{tag} "))
+        .skip(1)
+        .filter(|s| s[..s.find('>').unwrap()].contains(attr))
+        .nth(n)
+        .unwrap_or_else(|| panic!("no {tag} {n} with {attr}"));
+    let points = &shape[shape.find("points=\"").unwrap() + 8..];
+    points[..points.find('"').unwrap()]
+        .split_whitespace()
+        .map(|p| {
+            let (x, y) = p.split_once(',').unwrap();
+            (x.parse().unwrap(), y.parse().unwrap())
+        })
+        .collect()
+}
+
+/// `pixels` are `values` on one linear axis (to within plotters' rounding
+/// to whole pixels), an axis on which larger values are higher.
+fn assert_linear(what: &str, values: &[f64], pixels: &[f64]) {
+    assert_eq!(values.len(), pixels.len(), "{what}");
+    let (lo, hi) = (0..values.len()).fold((0, 0), |(lo, hi), i| {
+        (
+            if values[i] < values[lo] { i } else { lo },
+            if values[i] > values[hi] { i } else { hi },
+        )
+    });
+    assert!(values[hi] > values[lo], "{what}: a flat line");
+    let scale = (pixels[hi] - pixels[lo]) / (values[hi] - values[lo]);
+    assert!(scale < 0.0, "{what}: larger values are not higher");
+    for (v, p) in values.iter().zip(pixels) {
+        let expected = pixels[lo] + (v - values[lo]) * scale;
+        assert!((expected - p).abs() <= 1.5, "{what}: {v} at {p}, not {expected}");
+    }
+}
+
+#[test]
+fn a_stepped_run_draws_its_events_and_outputs_over_time() {
+    let f = stepped();
+    let h = check(
+        &f,
+        &[
+            "events",
+            "horizon",
+            "horizon",
+            "fan",
+            "fan",
+            "convergence",
+            "histogram",
+            "histogram",
+        ],
+    );
+    assert!(h.contains("<h3 id=\"f1-over-time\">Over time</h3>"));
+    assert!(h.contains("<dt>Steps</dt><dd>12</dd>") && h.contains("<dt>Step unit</dt><dd>month</dd>"));
+    // Numbers that stand for a whole run are the last step's.
+    assert!(h.contains("Event probabilities by the last step (month 12) with 95% intervals"));
+    assert!(h.contains("Distribution of cash at the last step (month 12)"));
+    for name in ["out_of_cash", "lost_a_client"] {
+        let (svg, fig) = chart_and_figure(&h, &format!("f1-horizon-{name}"));
+        assert!(svg.contains(&format!("Probability of {name} by each month, 95% interval band")));
+        assert!(svg.contains(&format!("P({name} by this month)")));
+        // The table under the chart is by_step's rows, in order; the other
+        // measures are in a second one.
+        let tables = tables(fig);
+        assert_eq!(tables.len(), 2, "{name}");
+        let by_step = horizon_lines(&f, name, &["by_step"]);
+        assert_eq!(by_step.len(), 12);
+        let drawn: Vec<Vec<String>> = by_step
+            .iter()
+            .map(|r| [1, 2, 3, 4, 5, 6].iter().map(|&c| r[c].clone()).collect())
+            .collect();
+        assert_eq!(tables[0].2, drawn, "{name}");
+        assert_eq!(tables[1].2.len(), 24, "{name}: at_step and hazard");
+        // One dot per step, at the step and at its by_step value.
+        let dots: Vec<(f64, f64)> = svg
+            .split("<circle ")
+            .skip(1)
+            .map(|c| {
+                let attr = |a: &str| -> f64 {
+                    let v = &c[c.find(&format!("{a}=\"")).unwrap() + a.len() + 2..];
+                    v[..v.find('"').unwrap()].parse().unwrap()
+                };
+                (attr("cx"), attr("cy"))
+            })
+            .collect();
+        assert_eq!(dots.len(), 12, "{name}");
+        let gaps: Vec<f64> = dots.windows(2).map(|w| w[1].0 - w[0].0).collect();
+        assert!(gaps.iter().all(|g| (g - gaps[0]).abs() <= 1.0), "{gaps:?}");
+        let values: Vec<f64> = by_step.iter().map(|r| r[4].parse().unwrap()).collect();
+        if values[11] > values[0] {
+            let ys: Vec<f64> = dots.iter().map(|d| d.1).collect();
+            assert_linear(name, &values, &ys);
+        }
+    }
+    for name in ["cash", "revenue"] {
+        let (svg, fig) = chart_and_figure(&h, &format!("f1-fan-{name}"));
+        assert!(svg.contains(&format!(
+            "Spread of {name} by month: median in the 5th to 95th percentile band, and mean"
+        )));
+        for legend in ["p05 to p95", "median (p50)", "mean"] {
+            assert!(svg.contains(&format!(">\n{legend}\n<")), "{name}: {legend}");
+        }
+        let rows = horizon_lines(&f, name, &["mean", "p05", "p50", "p95"]);
+        assert_eq!(rows.len(), 48);
+        let tables = tables(fig);
+        assert_eq!(tables.len(), 1);
+        let shown: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| [1, 2, 3, 4, 5, 6].iter().map(|&c| r[c].clone()).collect())
+            .collect();
+        assert_eq!(tables[0].2, shown, "{name}");
+        // The band is p95 forward then p05 back; the median is a line on
+        // the same axis.
+        let of = |m: &str| -> Vec<f64> {
+            rows.iter()
+                .filter(|r| r[3] == m)
+                .map(|r| r[4].parse().unwrap())
+                .collect()
+        };
+        let band = shape_points(svg, "polygon", "fill=\"#0072B2\"", 0);
+        assert_eq!(band.len(), 24, "{name}");
+        let mut band_values = of("p95");
+        band_values.extend(of("p05").iter().rev());
+        let mut values = band_values.clone();
+        values.extend(of("p50"));
+        let median = shape_points(svg, "polyline", "stroke-width=\"2\"", 0);
+        assert_eq!(median.len(), 12, "{name}");
+        let pixels: Vec<f64> = band.iter().chain(&median).map(|p| p.1).collect();
+        assert_linear(name, &values, &pixels);
+        assert!(svg.contains("stroke=\"#D55E00\""), "{name}: no mean");
+    }
+}
+
+#[test]
+fn a_stepped_run_without_a_unit_counts_steps_and_long_tables_are_thinned() {
+    let f = stepped();
+    let manifest = String::from_utf8(file(&f, "manifest.json").to_vec())
+        .unwrap()
+        .replace("    \"step_unit\": \"month\",\n", "")
+        .replace("\"steps\": 12", "\"steps\": 300");
+    // 300 steps of one output: the chart draws them all, its table 120.
+    let mut horizon = String::from("model,quantity,step,measure,value,ci_low,ci_high,confidence\n");
+    for t in 1..=300 {
+        for (m, v) in [("mean", 1.5), ("p05", 0.0), ("p50", 1.0), ("p95", 4.0)] {
+            let v = v * f64::from(t);
+            horizon.push_str(&format!("m,cash,{t},{m},{v},{v},{v},0.95\n"));
+        }
+    }
+    let f = with(f, "manifest.json", Some(manifest.as_bytes()));
+    let f = with(f, "horizon.csv", Some(horizon.as_bytes()));
+    let h = check(&f, &["events", "fan", "convergence", "histogram", "histogram"]);
+    assert!(h.contains("Spread of cash by step: median"));
+    assert!(h.contains("Event probabilities by the last step (step 300)"));
+    assert!(h.contains("(480 of 1200 rows of horizon.csv: 120 of 300 steps)"));
+    let (svg, fig) = chart_and_figure(&h, "f1-fan-cash");
+    assert_eq!(shape_points(svg, "polyline", "stroke-width=\"2\"", 0).len(), 300);
+    let rows = &tables(fig)[0].2;
+    assert_eq!((rows[0][1].as_str(), rows[rows.len() - 1][1].as_str()), ("1", "300"));
+    // A quantity with neither measure is noted; no rows at all, too.
+    let odd = "model,quantity,step,measure,value,ci_low,ci_high,confidence\nm,x,1,other,1,1,1,0.95\n";
+    let h = html(&[with(stepped(), "horizon.csv", Some(odd.as_bytes()))]);
+    assert!(h.contains("x: horizon.csv has neither by_step nor p50 rows for it."));
+    let empty = "model,quantity,step,measure,value,ci_low,ci_high,confidence\n";
+    let h = html(&[with(stepped(), "horizon.csv", Some(empty.as_bytes()))]);
+    assert!(h.contains("horizon.csv has no rows."));
+    // NaN hazards and a single step draw without fuss.
+    let one = "model,quantity,step,measure,value,ci_low,ci_high,confidence
+m,e,1,by_step,0,0,0.1,0.95
+m,e,1,at_step,0,0,0.1,0.95
+m,e,1,hazard,NaN,NaN,NaN,0.95
+m,y,1,mean,2,1,3,0.95
+m,y,1,p05,0,0,0,0.95
+m,y,1,p50,2,2,2,0.95
+m,y,1,p95,NaN,NaN,NaN,0.95
+";
+    let h = html(&[with(stepped(), "horizon.csv", Some(one.as_bytes()))]);
+    assert_eq!(count(&h, "class=\"chart chart-horizon\""), 1);
+    assert_eq!(count(&h, "class=\"chart chart-fan\""), 1);
+    // A missing column is an error naming the folder and file.
+    let (folder, file, reason) = error(&[with(
+        stepped(),
+        "horizon.csv",
+        Some(b"model,quantity,step,value\n".as_slice()),
+    )]);
+    assert_eq!((folder.as_str(), file.as_str()), ("results/runway", "horizon.csv"));
+    assert!(reason.contains("no column \"measure\""), "{reason}");
 }
 
 #[test]
@@ -678,6 +898,12 @@ fn the_file_name_and_log_rule_are_public() {
         .retain(|f| INPUT_FILES.contains(&f.name.as_str()));
     assert_eq!(render(&[all]).unwrap(), render(&[only]).unwrap());
     assert!(INPUT_FILES.contains(&"convergence.csv") && !INPUT_FILES.contains(&"draws.csv"));
+    assert!(INPUT_FILES.contains(&"horizon.csv"));
+    let all = with(stepped(), "draws.csv", Some(b"sample,step,x\n0,1,1\n"));
+    let mut only = all.clone();
+    only.files
+        .retain(|f| INPUT_FILES.contains(&f.name.as_str()));
+    assert_eq!(render(&[all]).unwrap(), render(&[only]).unwrap());
     assert!(log_axis(&[(0.0, 0.0), (1.0, 10.0), (10.0, 100.0)]));
     assert_eq!(LOG_SPAN, 100.0);
 }

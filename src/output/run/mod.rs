@@ -1,12 +1,14 @@
 //! What `run` (and `merge` of a run's parts) leaves behind: its results
 //! (`RunResults`), the files made of them (summary.csv, quantiles.csv,
-//! histogram.csv, convergence.csv, manifest.json; draws.csv streamed while
-//! it runs), the text it prints and its section of report.html.
+//! histogram.csv, convergence.csv, horizon.csv, manifest.json; draws.csv
+//! streamed while it runs), the text it prints and its section of
+//! report.html.
 
 pub mod convergence_csv;
 pub mod draws;
 pub mod histogram_csv;
 pub mod horizon_csv;
+pub(super) mod horizon_report;
 mod manifest;
 pub mod quantiles_csv;
 pub(super) mod report;

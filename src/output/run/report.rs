@@ -1,6 +1,7 @@
 //! A run's section (`run`, or `merge` of a run's parts): its event
-//! probabilities, the first event's convergence, each output's histogram
-//! and the summary table.
+//! probabilities, a stepped model's charts over the steps
+//! (`horizon_report`), the first event's convergence, each output's
+//! histogram and the summary table.
 
 use crate::error::Result;
 use crate::output::html::chart::{self, Frame, GREEN, INK, VERMILION};
@@ -15,6 +16,7 @@ pub const SUMMARY: &str = "summary.csv";
 pub const HISTOGRAM: &str = "histogram.csv";
 pub const CONVERGENCE: &str = "convergence.csv";
 pub const QUANTILES: &str = "quantiles.csv";
+pub const HORIZON: &str = super::horizon_report::HORIZON;
 
 /// The most convergence points drawn and tabled; more are thinned to
 /// about this many, evenly on a log scale of samples.
@@ -55,6 +57,8 @@ pub fn facts(f: &Folder) -> Vec<(&'static str, String)> {
     push("Command", Some("run".to_string()));
     push("Model", f.text(&["model", "name"]));
     push("Model file", f.text(&["model", "file"]));
+    push("Steps", f.text(&["model", "steps"]));
+    push("Step unit", f.text(&["model", "step_unit"]));
     push("Seed", f.text(&["seed"]));
     push("Samples", f.text(&["samples"]));
     push("Confidence", f.text(&["confidence"]));
@@ -122,6 +126,7 @@ pub fn section(f: &Folder) -> Result<String> {
     let outputs = s.rows_of("output");
     let mut h = String::new();
     h.push_str(&events_chart(f, &s, &events)?);
+    h.push_str(&super::horizon_report::section(f)?);
     h.push_str(&convergence_chart(f, &s, &events, &outputs)?);
     h.push_str(&histograms(f, &s, &outputs)?);
     h.push_str("<h3>Summary</h3>\n");
@@ -189,7 +194,13 @@ fn events_chart(f: &Folder, s: &Summary, events: &[usize]) -> Result<String> {
         Frame::new(
             f.id("events"),
             "events",
-            format!("Event probabilities with {} intervals", confidence_text(f)),
+            match super::horizon_report::last_step(f) {
+                Some(last) => format!(
+                    "Event probabilities by the last step ({last}) with {} intervals",
+                    confidence_text(f)
+                ),
+                None => format!("Event probabilities with {} intervals", confidence_text(f)),
+            },
         ),
         "probability".to_string(),
         names,
@@ -317,6 +328,8 @@ pub fn convergence_svg(
         x_desc: "samples".to_string(),
         y_desc,
         x_log: points.first().is_some_and(|p| p.x > 0.0) && points.len() > 2,
+        x_steps: false,
+        y_zero: false,
         series: vec![Series {
             label: name.to_string(),
             points,
@@ -383,7 +396,10 @@ fn histograms(f: &Folder, s: &Summary, outputs: &[usize]) -> Result<String> {
             frame: Frame::new(
                 f.id(&format!("histogram-{name}")),
                 "histogram",
-                format!("Distribution of {name}"),
+                match super::horizon_report::last_step(f) {
+                    Some(last) => format!("Distribution of {name} at the last step ({last})"),
+                    None => format!("Distribution of {name}"),
+                },
             ),
             quantity: name.clone(),
             bins,

@@ -158,6 +158,8 @@ fn chart(
         x_desc: input.clone(),
         y_desc,
         x_log: false,
+        x_steps: false,
+        y_zero: false,
         series,
         y_ref: None,
     }
