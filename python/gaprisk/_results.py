@@ -124,7 +124,8 @@ class RunResult(Result):
     def draws(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """One row per sample: ``sample``, every non-constant node, then the
         events and outputs that are not nodes (draws.csv's columns), or only
-        ``columns``. The first call runs the model again with the same
+        ``columns``; a stepped model's have one row per sample and step, with
+        ``step`` after ``sample``. The first call runs the model again with the same
         options (the same samples, by the seed) and keeps the values in
         memory, compressed; later calls reuse them. Refused (OptionError)
         beyond ``gaprisk.MAX_DRAWS_VALUES`` values (samples x columns): for
@@ -153,13 +154,26 @@ class RunResult(Result):
 
 
 class CompareResult(Result):
-    """A ``compare``: ``table`` (also ``compare``) is compare.csv."""
+    """A ``compare``: ``table`` (also ``compare``) is compare.csv;
+    ``horizon`` is compare_horizon.csv when the models are stepped alike."""
 
     @property
     def table(self) -> pd.DataFrame:
         return self._table("compare")
 
     compare = table
+
+    @property
+    def horizon(self) -> pd.DataFrame | None:
+        """compare_horizon.csv, when every compared model has the same
+        ``[model] steps`` (language 1.2): each model's events' ``by_step``
+        and outputs' ``mean`` at every step (model, base_model, quantity,
+        step, measure, value, diff, diff_ci_low, diff_ci_high, confidence),
+        with the paired difference from the base (NaN on the base's rows).
+        None otherwise."""
+        if not any(n.startswith("compare_horizon.") for n in self.files):
+            return None
+        return self._table("compare_horizon")
 
 
 class SweepResult(Result):

@@ -106,3 +106,38 @@ def test_a_servers_result_has_the_same_horizon(server, stepped):
     local = gaprisk.run(stepped, samples=20_000, seed=5, progress=False)
     assert remote.files["horizon.csv"] == local.files["horizon.csv"]
     pd.testing.assert_frame_equal(remote.horizon, local.horizon)
+
+
+def test_compare_horizon_is_compare_horizon_csv(cli, stepped, tmp_path):
+    variant = stepped.parent / "variant.toml"
+    variant.write_text(
+        '[model]\nname = "variant"\nextends = "walk.toml"\n'
+        '[inputs]\nh = { dist = "beta", alpha = 4, beta = 30 }\n'
+    )
+    r = gaprisk.compare(stepped, [variant], samples=20_000, seed=5, progress=False)
+    expected = cli.files("compare", stepped, variant, "-n", "20000", "-s", "5", out=tmp_path)
+    assert r.files["compare_horizon.csv"] == expected["compare_horizon.csv"]
+    h = r.horizon
+    pd.testing.assert_frame_equal(h, read_csv(expected["compare_horizon.csv"]))
+    assert list(h.columns) == [
+        "model", "base_model", "quantity", "step", "measure", "value",
+        "diff", "diff_ci_low", "diff_ci_high", "confidence",
+    ]
+    # 2 models x (2 events + 2 outputs) x 12 steps; the variant's hazard is
+    # higher, so its hit by_step differs from the base's by more than 0.
+    assert len(h) == 2 * 4 * 12
+    hit = h[(h.model == "variant") & (h.quantity == "hit")]
+    assert list(hit.measure.unique()) == ["by_step"]
+    assert (hit.diff_ci_low > 0).all()
+    assert h[h.model == "walk"]["diff"].isna().all()
+
+
+def test_a_static_comparison_has_no_horizon(tmp_path):
+    text = '[model]\nname = "{}"\n[inputs]\nu = {{ dist = "uniform", min = 0, max = {} }}\n'
+    text += '[events]\nlow = "u < 0.5"\n'
+    base, variant = tmp_path / "base.toml", tmp_path / "variant.toml"
+    base.write_text(text.format("base", 1))
+    variant.write_text(text.format("variant", 2))
+    r = gaprisk.compare(base, [variant], samples=2_000, progress=False)
+    assert "compare_horizon.csv" not in r.files
+    assert r.horizon is None
