@@ -16,7 +16,7 @@ fn build(family: Family, params: &[(&str, f64)]) -> Distribution {
     let values: Vec<f64> = form
         .params()
         .iter()
-        .map(|p| params.iter().find(|(k, _)| k == p).unwrap().1)
+        .map(|p| params.iter().find(|(k, _)| *k == p.as_ref()).unwrap().1)
         .collect();
     form.build(&values).unwrap().with_tables()
 }

@@ -6,6 +6,7 @@
 //! plain slice of numbers, with no string handling in the hot loop.
 
 use super::*;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// The distribution families of the model language.
@@ -80,13 +81,34 @@ impl Family {
         Family::ALL.into_iter().find(|f| f.name() == name)
     }
 
-    /// Every parameter name the family accepts, in any of its forms.
+    /// Whether the family may be given by two percentiles instead of its
+    /// native pair (see `Percentile`).
+    pub fn takes_percentiles(self) -> bool {
+        matches!(
+            self,
+            Family::Normal
+                | Family::Lognormal
+                | Family::Weibull
+                | Family::Loguniform
+                | Family::Gamma
+        )
+    }
+
+    /// Whether `name` is a parameter of the family: a known one, or (for
+    /// the families that take them) a well-formed percentile key.
+    pub fn accepts(self, name: &str) -> bool {
+        self.known_params().contains(&name)
+            || (self.takes_percentiles() && Percentile::parse(name).is_ok())
+    }
+
+    /// Every native parameter name the family accepts, in any of its forms
+    /// (percentile keys aside: see `accepts`).
     pub fn known_params(self) -> &'static [&'static str] {
         match self {
             Family::Constant => &["value"],
             Family::Uniform => &["min", "max"],
-            Family::Normal => &["mean", "sd", "p05", "p95", "min", "max"],
-            Family::Lognormal => &["mu", "sigma", "p05", "p95", "median"],
+            Family::Normal => &["mean", "sd", "min", "max"],
+            Family::Lognormal => &["mu", "sigma"],
             Family::Beta => &["alpha", "beta", "mean", "concentration"],
             Family::Triangular => &["min", "mode", "max"],
             Family::Pert => &["min", "mode", "max", "lambda"],
@@ -109,20 +131,22 @@ impl Family {
         match self {
             Family::Constant => "value",
             Family::Uniform => "min + max",
-            Family::Normal => "mean + sd, or p05 + p95; optional min/max truncate",
-            Family::Lognormal => "mu + sigma, p05 + p95, or median + p95",
+            Family::Normal => {
+                "mean + sd, or two percentiles (e.g. p05 + p95); optional min/max truncate"
+            }
+            Family::Lognormal => "mu + sigma, or two percentiles (e.g. p05 + p95, median + p95)",
             Family::Beta => "alpha + beta, or mean + concentration",
             Family::Triangular => "min + mode + max",
             Family::Pert => "min + mode + max, optional lambda",
-            Family::Gamma => "shape + scale",
+            Family::Gamma => "shape + scale, or two percentiles (e.g. p10 + p90)",
             Family::Exponential => "rate",
             Family::Bernoulli => "p",
             Family::Poisson => "rate",
             Family::Binomial => "n + p",
             Family::Discrete => "values = [..] + weights = [..]",
-            Family::Weibull => "shape + scale",
+            Family::Weibull => "shape + scale, or two percentiles (e.g. p10 + p90)",
             Family::StudentT => "df, optional loc and scale",
-            Family::Loguniform => "min + max",
+            Family::Loguniform => "min + max, or two percentiles (e.g. p10 + p90)",
             Family::Mixture => "components = [{ dist = .. }, ..] + weights = [..]",
             Family::Empirical => "file + column",
         }
@@ -178,6 +202,16 @@ pub enum Form {
     Mixture(Arc<[Form]>),
     /// The data, read when the model was loaded; no numeric parameters.
     Empirical(Arc<Empirical>),
+    /// Two percentiles (lower level first) of a family that takes them,
+    /// other than the forms above (`p05` + `p95`, lognormal `median` +
+    /// `p95`); `min`/`max` truncate a normal. Values: the two percentiles',
+    /// then min, then max.
+    Percentiles {
+        family: Family,
+        at: Arc<[Percentile; 2]>,
+        min: bool,
+        max: bool,
+    },
 }
 
 impl Form {
@@ -245,6 +279,7 @@ impl Form {
             Form::Discrete { .. } => Family::Discrete,
             Form::Mixture(_) => Family::Mixture,
             Form::Empirical(_) => Family::Empirical,
+            Form::Percentiles { family, .. } => *family,
         }
     }
 
@@ -263,12 +298,22 @@ impl Form {
     /// error names what is missing, unknown or mixed.
     pub fn resolve(family: Family, given: &[&str]) -> Result<Form, String> {
         let known = family.known_params();
-        if let Some(unknown) = given.iter().find(|k| !known.contains(k)) {
+        for k in given {
+            if known.contains(k) {
+                continue;
+            }
+            if family.takes_percentiles() && Percentile::looks_like(k) {
+                Percentile::parse(k)?;
+                continue;
+            }
             return Err(format!(
-                "unknown parameter '{unknown}' for {} (expects {})",
+                "unknown parameter '{k}' for {} (expects {})",
                 family.name(),
                 family.forms_hint()
             ));
+        }
+        if family.takes_percentiles() && given.iter().any(|k| Percentile::looks_like(k)) {
+            return Form::resolve_percentiles(family, given);
         }
         let has = |k: &str| given.contains(&k);
         let exactly = |set: &[&str]| given.len() == set.len() && set.iter().all(|k| has(k));
@@ -344,8 +389,128 @@ impl Form {
         })
     }
 
-    /// The parameter names, in the order `build` expects their values.
-    pub fn params(&self) -> Vec<&'static str> {
+    /// The form of an entry with at least one percentile key (all keys
+    /// known or well-formed). The errors name every key at fault.
+    fn resolve_percentiles(family: Family, given: &[&str]) -> Result<Form, String> {
+        let bounds = |k: &&str| family == Family::Normal && (*k == "min" || *k == "max");
+        let mut keys: Vec<&str> = given
+            .iter()
+            .copied()
+            .filter(|k| !bounds(k))
+            .collect();
+        keys.sort_unstable();
+        let percentiles: Vec<Percentile> = keys
+            .iter()
+            .filter(|k| Percentile::looks_like(k))
+            .map(|k| Percentile::parse(k))
+            .collect::<Result<_, _>>()?;
+        if percentiles.len() != keys.len() {
+            return Err(format!(
+                "{} takes its native parameters or two percentiles, not both; got {}",
+                family.name(),
+                keys.join(", ")
+            ));
+        }
+        if percentiles.len() > 2 {
+            return Err(format!(
+                "{} takes exactly two percentiles; got {}",
+                family.name(),
+                keys.join(", ")
+            ));
+        }
+        let [a, b] = <[Percentile; 2]>::try_from(percentiles).map_err(|_| {
+            format!(
+                "{} needs {}; got {}",
+                family.name(),
+                family.forms_hint(),
+                keys.join(", ")
+            )
+        })?;
+        if a.prob() == b.prob() {
+            return Err(format!(
+                "percentiles '{}' and '{}' are at one level ({})",
+                a.key(),
+                b.key(),
+                a.name()
+            ));
+        }
+        let at = if a.prob() < b.prob() { [a, b] } else { [b, a] };
+        let (min, max) = (given.contains(&"min"), given.contains(&"max"));
+        // The forms of language 1.0 keep their names (and so the model hash).
+        let keys_are = |lo: &str, hi: &str| at[0].key() == lo && at[1].key() == hi;
+        Ok(match family {
+            Family::Normal if keys_are("p05", "p95") => Form::Normal {
+                quantiles: true,
+                min,
+                max,
+            },
+            Family::Lognormal if keys_are("p05", "p95") => Form::LognormalP05P95,
+            Family::Lognormal if keys_are("median", "p95") => Form::LognormalMedianP95,
+            _ => Form::Percentiles {
+                family,
+                at: Arc::new(at),
+                min,
+                max,
+            },
+        })
+    }
+
+    /// The parameter names as the model's text gives them, in the order
+    /// `build` expects their values (a percentile key as written).
+    pub fn params(&self) -> Vec<Cow<'static, str>> {
+        match self {
+            Form::Percentiles { at, .. } => {
+                let mut p: Vec<Cow<'static, str>> = at
+                    .iter()
+                    .map(|pct| Cow::Owned(pct.key().to_string()))
+                    .collect();
+                p.extend(self.bounds().into_iter().map(Cow::Borrowed));
+                p
+            }
+            Form::Mixture(forms) => {
+                let mut p: Vec<Cow<'static, str>> = forms.iter().flat_map(|f| f.params()).collect();
+                p.extend(std::iter::repeat_n(Cow::Borrowed("weights"), forms.len()));
+                p
+            }
+            other => other.static_params().into_iter().map(Cow::Borrowed).collect(),
+        }
+    }
+
+    /// As `params`, with each percentile key's canonical name (`p5` is
+    /// `p05`, `p50` is `median`): what the model hash covers.
+    pub fn canonical_params(&self) -> Vec<Cow<'static, str>> {
+        match self {
+            Form::Percentiles { at, .. } => {
+                let mut p: Vec<Cow<'static, str>> = at
+                    .iter()
+                    .map(|pct| Cow::Owned(pct.name().to_string()))
+                    .collect();
+                p.extend(self.bounds().into_iter().map(Cow::Borrowed));
+                p
+            }
+            Form::Mixture(forms) => {
+                let mut p: Vec<Cow<'static, str>> =
+                    forms.iter().flat_map(|f| f.canonical_params()).collect();
+                p.extend(std::iter::repeat_n(Cow::Borrowed("weights"), forms.len()));
+                p
+            }
+            other => other.params(),
+        }
+    }
+
+    /// A percentile form's `min` and `max`, as given.
+    fn bounds(&self) -> Vec<&'static str> {
+        match self {
+            Form::Percentiles { min, max, .. } => [(*min, "min"), (*max, "max")]
+                .into_iter()
+                .filter_map(|(on, name)| on.then_some(name))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The parameter names of the forms whose names are fixed.
+    fn static_params(&self) -> Vec<&'static str> {
         match self {
             Form::Constant => vec!["value"],
             Form::Uniform => vec!["min", "max"],
@@ -403,12 +568,9 @@ impl Form {
                 p.extend(std::iter::repeat_n("weights", *n));
                 p
             }
-            Form::Mixture(forms) => {
-                let mut p: Vec<&'static str> = forms.iter().flat_map(|f| f.params()).collect();
-                p.extend(std::iter::repeat_n("weights", forms.len()));
-                p
-            }
+            Form::Mixture(_) => unreachable!("a mixture's names come from `params`"),
             Form::Empirical(_) => vec![],
+            Form::Percentiles { .. } => unreachable!("percentile keys come from `params`"),
         }
     }
 
@@ -431,22 +593,18 @@ impl Form {
                 let mut rest = v[2..].iter().copied();
                 let lo = if min { rest.next() } else { None };
                 let hi = if max { rest.next() } else { None };
-                if let Some(lo) = lo {
-                    finite("min", lo)?;
-                }
-                if let Some(hi) = hi {
-                    finite("max", hi)?;
-                }
-                if lo.is_none() && hi.is_none() {
-                    Distribution::Normal(Normal::new(mean, sd)?)
-                } else {
-                    Distribution::TruncatedNormal(TruncatedNormal::new(
-                        mean,
-                        sd,
-                        lo.unwrap_or(f64::NEG_INFINITY),
-                        hi.unwrap_or(f64::INFINITY),
-                    )?)
-                }
+                normal_with_bounds(mean, sd, lo, hi)?
+            }
+            Form::Percentiles {
+                family,
+                at,
+                min,
+                max,
+            } => {
+                let mut rest = v[2..].iter().copied();
+                let lo = if *min { rest.next() } else { None };
+                let hi = if *max { rest.next() } else { None };
+                percentile::build(*family, at, [v[0], v[1]], (lo, hi))?
             }
             Form::LognormalMuSigma => Distribution::Lognormal(Lognormal::new(v[0], v[1])?),
             Form::LognormalP05P95 => Distribution::Lognormal(Lognormal::from_p05_p95(v[0], v[1])?),
@@ -502,4 +660,29 @@ impl Form {
             Form::Empirical(data) => Distribution::Empirical((**data).clone()),
         })
     }
+}
+
+/// A normal, truncated to [lo, hi] when either bound is given.
+pub(crate) fn normal_with_bounds(
+    mean: f64,
+    sd: f64,
+    lo: Option<f64>,
+    hi: Option<f64>,
+) -> Result<Distribution, ParamError> {
+    if let Some(lo) = lo {
+        finite("min", lo)?;
+    }
+    if let Some(hi) = hi {
+        finite("max", hi)?;
+    }
+    Ok(if lo.is_none() && hi.is_none() {
+        Distribution::Normal(Normal::new(mean, sd)?)
+    } else {
+        Distribution::TruncatedNormal(TruncatedNormal::new(
+            mean,
+            sd,
+            lo.unwrap_or(f64::NEG_INFINITY),
+            hi.unwrap_or(f64::INFINITY),
+        )?)
+    })
 }

@@ -21,6 +21,7 @@ mod lognormal;
 mod loguniform;
 mod mixture;
 mod normal;
+mod percentile;
 mod pert;
 mod poisson;
 mod student_t;
@@ -41,6 +42,7 @@ pub use lognormal::Lognormal;
 pub use loguniform::Loguniform;
 pub use mixture::Mixture;
 pub use normal::{Normal, TruncatedNormal, std_normal_cdf, std_normal_quantile};
+pub use percentile::Percentile;
 pub use pert::Pert;
 pub use poisson::Poisson;
 pub use student_t::StudentT;
@@ -56,14 +58,24 @@ pub const Z95: f64 = 1.6448536269514722;
 /// A parameter that is out of its range, named so that the caller can point at it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParamError {
-    pub param: &'static str,
+    /// The parameter's name: a native one, or a percentile key as written.
+    pub param: std::borrow::Cow<'static, str>,
     pub message: String,
 }
 
 impl ParamError {
     pub fn new(param: &'static str, message: impl Into<String>) -> Self {
         ParamError {
-            param,
+            param: param.into(),
+            message: message.into(),
+        }
+    }
+
+    /// An error about a parameter whose name is not static (a percentile
+    /// key as written).
+    pub fn named(param: String, message: impl Into<String>) -> Self {
+        ParamError {
+            param: param.into(),
             message: message.into(),
         }
     }

@@ -71,7 +71,7 @@ fn build(family: Family, params: &[(&str, f64)]) -> Result<Distribution, String>
     let values: Vec<f64> = form
         .params()
         .iter()
-        .map(|p| params.iter().find(|(k, _)| k == p).unwrap().1)
+        .map(|p| params.iter().find(|(k, _)| *k == p.as_ref()).unwrap().1)
         .collect();
     form.build(&values)
         .map(Distribution::with_tables)
@@ -855,4 +855,185 @@ fn new_continuous_tables_match_the_exact_quantiles() {
             "{d:?}: worst relative error {worst:e} at u = {at}"
         );
     }
+}
+
+// ---- any two percentiles (language 1.2) ----
+
+/// The distribution of `family` given by these (key, value) pairs, without
+/// tables, so that `quantile_exact` is the exact quantile.
+fn by_percentiles(family: Family, pairs: &[(&str, f64)]) -> Result<Distribution, String> {
+    let names: Vec<&str> = pairs.iter().map(|(k, _)| *k).collect();
+    let form = Form::resolve(family, &names)?;
+    let values: Vec<f64> = form
+        .params()
+        .iter()
+        .map(|p| pairs.iter().find(|(k, _)| *k == p.as_ref()).unwrap().1)
+        .collect();
+    form.build(&values).map_err(|e| e.to_string())
+}
+
+/// The level pairs of the tests, with their probabilities.
+const LEVEL_PAIRS: [((&str, f64), (&str, f64)); 7] = [
+    (("p10", 0.10), ("p90", 0.90)),
+    (("median", 0.5), ("p90", 0.90)),
+    (("p1", 0.01), ("p99_9", 0.999)),
+    (("p2_5", 0.025), ("p97_5", 0.975)),
+    (("p05", 0.05), ("p97_5", 0.975)),
+    (("p25", 0.25), ("p75", 0.75)),
+    (("p60", 0.60), ("p99", 0.99)),
+];
+
+#[test]
+fn percentile_keys_parse_to_their_levels_and_canonical_names() {
+    for (key, name, p) in [
+        ("p1", "p01", 0.01),
+        ("p01", "p01", 0.01),
+        ("p5", "p05", 0.05),
+        ("p05", "p05", 0.05),
+        ("p5_0", "p05", 0.05),
+        ("p10", "p10", 0.10),
+        ("p90", "p90", 0.90),
+        ("p97_5", "p97_5", 0.975),
+        ("p97_50", "p97_5", 0.975),
+        ("p99_9", "p99_9", 0.999),
+        ("p0_1", "p00_1", 0.001),
+        ("p50", "median", 0.5),
+        ("median", "median", 0.5),
+    ] {
+        let pct = Percentile::parse(key).unwrap();
+        assert_eq!((pct.key(), pct.name(), pct.prob()), (key, name, p), "{key}");
+    }
+    // z(L) = Phi^-1(L/100), mirrored below 50: p05/p95 keep the language's z.
+    assert_eq!(Percentile::parse("p95").unwrap().z(), Z95);
+    assert_eq!(Percentile::parse("p05").unwrap().z(), -Z95);
+    assert_eq!(Percentile::parse("median").unwrap().z(), 0.0);
+    for (lo, hi) in [("p1", "p99"), ("p2_5", "p97_5"), ("p0_1", "p99_9"), ("p33_3", "p66_7")] {
+        let (lo, hi) = (Percentile::parse(lo).unwrap(), Percentile::parse(hi).unwrap());
+        assert_eq!(lo.z(), -hi.z());
+        let exact = sd::Normal::standard().inverse_cdf(hi.prob());
+        assert!((hi.z() - exact).abs() <= 1e-15 * exact.abs(), "{}", hi.name());
+    }
+    for bad in [
+        "p0", "p00", "p0_0", "p100", "p050", "p5_", "p5_x", "p1a", "p9_9_9", "p123",
+    ] {
+        let err = Percentile::parse(bad).unwrap_err();
+        assert!(err.contains(&format!("'{bad}'")), "{bad}: {err}");
+    }
+    assert!(!Percentile::looks_like("p") && !Percentile::looks_like("mean"));
+    assert!(Percentile::looks_like("p100") && Percentile::looks_like("median"));
+}
+
+/// Each family's quantile at each given level returns the given value to
+/// 1e-12 relative (gamma too: its shape is a root, polished to that).
+#[test]
+fn any_two_percentiles_are_hit_to_1e_12_relative() {
+    let families: [(Family, [f64; 2]); 8] = [
+        (Family::Normal, [12.0, 30.0]),
+        (Family::Normal, [-40.0, -3.5]),
+        (Family::Lognormal, [2000.0, 12000.0]),
+        (Family::Weibull, [3.0, 7.5]),
+        (Family::Loguniform, [0.01, 250.0]),
+        (Family::Gamma, [4.0, 9.0]),
+        (Family::Gamma, [1.0, 1.05]),
+        (Family::Gamma, [0.5, 400.0]),
+    ];
+    let mut worst: f64 = 0.0;
+    for (family, x) in families {
+        for ((k1, p1), (k2, p2)) in LEVEL_PAIRS {
+            let d = by_percentiles(family, &[(k2, x[1]), (k1, x[0])])
+                .unwrap_or_else(|e| panic!("{family:?} {k1}/{k2}: {e}"));
+            for (p, want) in [(p1, x[0]), (p2, x[1])] {
+                let got = d.quantile_exact(p);
+                let rel = (got / want - 1.0).abs();
+                worst = worst.max(rel);
+                assert!(
+                    rel < 1e-12,
+                    "{family:?} {k1}/{k2}: quantile({p}) = {got}, asked {want} ({rel:e})"
+                );
+            }
+        }
+    }
+    eprintln!("worst relative error over families and levels: {worst:e}");
+}
+
+/// p05/p95 (normal, lognormal) and median/p95 (lognormal), however the
+/// levels are spelt, build the distribution of language 1.0 bit for bit.
+#[test]
+fn percentile_spellings_of_p05_p95_give_the_old_bits() {
+    let (lo, hi) = (3.25, 17.5);
+    for family in [Family::Normal, Family::Lognormal] {
+        let old = by_percentiles(family, &[("p05", lo), ("p95", hi)]).unwrap();
+        for (a, b) in [("p5", "p95"), ("p5_0", "p95"), ("p05", "p95_00")] {
+            let form = Form::resolve(family, &[a, b]).unwrap();
+            assert!(matches!(form, Form::Percentiles { .. }), "{form:?}");
+            assert_eq!(form.canonical_params(), ["p05", "p95"]);
+            assert_eq!(by_percentiles(family, &[(a, lo), (b, hi)]).unwrap(), old);
+        }
+    }
+    assert_eq!(
+        Form::resolve(Family::Normal, &["p95", "max", "p05"]).unwrap(),
+        Form::Normal {
+            quantiles: true,
+            min: false,
+            max: true
+        }
+    );
+    assert_eq!(
+        Form::resolve(Family::Lognormal, &["p95", "median"]).unwrap(),
+        Form::LognormalMedianP95
+    );
+    let old = by_percentiles(Family::Lognormal, &[("median", lo), ("p95", hi)]).unwrap();
+    let new = by_percentiles(Family::Lognormal, &[("p50", lo), ("p95", hi)]).unwrap();
+    assert_eq!(new, old);
+    // The normal's median form is new; its name is `median` too.
+    let form = Form::resolve(Family::Normal, &["p50", "p90", "min"]).unwrap();
+    assert_eq!(form.params(), ["p50", "p90", "min"]);
+    assert_eq!(form.canonical_params(), ["median", "p90", "min"]);
+}
+
+#[test]
+fn percentiles_are_truncated_by_min_and_max_after_fitting() {
+    // The percentiles are the untruncated normal's.
+    let d = by_percentiles(
+        Family::Normal,
+        &[("p10", 10.0), ("p90", 30.0), ("min", 0.0)],
+    )
+    .unwrap();
+    let sd = 20.0 / (2.0 * sd::Normal::standard().inverse_cdf(0.9));
+    assert_eq!(d, Distribution::TruncatedNormal(TruncatedNormal::new(20.0, sd, 0.0, f64::INFINITY).unwrap()));
+}
+
+#[test]
+fn percentile_errors_name_the_keys() {
+    let err = |family, names: &[&str]| Form::resolve(family, names).unwrap_err();
+    let e = err(Family::Normal, &["p5", "p05"]);
+    assert!(e.contains("'p5'") && e.contains("'p05'"), "{e}");
+    let e = err(Family::Gamma, &["median", "p50"]);
+    assert!(e.contains("'median'") && e.contains("'p50'"), "{e}");
+    let e = err(Family::Weibull, &["p10", "p90", "p50"]);
+    assert!(e.contains("got p10, p50, p90"), "{e}");
+    let e = err(Family::Normal, &["p10", "mean", "sd", "min"]);
+    assert!(e.contains("not both; got mean, p10, sd"), "{e}");
+    let e = err(Family::Loguniform, &["min", "p90"]);
+    assert!(e.contains("got min, p90"), "{e}");
+    let e = err(Family::Lognormal, &["p90"]);
+    assert!(e.contains("two percentiles") && e.contains("got p90"), "{e}");
+    let e = err(Family::Gamma, &["p100", "p10"]);
+    assert!(e.contains("'p100' is not a percentile key"), "{e}");
+    let e = err(Family::Beta, &["p10", "p90"]);
+    assert!(e.contains("unknown parameter 'p10'"), "{e}");
+    // Values out of order, or not > 0 where the family needs it.
+    for family in [Family::Normal, Family::Lognormal, Family::Weibull, Family::Loguniform, Family::Gamma] {
+        let e = by_percentiles(family, &[("p10", 5.0), ("p90", 5.0)]).unwrap_err();
+        assert!(e.contains("'p10' must be < p90, got p10 = 5, p90 = 5"), "{family:?}: {e}");
+        let e = by_percentiles(family, &[("p97_5", 1.0), ("p1", 2.0)]).unwrap_err();
+        assert!(e.contains("'p1' must be < p97_5"), "{family:?}: {e}");
+        let e = by_percentiles(family, &[("p10", f64::NAN), ("p90", 2.0)]).unwrap_err();
+        assert!(e.contains("'p10' must be finite"), "{family:?}: {e}");
+        if family != Family::Normal {
+            let e = by_percentiles(family, &[("p10", -1.0), ("p90", 2.0)]).unwrap_err();
+            assert!(e.contains("'p10' must be > 0"), "{family:?}: {e}");
+        }
+    }
+    assert!(by_percentiles(Family::Normal, &[("p10", -1.0), ("p90", 2.0)]).is_ok());
 }

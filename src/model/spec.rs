@@ -203,7 +203,7 @@ fn canonical_form(form: &Form, params: &[Param]) -> String {
         ),
         _ => {
             let items: Vec<String> = form
-                .params()
+                .canonical_params()
                 .iter()
                 .zip(params)
                 .map(|(name, p)| format!("{name} = {}", p.canonical()))

@@ -66,7 +66,7 @@ fn build_at(
     spec.form.build(values).or_else(|e| {
         let pos = given
             .iter()
-            .find(|(n, _, _)| n == e.param)
+            .find(|(n, _, _)| *n == e.param)
             .map_or(at, |(_, pos, _)| *pos);
         lines.error(pos, format!("{key}.{}", e.param), e.to_string())
     })
@@ -236,7 +236,7 @@ fn parse_dist(
         // Point at the offending parameter when there is one.
         let culprit = given
             .iter()
-            .find(|(n, _, _)| !family.known_params().contains(&n.as_str()));
+            .find(|(n, _, _)| !family.accepts(n));
         match culprit {
             Some((n, pos, _)) => lines.error(*pos, format!("{key}.{n}"), message),
             None => lines.error(at, key, message),
@@ -323,7 +323,7 @@ fn parse_dist(
             let form = Form::resolve(family, &names).or_else(|m| lines.error(at, key, m))?;
             let mut params = Vec::new();
             for p in form.params() {
-                match &find(p).2 {
+                match &find(&p).2 {
                     Given::One(param) => params.push(param.clone()),
                     _ => unreachable!("scalar families take scalar parameters"),
                 }
