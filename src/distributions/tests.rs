@@ -872,8 +872,11 @@ fn by_percentiles(family: Family, pairs: &[(&str, f64)]) -> Result<Distribution,
     form.build(&values).map_err(|e| e.to_string())
 }
 
+/// A percentile key and its probability.
+type Level = (&'static str, f64);
+
 /// The level pairs of the tests, with their probabilities.
-const LEVEL_PAIRS: [((&str, f64), (&str, f64)); 7] = [
+const LEVEL_PAIRS: [(Level, Level); 7] = [
     (("p10", 0.10), ("p90", 0.90)),
     (("median", 0.5), ("p90", 0.90)),
     (("p1", 0.01), ("p99_9", 0.999)),
