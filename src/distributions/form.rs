@@ -27,12 +27,14 @@ pub enum Family {
     Weibull,
     StudentT,
     Loguniform,
+    Pareto,
+    NegativeBinomial,
     Mixture,
     Empirical,
 }
 
 impl Family {
-    pub const ALL: [Family; 18] = [
+    pub const ALL: [Family; 20] = [
         Family::Constant,
         Family::Uniform,
         Family::Normal,
@@ -49,6 +51,8 @@ impl Family {
         Family::Weibull,
         Family::StudentT,
         Family::Loguniform,
+        Family::Pareto,
+        Family::NegativeBinomial,
         Family::Mixture,
         Family::Empirical,
     ];
@@ -71,6 +75,8 @@ impl Family {
             Family::Weibull => "weibull",
             Family::StudentT => "student_t",
             Family::Loguniform => "loguniform",
+            Family::Pareto => "pareto",
+            Family::NegativeBinomial => "negative_binomial",
             Family::Mixture => "mixture",
             Family::Empirical => "empirical",
         }
@@ -99,6 +105,8 @@ impl Family {
             Family::Weibull => &["shape", "scale"],
             Family::StudentT => &["df", "loc", "scale"],
             Family::Loguniform => &["min", "max"],
+            Family::Pareto => &["scale", "shape"],
+            Family::NegativeBinomial => &["r", "p", "mean"],
             Family::Mixture => &["components", "weights"],
             Family::Empirical => &["file", "column"],
         }
@@ -123,6 +131,8 @@ impl Family {
             Family::Weibull => "shape + scale",
             Family::StudentT => "df, optional loc and scale",
             Family::Loguniform => "min + max",
+            Family::Pareto => "scale + shape",
+            Family::NegativeBinomial => "r + p, or mean + r",
             Family::Mixture => "components = [{ dist = .. }, ..] + weights = [..]",
             Family::Empirical => "file + column",
         }
@@ -169,6 +179,9 @@ pub enum Form {
         scale: bool,
     },
     Loguniform,
+    Pareto,
+    NegativeBinomialRP,
+    NegativeBinomialMeanR,
     /// `n` values, then `n` weights.
     Discrete {
         n: usize,
@@ -242,6 +255,8 @@ impl Form {
             Form::Weibull => Family::Weibull,
             Form::StudentT { .. } => Family::StudentT,
             Form::Loguniform => Family::Loguniform,
+            Form::Pareto => Family::Pareto,
+            Form::NegativeBinomialRP | Form::NegativeBinomialMeanR => Family::NegativeBinomial,
             Form::Discrete { .. } => Family::Discrete,
             Form::Mixture(_) => Family::Mixture,
             Form::Empirical(_) => Family::Empirical,
@@ -324,6 +339,11 @@ impl Form {
                     .then_some(Form::StudentT { loc, scale })
             }
             Family::Loguniform if exactly(&["min", "max"]) => Some(Form::Loguniform),
+            Family::Pareto if exactly(&["scale", "shape"]) => Some(Form::Pareto),
+            Family::NegativeBinomial if exactly(&["r", "p"]) => Some(Form::NegativeBinomialRP),
+            Family::NegativeBinomial if exactly(&["mean", "r"]) => {
+                Some(Form::NegativeBinomialMeanR)
+            }
             // Built by the parser (see `Family::is_structured`).
             Family::Discrete | Family::Mixture | Family::Empirical => None,
             _ => None,
@@ -398,6 +418,9 @@ impl Form {
                 p
             }
             Form::Loguniform => vec!["min", "max"],
+            Form::Pareto => vec!["scale", "shape"],
+            Form::NegativeBinomialRP => vec!["r", "p"],
+            Form::NegativeBinomialMeanR => vec!["mean", "r"],
             Form::Discrete { n } => {
                 let mut p = vec!["values"; *n];
                 p.extend(std::iter::repeat_n("weights", *n));
@@ -485,6 +508,13 @@ impl Form {
                 Distribution::StudentT(StudentT::new(v[0], l, s)?)
             }
             Form::Loguniform => Distribution::Loguniform(Loguniform::new(v[0], v[1])?),
+            Form::Pareto => Distribution::Pareto(Pareto::new(v[0], v[1])?),
+            Form::NegativeBinomialRP => {
+                Distribution::NegativeBinomial(NegativeBinomial::new(v[0], v[1])?)
+            }
+            Form::NegativeBinomialMeanR => {
+                Distribution::NegativeBinomial(NegativeBinomial::from_mean_r(v[0], v[1])?)
+            }
             Form::Discrete { n } => Distribution::Discrete(Discrete::new(&v[..*n], &v[*n..])?),
             Form::Mixture(forms) => {
                 let mut components = Vec::with_capacity(forms.len());

@@ -20,7 +20,9 @@ mod lattice;
 mod lognormal;
 mod loguniform;
 mod mixture;
+mod negative_binomial;
 mod normal;
+mod pareto;
 mod pert;
 mod poisson;
 mod student_t;
@@ -40,7 +42,9 @@ pub use gamma::Gamma;
 pub use lognormal::Lognormal;
 pub use loguniform::Loguniform;
 pub use mixture::Mixture;
+pub use negative_binomial::NegativeBinomial;
 pub use normal::{Normal, TruncatedNormal, std_normal_cdf, std_normal_quantile};
+pub use pareto::Pareto;
 pub use pert::Pert;
 pub use poisson::Poisson;
 pub use student_t::StudentT;
@@ -157,6 +161,8 @@ pub enum Distribution {
     Loguniform(Loguniform),
     Mixture(Mixture),
     Empirical(Empirical),
+    Pareto(Pareto),
+    NegativeBinomial(NegativeBinomial),
 }
 
 impl Distribution {
@@ -197,6 +203,8 @@ impl Distribution {
             Distribution::Loguniform(d) => each!(d),
             Distribution::Mixture(d) => each!(d),
             Distribution::Empirical(d) => each!(d),
+            Distribution::Pareto(d) => each!(d),
+            Distribution::NegativeBinomial(d) => each!(d),
         }
     }
 
@@ -224,6 +232,8 @@ impl Distribution {
             Distribution::Loguniform(d) => d.quantile(u),
             Distribution::Mixture(d) => d.quantile(u),
             Distribution::Empirical(d) => d.quantile(u),
+            Distribution::Pareto(d) => d.quantile(u),
+            Distribution::NegativeBinomial(d) => d.quantile(u),
         }
     }
 
@@ -241,6 +251,7 @@ impl Distribution {
             Distribution::Exponential(d) => d.quantile_exact(u),
             Distribution::Poisson(d) => d.quantile_exact(u),
             Distribution::Binomial(d) => d.quantile_exact(u),
+            Distribution::NegativeBinomial(d) => d.quantile_exact(u),
             Distribution::StudentT(d) => d.quantile_exact(u),
             Distribution::Mixture(d) => d.quantile_exact(u),
             other => other.quantile(u),
@@ -258,6 +269,7 @@ impl Distribution {
             Distribution::Exponential(d) => Distribution::Exponential(d.with_table()),
             Distribution::Poisson(d) => Distribution::Poisson(d.with_table()),
             Distribution::Binomial(d) => Distribution::Binomial(d.with_table()),
+            Distribution::NegativeBinomial(d) => Distribution::NegativeBinomial(d.with_table()),
             Distribution::StudentT(d) => Distribution::StudentT(d.with_table()),
             Distribution::Mixture(d) => Distribution::Mixture(d.with_tables()),
             other => other,
