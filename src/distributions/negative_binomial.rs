@@ -58,7 +58,7 @@ impl NegativeBinomial {
         }
         // mean <= 1e15 and r > 0: p > 0 unless r is below 1e-293 or so.
         let p = r / (r + mean);
-        if !(p > 0.0) {
+        if p <= 0.0 {
             return Err(ParamError::new(
                 "r",
                 format!("is too small for a mean of {mean}: got {r}"),
