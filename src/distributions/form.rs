@@ -28,12 +28,14 @@ pub enum Family {
     Weibull,
     StudentT,
     Loguniform,
+    Pareto,
+    NegativeBinomial,
     Mixture,
     Empirical,
 }
 
 impl Family {
-    pub const ALL: [Family; 18] = [
+    pub const ALL: [Family; 20] = [
         Family::Constant,
         Family::Uniform,
         Family::Normal,
@@ -50,6 +52,8 @@ impl Family {
         Family::Weibull,
         Family::StudentT,
         Family::Loguniform,
+        Family::Pareto,
+        Family::NegativeBinomial,
         Family::Mixture,
         Family::Empirical,
     ];
@@ -72,6 +76,8 @@ impl Family {
             Family::Weibull => "weibull",
             Family::StudentT => "student_t",
             Family::Loguniform => "loguniform",
+            Family::Pareto => "pareto",
+            Family::NegativeBinomial => "negative_binomial",
             Family::Mixture => "mixture",
             Family::Empirical => "empirical",
         }
@@ -121,6 +127,8 @@ impl Family {
             Family::Weibull => &["shape", "scale"],
             Family::StudentT => &["df", "loc", "scale"],
             Family::Loguniform => &["min", "max"],
+            Family::Pareto => &["scale", "shape"],
+            Family::NegativeBinomial => &["r", "p", "mean"],
             Family::Mixture => &["components", "weights"],
             Family::Empirical => &["file", "column"],
         }
@@ -147,6 +155,8 @@ impl Family {
             Family::Weibull => "shape + scale, or two percentiles (e.g. p10 + p90)",
             Family::StudentT => "df, optional loc and scale",
             Family::Loguniform => "min + max, or two percentiles (e.g. p10 + p90)",
+            Family::Pareto => "scale + shape",
+            Family::NegativeBinomial => "r + p, or mean + r",
             Family::Mixture => "components = [{ dist = .. }, ..] + weights = [..]",
             Family::Empirical => "file + column",
         }
@@ -193,6 +203,9 @@ pub enum Form {
         scale: bool,
     },
     Loguniform,
+    Pareto,
+    NegativeBinomialRP,
+    NegativeBinomialMeanR,
     /// `n` values, then `n` weights.
     Discrete {
         n: usize,
@@ -276,6 +289,8 @@ impl Form {
             Form::Weibull => Family::Weibull,
             Form::StudentT { .. } => Family::StudentT,
             Form::Loguniform => Family::Loguniform,
+            Form::Pareto => Family::Pareto,
+            Form::NegativeBinomialRP | Form::NegativeBinomialMeanR => Family::NegativeBinomial,
             Form::Discrete { .. } => Family::Discrete,
             Form::Mixture(_) => Family::Mixture,
             Form::Empirical(_) => Family::Empirical,
@@ -369,6 +384,11 @@ impl Form {
                     .then_some(Form::StudentT { loc, scale })
             }
             Family::Loguniform if exactly(&["min", "max"]) => Some(Form::Loguniform),
+            Family::Pareto if exactly(&["scale", "shape"]) => Some(Form::Pareto),
+            Family::NegativeBinomial if exactly(&["r", "p"]) => Some(Form::NegativeBinomialRP),
+            Family::NegativeBinomial if exactly(&["mean", "r"]) => {
+                Some(Form::NegativeBinomialMeanR)
+            }
             // Built by the parser (see `Family::is_structured`).
             Family::Discrete | Family::Mixture | Family::Empirical => None,
             _ => None,
@@ -563,6 +583,9 @@ impl Form {
                 p
             }
             Form::Loguniform => vec!["min", "max"],
+            Form::Pareto => vec!["scale", "shape"],
+            Form::NegativeBinomialRP => vec!["r", "p"],
+            Form::NegativeBinomialMeanR => vec!["mean", "r"],
             Form::Discrete { n } => {
                 let mut p = vec!["values"; *n];
                 p.extend(std::iter::repeat_n("weights", *n));
@@ -643,6 +666,13 @@ impl Form {
                 Distribution::StudentT(StudentT::new(v[0], l, s)?)
             }
             Form::Loguniform => Distribution::Loguniform(Loguniform::new(v[0], v[1])?),
+            Form::Pareto => Distribution::Pareto(Pareto::new(v[0], v[1])?),
+            Form::NegativeBinomialRP => {
+                Distribution::NegativeBinomial(NegativeBinomial::new(v[0], v[1])?)
+            }
+            Form::NegativeBinomialMeanR => {
+                Distribution::NegativeBinomial(NegativeBinomial::from_mean_r(v[0], v[1])?)
+            }
             Form::Discrete { n } => Distribution::Discrete(Discrete::new(&v[..*n], &v[*n..])?),
             Form::Mixture(forms) => {
                 let mut components = Vec::with_capacity(forms.len());

@@ -57,6 +57,7 @@ impl super::Distribution {
             D::StudentT(d) => d.heap_bytes(seen),
             D::Poisson(d) => d.heap_bytes(seen),
             D::Binomial(d) => d.heap_bytes(seen),
+            D::NegativeBinomial(d) => d.heap_bytes(seen),
             D::Discrete(d) => d.heap_bytes(),
             D::Empirical(d) => d.heap_bytes(seen),
             D::Mixture(d) => d.heap_bytes(seen),
@@ -68,7 +69,8 @@ impl super::Distribution {
             | D::Triangular(_)
             | D::Bernoulli(_)
             | D::Weibull(_)
-            | D::Loguniform(_) => 0,
+            | D::Loguniform(_)
+            | D::Pareto(_) => 0,
         }
     }
 }

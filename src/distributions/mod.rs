@@ -20,8 +20,10 @@ mod lattice;
 mod lognormal;
 mod loguniform;
 mod mixture;
+mod negative_binomial;
 mod normal;
 mod percentile;
+mod pareto;
 mod pert;
 mod poisson;
 mod student_t;
@@ -41,8 +43,10 @@ pub use gamma::Gamma;
 pub use lognormal::Lognormal;
 pub use loguniform::Loguniform;
 pub use mixture::Mixture;
+pub use negative_binomial::NegativeBinomial;
 pub use normal::{Normal, TruncatedNormal, std_normal_cdf, std_normal_quantile};
 pub use percentile::Percentile;
+pub use pareto::Pareto;
 pub use pert::Pert;
 pub use poisson::Poisson;
 pub use student_t::StudentT;
@@ -169,6 +173,8 @@ pub enum Distribution {
     Loguniform(Loguniform),
     Mixture(Mixture),
     Empirical(Empirical),
+    Pareto(Pareto),
+    NegativeBinomial(NegativeBinomial),
 }
 
 impl Distribution {
@@ -209,6 +215,8 @@ impl Distribution {
             Distribution::Loguniform(d) => each!(d),
             Distribution::Mixture(d) => each!(d),
             Distribution::Empirical(d) => each!(d),
+            Distribution::Pareto(d) => each!(d),
+            Distribution::NegativeBinomial(d) => each!(d),
         }
     }
 
@@ -236,6 +244,8 @@ impl Distribution {
             Distribution::Loguniform(d) => d.quantile(u),
             Distribution::Mixture(d) => d.quantile(u),
             Distribution::Empirical(d) => d.quantile(u),
+            Distribution::Pareto(d) => d.quantile(u),
+            Distribution::NegativeBinomial(d) => d.quantile(u),
         }
     }
 
@@ -253,6 +263,7 @@ impl Distribution {
             Distribution::Exponential(d) => d.quantile_exact(u),
             Distribution::Poisson(d) => d.quantile_exact(u),
             Distribution::Binomial(d) => d.quantile_exact(u),
+            Distribution::NegativeBinomial(d) => d.quantile_exact(u),
             Distribution::StudentT(d) => d.quantile_exact(u),
             Distribution::Mixture(d) => d.quantile_exact(u),
             other => other.quantile(u),
@@ -270,6 +281,7 @@ impl Distribution {
             Distribution::Exponential(d) => Distribution::Exponential(d.with_table()),
             Distribution::Poisson(d) => Distribution::Poisson(d.with_table()),
             Distribution::Binomial(d) => Distribution::Binomial(d.with_table()),
+            Distribution::NegativeBinomial(d) => Distribution::NegativeBinomial(d.with_table()),
             Distribution::StudentT(d) => Distribution::StudentT(d.with_table()),
             Distribution::Mixture(d) => Distribution::Mixture(d.with_tables()),
             other => other,

@@ -1039,4 +1039,284 @@ fn percentile_errors_name_the_keys() {
         }
     }
     assert!(by_percentiles(Family::Normal, &[("p10", -1.0), ("p90", 2.0)]).is_ok());
+
+// ---- pareto and negative binomial (issue 28) ----
+
+#[test]
+fn pareto_and_negative_binomial_reject_out_of_range_parameters() {
+    type Case<'a> = (Family, &'a [(&'a str, f64)], &'a str);
+    let bad: &[Case] = &[
+        (Family::Pareto, &[("scale", 0.0), ("shape", 2.0)], "'scale'"),
+        (Family::Pareto, &[("scale", -1.0), ("shape", 2.0)], "'scale'"),
+        (
+            Family::Pareto,
+            &[("scale", f64::INFINITY), ("shape", 2.0)],
+            "'scale'",
+        ),
+        (Family::Pareto, &[("scale", 1.0), ("shape", 0.0)], "'shape'"),
+        (
+            Family::Pareto,
+            &[("scale", 1.0), ("shape", f64::NAN)],
+            "'shape'",
+        ),
+        (Family::NegativeBinomial, &[("r", 0.0), ("p", 0.5)], "'r'"),
+        (Family::NegativeBinomial, &[("r", -2.0), ("p", 0.5)], "'r'"),
+        (
+            Family::NegativeBinomial,
+            &[("r", f64::INFINITY), ("p", 0.5)],
+            "'r'",
+        ),
+        (
+            Family::NegativeBinomial,
+            &[("r", 2.0), ("p", 0.0)],
+            "parameter 'p' must be in (0, 1], got 0",
+        ),
+        (Family::NegativeBinomial, &[("r", 2.0), ("p", 1.5)], "'p'"),
+        (
+            Family::NegativeBinomial,
+            &[("r", 2.0), ("p", f64::NAN)],
+            "'p'",
+        ),
+        (
+            Family::NegativeBinomial,
+            &[("r", 1e6), ("p", 1e-10)],
+            "above 1e15",
+        ),
+        (
+            Family::NegativeBinomial,
+            &[("mean", -1.0), ("r", 2.0)],
+            "parameter 'mean' must be >= 0",
+        ),
+        (
+            Family::NegativeBinomial,
+            &[("mean", 2e15), ("r", 2.0)],
+            "'mean'",
+        ),
+        (
+            Family::NegativeBinomial,
+            &[("mean", 5.0), ("r", 0.0)],
+            "parameter 'r' must be > 0",
+        ),
+        (
+            Family::NegativeBinomial,
+            &[("mean", 5.0), ("r", f64::NAN)],
+            "'r'",
+        ),
+    ];
+    for (family, params, expect) in bad {
+        let err = build(*family, params).expect_err(&format!("{family:?} {params:?} accepted"));
+        assert!(
+            err.contains(expect),
+            "{family:?} {params:?}: '{err}' lacks {expect}"
+        );
+    }
+    // Parameter sets: r + p, or mean + r; nothing mixed.
+    assert_eq!(Family::from_name("pareto"), Some(Family::Pareto));
+    assert_eq!(
+        Family::from_name("negative_binomial"),
+        Some(Family::NegativeBinomial)
+    );
+    let err = Form::resolve(Family::NegativeBinomial, &["r", "p", "mean"]).unwrap_err();
+    assert!(
+        err.contains("negative_binomial needs r + p, or mean + r; got mean, p, r"),
+        "{err}"
+    );
+    let err = Form::resolve(Family::NegativeBinomial, &["mean", "size"]).unwrap_err();
+    assert!(err.contains("unknown parameter 'size'"), "{err}");
+    let err = Form::resolve(Family::Pareto, &["scale"]).unwrap_err();
+    assert!(err.contains("pareto needs scale + shape"), "{err}");
+    // mean 6 with r 2 is p = 2 / (2 + 6) = 0.25.
+    assert_eq!(
+        build(Family::NegativeBinomial, &[("mean", 6.0), ("r", 2.0)]).unwrap(),
+        build(Family::NegativeBinomial, &[("r", 2.0), ("p", 0.25)]).unwrap()
+    );
+    // p = 1 (or a mean of 0) always draws 0.
+    for d in [
+        build(Family::NegativeBinomial, &[("r", 3.0), ("p", 1.0)]).unwrap(),
+        build(Family::NegativeBinomial, &[("mean", 0.0), ("r", 3.0)]).unwrap(),
+    ] {
+        assert_eq!((d.quantile(1e-9), d.quantile(1.0 - 1e-9)), (0.0, 0.0));
+    }
+}
+
+#[test]
+fn pareto_and_negative_binomial_draw_stably_at_a_fixed_seed() {
+    let cases: Vec<(&str, Distribution)> = vec![
+        (
+            "pareto",
+            build(Family::Pareto, &[("scale", 2.0), ("shape", 3.0)]).unwrap(),
+        ),
+        (
+            "negative_binomial",
+            build(Family::NegativeBinomial, &[("r", 2.5), ("p", 0.3)]).unwrap(),
+        ),
+    ];
+    let got: Vec<(&str, Vec<f64>)> = cases
+        .iter()
+        .map(|(name, d)| {
+            let mut r = rng(42);
+            (*name, (0..3).map(|_| d.sample(&mut r)).collect())
+        })
+        .collect();
+    let expected: Vec<(&str, Vec<f64>)> = STABLE_ISSUE_28
+        .iter()
+        .map(|(n, v)| (*n, v.to_vec()))
+        .collect();
+    assert_eq!(got, expected);
+}
+
+const STABLE_ISSUE_28: [(&str, [f64; 3]); 2] = [
+    (
+        "pareto",
+        [3.5056081677644584, 2.273053131617383, 7.9195822885135785],
+    ),
+    ("negative_binomial", [9.0, 3.0, 18.0]),
+];
+
+#[test]
+fn pareto_quantile_is_its_closed_form_and_fits() {
+    for (scale, shape) in [(2.0, 3.0), (1000.0, 1.2), (0.5, 0.7)] {
+        let d = build(Family::Pareto, &[("scale", scale), ("shape", shape)]).unwrap();
+        let cdf = |x: f64| {
+            if x <= scale {
+                0.0
+            } else {
+                1.0 - (scale / x).powf(shape)
+            }
+        };
+        // Both tails to a few ulps of the closed form, the support's
+        // lower end at u -> 0.
+        for u in [1e-12f64, 1e-6, 0.01, 0.3, 0.5, 0.7, 0.99, 1.0 - 1e-6, 1.0 - 1e-12] {
+            let closed = scale * (1.0 - u).powf(-1.0 / shape);
+            let x = d.quantile(u);
+            assert!(
+                (x / closed - 1.0).abs() < 1e-13,
+                "pareto({scale}, {shape}) at {u}: {x} vs {closed}"
+            );
+        }
+        assert_eq!(d.quantile(0.5), scale * 2f64.powf(1.0 / shape));
+        assert!(d.quantile(1e-300) >= scale);
+        // Kolmogorov-Smirnov against the closed-form CDF, and statrs'.
+        assert_fits("pareto", &d, cdf);
+        let c = sd::Pareto::new(scale, shape).unwrap();
+        assert_fits("pareto (statrs)", &d, |x| c.cdf(x));
+    }
+}
+
+/// P(K = k) of a negative binomial directly from its definition, for the
+/// tests: Gamma(k + r) / (k! Gamma(r)) p^r (1 - p)^k through ln_gamma.
+fn nb_pmf_direct(k: f64, r: f64, p: f64) -> f64 {
+    use statrs::function::gamma::ln_gamma;
+    (ln_gamma(k + r) - ln_gamma(k + 1.0) - ln_gamma(r) + r * p.ln() + k * (-p).ln_1p()).exp()
+}
+
+/// The CDF of a negative binomial at 0..=last by summing `nb_pmf_direct`.
+fn nb_cdf_direct(r: f64, p: f64, last: usize) -> Vec<f64> {
+    let mut acc = 0.0;
+    (0..=last)
+        .map(|k| {
+            acc += nb_pmf_direct(k as f64, r, p);
+            acc
+        })
+        .collect()
+}
+
+#[test]
+fn negative_binomial_cdf_matches_the_sum_of_its_pmf_and_fits() {
+    for (r, p, seed) in [
+        (2.5, 0.3, 1),
+        (1.0, 0.5, 2),
+        (0.3, 0.05, 3),
+        (10.0, 0.8, 4),
+        (50.0, 0.01, 5),
+        (0.05, 0.002, 6),
+    ] {
+        let d = build(Family::NegativeBinomial, &[("r", r), ("p", p)]).unwrap();
+        let nb = NegativeBinomial::new(r, p).unwrap().count_table().unwrap();
+        let (mean, var) = (r * (1.0 - p) / p, r * (1.0 - p) / (p * p));
+        // Far enough that the direct CDF is 1 to rounding.
+        let last = (mean + 60.0 * var.sqrt() + 60.0 / p) as usize;
+        let direct = nb_cdf_direct(r, p, last);
+        // The table's CDF against the direct sum, at every count.
+        let worst = (0..=last)
+            .map(|k| (nb.cdf(k as f64) - direct[k]).abs())
+            .fold(0.0, f64::max);
+        assert!(worst < 1e-12, "nb({r}, {p}): CDF off by {worst:e}");
+        // Its mean and variance, from the same table.
+        let (mut m1, mut m2) = (0.0, 0.0);
+        let mut below = 0.0;
+        for k in 0..=last {
+            let f = nb.cdf(k as f64);
+            let pk = f - below;
+            below = f;
+            m1 += k as f64 * pk;
+            m2 += (k as f64).powi(2) * pk;
+        }
+        let v = m2 - m1 * m1;
+        assert!((m1 / mean - 1.0).abs() < 1e-10, "nb({r}, {p}): mean {m1}");
+        assert!((v / var - 1.0).abs() < 1e-9, "nb({r}, {p}): variance {v}");
+        // The quantile is the smallest count whose (direct) CDF reaches u,
+        // with and without the table.
+        let cdf = |k: f64| {
+            if k < 0.0 {
+                0.0
+            } else {
+                direct.get(k as usize).copied().unwrap_or(1.0)
+            }
+        };
+        assert_smallest_reaching("negative_binomial", &d, cdf);
+        // Goodness of fit of draws (chi-square) and their mean.
+        let draws = draws_of(&d, seed);
+        let hi = last.min(1_000_000) as i64;
+        assert_chi_square("negative_binomial", &draws, 0, hi, |k| {
+            nb_pmf_direct(k as f64, r, p)
+        });
+        let n = draws.len() as f64;
+        let sample_mean = draws.iter().sum::<f64>() / n;
+        let se = (var / n).sqrt();
+        assert!(
+            (sample_mean - mean).abs() < 4.0 * se,
+            "nb({r}, {p}): sample mean {sample_mean} vs {mean} (se {se})"
+        );
+    }
+    // r = 1 is the geometric: P(K <= k) = 1 - (1 - p)^(k + 1).
+    let g = NegativeBinomial::new(1.0, 0.2).unwrap().count_table().unwrap();
+    for k in [0.0, 1.0, 5.0, 40.0] {
+        let closed = 1.0 - 0.8f64.powf(k + 1.0);
+        assert!((g.cdf(k) - closed).abs() < 1e-14, "{k}");
+    }
+}
+
+#[test]
+fn negative_binomial_beyond_the_table_follows_its_matched_gamma() {
+    // r = 1, p = 1e-4: a geometric whose tail spans some 500,000 counts,
+    // past the table. Its exact quantile is the smallest k with
+    // 1 - (1 - p)^(k + 1) >= u.
+    let p = 1e-4f64;
+    let d = build(Family::NegativeBinomial, &[("r", 1.0), ("p", p)]).unwrap();
+    let nb = NegativeBinomial::new(1.0, p).unwrap();
+    assert!(nb.count_table().is_none(), "tabulated");
+    let sd = (1.0 - p).sqrt() / p;
+    let mut last = 0.0;
+    let mut worst: f64 = 0.0;
+    for i in 1..10_000 {
+        let u = i as f64 / 10_000.0;
+        let (k, exact) = (d.quantile(u), d.quantile_exact(u));
+        assert!(k >= last, "not monotone at {u}");
+        last = k;
+        assert_eq!(k.fract(), 0.0);
+        // The table of the gamma against its exact quantile: at most a count.
+        assert!((k - exact).abs() <= 1.0, "{u}: {k} vs {exact}");
+        let geometric = ((-u).ln_1p() / (-p).ln_1p() - 1.0).ceil().max(0.0);
+        worst = worst.max((exact - geometric).abs());
+    }
+    assert!(worst <= 1e-3 * sd, "worst {worst} counts (sd {sd})");
+    // Analyst form with a large mean: the draws' mean within 4 SE.
+    let (mean, r) = (1e6, 0.5);
+    let d = build(Family::NegativeBinomial, &[("mean", mean), ("r", r)]).unwrap();
+    let draws = draws_of(&d, 12);
+    let n = draws.len() as f64;
+    let se = ((mean + mean * mean / r) / n).sqrt();
+    let m = draws.iter().sum::<f64>() / n;
+    assert!((m - mean).abs() < 4.0 * se, "{m} vs {mean}");
 }
