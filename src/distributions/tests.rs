@@ -1039,6 +1039,7 @@ fn percentile_errors_name_the_keys() {
         }
     }
     assert!(by_percentiles(Family::Normal, &[("p10", -1.0), ("p90", 2.0)]).is_ok());
+}
 
 // ---- pareto and negative binomial (issue 28) ----
 
