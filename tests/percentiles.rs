@@ -45,20 +45,8 @@ gm = "gm"
             "0.1,0.9,0.975",
         ],
     );
-    let mut reader = csv::Reader::from_path(out.path().join("quantiles.csv")).unwrap();
-    let rows: Vec<Row> = {
-        let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-        reader
-            .records()
-            .map(|r| {
-                header
-                    .iter()
-                    .cloned()
-                    .zip(r.unwrap().iter().map(String::from))
-                    .collect()
-            })
-            .collect()
-    };
+    // Any result CSV reads as rows by column name.
+    let rows: Vec<Row> = read_summary(&out.path().join("quantiles.csv"));
     let asked: [(&str, f64, f64); 14] = [
         ("n", 0.1, -3.0),
         ("n", 0.9, 12.0),
