@@ -956,7 +956,9 @@ fn any_two_percentiles_are_hit_to_1e_12_relative() {
             }
         }
     }
-    eprintln!("worst relative error over families and levels: {worst:e}");
+    // The worst measured is 5.7e-14 (CHANGELOG); the bound above is what
+    // the language promises.
+    assert!(worst < 1e-12);
 }
 
 /// p05/p95 (normal, lognormal) and median/p95 (lognormal), however the
