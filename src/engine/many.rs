@@ -166,9 +166,10 @@ fn run_chunk_many(
     let (mut xs, mut ys) = (Vec::new(), Vec::new());
     let stepped = !result.paired_steps.is_empty();
     // Stepped and compared step by step: each program's compared values
-    // at every step of the block, `kept[k][q][s - 1]` (events true by step
-    // s, outputs at step s), paired once every program has run the block.
-    let mut kept: Vec<Vec<Vec<Vec<f64>>>> = programs
+    // at every step of the block, `kept[k][q][(s - 1) * n..s * n]` (events
+    // true by step s, outputs at step s), paired once every program has run
+    // the block; one buffer per program and quantity, reused block to block.
+    let mut kept: Vec<Vec<Vec<f64>>> = programs
         .iter()
         .map(|p| vec![Vec::new(); if stepped { p.quantities.len() } else { 0 }])
         .collect();
@@ -183,7 +184,7 @@ fn run_chunk_many(
                 acc.add_step(program, step, ws, first, n, &mut scratch);
                 for (per, q) in keep.iter_mut().zip(&program.quantities) {
                     let values = ws.read(q.value, n);
-                    per.push((0..n).map(|i| values.get(i)).collect());
+                    per.extend((0..n).map(|i| values.get(i)));
                 }
             });
             acc.add_block(program, &workspaces[k], first, n, &mut scratch);
@@ -200,7 +201,8 @@ fn run_chunk_many(
                 if stepped {
                     let (kb, ko) = (&kept[pairing.base][qb], &kept[pairing.other][qo]);
                     for (s, acc) in result.paired_steps[p][j].iter_mut().enumerate() {
-                        let (x, y) = (Values::Column(&kb[s]), Values::Column(&ko[s]));
+                        let at = s * n..(s + 1) * n;
+                        let (x, y) = (Values::Column(&kb[at.clone()]), Values::Column(&ko[at]));
                         acc.add(&x, &y, n, &mut xs, &mut ys);
                     }
                 }
