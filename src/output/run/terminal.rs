@@ -51,10 +51,24 @@ pub fn render(r: &RunResults) -> String {
         };
         let _ = writeln!(s, "{why}\n");
     }
+    // A stepped model's one number is by (events) or at (outputs) its last
+    // step: the headline says so, and where every step is.
+    let by = match &r.steps {
+        Some(st) => {
+            let unit = st.step_unit.as_deref().unwrap_or("step");
+            let _ = writeln!(
+                s,
+                "{} steps ({unit}): events by the last {unit}, outputs at it; every {unit} in horizon.csv\n",
+                st.steps
+            );
+            format!(" by {unit} {}", st.steps)
+        }
+        None => String::new(),
+    };
     if let Some(head) = r.quantities.iter().find(|q| q.kind == QuantityKind::Event) {
         let _ = writeln!(
             s,
-            "P({}) = {}  [{}, {}]\n",
+            "P({}{by}) = {}  [{}, {}]\n",
             head.name,
             fmt(head.mean),
             fmt(head.ci_low),
